@@ -1,0 +1,29 @@
+"""Exact linear regions of piecewise-linear neural networks.
+
+The public names: :class:`Network` and :func:`random_network`; the trajectories
+:class:`Segment`, :class:`Line`, :class:`Polyline`; :func:`trace` and its result
+:class:`Trace`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`.
+Hypothesis strategies live in :mod:`regions.strategies`, constructions in
+:mod:`regions.constructions`.
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation
+from .network import Network, random_network
+from .trace import DEFAULT_TOLERANCE, Trace, trace
+from .trajectory import Line, Polyline, Segment
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "DEFAULT_TOLERANCE",
+    "Line",
+    "Network",
+    "Polyline",
+    "Segment",
+    "Trace",
+    "get_activation",
+    "random_network",
+    "trace",
+]
+
+__version__ = "0.1.0"

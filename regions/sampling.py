@@ -1,0 +1,187 @@
+"""The sampling baseline: what published code measures, for comparison with :func:`trace`.
+
+Raghu et al. (2017) and most code since count transitions and activation patterns by
+evaluating the network at equally spaced points of a trajectory and comparing consecutive
+patterns. Every region thinner than the sample gap can be missed, and nothing says how many
+were. :func:`sample_trace` does exactly that, with the same result attributes as
+:class:`~regions.Trace`, so the two can be set side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+
+import numpy as np
+
+from . import _numbers
+from .network import Network, _layer_values
+from .trajectory import Line, Polyline, Segment
+
+__all__ = ["sample_trace", "SampledTrace"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SampledTrace:
+    """Pattern changes seen between equally spaced samples of a trajectory.
+
+    Attributes
+    ----------
+    samples : ndarray
+        The ``n`` parameter values, endpoints included.
+    patterns : tuple of ndarray
+        Per layer, the int8 pattern codes at each sample, shape ``(n, width)``. A sample lying
+        exactly on a region boundary gets the tie-rule pattern of
+        :mod:`regions.activations`.
+    lengths : ndarray
+        Per layer, the length of the polygon through the sampled images: a lower bound of the
+        exact length that converges to it as ``n`` grows.
+    outputs : ndarray
+        Network outputs at the samples, shape ``(n, n_out)``.
+    """
+
+    network: Network
+    trajectory: object
+    samples: np.ndarray
+    patterns: tuple[np.ndarray, ...]
+    lengths: np.ndarray
+    outputs: np.ndarray
+
+    @cached_property
+    def _step_transitions(self) -> np.ndarray:
+        """(n - 1, num_layers): neurons switching between consecutive samples, per layer."""
+        cols = [
+            np.abs(np.diff(p.astype(np.int16), axis=0)).sum(axis=1) for p in self.patterns
+        ]
+        return np.stack(cols, axis=1)
+
+    @property
+    def change_gaps(self) -> np.ndarray:
+        """Indices i such that samples i and i + 1 have different patterns."""
+        return np.flatnonzero(self._step_transitions.sum(axis=1) > 0)
+
+    @property
+    def num_changes(self) -> int:
+        """Number of consecutive sample pairs whose patterns differ."""
+        return int(self.change_gaps.shape[0])
+
+    @property
+    def num_pieces(self) -> int:
+        """The sampling estimate of the number of pieces: ``num_changes + 1``."""
+        return self.num_changes + 1
+
+    @cached_property
+    def num_patterns(self) -> int:
+        """Distinct patterns among the samples."""
+        full = np.ascontiguousarray(np.concatenate(self.patterns, axis=1))
+        rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
+        return int(np.unique(rows).shape[0])
+
+    @property
+    def transitions_per_layer(self) -> np.ndarray:
+        return self._step_transitions.sum(axis=0)
+
+    @property
+    def transitions(self) -> int:
+        return int(self._step_transitions.sum())
+
+    @property
+    def sign_transitions(self) -> int:
+        """Sign changes of the scalar output between samples (zeros skipped)."""
+        if self.outputs.shape[1] != 1:
+            raise ValueError(
+                f"sign_transitions needs a network with one output; this one has "
+                f"{self.outputs.shape[1]}"
+            )
+        col = (self.outputs[:, 0] > 0).astype(np.int8) - (self.outputs[:, 0] < 0)
+        col = col[col != 0]
+        return int(np.count_nonzero(col[1:] != col[:-1]))
+
+    def __repr__(self) -> str:
+        return (
+            f"SampledTrace(num_samples={self.samples.shape[0]}, num_pieces={self.num_pieces}, "
+            f"transitions={self.transitions})"
+        )
+
+
+def sample_trace(
+    net: Network, trajectory: Segment | Polyline, n: int, exact: bool | None = None
+) -> SampledTrace:
+    """Evaluate activation patterns at ``n`` equally spaced parameters and compare them.
+
+    Parameters
+    ----------
+    net : Network
+    trajectory : Segment or Polyline
+        A bounded trajectory (a :class:`~regions.Line` has no equally spaced samples).
+    n : int
+        Number of samples, at least 2, endpoints included.
+    exact : bool or None
+        As in :func:`regions.trace`: Fraction arithmetic if true (samples are then exact
+        rationals), float64 if false, the inputs' kind if None.
+
+    References
+    ----------
+    .. [1] M. Raghu et al., "On the Expressive Power of Deep Neural Networks", ICML 2017,
+       Section 2.1: transitions counted along a finely sampled trajectory.
+
+    Examples
+    --------
+    Sampling misses regions thinner than its gap; :func:`regions.trace` does not:
+
+    >>> from regions import random_network, Segment, trace
+    >>> net = random_network([2, 32, 32, 1], "hardtanh", sigma_w=4.0, seed=3)
+    >>> seg = Segment([-1.0, 0.0], [1.0, 0.5])
+    >>> coarse, exact = sample_trace(net, seg, 50), trace(net, seg)
+    >>> coarse.num_pieces <= exact.num_pieces
+    True
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
+    if isinstance(trajectory, Line):
+        raise ValueError(
+            "trajectory must be bounded to be sampled at equal spacing; got a Line (use a "
+            "Segment of it)"
+        )
+    if not isinstance(trajectory, (Segment, Polyline)):
+        raise TypeError(
+            f"trajectory must be a regions.Segment or Polyline, got {type(trajectory).__name__}"
+        )
+    if trajectory.dim != net.widths[0]:
+        raise ValueError(
+            f"trajectory has dimension {trajectory.dim} but the network's input width is "
+            f"{net.widths[0]}"
+        )
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be an integer number of samples, got {n!r}")
+    if n < 2:
+        raise ValueError(f"n must be at least 2 (both endpoints), got {n}")
+    if exact is None:
+        exact = net.is_exact or trajectory.is_exact
+    exact = bool(exact)
+    lo, hi = trajectory.domain
+    if exact:
+        ts = np.array([Fraction(lo) + Fraction(i * (hi - lo), n - 1) for i in range(n)],
+                      dtype=object)
+        tr_points = _numbers.to_rational(trajectory(ts))
+    else:
+        ts = np.linspace(float(lo), float(hi), int(n))
+        tr_points = _numbers.to_float(trajectory(ts).astype(np.float64)
+                                      if trajectory.is_exact else trajectory(ts))
+    layers = _layer_values(net, tr_points, exact)
+    patterns = []
+    for (h, _), act in zip(layers, net.activations):
+        index = np.zeros(h.shape, dtype=np.int8)
+        for theta in act.thresholds:
+            index += (h > _numbers.scalar(theta, exact))
+        patterns.append(np.asarray(act.codes, dtype=np.int8)[index])
+    images = [tr_points] + [z for _, z in layers]
+    lengths = np.array([_polyline_length(z, exact) for z in images])
+    return SampledTrace(net, trajectory, ts, tuple(patterns), lengths, layers[-1][1])
+
+
+def _polyline_length(z: np.ndarray, exact: bool) -> float:
+    d = np.diff(z, axis=0)
+    sq = (d * d).sum(axis=1)
+    return float(np.sqrt(sq.astype(np.float64)).sum())

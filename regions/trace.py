@@ -1,0 +1,565 @@
+"""Exact breakpoints of a piecewise-linear network along a straight or polygonal trajectory.
+
+The algorithm works layer by layer on the whole trajectory at once. Before layer d the image
+z^(d-1)(x(t)) is linear in t between consecutive *edges* t_0 < t_1 < ... < t_K, so it is
+stored as its values at the edges (one row each); an unbounded end of a :class:`Line` is
+stored as a slope vector dz/dt. Layer d then
+
+1. evaluates h^(d) = W^(d) z^(d-1) + b^(d) at the edges: one matrix product, exactly the
+   forward pass over the edges;
+2. finds, for every piece [t_i, t_i+1] and neuron j and threshold theta of phi_d, the
+   parameter where h_j crosses theta strictly inside the piece, in closed form:
+   t = t_i + lambda (t_i+1 - t_i), lambda = (theta - h_j(t_i)) / (h_j(t_i+1) - h_j(t_i))
+   (on an unbounded end, t = t_i + (theta - h_j(t_i)) / (dh_j/dt));
+3. inserts those parameters as new edges, with interpolated rows, and reads each piece's
+   pattern from the sides of the thresholds its two end values lie on;
+4. applies phi_d to the edge values (phi_d is linear on each new piece, so the image stays
+   linear between edges).
+
+Every array operation is over all pieces and neurons at once; the only Python loops are over
+layers and over the (at most two) thresholds of an activation.
+
+Coincidences, exactly
+---------------------
+* Several neurons crossing at one parameter give one knot; each counts as a transition.
+* A neuron that touches its threshold and turns back (its value at an edge equals theta and
+  both neighbouring pieces lie on one side) makes no knot: a crossing must change side.
+* A neuron constant on a piece never crosses inside it; if the constant is a threshold,
+  the tie rule of :mod:`regions.activations` (the piece below) gives its code.
+* A neuron crossing exactly at an existing edge creates no new edge; its transition is counted
+  at that edge.
+
+Float mode and its tolerance
+----------------------------
+With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`` (default
+``1e-11``) decides what counts as a coincidence:
+
+* a pre-activation at an edge within ``tol * (sum_i |W_ji| max|z_i| + |b_j| + |theta|)`` of
+  a threshold (a bound on its rounding error, scaled up) is treated as lying on it;
+* a crossing within ``tol * max(1, |t|)`` of an existing edge is moved onto that edge, and
+  crossings within that distance of each other are merged into one knot.
+
+So no float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than that
+are merged into a neighbour (the count can then be one lower than the exact count), and the
+transitions of neurons crossing there are counted at the merged knot. On generic networks
+(no coincidences, no slivers of relative width 1e-11) float and exact modes give the same
+knots to about 1e-13 and the same counts. ``exact=True`` uses Fraction arithmetic and no
+tolerance at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from . import _numbers
+from .activations import Activation
+from .network import Network
+from .trajectory import Line, Polyline, Segment
+
+__all__ = ["trace", "Trace", "DEFAULT_TOLERANCE"]
+
+_FINITE, _LEFT, _RIGHT = 0, 1, 2  # where a crossing lies: a finite piece or an unbounded end
+
+DEFAULT_TOLERANCE = 1e-11
+"""Default relative tolerance of float-mode tracing (see the module docstring)."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Trace:
+    """The exact piece structure of a network along a trajectory.
+
+    Produced by :func:`trace`; all counts refer to the trajectory's parameter domain.
+
+    Attributes
+    ----------
+    network, trajectory
+        What was traced.
+    exact : bool
+        True if computed in rational arithmetic; then ``edges`` and ``knots`` hold Fractions.
+    tol : float
+        The float-mode tolerance used (0 in exact mode).
+    edges : ndarray
+        The ``num_pieces + 1`` piece boundaries: the domain's ends (``-inf``/``inf`` for a
+        :class:`~regions.Line`) and the knots.
+    knot_transitions : ndarray of int, shape (num_knots, num_layers)
+        How many neurons of each layer switch piece at each knot (a hard-tanh neuron moving
+        two pieces at once, possible only through a float merge, counts two).
+    lengths : ndarray of float, shape (num_layers + 1,)
+        Length of the image of the trajectory at the input and after every layer's
+        activation (the last entry is the output's). Computed as the sum of the chords of the
+        pieces, which is exact because the image is straight on each piece; ``inf`` where an
+        unbounded end has a non-constant image. In exact mode each chord's squared length is
+        exact, its square root is rounded once to float64 and the sum is ``math.fsum``-ed:
+        the relative error is below 1e-15 (square roots of rationals are irrational).
+    """
+
+    network: Network
+    trajectory: Any
+    exact: bool
+    tol: float
+    edges: np.ndarray
+    knot_transitions: np.ndarray
+    lengths: np.ndarray
+    _layer_index: tuple[np.ndarray, ...] = field(repr=False)
+    _edge_layer: np.ndarray = field(repr=False)
+    _piece_start: np.ndarray = field(repr=False)
+    _rays: tuple[bool, bool] = field(repr=False)
+    _sign_changes: np.ndarray = field(repr=False)
+
+    # -- counts ------------------------------------------------------------------------
+
+    @property
+    def knots(self) -> np.ndarray:
+        """Sorted parameters where the activation pattern changes."""
+        return self.edges[1:-1]
+
+    @property
+    def num_knots(self) -> int:
+        return int(self.edges.shape[0]) - 2
+
+    @property
+    def num_pieces(self) -> int:
+        """Number of maximal parameter intervals with one activation pattern."""
+        return int(self.edges.shape[0]) - 1
+
+    @property
+    def transitions_per_layer(self) -> np.ndarray:
+        """Neuron transitions summed over the knots, per layer (output layer last, always 0
+        when it is linear)."""
+        return self.knot_transitions.sum(axis=0)
+
+    @property
+    def transitions(self) -> int:
+        """Total number of neuron transitions along the trajectory."""
+        return int(self.knot_transitions.sum())
+
+    @property
+    def sign_transitions(self) -> int:
+        """Sign changes of the scalar output along the trajectory (Raghu et al.'s T).
+
+        Values exactly zero (within the tolerance in float mode) do not count as a sign, so
+        an output that touches zero and turns back makes no transition.
+        """
+        if self._sign_changes.shape[0] != 1:
+            raise ValueError(
+                "sign_transitions needs a network with one output; this one has "
+                f"{self._sign_changes.shape[0]} (see sign_transitions_per_output)"
+            )
+        return int(self._sign_changes[0])
+
+    @property
+    def sign_transitions_per_output(self) -> np.ndarray:
+        """Sign changes of each output coordinate along the trajectory."""
+        return self._sign_changes.copy()
+
+    @cached_property
+    def patterns(self) -> tuple[np.ndarray, ...]:
+        """The activation pattern of every piece: one int8 array of shape
+        ``(num_pieces, width)`` per layer, with the codes of :mod:`regions.activations`."""
+        out = []
+        for d, act in enumerate(self.network.activations):
+            codes = np.asarray(act.codes, dtype=np.int8)
+            out.append(codes[self._layer_index[d][self._pieces_at_layer(d)]])
+        return tuple(out)
+
+    @cached_property
+    def num_patterns(self) -> int:
+        """Number of distinct activation patterns met (equals ``num_pieces`` on straight
+        trajectories, where each activation region is convex and met once)."""
+        full = np.ascontiguousarray(np.concatenate(self.patterns, axis=1))
+        rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
+        return int(np.unique(rows).shape[0])
+
+    @cached_property
+    def num_linear_pieces(self) -> int:
+        """Number of maximal intervals on which the network is one affine function of the
+        input. Adjacent pieces are joined when the network's Jacobians on them agree
+        (exactly, or within ``tol`` relative to the size of the terms in float mode); their
+        offsets then agree too, by continuity at the shared edge."""
+        if self.num_pieces == 1:
+            return 1
+        jac, scale = _piece_jacobians(self.network, self.patterns, self.exact)
+        diff = jac[1:] - jac[:-1]
+        if self.exact:
+            same = np.all(diff == 0, axis=(1, 2))
+        else:
+            bound = self.tol * (scale[1:] + scale[:-1])
+            same = np.all(np.abs(diff) <= bound, axis=(1, 2))
+        return 1 + int(np.count_nonzero(~same))
+
+    def _pieces_at_layer(self, d: int) -> np.ndarray:
+        """For each piece, the index of the layer-d piece that contains it."""
+        exists = self._edge_layer <= d  # finite edges present after layer d
+        # a piece starting at finite edge e lies in layer-d piece (#edges <= e) - 1 (+1 for
+        # the left unbounded piece, which is piece 0 at every layer)
+        counts = np.cumsum(exists) - 1 + self._rays[0]
+        start = self._piece_start
+        return np.where(start < 0, 0, counts[np.maximum(start, 0)])
+
+    def __repr__(self) -> str:
+        mode = "exact" if self.exact else f"float, tol={self.tol:g}"
+        return (
+            f"Trace(num_pieces={self.num_pieces}, transitions={self.transitions}, "
+            f"widths={self.network.widths}, {mode})"
+        )
+
+
+def trace(
+    net: Network,
+    trajectory: Segment | Line | Polyline,
+    exact: bool | None = None,
+    *,
+    tol: float | None = None,
+) -> Trace:
+    """Find every breakpoint of ``net`` along ``trajectory`` analytically.
+
+    Parameters
+    ----------
+    net : Network
+    trajectory : Segment, Line or Polyline
+        Its dimension must equal the network's input width.
+    exact : bool or None
+        ``True``: rational arithmetic throughout (float entries are used at their exact
+        binary values). ``False``: float64 with tolerance ``tol``. ``None`` (default): exact
+        if the network or the trajectory holds Fractions, float otherwise.
+    tol : float, optional
+        Float-mode relative tolerance, default :data:`DEFAULT_TOLERANCE`; see the module
+        docstring for what it decides. Not allowed in exact mode.
+
+    Returns
+    -------
+    Trace
+        ``knots``, ``num_pieces``, ``num_patterns``, ``transitions``,
+        ``transitions_per_layer``, ``sign_transitions``, ``num_linear_pieces``, ``lengths``,
+        ``patterns``. In Raghu et al.'s notation ``transitions`` is the number of neuron
+        transitions and ``num_patterns`` is A(F(x(t); W)), ``sign_transitions`` is
+        T(F(x(t); W)), and ``lengths[d]`` is l(z^(d)(t)).
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (transitions,
+       activation patterns, trajectory length).
+    .. [2] R. Pascanu, G. Montufar, Y. Bengio, "On the number of response regions of deep
+       feed forward networks with piece-wise linear activations", 2013 (linear regions).
+
+    Examples
+    --------
+    |x| = relu(x) + relu(-x) has one knot on the line, at 0:
+
+    >>> from regions import Network, Line, Segment, trace
+    >>> net = Network([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "relu")
+    >>> tr = trace(net, Line([0.0], [1.0]))
+    >>> tr.knots, tr.num_pieces, tr.transitions, tr.num_linear_pieces
+    (array([0.]), 2, 2, 2)
+
+    Exact mode returns Fractions:
+
+    >>> from fractions import Fraction
+    >>> tr = trace(net, Segment([Fraction(-1)], [Fraction(2)]))
+    >>> tr.knots.tolist(), tr.lengths.tolist()
+    ([Fraction(1, 3)], [3.0, 3.0, 3.0])
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
+    if not isinstance(trajectory, (Segment, Line, Polyline)):
+        raise TypeError(
+            "trajectory must be a regions.Segment, Line or Polyline, got "
+            f"{type(trajectory).__name__}"
+        )
+    if trajectory.dim != net.widths[0]:
+        raise ValueError(
+            f"trajectory has dimension {trajectory.dim} but the network's input width is "
+            f"{net.widths[0]}"
+        )
+    if exact is None:
+        exact = net.is_exact or trajectory.is_exact
+    elif not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    exact = bool(exact)
+    if tol is None:
+        tol = 0.0 if exact else DEFAULT_TOLERANCE
+    else:
+        if exact:
+            raise ValueError("tol applies to float mode only; exact=True uses no tolerance")
+        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
+            raise TypeError(f"tol must be a float, got {tol!r}")
+        if not (0.0 <= float(tol) < 1e-3):
+            raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
+        tol = float(tol)
+
+    t, rows, left, right = trajectory._start(exact)
+    weights = [_numbers.convert(w, exact) for w in net.weights]
+    biases = [_numbers.convert(b, exact) for b in net.biases]
+    engine = _Engine(t, rows, left, right, exact, tol)
+    for w, b, act in zip(weights, biases, net.activations):
+        engine.layer(w, b, act)
+    return engine.result(net, trajectory)
+
+
+class _Engine:
+    """Mutable working state of one trace: edges, edge values and end slopes."""
+
+    def __init__(self, t, rows, left, right, exact: bool, tol: float) -> None:
+        self.t = t  # (K,) finite edges, sorted
+        self.z = rows  # (K, width) values of the current layer's image at the edges
+        self.left = left  # slope dz/dt on (-inf, t[0]] or None
+        self.right = right  # slope dz/dt on [t[-1], inf) or None
+        self.exact = exact
+        self.tol = tol
+        self.edge_layer = np.full(t.shape[0], -1, dtype=np.int64)
+        self.layer_index: list[np.ndarray] = []
+        self.layer_transitions: list[np.ndarray] = []
+        self.lengths = [self._length()]
+        self.noise = self.noise_slope = 0
+
+    # -- one layer -------------------------------------------------------------------
+
+    def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
+        exact, tol = self.exact, self.tol
+        h = self.z @ w.T
+        h += b
+        hl = None if self.left is None else self.left @ w.T
+        hr = None if self.right is None else self.right @ w.T
+        thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
+        if exact:
+            noise = noise_slope = 0
+        else:
+            absw = np.abs(w).sum(axis=1)
+            zmax = float(max(self.z.max(), -self.z.min()))
+            noise = tol * (absw * zmax + np.abs(b))
+            gmax = max((float(np.abs(g).max()) for g in (self.left, self.right) if g is not None),
+                       default=0.0)
+            noise_slope = tol * absw * gmax
+        self.noise, self.noise_slope = noise, noise_slope
+
+        if thresholds:
+            sides = [_sides(h - th if th else h, noise, exact) for th in thresholds]
+            far = [self._far_sides(s, hl, hr, noise_slope) for s in sides]
+            h, sides = self._split(h, hl, hr, thresholds, sides, far)
+            far = [self._far_sides(s, hl, hr, noise_slope) for s in sides]
+            index = None
+            for s, (fl, fr) in zip(sides, far):
+                ext = _extend(s, fl, fr)
+                above = (ext[:-1] + ext[1:]) > 0
+                index = above.view(np.int8) if index is None else index + above
+            index = np.asarray(index, dtype=np.int8)
+        else:
+            npieces = self.t.shape[0] - 1 + (hl is not None) + (hr is not None)
+            index = np.zeros((npieces, h.shape[1]), dtype=np.int8)
+        self.layer_index.append(index)
+        self.layer_transitions.append(_internal_transitions(index, self.left is not None,
+                                                            self.right is not None))
+        self.z = act(h)
+        slopes = np.asarray(act.slopes, dtype=object if exact else np.float64)
+        if hl is not None:
+            self.left = slopes[index[0]] * hl
+        if hr is not None:
+            self.right = slopes[index[-1]] * hr
+        self.lengths.append(self._length())
+
+    def _far_sides(self, s, hl, hr, noise_slope):
+        """Side of each threshold far out on each unbounded end (None without one)."""
+        fl = fr = None
+        if hl is not None:
+            fl = -_sides(hl, noise_slope, self.exact)
+            fl = np.where(fl == 0, s[0], fl).astype(np.int8)
+        if hr is not None:
+            fr = _sides(hr, noise_slope, self.exact)
+            fr = np.where(fr == 0, s[-1], fr).astype(np.int8)
+        return fl, fr
+
+    def _split(self, h, hl, hr, thresholds, sides, far):
+        """Insert every threshold crossing as a new edge; return the new rows and sides."""
+        exact, tol, t = self.exact, self.tol, self.t
+        last = t.shape[0] - 1
+        found = []  # per threshold: (anchor row, neuron, kind, parameter step, crossing t)
+        for k, (theta, s, (fl, fr)) in enumerate(zip(thresholds, sides, far)):
+            ext = _extend(s, fl, fr)
+            piece, j = np.nonzero((ext[:-1] * ext[1:]) < 0)
+            if piece.size == 0:
+                continue
+            a = piece - (hl is not None)  # anchor row: left end of a finite piece
+            kind = np.where(a < 0, _LEFT, np.where(a >= last, _RIGHT, _FINITE))
+            a = np.clip(a, 0, last)
+            fin = kind == _FINITE
+            slope = np.empty(a.shape[0], dtype=h.dtype)
+            slope[fin] = h[a[fin] + 1, j[fin]] - h[a[fin], j[fin]]
+            for ray_kind, hray in ((_LEFT, hl), (_RIGHT, hr)):
+                on = kind == ray_kind
+                if on.any():
+                    slope[on] = hray[j[on]]
+            step = -(h[a, j] - theta) / slope  # lambda on a finite piece, delta-t on a ray
+            dt = np.ones(a.shape[0], dtype=t.dtype)
+            dt[fin] = t[a[fin] + 1] - t[a[fin]]
+            tc = t[a] + step * dt
+            if not exact:  # a crossing within tol*max(1,|t|) of an edge moves onto it
+                gap = tol * np.maximum(1.0, np.abs(tc))
+                near_a = np.abs(tc - t[a]) <= gap
+                near_b = fin & (np.abs(t[np.minimum(a + 1, last)] - tc) <= gap) & ~near_a
+                s[a[near_a], j[near_a]] = 0
+                s[a[near_b] + 1, j[near_b]] = 0
+                keep = ~(near_a | near_b)
+                a, j, kind, step, tc = a[keep], j[keep], kind[keep], step[keep], tc[keep]
+            found.append((a, j, np.full(a.shape[0], k, dtype=np.int64), kind, step, tc))
+        if not found or sum(f[0].shape[0] for f in found) == 0:
+            return h, sides
+        a, j, k, kind, step, tc = (np.concatenate(parts) for parts in zip(*found))
+        order = np.argsort(tc, kind="stable")
+        a, j, k, kind, step, tc = a[order], j[order], k[order], kind[order], step[order], tc[order]
+
+        # crossings at one parameter (exact) or within tol of each other (float): one knot
+        starts = np.ones(tc.shape[0], dtype=bool)
+        if exact:
+            starts[1:] = tc[1:] != tc[:-1]
+        else:
+            starts[1:] = (tc[1:] - tc[:-1]) > tol * np.maximum(1.0, np.abs(tc[1:]))
+        group = np.cumsum(starts) - 1
+        first = np.flatnonzero(starts)
+        ga, gkind, gstep, gt = a[first], kind[first], step[first], tc[first]
+
+        # the new rows: anchor row + step * direction; crossing neurons sit on their threshold
+        direction = np.empty((first.shape[0], h.shape[1]), dtype=h.dtype)
+        gfin = gkind == _FINITE
+        direction[gfin] = h[ga[gfin] + 1] - h[ga[gfin]]
+        for ray_kind, hray in ((_LEFT, hl), (_RIGHT, hr)):
+            on = gkind == ray_kind
+            if on.any():
+                direction[on] = hray
+        new_rows = h[ga] + gstep[:, None] * direction
+        theta = np.asarray(thresholds, dtype=h.dtype)
+        new_rows[group, j] = theta[k]
+        new_sides = [_sides(new_rows - th if th else new_rows, self.noise, exact)
+                     for th in thresholds]
+        for kk, ns in enumerate(new_sides):
+            sel = k == kk
+            ns[group[sel], j[sel]] = 0
+
+        is_new = np.zeros(t.shape[0] + gt.shape[0], dtype=bool)
+        is_new[np.searchsorted(t, gt) + np.arange(gt.shape[0])] = True
+        self.t = _merge_rows(t, gt, is_new)
+        layer = np.full(gt.shape[0], len(self.layer_index), dtype=np.int64)
+        self.edge_layer = _merge_rows(self.edge_layer, layer, is_new)
+        h = _merge_rows(h, new_rows, is_new)
+        sides = [_merge_rows(s, ns, is_new) for s, ns in zip(sides, new_sides)]
+        return h, sides
+
+    # -- lengths and the result ----------------------------------------------------------
+
+    def _length(self) -> float:
+        for g in (self.left, self.right):
+            if g is not None and np.any(g != 0):
+                return math.inf
+        if self.z.shape[0] < 2:
+            return 0.0
+        d = np.diff(self.z, axis=0)
+        if self.exact:
+            sq = (d * d).sum(axis=1).astype(np.float64)
+            return math.fsum(np.sqrt(sq))
+        return float(np.sqrt(np.einsum("ij,ij->i", d, d)).sum())
+
+    def result(self, net: Network, trajectory) -> Trace:
+        has_left, has_right = self.left is not None, self.right is not None
+        k = self.t.shape[0]
+        # internal edges: every finite edge of a Line; all but the two ends otherwise
+        lo, hi = (0, k) if has_left else (1, max(k - 1, 1))
+        internal_layer = self.edge_layer[lo:hi]
+        per_knot = np.zeros((hi - lo, len(self.layer_index)), dtype=np.int64)
+        for d, trans in enumerate(self.layer_transitions):
+            per_knot[internal_layer <= d, d] = trans
+        change = per_knot.sum(axis=1) > 0  # only trajectory vertices can fail this
+        kept = np.flatnonzero(change) + lo
+        lo_end, hi_end = trajectory.domain
+        edges = np.empty(kept.shape[0] + 2, dtype=object if self.exact else np.float64)
+        edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, self.exact)
+        edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, self.exact)
+        edges[1:-1] = self.t[kept]
+        # each piece is named by the finite edge it starts at (-1: the left unbounded end)
+        piece_start = np.concatenate([[-1 if has_left else 0], kept]).astype(np.int64)
+        per_knot = per_knot[change]
+        for arr in (edges, per_knot):
+            arr.setflags(write=False)
+        return Trace(
+            network=net,
+            trajectory=trajectory,
+            exact=self.exact,
+            tol=self.tol,
+            edges=edges,
+            knot_transitions=per_knot,
+            lengths=np.asarray(self.lengths, dtype=np.float64),
+            _layer_index=tuple(self.layer_index),
+            _edge_layer=self.edge_layer,
+            _piece_start=piece_start,
+            _rays=(has_left, has_right),
+            _sign_changes=self._sign_changes(),
+        )
+
+    def _sign_changes(self) -> np.ndarray:
+        s = _sides(self.z, self.noise, self.exact)  # (K, n_out)
+        parts = []
+        if self.left is not None:
+            fl = -_sides(self.left, self.noise_slope, self.exact)
+            parts.append(np.where(fl == 0, s[0], fl)[None, :])
+        parts.append(s)
+        if self.right is not None:
+            fr = _sides(self.right, self.noise_slope, self.exact)
+            parts.append(np.where(fr == 0, s[-1], fr)[None, :])
+        seq = np.concatenate(parts, axis=0).astype(np.int8)
+        out = np.zeros(seq.shape[1], dtype=np.int64)
+        for c in range(seq.shape[1]):  # one loop per output coordinate, not per piece
+            col = seq[:, c]
+            col = col[col != 0]
+            out[c] = int(np.count_nonzero(col[1:] != col[:-1]))
+        return out
+
+
+def _sides(d: np.ndarray, noise: Any, exact: bool) -> np.ndarray:
+    """+1 / -1 / 0 for values above / below / on zero (within ``noise`` in float mode)."""
+    if exact:
+        return (d > 0).view(np.int8) - (d < 0).view(np.int8)
+    return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
+
+
+def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
+    parts = ([fl[None, :]] if fl is not None else []) + [s] + ([fr[None, :]] if fr is not None else [])
+    return s if len(parts) == 1 else np.concatenate(parts, axis=0)
+
+
+def _internal_transitions(index: np.ndarray, has_left: bool, has_right: bool) -> np.ndarray:
+    """Pieces switched per internal edge of one layer: sum over neurons of |index change|."""
+    if index.shape[0] < 2:
+        return np.zeros(0, dtype=np.int64)
+    return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
+
+
+def _merge_rows(old: np.ndarray, new: np.ndarray, is_new: np.ndarray) -> np.ndarray:
+    out = np.empty((is_new.shape[0],) + old.shape[1:], dtype=old.dtype)
+    out[~is_new] = old
+    out[is_new] = new
+    return out
+
+
+def _piece_jacobians(net: Network, patterns, exact: bool):
+    """Jacobian of the network on each piece, shape (P, n_out, n_in), and, in float mode, the
+    same product taken over absolute values (a scale for rounding errors)."""
+    weights = [_numbers.convert(w, exact) for w in net.weights]
+    dtype = object if exact else np.float64
+    jac = scale = None
+    for w, act, codes in zip(reversed(weights), reversed(net.activations), reversed(patterns)):
+        slope_of_code = dict(zip(act.codes, act.slopes))
+        table = np.array([slope_of_code[c] for c in sorted(slope_of_code)], dtype=dtype)
+        alpha = table[codes - min(act.codes)]  # (P, width)
+        if jac is None:
+            jac = alpha[:, :, None] * w[None, :, :]
+            if not exact:
+                scale = np.abs(alpha)[:, :, None] * np.abs(w)[None, :, :]
+        else:
+            jac = (jac * alpha[:, None, :]) @ w
+            if not exact:
+                scale = (scale * np.abs(alpha)[:, None, :]) @ np.abs(w)
+    return jac, scale

@@ -1,0 +1,222 @@
+"""Straight and piecewise-straight trajectories x(t) through input space.
+
+A trajectory is a curve t -> x(t) in R^m with a parameter domain:
+
+* :class:`Segment` -- x(t) = x0 + t (x1 - x0), t in [0, 1];
+* :class:`Line` -- x(t) = point + t direction, t in (-inf, inf);
+* :class:`Polyline` -- through ``points[0], points[1], ...``, with x(i) = points[i] and
+  straight between, t in [0, len(points) - 1].
+
+Coordinates are float64, or Fractions for exact work (see :mod:`regions.network` for the
+number policy). Each is an immutable value; :func:`regions.trace` does the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _numbers
+
+__all__ = ["Segment", "Line", "Polyline", "Trajectory"]
+
+
+def _point(value: Any, name: str) -> np.ndarray:
+    arr = _numbers.coerce_array(value, name, 1)
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one coordinate; got an empty vector")
+    return arr
+
+
+def _same_kind(arrays: Sequence[np.ndarray], names: str) -> None:
+    if len({_numbers.is_rational(a) for a in arrays}) > 1:
+        raise TypeError(
+            f"{names} mix float and Fraction coordinates; use one number type for all of them"
+        )
+
+
+def _is_zero(v: np.ndarray) -> bool:
+    return bool(np.all(v == 0))
+
+
+class _Base:
+    """Shared read-only behaviour of the trajectory value types."""
+
+    @property
+    def dim(self) -> int:
+        """Dimension m of the input space."""
+        return int(self._rows()[0].shape[-1])
+
+    @property
+    def is_exact(self) -> bool:
+        return _numbers.is_rational(self._rows()[0])
+
+    def __call__(self, t: Any) -> np.ndarray:
+        """Points x(t) for a scalar or a 1-D array of parameter values (rows of the result)."""
+        scalar = np.ndim(t) == 0
+        ts = _numbers.coerce_array(np.atleast_1d(np.asarray(t, dtype=object)), "t", 1)
+        ts = _numbers.convert(ts, self.is_exact)
+        lo, hi = self.domain
+        if np.any(ts < lo) or np.any(ts > hi):
+            raise ValueError(f"t must lie in the trajectory's domain [{lo}, {hi}]")
+        out = self._evaluate(ts)
+        return out[0] if scalar else out
+
+    def _rows(self) -> tuple[np.ndarray, ...]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class Segment(_Base):
+    """The straight segment x(t) = x0 + t (x1 - x0) for t in [0, 1].
+
+    Examples
+    --------
+    >>> seg = Segment([0.0, 0.0], [3.0, 4.0])
+    >>> seg(0.5), seg.length
+    (array([1.5, 2. ]), 5.0)
+    """
+
+    x0: np.ndarray
+    x1: np.ndarray
+
+    def __init__(self, x0: Any, x1: Any) -> None:
+        a, b = _point(x0, "x0"), _point(x1, "x1")
+        if a.shape != b.shape:
+            raise ValueError(
+                f"x0 and x1 must have the same dimension; got {a.shape[0]} and {b.shape[0]}"
+            )
+        _same_kind((a, b), "x0 and x1")
+        if _is_zero(b - a):
+            raise ValueError("x0 and x1 must differ: a zero-length segment has no direction")
+        object.__setattr__(self, "x0", a)
+        object.__setattr__(self, "x1", b)
+
+    domain = (0, 1)
+
+    @property
+    def length(self) -> float:
+        return float(np.linalg.norm(_numbers.to_float(self.x1 - self.x0)))
+
+    def _rows(self):
+        return (self.x0, self.x1)
+
+    def _evaluate(self, ts: np.ndarray) -> np.ndarray:
+        return self.x0[None, :] + ts[:, None] * (self.x1 - self.x0)[None, :]
+
+    def _start(self, exact: bool):
+        rows = np.stack([_numbers.convert(self.x0, exact), _numbers.convert(self.x1, exact)])
+        return _numbers.convert(np.array([0, 1], dtype=object), exact), rows, None, None
+
+    def __repr__(self) -> str:
+        return f"Segment(x0={self.x0.tolist()}, x1={self.x1.tolist()})"
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class Line(_Base):
+    """The whole line x(t) = point + t direction, t over the real line.
+
+    Tracing a network with one input along ``Line([0], [1])`` counts its pieces over all of R.
+
+    Examples
+    --------
+    >>> Line([1.0], [2.0])(3.0)
+    array([7.])
+    """
+
+    point: np.ndarray
+    direction: np.ndarray
+
+    def __init__(self, point: Any, direction: Any) -> None:
+        p, d = _point(point, "point"), _point(direction, "direction")
+        if p.shape != d.shape:
+            raise ValueError(
+                f"point and direction must have the same dimension; got {p.shape[0]} "
+                f"and {d.shape[0]}"
+            )
+        _same_kind((p, d), "point and direction")
+        if _is_zero(d):
+            raise ValueError("direction must be non-zero")
+        object.__setattr__(self, "point", p)
+        object.__setattr__(self, "direction", d)
+
+    domain = (-np.inf, np.inf)
+
+    def _rows(self):
+        return (self.point, self.direction)
+
+    def _evaluate(self, ts: np.ndarray) -> np.ndarray:
+        return self.point[None, :] + ts[:, None] * self.direction[None, :]
+
+    def _start(self, exact: bool):
+        p = _numbers.convert(self.point, exact)
+        d = _numbers.convert(self.direction, exact)
+        return _numbers.convert(np.array([0], dtype=object), exact), p[None, :], d, d
+
+    def __repr__(self) -> str:
+        return f"Line(point={self.point.tolist()}, direction={self.direction.tolist()})"
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class Polyline(_Base):
+    """The polygonal path through ``points``: x(i) = points[i], straight in between.
+
+    The parameter runs over [0, len(points) - 1]. Consecutive points must differ.
+
+    Examples
+    --------
+    >>> path = Polyline([[0, 0], [1, 0], [1, 1]])
+    >>> path(1.5), path.domain
+    (array([1. , 0.5]), (0, 2))
+    """
+
+    points: np.ndarray
+
+    def __init__(self, points: Any) -> None:
+        pts = _numbers.coerce_array(points, "points", 2)
+        if pts.shape[0] < 2:
+            raise ValueError(f"points must hold at least two points; got {pts.shape[0]}")
+        if pts.shape[1] == 0:
+            raise ValueError("points must have at least one coordinate each")
+        steps = np.diff(pts, axis=0)
+        zero = np.flatnonzero(np.all(steps == 0, axis=1))
+        if zero.size:
+            i = int(zero[0])
+            raise ValueError(
+                f"points[{i}] and points[{i + 1}] are equal: consecutive points must differ "
+                "(a zero-length segment has no direction)"
+            )
+        object.__setattr__(self, "points", pts)
+
+    @property
+    def domain(self) -> tuple[int, int]:
+        return (0, int(self.points.shape[0]) - 1)
+
+    def _rows(self):
+        return (self.points,)
+
+    @property
+    def dim(self) -> int:
+        return int(self.points.shape[1])
+
+    def _evaluate(self, ts: np.ndarray) -> np.ndarray:
+        last = self.points.shape[0] - 2
+        idx = np.minimum(np.array([int(np.floor(float(t))) for t in ts]), last) if ts.dtype == object \
+            else np.minimum(np.floor(ts).astype(int), last)
+        frac = ts - idx
+        a, b = self.points[idx], self.points[idx + 1]
+        return a + frac[:, None] * (b - a)
+
+    def _start(self, exact: bool):
+        n = self.points.shape[0]
+        ts = _numbers.convert(np.arange(n).astype(object), exact)
+        return ts, _numbers.convert(self.points, exact), None, None
+
+    def __repr__(self) -> str:
+        return f"Polyline(points={self.points.tolist()})"
+
+
+Trajectory = Segment | Line | Polyline
+"""Any trajectory accepted by :func:`regions.trace` (arcs arrive with their own issue)."""
