@@ -5,7 +5,10 @@ Every public entry point turns user input into one of two array kinds:
 * **float**: a ``float64`` ndarray;
 * **rational**: an ``object`` ndarray whose entries are all :class:`fractions.Fraction`.
 
-Integers are exact in both kinds. A value that mixes ``float`` and ``Fraction`` entries is
+Integers are exact in both kinds, so an integer-only array goes with either: alone it is
+stored as float64, next to a Fraction array (:func:`coerce_arrays`) as Fractions. An integer
+that float64 cannot hold exactly (beyond 2**53) is refused outside a Fraction array
+(``ValueError``) rather than rounded. A value that mixes ``float`` and ``Fraction`` entries is
 refused (``TypeError``): the user either meant decimals as exact rationals (write
 ``Fraction("0.1")``) or meant floats throughout, and guessing would silently change the
 answer. Converting a float array to the rational kind is exact (every float is a dyadic
@@ -31,77 +34,168 @@ def _describe(value: Any) -> str:
     return f"{text} of type {type(value).__name__}"
 
 
-def coerce_array(value: Any, name: str, ndim: int) -> np.ndarray:
-    """Return ``value`` as a float64 array or a Fraction object array of dimension ``ndim``.
+_MAX_EXACT_INT = 2**53  # every integer of at most this magnitude is a float64
+
+
+def _int_is_float(v: Any) -> bool:
+    """True if the integer ``v`` is exactly representable as a float64."""
+    v = int(v)
+    if -_MAX_EXACT_INT <= v <= _MAX_EXACT_INT:
+        return True
+    try:
+        return int(float(v)) == v
+    except OverflowError:
+        return False
+
+
+def _inexact_int_error(name: str, index: tuple, v: Any) -> ValueError:
+    text = str(int(v))
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return ValueError(
+        f"{name} must hold integers that float64 represents exactly (or Fractions); entry "
+        f"{index} is the integer {text}, which float64 would round or overflow. Write it as a "
+        "fractions.Fraction (with Fractions throughout) for exact arithmetic, or as a float to "
+        "accept rounding"
+    )
+
+
+def _dims_text(dims: tuple[int, ...]) -> str:
+    return " or ".join(f"{d}-D" for d in dims)
+
+
+def coerce_array(value: Any, name: str, ndim: int | tuple[int, ...]) -> np.ndarray:
+    """Return ``value`` as a float64 array or a Fraction object array of dimension ``ndim``
+    (an int, or a tuple of the allowed dimensions).
 
     Raises ``TypeError`` for non-numeric entries and for mixed float/Fraction input,
-    ``ValueError`` for ragged input, a wrong number of dimensions, or NaN / infinity.
+    ``ValueError`` for ragged input, a wrong number of dimensions, NaN / infinity, or an
+    integer that float64 cannot hold exactly (outside a Fraction array).
     """
+    return _coerce(value, name, ndim)[0]
+
+
+def coerce_arrays(specs: Any, names: str) -> tuple[np.ndarray, ...]:
+    """Coerce several arrays that must share one number kind.
+
+    ``specs`` is a sequence of ``(value, name, ndim)``. Integer-only arrays are neutral: they
+    become Fraction arrays when another array holds Fractions. A float array next to a
+    Fraction array raises ``TypeError`` naming both (``names`` describes them together).
+    """
+    done = [(_coerce(value, name, ndim), name) for value, name, ndim in specs]
+    floats = [name for (_, kind), name in done if kind == "float"]
+    rationals = [name for (_, kind), name in done if kind == "rational"]
+    if floats and rationals:
+        raise TypeError(
+            f"{names} mix float and Fraction entries: {floats[0]} holds floats but "
+            f"{rationals[0]} holds Fractions; use Fraction entries throughout for exact "
+            "arithmetic (Fraction('0.1') for decimals), or floats throughout"
+        )
+    if rationals:
+        return tuple(to_rational(arr) for (arr, _), _ in done)
+    return tuple(arr for (arr, _), _ in done)
+
+
+def _coerce(value: Any, name: str, ndim: int | tuple[int, ...]) -> tuple[np.ndarray, str]:
+    """``(array, kind)`` with kind "float", "rational" or "integer" (stored as float64)."""
+    dims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    wanted = _dims_text(dims)
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be an array of real numbers, got {_describe(value)}")
+        raise TypeError(
+            f"{name} must be a {wanted} array of real numbers, got {_describe(value)}"
+        )
     if isinstance(value, np.ndarray) and value.dtype != object:
         if value.dtype.kind == "b":
             raise TypeError(f"{name} must hold real numbers, got a boolean array")
         if value.dtype.kind not in "iuf":
             raise TypeError(f"{name} must hold real numbers, got an array of dtype {value.dtype}")
+        if value.dtype.kind in "iu":
+            big = np.argwhere((value > _MAX_EXACT_INT) | (value < -_MAX_EXACT_INT))
+            for index in big:
+                index = tuple(int(i) for i in index)
+                if not _int_is_float(value[index]):
+                    raise _inexact_int_error(name, index, value[index])
+            kind = "integer"
+        else:
+            kind = "float"
         arr = np.array(value, dtype=np.float64)
-        kind = "float"
     else:
         try:
             raw = np.array(value, dtype=object)
-        except ValueError as exc:  # ragged nesting
+        except ValueError as exc:  # ragged nesting numpy cannot even store
             raise ValueError(
-                f"{name} must be a rectangular {ndim}-D array; got ragged nested sequences"
+                f"{name} must be a rectangular {wanted} array; got ragged nested sequences"
             ) from exc
-        kind = _classify(raw, name)
+        kind = _classify(raw, name, wanted)
         if kind == "rational":
             arr = np.empty(raw.shape, dtype=object)
             flat_in, flat_out = raw.reshape(-1), arr.reshape(-1)
             flat_out[:] = [Fraction(v) for v in flat_in]
         else:
             arr = raw.astype(np.float64)
-    if arr.ndim != ndim:
-        raise ValueError(
-            f"{name} must be a {ndim}-D array; got an array of shape {arr.shape}"
+    if arr.ndim not in dims:
+        given = (
+            f"the scalar {_describe(value)}" if arr.ndim == 0
+            else f"an array of shape {arr.shape}"
         )
-    if kind == "float" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be a {wanted} array; got {given}")
+    if kind != "rational" and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} must be finite; entry {tuple(int(i) for i in bad)} is {arr[tuple(bad)]}"
         )
     arr.setflags(write=False)
-    return arr
+    return arr, kind
 
 
-def _classify(raw: np.ndarray, name: str) -> str:
-    """Return "float" or "rational" for an object array of scalars, or raise."""
-    has_float = has_fraction = False
+def _classify(raw: np.ndarray, name: str, wanted: str = "") -> str:
+    """Return "float", "rational" or "integer" for an object array of scalars, or raise."""
+    has_float = has_fraction = None
+    big_ints = []
     for index, v in np.ndenumerate(raw):
-        if isinstance(v, (bool, np.bool_)):
+        if isinstance(v, (list, tuple, np.ndarray)):
+            raise ValueError(
+                f"{name} must be a rectangular {wanted} array; got ragged nested sequences "
+                f"(entry {index} is itself a {type(v).__name__}, not a number)"
+            )
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            if raw.ndim == 0:
+                raise TypeError(
+                    f"{name} must be a {wanted} array of real numbers, got {_describe(v)}"
+                )
             raise TypeError(
-                f"{name} must hold real numbers; entry {index} is {_describe(v)}"
+                f"{name} must hold real numbers (int, float or fractions.Fraction); "
+                f"entry {index} is {_describe(v)}"
             )
         if isinstance(v, Fraction):
-            has_fraction = True
+            has_fraction = index if has_fraction is None else has_fraction
         elif isinstance(v, (numbers.Integral, np.integer)):
-            pass
+            if not (-_MAX_EXACT_INT <= v <= _MAX_EXACT_INT):
+                big_ints.append((index, v))
         elif isinstance(v, (float, np.floating)):
             if not np.isfinite(v):
                 raise ValueError(f"{name} must be finite; entry {index} is {v}")
-            has_float = True
+            has_float = index if has_float is None else has_float
         elif isinstance(v, numbers.Rational):
-            has_fraction = True
+            has_fraction = index if has_fraction is None else has_fraction
         else:
             raise TypeError(
                 f"{name} must hold real numbers (int, float or fractions.Fraction); "
                 f"entry {index} is {_describe(v)}"
             )
-    if has_float and has_fraction:
+    if has_float is not None and has_fraction is not None:
         raise TypeError(
-            f"{name} mixes float and Fraction entries; use Fraction throughout for exact "
-            "arithmetic (Fraction('0.1') for decimals) or float throughout"
+            f"{name} mixes float and Fraction entries (entry {has_float} is "
+            f"{raw[has_float]!r}, entry {has_fraction} is {raw[has_fraction]!r}); use "
+            "Fraction throughout for exact arithmetic (Fraction('0.1') for decimals) or "
+            "float throughout"
         )
-    return "rational" if has_fraction else "float"
+    if has_fraction is not None:
+        return "rational"
+    for index, v in big_ints:
+        if not _int_is_float(v):
+            raise _inexact_int_error(name, index, v)
+    return "float" if has_float is not None else "integer"
 
 
 def is_rational(arr: np.ndarray) -> bool:

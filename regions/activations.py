@@ -141,16 +141,21 @@ def get_activation(name: str) -> Activation:
     >>> get_activation("relu").thresholds
     (Fraction(0, 1),)
     """
-    if isinstance(name, Activation):
-        return name
-    if not isinstance(name, str):
+    return _resolve(name, "activation name")
+
+
+def _resolve(value: object, argument: str) -> Activation:
+    """The activation named by ``value``; errors name the caller's ``argument``."""
+    if isinstance(value, Activation):
+        return value
+    if not isinstance(value, str):
         raise TypeError(
-            f"activation must be a string naming one of {sorted(ACTIVATIONS)}, "
-            f"got {name!r} of type {type(name).__name__}"
+            f"{argument} must be a string naming one of {sorted(ACTIVATIONS)}, "
+            f"got {value!r} of type {type(value).__name__}"
         )
     try:
-        return ACTIVATIONS[name]
+        return ACTIVATIONS[value]
     except KeyError:
         raise ValueError(
-            f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}"
+            f"{argument} must be one of {sorted(ACTIVATIONS)}; got unknown activation {value!r}"
         ) from None

@@ -7,13 +7,14 @@ from 1 in the papers and from 0 in ``Network.weights``.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
 from . import _numbers
-from .activations import Activation, get_activation
+from .activations import Activation, _resolve
 
 __all__ = ["Network", "random_network"]
 
@@ -99,16 +100,20 @@ class Network:
 
     def __call__(self, x: Any) -> np.ndarray:
         """Evaluate the network on a point (1-D) or a batch of points (2-D, one per row)."""
-        points = _numbers.coerce_array(x, "x", np.ndim(x) if np.ndim(x) in (1, 2) else 2)
+        points = _numbers.coerce_array(x, "x", (1, 2))
         single = points.ndim == 1
         if single:
             points = points[None, :]
         if points.shape[1] != self.widths[0]:
+            given = "a point" if single else "points"
             raise ValueError(
-                f"x must have {self.widths[0]} coordinates per point (the network's input "
-                f"width); got points of dimension {points.shape[1]}"
+                f"x must have {self.widths[0]} coordinate(s) per point (the network's input "
+                f"width); got {given} of dimension {points.shape[1]} (x of shape "
+                f"{points.shape[1:] if single else points.shape})"
             )
-        z = _layer_values(self, _numbers.convert(points, self.is_exact), self.is_exact)[-1][1]
+        # Fraction input evaluates exactly, as in trace(exact=None): never rounded silently
+        exact = self.is_exact or _numbers.is_rational(points)
+        z = _layer_values(self, _numbers.convert(points, exact), exact)[-1][1]
         return z[0] if single else z
 
     def __repr__(self) -> str:
@@ -127,65 +132,90 @@ def _layer_values(net: Network, points: np.ndarray, exact: bool):
     return out
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_))
+
+
 def _validate(weights: Any, biases: Any, activations: Any):
     if isinstance(weights, np.ndarray) and weights.dtype != object and weights.ndim == 2:
         raise TypeError(
             "weights must be a sequence of 2-D weight matrices, one per layer; "
-            "got a single 2-D array (wrap it in a list for a one-layer network)"
+            f"got a single 2-D array of shape {weights.shape} (wrap it in a list for a "
+            "one-layer network)"
         )
     if not isinstance(weights, (list, tuple)) and not (
         isinstance(weights, np.ndarray) and weights.dtype == object
     ):
+        given = (
+            f"an ndarray of shape {weights.shape}" if isinstance(weights, np.ndarray)
+            else type(weights).__name__
+        )
+        raise TypeError(f"weights must be a list or tuple of 2-D arrays, got {given}")
+    if (
+        len(weights) > 0
+        and all(isinstance(row, (list, tuple)) and len(row) > 0 for row in weights)
+        and len({len(row) for row in weights}) == 1
+        and all(_is_number(v) for row in weights for v in row)
+    ):
         raise TypeError(
-            f"weights must be a list or tuple of 2-D arrays, got {type(weights).__name__}"
+            "weights must be a sequence of 2-D weight matrices, one per layer; got a single "
+            f"{len(weights)}x{len(weights[0])} matrix written as a list of rows (wrap it in a "
+            "list for a one-layer network)"
         )
     if not isinstance(biases, (list, tuple)) and not (
         isinstance(biases, np.ndarray) and biases.ndim in (1, 2)
     ):
-        raise TypeError(f"biases must be a list or tuple of 1-D arrays, got {type(biases).__name__}")
+        given = (
+            f"an ndarray of shape {biases.shape}" if isinstance(biases, np.ndarray)
+            else type(biases).__name__
+        )
+        raise TypeError(f"biases must be a list or tuple of 1-D arrays, got {given}")
     if len(weights) == 0:
         raise ValueError("weights must hold at least one layer; got an empty sequence")
+    if len(biases) > 0 and all(_is_number(v) for v in biases):
+        raise TypeError(
+            "biases must be a sequence of 1-D bias vectors, one per layer; got a single "
+            f"vector of {len(biases)} numbers (wrap it in a list for a one-layer network)"
+        )
     if len(biases) != len(weights):
         raise ValueError(
             f"biases must have one entry per layer: {len(weights)} weight matrices "
             f"but {len(biases)} bias vectors"
         )
-    ws = tuple(_numbers.coerce_array(w, f"weights[{i}]", 2) for i, w in enumerate(weights))
-    bs = tuple(_numbers.coerce_array(b, f"biases[{i}]", 1) for i, b in enumerate(biases))
+    arrays = _numbers.coerce_arrays(
+        [(w, f"weights[{i}]", 2) for i, w in enumerate(weights)]
+        + [(b, f"biases[{i}]", 1) for i, b in enumerate(biases)],
+        "weights and biases",
+    )
+    ws, bs = arrays[: len(weights)], arrays[len(weights):]
     for i, (w, b) in enumerate(zip(ws, bs)):
         if w.shape[0] == 0 or w.shape[1] == 0:
             raise ValueError(f"weights[{i}] must have at least one row and column; got shape {w.shape}")
-        if b.shape != (w.shape[0],):
-            raise ValueError(
-                f"biases[{i}] must have shape ({w.shape[0]},) to match weights[{i}] of shape "
-                f"{w.shape}; got shape {b.shape}"
-            )
         if i > 0 and w.shape[1] != ws[i - 1].shape[0]:
             raise ValueError(
                 f"weights[{i}] must have {ws[i - 1].shape[0]} columns (the width of layer {i}); "
                 f"got shape {w.shape}"
             )
-    kinds = {_numbers.is_rational(a) for a in ws + bs}
-    if len(kinds) > 1:
-        raise TypeError(
-            "weights and biases mix float arrays and Fraction arrays; use Fraction entries "
-            "throughout for an exact network, or floats throughout"
-        )
+        if b.shape != (w.shape[0],):
+            raise ValueError(
+                f"biases[{i}] must have shape ({w.shape[0]},) to match weights[{i}] of shape "
+                f"{w.shape}; got shape {b.shape}"
+            )
     if isinstance(activations, (str, Activation)):
-        act = get_activation(activations)
-        acts = (act,) * (len(ws) - 1) + (get_activation("linear"),)
+        act = _resolve(activations, "activations")
+        acts = (act,) * (len(ws) - 1) + (_resolve("linear", "activations"),)
     else:
         if not isinstance(activations, (list, tuple)):
             raise TypeError(
                 "activations must be a string or a list of strings, got "
-                f"{type(activations).__name__}"
+                f"{activations!r} of type {type(activations).__name__}"
             )
         if len(activations) != len(ws):
             raise ValueError(
                 f"activations must name one activation per layer: {len(ws)} layers but "
                 f"{len(activations)} activations"
             )
-        acts = tuple(get_activation(a) for a in activations)
+        acts = tuple(_resolve(a, f"activations[{i}]") for i, a in enumerate(activations))
     return ws, bs, acts
 
 
@@ -235,13 +265,25 @@ def random_network(
             raise TypeError(f"widths[{i}] must be an integer, got {w!r}")
         if w < 1:
             raise ValueError(f"widths[{i}] must be at least 1, got {w}")
-    get_activation(activation)
+    _resolve(activation, "activation")
     for name, value, positive in (("sigma_w", sigma_w, True), ("sigma_b", sigma_b, False)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a real number, got {value!r}")
-        if not np.isfinite(value) or value < 0 or (positive and value == 0):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+        if not np.isfinite(float(value)) or value < 0 or (positive and value == 0):
             expected = "> 0" if positive else ">= 0"
             raise ValueError(f"{name} must be finite and {expected}, got {value}")
+    sigma_w, sigma_b = float(sigma_w), float(sigma_b)
+    if not (
+        seed is None
+        or isinstance(seed, (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence))
+        or (isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)))
+    ):
+        raise TypeError(
+            "seed must be an int, a numpy.random.Generator or None, got "
+            f"{seed!r} of type {type(seed).__name__}"
+        )
+    if isinstance(seed, (int, np.integer)) and seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
     rng = np.random.default_rng(seed)
     weights, biases = [], []
     for fan_in, fan_out in zip(widths[:-1], widths[1:]):

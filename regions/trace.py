@@ -338,8 +338,15 @@ class _Engine:
             noise_slope = tol * absw * gmax
         self.noise, self.noise_slope = noise, noise_slope
 
+        if not exact:  # slopes within rounding of zero are zero
+            for g in (hl, hr):
+                if g is not None:
+                    g[np.abs(g) <= noise_slope] = 0
         if thresholds:
             sides = [_sides(h - th if th else h, noise, exact) for th in thresholds]
+            if not exact:  # values within rounding of a threshold are on it
+                for th, sd in zip(thresholds, sides):
+                    np.copyto(h, th, where=sd == 0)
             far = [self._far_sides(s, hl, hr, noise_slope) for s in sides]
             h, sides = self._split(h, hl, hr, thresholds, sides, far)
             far = [self._far_sides(s, hl, hr, noise_slope) for s in sides]
@@ -404,6 +411,8 @@ class _Engine:
                 near_b = fin & (np.abs(t[np.minimum(a + 1, last)] - tc) <= gap) & ~near_a
                 s[a[near_a], j[near_a]] = 0
                 s[a[near_b] + 1, j[near_b]] = 0
+                h[a[near_a], j[near_a]] = theta
+                h[a[near_b] + 1, j[near_b]] = theta
                 keep = ~(near_a | near_b)
                 a, j, kind, step, tc = a[keep], j[keep], kind[keep], step[keep], tc[keep]
             found.append((a, j, np.full(a.shape[0], k, dtype=np.int64), kind, step, tc))
@@ -436,9 +445,11 @@ class _Engine:
         new_rows[group, j] = theta[k]
         new_sides = [_sides(new_rows - th if th else new_rows, self.noise, exact)
                      for th in thresholds]
-        for kk, ns in enumerate(new_sides):
+        for kk, (th, ns) in enumerate(zip(thresholds, new_sides)):
             sel = k == kk
             ns[group[sel], j[sel]] = 0
+            if not exact:
+                np.copyto(new_rows, th, where=ns == 0)
 
         is_new = np.zeros(t.shape[0] + gt.shape[0], dtype=bool)
         is_new[np.searchsorted(t, gt) + np.arange(gt.shape[0])] = True

@@ -13,6 +13,8 @@ number policy). Each is an immutable value; :func:`regions.trace` does the work.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -23,18 +25,23 @@ from . import _numbers
 __all__ = ["Segment", "Line", "Polyline", "Trajectory"]
 
 
-def _point(value: Any, name: str) -> np.ndarray:
-    arr = _numbers.coerce_array(value, name, 1)
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one coordinate; got an empty vector")
-    return arr
-
-
-def _same_kind(arrays: Sequence[np.ndarray], names: str) -> None:
-    if len({_numbers.is_rational(a) for a in arrays}) > 1:
-        raise TypeError(
-            f"{names} mix float and Fraction coordinates; use one number type for all of them"
+def _endpoints(a: Any, b: Any, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two 1-D coordinate vectors of one number kind (integer-only vectors go with either)."""
+    p, q = _numbers.coerce_arrays([(a, name_a, 1), (b, name_b, 1)], f"{name_a} and {name_b}")
+    for arr, name in ((p, name_a), (q, name_b)):
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name} must have at least one coordinate; got an empty vector")
+    if p.shape != q.shape:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same dimension; got {p.shape[0]} and "
+            f"{q.shape[0]}"
         )
+    return p, q
+
+
+def _show(v: np.ndarray) -> str:
+    text = repr(v.tolist())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_zero(v: np.ndarray) -> bool:
@@ -56,7 +63,7 @@ class _Base:
     def __call__(self, t: Any) -> np.ndarray:
         """Points x(t) for a scalar or a 1-D array of parameter values (rows of the result)."""
         scalar = np.ndim(t) == 0
-        ts = _numbers.coerce_array(np.atleast_1d(np.asarray(t, dtype=object)), "t", 1)
+        ts = _numbers.coerce_array(t, "t", (0, 1)).reshape(-1)
         ts = _numbers.convert(ts, self.is_exact)
         lo, hi = self.domain
         if np.any(ts < lo) or np.any(ts > hi):
@@ -83,14 +90,12 @@ class Segment(_Base):
     x1: np.ndarray
 
     def __init__(self, x0: Any, x1: Any) -> None:
-        a, b = _point(x0, "x0"), _point(x1, "x1")
-        if a.shape != b.shape:
-            raise ValueError(
-                f"x0 and x1 must have the same dimension; got {a.shape[0]} and {b.shape[0]}"
-            )
-        _same_kind((a, b), "x0 and x1")
+        a, b = _endpoints(x0, x1, "x0", "x1")
         if _is_zero(b - a):
-            raise ValueError("x0 and x1 must differ: a zero-length segment has no direction")
+            raise ValueError(
+                "x0 and x1 must differ: a zero-length segment has no direction; got "
+                f"x0 == x1 == {_show(a)}"
+            )
         object.__setattr__(self, "x0", a)
         object.__setattr__(self, "x1", b)
 
@@ -104,7 +109,8 @@ class Segment(_Base):
         return (self.x0, self.x1)
 
     def _evaluate(self, ts: np.ndarray) -> np.ndarray:
-        return self.x0[None, :] + ts[:, None] * (self.x1 - self.x0)[None, :]
+        # (1 - t) x0 + t x1 is exact at both ends in floating point; x0 + t (x1 - x0) is not
+        return (1 - ts)[:, None] * self.x0[None, :] + ts[:, None] * self.x1[None, :]
 
     def _start(self, exact: bool):
         rows = np.stack([_numbers.convert(self.x0, exact), _numbers.convert(self.x1, exact)])
@@ -130,15 +136,9 @@ class Line(_Base):
     direction: np.ndarray
 
     def __init__(self, point: Any, direction: Any) -> None:
-        p, d = _point(point, "point"), _point(direction, "direction")
-        if p.shape != d.shape:
-            raise ValueError(
-                f"point and direction must have the same dimension; got {p.shape[0]} "
-                f"and {d.shape[0]}"
-            )
-        _same_kind((p, d), "point and direction")
+        p, d = _endpoints(point, direction, "point", "direction")
         if _is_zero(d):
-            raise ValueError("direction must be non-zero")
+            raise ValueError(f"direction must be non-zero; got {_show(d)}")
         object.__setattr__(self, "point", p)
         object.__setattr__(self, "direction", d)
 
@@ -175,11 +175,20 @@ class Polyline(_Base):
     points: np.ndarray
 
     def __init__(self, points: Any) -> None:
-        pts = _numbers.coerce_array(points, "points", 2)
+        pts = _numbers.coerce_array(points, "points", (1, 2))
+        if pts.ndim == 1:
+            raise ValueError(
+                f"points must be a 2-D array, one row per point; got a 1-D array of shape "
+                f"{pts.shape} (for points on a line write one row each: [[0], [1], ...])"
+            )
         if pts.shape[0] < 2:
-            raise ValueError(f"points must hold at least two points; got {pts.shape[0]}")
+            raise ValueError(
+                f"points must hold at least two points; got {pts.shape[0]} (shape {pts.shape})"
+            )
         if pts.shape[1] == 0:
-            raise ValueError("points must have at least one coordinate each")
+            raise ValueError(
+                f"points must have at least one coordinate each; got shape {pts.shape}"
+            )
         steps = np.diff(pts, axis=0)
         zero = np.flatnonzero(np.all(steps == 0, axis=1))
         if zero.size:
@@ -203,11 +212,12 @@ class Polyline(_Base):
 
     def _evaluate(self, ts: np.ndarray) -> np.ndarray:
         last = self.points.shape[0] - 2
-        idx = np.minimum(np.array([int(np.floor(float(t))) for t in ts]), last) if ts.dtype == object \
-            else np.minimum(np.floor(ts).astype(int), last)
-        frac = ts - idx
-        a, b = self.points[idx], self.points[idx + 1]
-        return a + frac[:, None] * (b - a)
+        if ts.dtype == object:
+            idx = np.minimum(np.array([math.floor(t) for t in ts], dtype=np.int64), last)
+        else:
+            idx = np.minimum(np.floor(ts).astype(np.int64), last)
+        frac = (ts - idx)[:, None]
+        return (1 - frac) * self.points[idx] + frac * self.points[idx + 1]
 
     def _start(self, exact: bool):
         n = self.points.shape[0]

@@ -1,0 +1,155 @@
+"""Hypothesis strategies for networks and trajectories, for your own property tests.
+
+Two kinds of network:
+
+* :func:`random_networks` -- Gaussian weights through :func:`regions.random_network`:
+  *generic* networks (no two breakpoints coincide, almost surely), where float and exact
+  tracing must agree;
+* :func:`rational_networks` -- small-denominator Fraction weights: *adversarial* networks
+  full of coincidences (several neurons switching at one point, neurons touching a threshold,
+  neurons constant at a threshold), for exact-mode claims.
+
+Requires the ``test`` extra (``hypothesis``).
+
+Examples
+--------
+>>> from hypothesis import given, settings
+>>> from regions import trace
+>>> @settings(max_examples=5)
+... @given(rational_networks(input_dim=1), segments(dim=1, exact=True))
+... def test_patterns_match_pieces(net, seg):
+...     assert trace(net, seg).num_patterns == trace(net, seg).num_pieces
+>>> test_patterns_match_pieces()
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Sequence
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .network import Network, random_network
+from .trajectory import Line, Polyline, Segment
+
+__all__ = [
+    "small_fractions",
+    "random_networks",
+    "rational_networks",
+    "points",
+    "segments",
+    "lines",
+    "polylines",
+]
+
+
+def _as_strategy(value, default_range: tuple[int, int]) -> st.SearchStrategy[int]:
+    if value is None:
+        return st.integers(*default_range)
+    if isinstance(value, st.SearchStrategy):
+        return value
+    return st.just(value)
+
+
+def small_fractions(max_numerator: int = 4, max_denominator: int = 3) -> st.SearchStrategy[Fraction]:
+    """Fractions p/q with |p| <= max_numerator and 1 <= q <= max_denominator."""
+    return st.builds(
+        Fraction,
+        st.integers(-max_numerator, max_numerator),
+        st.integers(1, max_denominator),
+    )
+
+
+@st.composite
+def _widths(draw, input_dim, depth, width, output_dim) -> list[int]:
+    n_in = draw(_as_strategy(input_dim, (1, 3)))
+    n_hidden = draw(_as_strategy(depth, (1, 3)))
+    hidden = [draw(_as_strategy(width, (1, 5))) for _ in range(n_hidden)]
+    return [n_in, *hidden, draw(_as_strategy(output_dim, (1, 1)))]
+
+
+def random_networks(
+    *,
+    input_dim=None,
+    depth=None,
+    width=None,
+    output_dim=1,
+    activations: Sequence[str] = ("relu", "hardtanh"),
+    sigma_w=st.sampled_from([1.0, 2.0 ** 0.5, 2.0, 4.0]),
+    sigma_b=st.sampled_from([0.0, 0.5, 1.0]),
+) -> st.SearchStrategy[Network]:
+    """Float networks with Raghu et al.'s Gaussian initialisation (generic networks).
+
+    ``input_dim``, ``depth`` (number of hidden layers), ``width`` and ``output_dim`` are
+    ints or integer strategies (defaults: 1-3 inputs, 1-3 hidden layers of 1-5 units, one
+    output). Weights are drawn by NumPy from a Hypothesis-chosen seed.
+    """
+    return st.builds(
+        lambda widths, act, sw, sb, seed: random_network(widths, act, sw, sb, seed),
+        _widths(input_dim, depth, width, output_dim),
+        st.sampled_from(list(activations)),
+        _as_strategy(sigma_w, (1, 1)),
+        _as_strategy(sigma_b, (0, 0)),
+        st.integers(0, 2**32 - 1),
+    )
+
+
+@st.composite
+def rational_networks(
+    draw,
+    *,
+    input_dim=None,
+    depth=None,
+    width=None,
+    output_dim=1,
+    activations: Sequence[str] = ("relu", "hardtanh"),
+    entries: st.SearchStrategy[Fraction] | None = None,
+) -> Network:
+    """Exact networks whose entries are small fractions (coincidences are common).
+
+    ``entries`` overrides the entry strategy (default :func:`small_fractions`).
+    """
+    widths = draw(_widths(input_dim, depth, width, output_dim))
+    entry = entries if entries is not None else small_fractions()
+    act = draw(st.sampled_from(list(activations)))
+    weights = [
+        [[draw(entry) for _ in range(n_in)] for _ in range(n_out)]
+        for n_in, n_out in zip(widths[:-1], widths[1:])
+    ]
+    biases = [[draw(entry) for _ in range(n_out)] for n_out in widths[1:]]
+    return Network(weights, biases, act)
+
+
+def points(dim: int, exact: bool = False) -> st.SearchStrategy[list]:
+    """Points of R^dim: small fractions (exact) or floats in [-3, 3] (float)."""
+    coord = small_fractions(6, 4) if exact else st.floats(-3, 3, allow_subnormal=False)
+    return st.lists(coord, min_size=dim, max_size=dim)
+
+
+def segments(dim: int = 1, exact: bool = False) -> st.SearchStrategy[Segment]:
+    """Non-degenerate :class:`~regions.Segment` objects in R^dim."""
+    return st.tuples(points(dim, exact), points(dim, exact)).filter(
+        lambda ab: ab[0] != ab[1] and _distinct(ab[0], ab[1], exact)
+    ).map(lambda ab: Segment(*ab))
+
+
+def lines(dim: int = 1, exact: bool = False) -> st.SearchStrategy[Line]:
+    """:class:`~regions.Line` objects in R^dim with a non-zero direction."""
+    return st.tuples(points(dim, exact), points(dim, exact)).filter(
+        lambda pd: any(v != 0 for v in pd[1]) and _distinct(pd[1], [0] * dim, exact)
+    ).map(lambda pd: Line(*pd))
+
+
+def polylines(dim: int = 1, exact: bool = False, max_points: int = 5) -> st.SearchStrategy[Polyline]:
+    """:class:`~regions.Polyline` objects with 2 to ``max_points`` vertices."""
+    return st.lists(points(dim, exact), min_size=2, max_size=max_points).filter(
+        lambda ps: all(_distinct(a, b, exact) for a, b in zip(ps, ps[1:]))
+    ).map(Polyline)
+
+
+def _distinct(a, b, exact: bool) -> bool:
+    """Points far enough apart to make a non-degenerate trajectory."""
+    if exact:
+        return list(a) != list(b)
+    return float(np.max(np.abs(np.subtract(a, b, dtype=float)))) > 1e-3
