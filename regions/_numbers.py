@@ -64,15 +64,18 @@ def _dims_text(dims: tuple[int, ...]) -> str:
     return " or ".join(f"{d}-D" for d in dims)
 
 
-def coerce_array(value: Any, name: str, ndim: int | tuple[int, ...]) -> np.ndarray:
+def coerce_array(
+    value: Any, name: str, ndim: int | tuple[int, ...], expected: str | None = None
+) -> np.ndarray:
     """Return ``value`` as a float64 array or a Fraction object array of dimension ``ndim``
-    (an int, or a tuple of the allowed dimensions).
+    (an int, or a tuple of the allowed dimensions). ``expected`` replaces the default
+    description of the wanted array (``"2-D array"``) in error messages.
 
     Raises ``TypeError`` for non-numeric entries and for mixed float/Fraction input,
     ``ValueError`` for ragged input, a wrong number of dimensions, NaN / infinity, or an
     integer that float64 cannot hold exactly (outside a Fraction array).
     """
-    return _coerce(value, name, ndim)[0]
+    return _coerce(value, name, ndim, expected)[0]
 
 
 def coerce_arrays(specs: Any, names: str) -> tuple[np.ndarray, ...]:
@@ -96,14 +99,15 @@ def coerce_arrays(specs: Any, names: str) -> tuple[np.ndarray, ...]:
     return tuple(arr for (arr, _), _ in done)
 
 
-def _coerce(value: Any, name: str, ndim: int | tuple[int, ...]) -> tuple[np.ndarray, str]:
+def _coerce(
+    value: Any, name: str, ndim: int | tuple[int, ...], expected: str | None = None
+) -> tuple[np.ndarray, str]:
     """``(array, kind)`` with kind "float", "rational" or "integer" (stored as float64)."""
     dims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     wanted = _dims_text(dims)
+    expected = expected or f"{wanted} array"
     if isinstance(value, (str, bytes)):
-        raise TypeError(
-            f"{name} must be a {wanted} array of real numbers, got {_describe(value)}"
-        )
+        raise TypeError(f"{name} must be a {expected} of real numbers, got {_describe(value)}")
     if isinstance(value, np.ndarray) and value.dtype != object:
         if value.dtype.kind == "b":
             raise TypeError(f"{name} must hold real numbers, got a boolean array")
@@ -126,7 +130,7 @@ def _coerce(value: Any, name: str, ndim: int | tuple[int, ...]) -> tuple[np.ndar
             raise ValueError(
                 f"{name} must be a rectangular {wanted} array; got ragged nested sequences"
             ) from exc
-        kind = _classify(raw, name, wanted)
+        kind = _classify(raw, name, wanted, expected)
         if kind == "rational":
             arr = np.empty(raw.shape, dtype=object)
             flat_in, flat_out = raw.reshape(-1), arr.reshape(-1)
@@ -138,7 +142,7 @@ def _coerce(value: Any, name: str, ndim: int | tuple[int, ...]) -> tuple[np.ndar
             f"the scalar {_describe(value)}" if arr.ndim == 0
             else f"an array of shape {arr.shape}"
         )
-        raise ValueError(f"{name} must be a {wanted} array; got {given}")
+        raise ValueError(f"{name} must be a {expected}; got {given}")
     if kind != "rational" and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
@@ -148,7 +152,7 @@ def _coerce(value: Any, name: str, ndim: int | tuple[int, ...]) -> tuple[np.ndar
     return arr, kind
 
 
-def _classify(raw: np.ndarray, name: str, wanted: str = "") -> str:
+def _classify(raw: np.ndarray, name: str, wanted: str, expected: str) -> str:
     """Return "float", "rational" or "integer" for an object array of scalars, or raise."""
     has_float = has_fraction = None
     big_ints = []
@@ -161,7 +165,7 @@ def _classify(raw: np.ndarray, name: str, wanted: str = "") -> str:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
             if raw.ndim == 0:
                 raise TypeError(
-                    f"{name} must be a {wanted} array of real numbers, got {_describe(v)}"
+                    f"{name} must be a {expected} of real numbers, got {_describe(v)}"
                 )
             raise TypeError(
                 f"{name} must hold real numbers (int, float or fractions.Fraction); "
@@ -205,7 +209,13 @@ def is_rational(arr: np.ndarray) -> bool:
 def to_rational(arr: np.ndarray) -> np.ndarray:
     """Exact conversion to a Fraction object array (floats keep their exact binary value)."""
     if arr.dtype == object:
-        return arr
+        if all(type(v) is Fraction for v in arr.reshape(-1)):
+            return arr
+        # e.g. an object array of Python ints: every entry must become a Fraction
+        out = np.empty(arr.shape, dtype=object)
+        out.reshape(-1)[:] = [Fraction(v) for v in arr.reshape(-1)]
+        out.setflags(write=False)
+        return out
     out = np.empty(arr.shape, dtype=object)
     out.reshape(-1)[:] = [Fraction(float(v)) for v in arr.reshape(-1)]
     out.setflags(write=False)

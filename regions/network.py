@@ -99,7 +99,11 @@ class Network:
         return _numbers.is_rational(self.weights[0])
 
     def __call__(self, x: Any) -> np.ndarray:
-        """Evaluate the network on a point (1-D) or a batch of points (2-D, one per row)."""
+        """Evaluate the network on a point (1-D) or a batch of points (2-D, one per row).
+
+        An exact network, or Fraction input, is evaluated in Fractions (as :func:`regions.trace`
+        does with ``exact=None``); float input to a float network in float64.
+        """
         points = _numbers.coerce_array(x, "x", (1, 2))
         single = points.ndim == 1
         if single:
@@ -268,7 +272,9 @@ def random_network(
     _resolve(activation, "activation")
     for name, value, positive in (("sigma_w", sigma_w, True), ("sigma_b", sigma_b, False)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+            raise TypeError(
+                f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
+            )
         if not np.isfinite(float(value)) or value < 0 or (positive and value == 0):
             expected = "> 0" if positive else ">= 0"
             raise ValueError(f"{name} must be finite and {expected}, got {value}")

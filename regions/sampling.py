@@ -159,6 +159,8 @@ def sample_trace(
         raise ValueError(f"n must be at least 2 (both endpoints), got {n}")
     if exact is None:
         exact = net.is_exact or trajectory.is_exact
+    elif not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
     exact = bool(exact)
     lo, hi = trajectory.domain
     if exact:

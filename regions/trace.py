@@ -286,7 +286,10 @@ def trace(
         tol = 0.0 if exact else DEFAULT_TOLERANCE
     else:
         if exact:
-            raise ValueError("tol applies to float mode only; exact=True uses no tolerance")
+            raise ValueError(
+                "tol applies to float mode only; this trace is exact (exact=True, or inferred "
+                "from Fraction entries in net or trajectory) and uses no tolerance"
+            )
         if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
             raise TypeError(f"tol must be a float, got {tol!r}")
         if not (0.0 <= float(tol) < 1e-3):
@@ -360,8 +363,7 @@ class _Engine:
             npieces = self.t.shape[0] - 1 + (hl is not None) + (hr is not None)
             index = np.zeros((npieces, h.shape[1]), dtype=np.int8)
         self.layer_index.append(index)
-        self.layer_transitions.append(_internal_transitions(index, self.left is not None,
-                                                            self.right is not None))
+        self.layer_transitions.append(_internal_transitions(index))
         self.z = act(h)
         slopes = np.asarray(act.slopes, dtype=object if exact else np.float64)
         if hl is not None:
@@ -541,7 +543,7 @@ def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
     return s if len(parts) == 1 else np.concatenate(parts, axis=0)
 
 
-def _internal_transitions(index: np.ndarray, has_left: bool, has_right: bool) -> np.ndarray:
+def _internal_transitions(index: np.ndarray) -> np.ndarray:
     """Pieces switched per internal edge of one layer: sum over neurons of |index change|."""
     if index.shape[0] < 2:
         return np.zeros(0, dtype=np.int64)

@@ -175,12 +175,10 @@ class Polyline(_Base):
     points: np.ndarray
 
     def __init__(self, points: Any) -> None:
-        pts = _numbers.coerce_array(points, "points", (1, 2))
-        if pts.ndim == 1:
-            raise ValueError(
-                f"points must be a 2-D array, one row per point; got a 1-D array of shape "
-                f"{pts.shape} (for points on a line write one row each: [[0], [1], ...])"
-            )
+        pts = _numbers.coerce_array(
+            points, "points", 2,
+            "2-D array with one row per point (on a line too: [[0], [1], ...])",
+        )
         if pts.shape[0] < 2:
             raise ValueError(
                 f"points must hold at least two points; got {pts.shape[0]} (shape {pts.shape})"

@@ -66,16 +66,23 @@ def test_one_bias_vector_per_weight_matrix():
 
 @pytest.mark.parametrize(
     "weights, shown",
-    [(np.ones((2, 2)), r"2-D array of shape \(2, 2\)"), ([[1.0, 2.0], [3.0, 4.0]], r"2x2 matrix")],
+    [
+        (np.ones((2, 2)), r"2-D array of shape \(2, 2\)"),
+        ([[1.0, 2.0], [3.0, 4.0]], r"2x2 matrix"),
+    ],
     ids=["ndarray", "nested-list"],
 )
 def test_weights_as_a_single_matrix(weights, shown):
-    with pytest.raises(TypeError, match=rf"weights must be a sequence of 2-D weight matrices.*{shown}"):
+    with pytest.raises(
+        TypeError, match=rf"weights must be a sequence of 2-D weight matrices.*{shown}"
+    ):
         Network(weights, [[0.0, 0.0]])
 
 
 def test_biases_as_a_single_vector():
-    with pytest.raises(TypeError, match=r"biases must be a sequence of 1-D bias vectors.*2 numbers"):
+    with pytest.raises(
+        TypeError, match=r"biases must be a sequence of 1-D bias vectors.*2 numbers"
+    ):
         Network([[[1.0], [2.0]]], [0.0, 0.0])
 
 
@@ -97,10 +104,19 @@ def test_ragged_nested_lists(weights, biases, pattern):
     "weights, biases, pattern",
     [
         ([np.ones(2)], [[0.0]], r"weights\[0\] must be a 2-D array; got an array of shape \(2,\)"),
-        ([[[1.0]], [1.0]], [[0.0], [0.0]], r"weights\[1\] must be a 2-D array; got an array of shape \(1,\)"),
-        ([np.ones((1, 1, 1))], [[0.0]], r"weights\[0\] must be a 2-D array; got an array of shape \(1, 1, 1\)"),
+        (
+            [[[1.0]], [1.0]], [[0.0], [0.0]],
+            r"weights\[1\] must be a 2-D array; got an array of shape \(1,\)",
+        ),
+        (
+            [np.ones((1, 1, 1))], [[0.0]],
+            r"weights\[0\] must be a 2-D array; got an array of shape \(1, 1, 1\)",
+        ),
         ([[[1.0]]], [[[0.0]]], r"biases\[0\] must be a 1-D array; got an array of shape \(1, 1\)"),
-        ([[[1.0]]], [[0.0]] * 0 + [0.5 * np.ones((1, 1))], r"biases\[0\] must be a 1-D array"),
+        (
+            [[[1.0]]], [np.ones((1, 1))],
+            r"biases\[0\] must be a 1-D array; got an array of shape \(1, 1\)",
+        ),
     ],
     ids=["1-D-ndarray", "1-D-list", "3-D", "2-D-bias", "2-D-bias-ndarray"],
 )
@@ -110,7 +126,9 @@ def test_weight_and_bias_dimensions(weights, biases, pattern):
 
 
 def test_weights_as_a_3d_ndarray():
-    with pytest.raises(TypeError, match=r"weights must be a list or tuple of 2-D arrays.*shape \(1, 1, 1\)"):
+    with pytest.raises(
+        TypeError, match=r"weights must be a list or tuple of 2-D arrays.*shape \(1, 1, 1\)"
+    ):
         Network(np.ones((1, 1, 1)), [[0.0]])
 
 
@@ -121,7 +139,9 @@ def test_weights_container_type(weights):
 
 
 def test_biases_container_type():
-    with pytest.raises(TypeError, match=r"biases must be a list or tuple of 1-D arrays, got NoneType"):
+    with pytest.raises(
+        TypeError, match=r"biases must be a list or tuple of 1-D arrays, got NoneType"
+    ):
         Network([[[1.0]]], None)
 
 
@@ -143,12 +163,17 @@ def test_empty_network(weights):
     ids=["no-rows", "no-columns"],
 )
 def test_zero_size_weight_matrix(weights, biases, shape):
-    with pytest.raises(ValueError, match=rf"weights\[0\] must have at least one row and column; got shape {shape}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"weights\[0\] must have at least one row and column; got shape {shape}",
+    ):
         Network([weights], [biases])
 
 
 def test_empty_nested_weight_list():
-    with pytest.raises(ValueError, match=r"weights\[0\] must be a 2-D array; got an array of shape \(0,\)"):
+    with pytest.raises(
+        ValueError, match=r"weights\[0\] must be a 2-D array; got an array of shape \(0,\)"
+    ):
         Network([[]], [[]])
 
 
@@ -176,45 +201,57 @@ def test_non_finite_bias(bad):
 def test_unknown_activation(name):
     with pytest.raises(
         ValueError,
-        match=rf"activations must be one of {ACTIVATION_NAMES}; got unknown activation {re.escape(repr(name))}",
+        match=rf"activations must be one of {ACTIVATION_NAMES}; "
+        rf"got unknown activation {re.escape(repr(name))}",
     ):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], name)
 
 
 def test_unknown_activation_in_list():
-    with pytest.raises(ValueError, match=r"activations\[1\] must be one of .*got unknown activation 'tanh'"):
+    with pytest.raises(
+        ValueError, match=r"activations\[1\] must be one of .*got unknown activation 'tanh'"
+    ):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], ["relu", "tanh"])
 
 
 @pytest.mark.parametrize("acts", [3, None, {"relu": 1}, np.array(["relu", "linear"])], ids=repr)
 def test_activations_not_a_string_or_list(acts):
-    with pytest.raises(TypeError, match=r"activations must be a string or a list of strings, got"):
+    with pytest.raises(
+        TypeError, match=r"activations must be a string or a list of strings, got"
+    ):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], acts)
 
 
 @pytest.mark.parametrize("bad", [None, 1, np.tanh], ids=["None", "int", "function"])
 def test_non_string_activation_in_list(bad):
-    with pytest.raises(TypeError, match=r"activations\[0\] must be a string naming one of .* of type"):
+    with pytest.raises(
+        TypeError, match=r"activations\[0\] must be a string naming one of .* of type"
+    ):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], [bad, "linear"])
 
 
 @pytest.mark.parametrize("acts", [["relu"], ["relu", "relu", "linear"], []], ids=len)
 def test_wrong_number_of_activations(acts):
     with pytest.raises(
-        ValueError, match=rf"activations must name one activation per layer: 2 layers but {len(acts)}"
+        ValueError,
+        match=rf"activations must name one activation per layer: 2 layers but {len(acts)}",
     ):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], acts)
 
 
 @pytest.mark.parametrize("name", ["tanh", "Relu"])
 def test_get_activation_unknown(name):
-    with pytest.raises(ValueError, match=rf"activation name must be one of .*got unknown activation '{name}'"):
+    with pytest.raises(
+        ValueError, match=rf"activation name must be one of .*got unknown activation '{name}'"
+    ):
         get_activation(name)
 
 
 @pytest.mark.parametrize("name", [None, 0, b"relu"], ids=repr)
 def test_get_activation_not_a_string(name):
-    with pytest.raises(TypeError, match=r"activation name must be a string naming one of .* of type"):
+    with pytest.raises(
+        TypeError, match=r"activation name must be a string naming one of .* of type"
+    ):
         get_activation(name)
 
 
@@ -239,7 +276,7 @@ ENTRY_SITES = [
     pytest.param(lambda v: Line([v], [1.0]), r"point", id="Line.point"),
     pytest.param(lambda v: Line([0.0], [v]), r"direction", id="Line.direction"),
     pytest.param(lambda v: Polyline([[0.0], [v]]), r"points", id="Polyline"),
-    pytest.param(lambda v: net_1d()([v]), r"x", id="net(x)"),
+    pytest.param(lambda v: net_2d()([0.5, v]), r"x", id="net(x)"),
     pytest.param(lambda v: net_1d()([[0.5], [v]]), r"x", id="net(batch)"),
 ]
 
@@ -247,7 +284,9 @@ ENTRY_SITES = [
 @pytest.mark.parametrize("site, name", ENTRY_SITES)
 @pytest.mark.parametrize("value, shown", NON_NUMERIC)
 def test_non_numeric_entry(site, name, value, shown):
-    with pytest.raises(TypeError, match=rf"^{name} must hold real numbers .*entry .* is {shown}"):
+    with pytest.raises(
+        TypeError, match=rf"^{name} must hold real numbers .*entry .* is .*{shown}"
+    ):
         site(value)
 
 
@@ -260,16 +299,24 @@ def test_non_finite_entry(site, name, bad):
 
 @pytest.mark.parametrize("site, name", ENTRY_SITES)
 def test_mixed_float_and_fraction_entries(site, name):
-    # each site puts the bad entry next to a float, so a Fraction entry mixes the two
-    with pytest.raises(TypeError, match=rf"{name}.* mix(es)? float and Fraction entries"):
+    # each site puts the entry next to a float, so a Fraction there mixes the two kinds
+    with pytest.raises(TypeError, match=r"mix(es)? float and Fraction entries") as info:
         site(F(1, 3))
+    assert re.search(rf"(^|\W){name}(\W|$)", str(info.value))
 
 
 @pytest.mark.parametrize(
     "make, pattern",
     [
-        (lambda: Network([[[F(1, 2)]]], [[0.5]]), r"weights and biases mix float and Fraction entries: biases\[0\] holds floats but weights\[0\] holds Fractions"),
-        (lambda: Network([[[0.5]], [[F(1)]]], [[0], [0]]), r"weights and biases mix .*weights\[0\] holds floats but weights\[1\] holds Fractions"),
+        (
+            lambda: Network([[[F(1, 2)]]], [[0.5]]),
+            r"weights and biases mix float and Fraction entries: "
+            r"biases\[0\] holds floats but weights\[0\] holds Fractions",
+        ),
+        (
+            lambda: Network([[[0.5]], [[F(1)]]], [[0], [0]]),
+            r"weights and biases mix .*weights\[0\] holds floats but weights\[1\] holds Fractions",
+        ),
         (lambda: Segment([0.5], [F(1)]), r"x0 and x1 mix float and Fraction entries"),
         (lambda: Line([F(1)], [0.5]), r"point and direction mix float and Fraction entries"),
     ],
@@ -289,19 +336,32 @@ def test_float_and_fraction_across_arrays(make, pattern):
     ],
     ids=["weights", "Segment", "net(x)"],
 )
-@pytest.mark.parametrize("big", [2**53 + 1, 2**62 + 1, 10**400], ids=["2**53+1", "2**62+1", "10**400"])
+@pytest.mark.parametrize(
+    "big", [2**53 + 1, 2**62 + 1, 10**400], ids=["2**53+1", "2**62+1", "10**400"]
+)
 def test_integer_float64_cannot_hold(make, name, big):
     """An integer float64 would round is refused, not silently rounded (ints are exact)."""
-    with pytest.raises(ValueError, match=rf"{name} must hold integers that float64 represents exactly"):
+    with pytest.raises(
+        ValueError, match=rf"{name} must hold integers that float64 represents exactly"
+    ):
         make(big)
 
 
 @pytest.mark.parametrize(
     "make, name",
     [
-        (lambda: Network([np.array([[1 + 1j]])], [[0.0]]), r"weights\[0\] must hold real numbers, got an array of dtype complex128"),
-        (lambda: Network([np.array([[True]])], [[0.0]]), r"weights\[0\] must hold real numbers, got a boolean array"),
-        (lambda: Segment(np.array(["1.0"]), [0.0]), r"x0 must hold real numbers, got an array of dtype <U3"),
+        (
+            lambda: Network([np.array([[1 + 1j]])], [[0.0]]),
+            r"weights\[0\] must hold real numbers, got an array of dtype complex128",
+        ),
+        (
+            lambda: Network([np.array([[True]])], [[0.0]]),
+            r"weights\[0\] must hold real numbers, got a boolean array",
+        ),
+        (
+            lambda: Segment(np.array(["1.0"]), [0.0]),
+            r"x0 must hold real numbers, got an array of dtype <U3",
+        ),
         (lambda: net_1d()(np.array([True])), r"x must hold real numbers, got a boolean array"),
     ],
     ids=["complex-weights", "bool-weights", "str-x0", "bool-x"],
@@ -314,12 +374,28 @@ def test_non_numeric_ndarray_dtype(make, name):
 @pytest.mark.parametrize(
     "make, pattern",
     [
-        (lambda: Network(["abc"], [[0.0]]), r"weights\[0\] must be a 2-D array of real numbers, got 'abc' of type str"),
-        (lambda: Network([None], [[0.0]]), r"weights\[0\] must be a 2-D array of real numbers, got None"),
-        (lambda: Segment("01", [1.0, 1.0]), r"x0 must be a 1-D array of real numbers, got '01' of type str"),
+        (
+            lambda: Network(["abc"], [[0.0]]),
+            r"weights\[0\] must be a 2-D array of real numbers, got 'abc' of type str",
+        ),
+        (
+            lambda: Network([None], [[0.0]]),
+            r"weights\[0\] must be a 2-D array of real numbers, got None",
+        ),
+        (
+            lambda: Segment("01", [1.0, 1.0]),
+            r"x0 must be a 1-D array of real numbers, got '01' of type str",
+        ),
         (lambda: Segment([0.0], None), r"x1 must be a 1-D array of real numbers, got None"),
-        (lambda: Polyline(Opaque()), r"points must be a 1-D or 2-D array of real numbers, got .* of type Opaque"),
-        (lambda: net_1d()("0.5"), r"x must be a 1-D or 2-D array of real numbers, got '0.5' of type str"),
+        (
+            lambda: Polyline(Opaque()),
+            r"points must be a 2-D array with one row per point.* of real numbers, "
+            r"got .* of type Opaque",
+        ),
+        (
+            lambda: net_1d()("0.5"),
+            r"x must be a 1-D or 2-D array of real numbers, got '0.5' of type str",
+        ),
         (lambda: net_1d()(None), r"x must be a 1-D or 2-D array of real numbers, got None"),
     ],
     ids=["weights-str", "weights-None", "x0-str", "x1-None", "points-object", "x-str", "x-None"],
@@ -333,21 +409,29 @@ def test_whole_argument_not_an_array(make, pattern):
 
 
 @pytest.mark.parametrize(
-    "x0, x1", [([1.0, 2.0], [1.0, 2.0]), ([F(1, 3)], [F(1, 3)]), ([0, 0], [0.0, -0.0])], ids=["float", "Fraction", "signed-zero"]
+    "x0, x1",
+    [([1.0, 2.0], [1.0, 2.0]), ([F(1, 3)], [F(1, 3)]), ([0, 0], [0.0, -0.0])],
+    ids=["float", "Fraction", "signed-zero"],
 )
 def test_zero_length_segment(x0, x1):
-    with pytest.raises(ValueError, match=r"x0 and x1 must differ: a zero-length segment.*got x0 == x1 =="):
+    with pytest.raises(
+        ValueError, match=r"x0 and x1 must differ: a zero-length segment.*got x0 == x1 =="
+    ):
         Segment(x0, x1)
 
 
 @pytest.mark.parametrize("direction", [[0.0], [0.0, -0.0], [F(0), F(0)]], ids=repr)
 def test_zero_line_direction(direction):
     with pytest.raises(ValueError, match=r"direction must be non-zero; got \["):
-        Line([0.0] * len(direction) if not isinstance(direction[0], F) else [F(0)] * len(direction), direction)
+        Line([1] * len(direction), direction)
 
 
 @pytest.mark.parametrize(
-    "points, where", [([[0.0], [1.0], [1.0]], r"points\[1\] and points\[2\]"), ([[0, 0], [0, 0]], r"points\[0\] and points\[1\]")],
+    "points, where",
+    [
+        ([[0.0], [1.0], [1.0]], r"points\[1\] and points\[2\]"),
+        ([[0, 0], [0, 0]], r"points\[0\] and points\[1\]"),
+    ],
     ids=["last-two", "first-two"],
 )
 def test_polyline_repeated_consecutive_points(points, where):
@@ -356,7 +440,8 @@ def test_polyline_repeated_consecutive_points(points, where):
 
 
 @pytest.mark.parametrize(
-    "points, given", [([[0.0, 1.0]], r"got 1 \(shape \(1, 2\)\)"), (np.zeros((0, 2)), r"got 0 \(shape \(0, 2\)\)")],
+    "points, given",
+    [([[0.0, 1.0]], r"got 1 \(shape \(1, 2\)\)"), (np.zeros((0, 2)), r"got 0 \(shape \(0, 2\)\)")],
     ids=["one", "none"],
 )
 def test_polyline_fewer_than_two_points(points, given):
@@ -367,8 +452,11 @@ def test_polyline_fewer_than_two_points(points, given):
 @pytest.mark.parametrize(
     "points, pattern",
     [
-        ([0.0, 1.0], r"points must be a 2-D array, one row per point; got a 1-D array of shape \(2,\)"),
-        (np.zeros((2, 2, 1)), r"points must be a 1-D or 2-D array; got an array of shape \(2, 2, 1\)"),
+        ([0.0, 1.0], r"points must be a 2-D array with one row per point.*; got .* shape \(2,\)"),
+        (
+            np.zeros((2, 2, 1)),
+            r"points must be a 2-D array with one row per point.*; got .* shape \(2, 2, 1\)",
+        ),
         (np.zeros((3, 0)), r"points must have at least one coordinate each; got shape \(3, 0\)"),
         ([[0.0], [1.0, 2.0]], r"points must be a rectangular .* array; got ragged"),
     ],
@@ -382,15 +470,30 @@ def test_polyline_shape(points, pattern):
 @pytest.mark.parametrize(
     "make, pattern",
     [
-        (lambda: Segment([0.0], [1.0, 2.0]), r"x0 and x1 must have the same dimension; got 1 and 2"),
-        (lambda: Line([0.0, 0.0], [1.0]), r"point and direction must have the same dimension; got 2 and 1"),
+        (
+            lambda: Segment([0.0], [1.0, 2.0]),
+            r"x0 and x1 must have the same dimension; got 1 and 2",
+        ),
+        (
+            lambda: Line([0.0, 0.0], [1.0]),
+            r"point and direction must have the same dimension; got 2 and 1",
+        ),
         (lambda: Segment([], []), r"x0 must have at least one coordinate; got an empty vector"),
-        (lambda: Line([0.0], []), r"direction must have at least one coordinate; got an empty vector"),
+        (lambda: Line([0.0], []), r"direction must have at least one coordinate; got an empty"),
         (lambda: Segment(0.0, 1.0), r"x0 must be a 1-D array; got the scalar 0.0"),
-        (lambda: Segment([[0.0]], [[1.0]]), r"x0 must be a 1-D array; got an array of shape \(1, 1\)"),
-        (lambda: Line([[0.0], [1.0, 2.0]], [1.0]), r"point must be a rectangular 1-D array; got ragged"),
+        (
+            lambda: Segment([[0.0]], [[1.0]]),
+            r"x0 must be a 1-D array; got an array of shape \(1, 1\)",
+        ),
+        (
+            lambda: Line([[0.0], [1.0, 2.0]], [1.0]),
+            r"point must be a rectangular 1-D array; got ragged",
+        ),
     ],
-    ids=["Segment-dims", "Line-dims", "Segment-empty", "Line-empty", "Segment-scalar", "Segment-2-D", "Line-ragged"],
+    ids=[
+        "Segment-dims", "Line-dims", "Segment-empty", "Line-empty", "Segment-scalar", "Segment-2-D",
+        "Line-ragged",
+    ],
 )
 def test_segment_and_line_shape(make, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -402,11 +505,18 @@ def test_segment_and_line_shape(make, pattern):
 
 @pytest.mark.parametrize(
     "x, given",
-    [([1.0, 2.0], r"got a point of dimension 2"), ([[1.0, 2.0]], r"got points of dimension 2 \(x of shape \(1, 2\)\)"), ([], r"got a point of dimension 0")],
+    [
+        ([1.0, 2.0], r"got a point of dimension 2"),
+        ([[1.0, 2.0]], r"got points of dimension 2 \(x of shape \(1, 2\)\)"),
+        ([], r"got a point of dimension 0"),
+    ],
     ids=["point", "batch", "empty"],
 )
 def test_call_wrong_number_of_coordinates(x, given):
-    with pytest.raises(ValueError, match=rf"x must have 1 coordinate\(s\) per point \(the network's input width\); {given}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"x must have 1 coordinate\(s\) per point \(the network's input width\); {given}",
+    ):
         net_1d()(x)
 
 
@@ -446,9 +556,13 @@ def test_trace_net_not_a_network(net):
         trace(net, seg_1d())
 
 
-@pytest.mark.parametrize("trajectory", [None, [0.0, 1.0], np.array([[0.0], [1.0]])], ids=["None", "list", "ndarray"])
+@pytest.mark.parametrize(
+    "trajectory", [None, [0.0, 1.0], np.array([[0.0], [1.0]])], ids=["None", "list", "ndarray"]
+)
 def test_trace_trajectory_not_a_trajectory(trajectory):
-    with pytest.raises(TypeError, match=r"trajectory must be a regions.Segment, Line or Polyline, got"):
+    with pytest.raises(
+        TypeError, match=r"trajectory must be a regions.Segment, Line or Polyline, got"
+    ):
         trace(net_1d(), trajectory)
 
 
@@ -462,18 +576,23 @@ def test_trace_trajectory_not_a_trajectory(trajectory):
     ids=["Segment", "Line", "Polyline"],
 )
 def test_trace_dimension_mismatch(net, trajectory, dims):
-    with pytest.raises(ValueError, match=rf"trajectory has dimension {dims[0]} but the network's input width is {dims[1]}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"trajectory has dimension {dims[0]} but the network's input width is {dims[1]}",
+    ):
         trace(net, trajectory)
 
 
 @pytest.mark.parametrize("exact", ["yes", 1, 0, 1.0], ids=repr)
 def test_trace_exact_not_a_bool(exact):
-    with pytest.raises(TypeError, match=rf"exact must be True, False or None, got {re.escape(repr(exact))}"):
+    with pytest.raises(
+        TypeError, match=rf"exact must be True, False or None, got {re.escape(repr(exact))}"
+    ):
         trace(net_1d(), seg_1d(), exact)
 
 
 def test_trace_tol_with_exact():
-    with pytest.raises(ValueError, match=r"tol applies to float mode only; exact=True"):
+    with pytest.raises(ValueError, match=r"tol applies to float mode only; this trace is exact"):
         trace(net_1d(), seg_1d(), True, tol=1e-12)
 
 
@@ -505,22 +624,32 @@ def test_sample_trace_too_few_samples(n):
 
 @pytest.mark.parametrize("n", [10.0, "10", True, None, F(10)], ids=repr)
 def test_sample_trace_n_not_an_integer(n):
-    with pytest.raises(TypeError, match=rf"n must be an integer number of samples, got {re.escape(repr(n))}"):
+    with pytest.raises(
+        TypeError, match=rf"n must be an integer number of samples, got {re.escape(repr(n))}"
+    ):
         sample_trace(net_1d(), seg_1d(), n)
 
 
 def test_sample_trace_unbounded_line():
-    with pytest.raises(ValueError, match=r"trajectory must be bounded to be sampled at equal spacing; got a Line"):
+    with pytest.raises(
+        ValueError, match=r"trajectory must be bounded to be sampled at equal spacing; got a Line"
+    ):
         sample_trace(net_1d(), Line([0.0], [1.0]), 10)
 
 
 @pytest.mark.parametrize(
     "net, trajectory, dims",
-    [(net_1d(), Segment([0.0, 0.0], [1.0, 1.0]), (2, 1)), (net_2d(), Polyline([[0.0], [1.0]]), (1, 2))],
+    [
+        (net_1d(), Segment([0.0, 0.0], [1.0, 1.0]), (2, 1)),
+        (net_2d(), Polyline([[0.0], [1.0]]), (1, 2)),
+    ],
     ids=["Segment", "Polyline"],
 )
 def test_sample_trace_dimension_mismatch(net, trajectory, dims):
-    with pytest.raises(ValueError, match=rf"trajectory has dimension {dims[0]} but the network's input width is {dims[1]}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"trajectory has dimension {dims[0]} but the network's input width is {dims[1]}",
+    ):
         sample_trace(net, trajectory, 10)
 
 
@@ -531,15 +660,12 @@ def test_sample_trace_net_not_a_network():
 
 @pytest.mark.parametrize("trajectory", ["seg", [0.0, 1.0]], ids=repr)
 def test_sample_trace_trajectory_not_a_trajectory(trajectory):
-    with pytest.raises(TypeError, match=r"trajectory must be a regions.Segment or Polyline, got"):
+    with pytest.raises(
+        TypeError, match=r"trajectory must be a regions.Segment or Polyline, got"
+    ):
         sample_trace(net_1d(), trajectory, 10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sample_trace does not validate exact yet (bool('no') is True: silent exact mode); "
-    "the fix belongs in regions/sampling.py",
-)
 @pytest.mark.parametrize("exact", ["no", 2], ids=repr)
 def test_sample_trace_exact_not_a_bool(exact):
     with pytest.raises(TypeError, match=r"exact must be True, False or None, got"):
@@ -551,19 +677,32 @@ def test_sample_trace_exact_not_a_bool(exact):
 
 @pytest.mark.parametrize("widths", [[], [3], (4,)], ids=repr)
 def test_random_network_widths_too_short(widths):
-    with pytest.raises(ValueError, match=r"widths must list the input width and at least one layer width; got \["):
+    with pytest.raises(
+        ValueError,
+        match=r"widths must list the input width and at least one layer width; got \[",
+    ):
         random_network(widths)
 
 
-@pytest.mark.parametrize("widths", [3, "21", None, (w for w in [2, 1])], ids=["int", "str", "None", "generator"])
+@pytest.mark.parametrize(
+    "widths", [3, "21", None, (w for w in [2, 1])], ids=["int", "str", "None", "generator"]
+)
 def test_random_network_widths_not_a_sequence(widths):
-    with pytest.raises(TypeError, match=r"widths must be a sequence of positive integers, got"):
+    with pytest.raises(
+        TypeError, match=r"widths must be a sequence of positive integers, got"
+    ):
         random_network(widths)
 
 
 @pytest.mark.parametrize(
     "widths, index, shown",
-    [([2, 3.0, 1], 1, "3.0"), ([2, True], 1, "True"), (["2", 1], 0, "'2'"), ([2, None], 1, "None"), (np.array([2.0, 1.0]), 0, r".*2\.0.*")],
+    [
+        ([2, 3.0, 1], 1, "3.0"),
+        ([2, True], 1, "True"),
+        (["2", 1], 0, "'2'"),
+        ([2, None], 1, "None"),
+        (np.array([2.0, 1.0]), 0, r".*2\.0.*"),
+    ],
     ids=["float", "bool", "str", "None", "float-ndarray"],
 )
 def test_random_network_width_not_an_integer(widths, index, shown):
@@ -571,7 +710,9 @@ def test_random_network_width_not_an_integer(widths, index, shown):
         random_network(widths)
 
 
-@pytest.mark.parametrize("widths, index, value", [([2, 0, 1], 1, 0), ([0, 1], 0, 0), ([2, -3], 1, -3)], ids=repr)
+@pytest.mark.parametrize(
+    "widths, index, value", [([2, 0, 1], 1, 0), ([0, 1], 0, 0), ([2, -3], 1, -3)], ids=repr
+)
 def test_random_network_width_not_positive(widths, index, value):
     with pytest.raises(ValueError, match=rf"widths\[{index}\] must be at least 1, got {value}"):
         random_network(widths)
@@ -592,7 +733,9 @@ def test_random_network_bad_sigma_b(sigma_b):
 @pytest.mark.parametrize("name", ["sigma_w", "sigma_b"])
 @pytest.mark.parametrize("value", ["1", None, True, 1j], ids=repr)
 def test_random_network_sigma_not_a_real(name, value):
-    with pytest.raises(TypeError, match=rf"{name} must be a real number, got {re.escape(repr(value))}"):
+    with pytest.raises(
+        TypeError, match=rf"{name} must be a real number, got {re.escape(repr(value))}"
+    ):
         random_network([2, 1], **{name: value})
 
 
@@ -601,7 +744,9 @@ def test_random_network_sigma_fraction_is_accepted():
 
 
 def test_random_network_unknown_activation():
-    with pytest.raises(ValueError, match=r"activation must be one of .*got unknown activation 'sigmoid'"):
+    with pytest.raises(
+        ValueError, match=r"activation must be one of .*got unknown activation 'sigmoid'"
+    ):
         random_network([2, 3, 1], "sigmoid")
 
 
@@ -613,7 +758,11 @@ def test_random_network_activation_not_a_string(activation):
 
 @pytest.mark.parametrize("seed", ["x", 1.5, True], ids=repr)
 def test_random_network_seed_type(seed):
-    with pytest.raises(TypeError, match=rf"seed must be an int, a numpy.random.Generator or None, got {re.escape(repr(seed))}"):
+    with pytest.raises(
+        TypeError,
+        match=rf"seed must be an int, a numpy.random.Generator or None, got "
+        rf"{re.escape(repr(seed))} of type {type(seed).__name__}",
+    ):
         random_network([2, 1], seed=seed)
 
 

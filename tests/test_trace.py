@@ -295,6 +295,13 @@ def test_line_equals_a_segment_covering_all_knots(net, data):
     tr = trace(net, line)
     lo = (tr.knots[0] if tr.num_knots else F(0)) - 1
     hi = (tr.knots[-1] if tr.num_knots else F(0)) + 1
+    # the output is affine beyond the outer knots: take in its zero there, if any
+    oracle = Oracle(net)
+    for end, step in ((lo, -1), (hi, 1)):
+        y0, y1 = oracle.output(line(end))[0], oracle.output(line(end + step))[0]
+        if y0 != y1 and (y0 / (y0 - y1)) >= 0:
+            reach = end + step * (y0 / (y0 - y1)) + step
+            lo, hi = min(lo, reach), max(hi, reach)
     seg = Segment(line.point + lo * line.direction, line.point + hi * line.direction)
     st_ = trace(net, seg)
     assert [lo + k * (hi - lo) for k in st_.knots] == list(tr.knots)
@@ -390,3 +397,13 @@ def test_vector_output_sign_transitions_needs_scalar():
     assert tr.sign_transitions_per_output.shape == (2,)
     with pytest.raises(ValueError, match="one output"):
         tr.sign_transitions
+
+
+def test_line_output_zero_beyond_the_last_knot_counts_as_a_sign_change():
+    """Shrunk from test_line_equals_a_segment_covering_all_knots: y = 2 relu(3t/2) - 3 has
+    its knot at 0 and its sign change at t = 1, on the unbounded piece."""
+    net = _frac_net([[[0, 1]], [[2]]], [[0], [-3]])
+    tr = trace(net, Line([F(0), F(0)], [F(0), F(3, 2)]))
+    assert tr.knots.tolist() == [0]
+    assert tr.sign_transitions == 1
+    assert trace(net, Segment([F(0), F(-1)], [F(0), F(2)])).sign_transitions == 1
