@@ -1,0 +1,646 @@
+"""The bounds package: pinned numbers, a brute-force oracle for Serra's bound, properties,
+symbolic against exact evaluation, deep-versus-shallow limits, bad input, the benchmark.
+
+Pinned numbers come from the project's REFERENCE.md ("Numbers to pin"); each was re-derived
+by hand from the formula (see the comments).
+"""
+
+import importlib.util
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bounds
+from bounds import (
+    DeepVsShallow,
+    ShallowComparison,
+    arora_pieces,
+    deep_vs_shallow,
+    hanin_rolnick_density,
+    montufar2017_upper_bound,
+    montufar2017_upper_bound_uniform,
+    montufar_lower_bound,
+    montufar_lower_bound_uniform,
+    montufar_trivial_upper_bound,
+    montufar_trivial_upper_bound_uniform,
+    num_parameters,
+    num_parameters_uniform,
+    pascanu_lower_bound,
+    pascanu_lower_bound_uniform,
+    raghu_layerwise_bound,
+    raghu_leading_term,
+    raghu_u,
+    serra_index_set_size,
+    serra_lower_bound,
+    serra_lower_bound_uniform,
+    serra_maxout_upper_bound,
+    serra_maxout_upper_bound_uniform,
+    serra_one_input_maximum,
+    serra_one_input_maximum_uniform,
+    serra_upper_bound,
+    shallow_max_regions,
+    telgarsky_pieces,
+    zaslavsky_regions,
+)
+from bounds.symbols import L, N, d, j, k, m, n, n0, w
+from regions import random_network
+
+ROOT = Path(__file__).resolve().parents[1]
+p = sp.Symbol("p", integer=True, nonnegative=True)  # n = n0 + p encodes n >= n0
+
+
+def _is_int(value, expected):
+    """An exact sympy.Integer equal to ``expected``."""
+    return isinstance(value, sp.Integer) and value == expected
+
+
+# -- numbers pinned in REFERENCE.md ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        # Zaslavsky: 1 + 4 + 6 and 1 + 2 + 1.
+        (lambda: zaslavsky_regions(4, 2), 11),
+        (lambda: zaslavsky_regions(2, 2), 4),
+        # n0 = 1, (4, 4, 4): 4 * 4 * 5 twice; (4 + 1)^3; 2^12.
+        (lambda: pascanu_lower_bound([4, 4, 4], 1), 80),
+        (lambda: montufar_lower_bound([4, 4, 4], 1), 80),
+        (lambda: serra_upper_bound([4, 4, 4], 1), 125),
+        (lambda: serra_one_input_maximum([4, 4, 4]), 125),
+        (lambda: montufar_trivial_upper_bound([4, 4, 4]), 4096),
+        # n0 = 1, (10, 10, 10): 10 * 10 * 11; 11^3.
+        (lambda: montufar_lower_bound([10, 10, 10], 1), 1100),
+        (lambda: serra_upper_bound([10, 10, 10], 1), 1331),
+        # n0 = 2, (4, 4, 4): 2 * 2 * 11; 2^2 * 2^2 * 11; 11^3 (every j_l <= 2 allowed).
+        (lambda: pascanu_lower_bound([4, 4, 4], 2), 44),
+        (lambda: montufar_lower_bound([4, 4, 4], 2), 176),
+        (lambda: serra_upper_bound([4, 4, 4], 2), 1331),
+        (lambda: montufar2017_upper_bound([4, 4, 4], 2), 1331),
+        # n0 = 2, (6, 6, 6): 3 * 3 * 22; 3^2 * 3^2 * 22; 4^2 * 4^2 * 22; 22^3.
+        (lambda: pascanu_lower_bound([6, 6, 6], 2), 198),
+        (lambda: montufar_lower_bound([6, 6, 6], 2), 1782),
+        (lambda: serra_lower_bound([6, 6, 6], 2), 5632),
+        (lambda: serra_upper_bound([6, 6, 6], 2), 10648),
+        # Telgarsky.
+        *[(lambda L=L_: telgarsky_pieces(L), 2**L_) for L_ in range(1, 7)],
+        # Hanin-Rolnick example 96^2 / 2!.
+        (lambda: hanin_rolnick_density(96, 2), 4608),
+    ],
+)
+def test_pinned_numbers(value, expected):
+    assert _is_int(value(), expected)
+
+
+def test_telgarsky_sequence():
+    assert [int(telgarsky_pieces(L_)) for L_ in range(1, 7)] == [2, 4, 8, 16, 32, 64]
+
+
+# Serra et al.'s two-layer MNIST-sized table: n0 = 784, n1 + n2 = 22.
+SERRA_784 = [
+    ((1, 21), 23, 44),
+    ((4, 18), 9109, 64768),
+    ((8, 14), 600370, 3305216),
+    ((11, 11), 2449868, 4194304),
+    ((14, 8), 3913704, 4194304),
+    ((21, 1), 4194303, 4194304),
+]
+
+
+@pytest.mark.parametrize("widths, serra, montufar", SERRA_784, ids=str)
+def test_pinned_two_layer_784(widths, serra, montufar):
+    assert _is_int(serra_upper_bound(widths, 784), serra)
+    assert _is_int(montufar2017_upper_bound(widths, 784), montufar)
+
+
+def test_pinned_by_hand_derivations():
+    # (1, 21): j1 = 0 leaves cap 1: C(1,0) (1 + 21) = 22; j1 = 1 leaves cap 0: 1. Total 23.
+    assert serra_upper_bound([1, 21], 784) == 22 + 1
+    # (21, 1): j2 <= min(21 - j1, 1): 2 choices unless j1 = 21, so 2 * 2^21 - 1.
+    assert serra_upper_bound([21, 1], 784) == 2 * 2**21 - 1
+    # Montufar 2017 (8, 14): 2^8 * sum_{j<=8} C(14, j) = 256 * 12911.
+    assert montufar2017_upper_bound([8, 14], 784) == 256 * 12911
+
+
+# -- return types ------------------------------------------------------------------------
+
+
+INTEGER_CALLS = [
+    lambda: zaslavsky_regions(4, 2),
+    lambda: shallow_max_regions(5, 2),
+    lambda: raghu_u(2, 3, 2),
+    lambda: raghu_u(2, 3, 2, "hardtanh"),
+    lambda: raghu_layerwise_bound([3, 4], 2),
+    lambda: pascanu_lower_bound([4, 4], 2),
+    lambda: pascanu_lower_bound_uniform(4, 2, 2),
+    lambda: montufar_lower_bound([4, 4], 2),
+    lambda: montufar_lower_bound_uniform(4, 2, 2),
+    lambda: montufar_trivial_upper_bound([4, 4]),
+    lambda: montufar_trivial_upper_bound_uniform(4, 2),
+    lambda: montufar2017_upper_bound([4, 4], 2),
+    lambda: montufar2017_upper_bound_uniform(4, 2, 2),
+    lambda: serra_upper_bound([4, 4], 2),
+    lambda: serra_index_set_size([4, 4], 2),
+    lambda: serra_lower_bound([6, 6], 2),
+    lambda: serra_lower_bound_uniform(6, 2, 2),
+    lambda: serra_one_input_maximum([4, 4]),
+    lambda: serra_one_input_maximum_uniform(4, 2),
+    lambda: serra_maxout_upper_bound([4, 4], 2, 3),
+    lambda: serra_maxout_upper_bound_uniform(4, 2, 2, 3),
+    lambda: telgarsky_pieces(3),
+    lambda: arora_pieces(3, 2),
+    lambda: num_parameters([2, 4, 1]),
+    lambda: num_parameters_uniform(2, 4, 3),
+]
+
+
+@pytest.mark.parametrize("call", INTEGER_CALLS)
+def test_integers_give_sympy_integers(call):
+    assert isinstance(call(), sp.Integer)
+
+
+def test_numpy_and_sympy_integers_are_accepted():
+    assert _is_int(serra_upper_bound(np.array([4, 4, 4]), np.int64(2)), 1331)
+    assert _is_int(pascanu_lower_bound([sp.Integer(6)] * 3, sp.Integer(2)), 198)
+
+
+@pytest.mark.parametrize(
+    "call, free",
+    [
+        (lambda: zaslavsky_regions(m, d), {m, d}),
+        (lambda: shallow_max_regions(N, n0), {N, n0}),
+        (lambda: raghu_u(n, k, m), {n, k, m}),
+        (lambda: raghu_leading_term(n, k, m, "hardtanh"), {n, k, m}),
+        (lambda: pascanu_lower_bound_uniform(n, L, n0), {n, L, n0}),
+        (lambda: pascanu_lower_bound([n, n, n], n0), {n, n0}),
+        (lambda: montufar_lower_bound_uniform(n, L, n0), {n, L, n0}),
+        (lambda: montufar_trivial_upper_bound_uniform(n, L), {n, L}),
+        (lambda: montufar2017_upper_bound_uniform(n, L, n0), {n, L, n0}),
+        (lambda: serra_lower_bound_uniform(n, L, n0), {n, L, n0}),
+        (lambda: serra_one_input_maximum_uniform(n, L), {n, L}),
+        (lambda: serra_maxout_upper_bound_uniform(n, L, n0, k), {n, L, n0, k}),
+        (lambda: telgarsky_pieces(L), {L}),
+        (lambda: arora_pieces(w, k), {w, k}),
+        (lambda: hanin_rolnick_density(N, n0), {N, n0}),
+        (lambda: num_parameters_uniform(n0, n, L), {n0, n, L}),
+    ],
+)
+def test_symbols_give_expressions(call, free):
+    expr = call()
+    assert isinstance(expr, sp.Expr) and not expr.is_number
+    assert expr.free_symbols == free
+
+
+def test_public_names():
+    assert set(bounds.__all__) >= {"serra_upper_bound", "deep_vs_shallow", "symbols"}
+    assert all(not name.startswith("_") for name in bounds.__all__)
+    for name in bounds.__all__:
+        assert hasattr(bounds, name)
+
+
+# -- Serra's upper bound against enumeration of J -----------------------------------------
+
+
+def serra_by_enumeration(widths, n0_):
+    """The definition: enumerate every tuple of the box, keep those in J, sum the products."""
+    total = size = 0
+    for js in itertools.product(*(range(n_l + 1) for n_l in widths)):
+        in_j = all(
+            0 <= js[l] <= min([n0_] + [widths[i] - js[i] for i in range(l)] + [widths[l]])
+            for l in range(len(widths))
+        )
+        if in_j:
+            size += 1
+            total += math.prod(math.comb(n_l, j_l) for n_l, j_l in zip(widths, js))
+    return total, size
+
+
+small_widths = st.lists(st.integers(1, 6), min_size=1, max_size=4)
+any_widths = st.lists(st.integers(1, 14), min_size=1, max_size=6)
+input_dims = st.integers(1, 7)
+
+
+@given(small_widths, st.integers(1, 5))
+def test_serra_dynamic_programme_matches_enumeration(widths, n0_):
+    total, size = serra_by_enumeration(widths, n0_)
+    assert serra_upper_bound(widths, n0_) == total
+    assert serra_index_set_size(widths, n0_) == size
+
+
+def test_serra_large_architecture_is_exact_and_quick():
+    value = serra_upper_bound([100] * 100, 10)
+    # every n_l >= 2 n0: the caps never bind, so it equals Montufar 2017: (sum C(100, j))^100
+    assert value == sum(math.comb(100, s) for s in range(11)) ** 100
+    assert len(str(value)) == 1329
+    assert serra_index_set_size([100] * 100, 10) == 11**100
+
+
+# -- properties --------------------------------------------------------------------------
+
+
+@given(any_widths, input_dims)
+def test_upper_bounds_are_ordered(widths, n0_):
+    serra = serra_upper_bound(widths, n0_)
+    montufar = montufar2017_upper_bound(widths, n0_)
+    raghu = raghu_layerwise_bound(widths, n0_)
+    assert serra <= montufar <= raghu <= montufar_trivial_upper_bound(widths)
+    assert raghu <= raghu_layerwise_bound(widths, n0_, "hardtanh")
+
+
+@given(st.integers(1, 12), st.integers(1, 6), input_dims)
+def test_uniform_upper_bounds_below_raghu_u(width, layers, n0_):
+    widths = [width] * layers
+    assert montufar2017_upper_bound(widths, n0_) <= raghu_u(layers, width, n0_)
+    assert raghu_layerwise_bound(widths, n0_) == raghu_u(layers, width, n0_)
+    assert raghu_u(layers, width, n0_) <= montufar_trivial_upper_bound_uniform(width, layers)
+    assert raghu_layerwise_bound(widths, n0_, "hardtanh") == raghu_u(layers, width, n0_,
+                                                                      "hardtanh")
+
+
+@given(st.lists(st.integers(2, 30), min_size=1, max_size=6))
+def test_one_input_serra_is_the_product(widths):
+    assert serra_upper_bound(widths, 1) == math.prod(v + 1 for v in widths)
+
+
+def test_one_input_width_one_layer_is_below_the_product():
+    # A width-1 layer leaves a half-line: (1, 1) on one input has at most 3 pieces, not 4.
+    assert serra_upper_bound([1, 1], 1) == 3
+
+
+@given(st.lists(st.integers(3, 30), min_size=1, max_size=6))
+def test_one_input_bounds_meet(widths):
+    exact = serra_one_input_maximum(widths)
+    assert serra_lower_bound(widths, 1) == exact == serra_upper_bound(widths, 1)
+    assert montufar_lower_bound(widths, 1) == pascanu_lower_bound(widths, 1) <= exact
+
+
+@st.composite
+def widths_at_least(draw, factor):
+    n0_ = draw(st.integers(1, 4))
+    widths = draw(st.lists(st.integers(factor * n0_, factor * n0_ + 8), min_size=1,
+                           max_size=5))
+    return widths, n0_
+
+
+@given(widths_at_least(1))
+def test_lower_bounds_below_upper_bounds(case):
+    widths, n0_ = case
+    upper = serra_upper_bound(widths, n0_)
+    assert pascanu_lower_bound(widths, n0_) <= montufar_lower_bound(widths, n0_) <= upper
+
+
+@given(widths_at_least(3))
+def test_serra_lower_bound_below_upper(case):
+    widths, n0_ = case
+    lower = serra_lower_bound(widths, n0_)
+    assert montufar_lower_bound(widths, n0_) <= lower <= serra_upper_bound(widths, n0_)
+
+
+@given(widths_at_least(2))
+def test_serra_equals_montufar2017_when_caps_never_bind(case):
+    widths, n0_ = case
+    assert serra_upper_bound(widths, n0_) == montufar2017_upper_bound(widths, n0_)
+
+
+@given(st.integers(1, 40), st.integers(1, 40))
+def test_one_layer_is_zaslavsky(width, n0_):
+    z = zaslavsky_regions(width, n0_)
+    assert z == shallow_max_regions(width, n0_)
+    assert serra_upper_bound([width], n0_) == z
+    assert montufar2017_upper_bound([width], n0_) == z
+    assert raghu_u(1, width, n0_) == z
+
+
+@given(st.lists(st.integers(1, 8), min_size=1, max_size=4), st.integers(1, 4))
+def test_maxout_rank_two_is_relu_montufar2017(widths, n0_):
+    # rank 2: one tie hyperplane per unit, like a ReLU
+    assert serra_maxout_upper_bound(widths, n0_, 2) == montufar2017_upper_bound(widths, n0_)
+    assert serra_maxout_upper_bound(widths, n0_, 3) >= serra_maxout_upper_bound(widths, n0_, 2)
+
+
+# -- symbolic against exact ----------------------------------------------------------------
+
+
+def _at(expr, values):
+    """Substitute and evaluate the sums: an exact SymPy number."""
+    out = expr.subs(values).doit()
+    assert out.is_number
+    return out
+
+
+@given(st.integers(1, 5), st.integers(0, 12), st.integers(1, 5))
+def test_uniform_symbolic_matches_integers(n0_, extra, layers):
+    width = n0_ + extra
+    values = {n: width, L: layers, n0: n0_}
+    widths = [width] * layers
+    pairs = [
+        (pascanu_lower_bound_uniform(n, L, n0), pascanu_lower_bound(widths, n0_)),
+        (montufar_lower_bound_uniform(n, L, n0), montufar_lower_bound(widths, n0_)),
+        (montufar2017_upper_bound_uniform(n, L, n0), montufar2017_upper_bound(widths, n0_)),
+        (montufar_trivial_upper_bound_uniform(n, L), montufar_trivial_upper_bound(widths)),
+        (raghu_u(L, n, n0), raghu_layerwise_bound(widths, n0_)),
+        (raghu_u(L, n, n0, "hardtanh"), raghu_layerwise_bound(widths, n0_, "hardtanh")),
+        (serra_maxout_upper_bound_uniform(n, L, n0, 3),
+         serra_maxout_upper_bound(widths, n0_, 3)),
+        (num_parameters_uniform(n0, n, L), num_parameters([n0_] + widths)),
+        (zaslavsky_regions(n, n0), zaslavsky_regions(width, n0_)),
+    ]
+    if width >= 3 * n0_:
+        pairs.append((serra_lower_bound_uniform(n, L, n0), serra_lower_bound(widths, n0_)))
+    if n0_ == 1 and width >= 3:
+        pairs.append((serra_one_input_maximum_uniform(n, L), serra_upper_bound(widths, 1)))
+    for expr, exact in pairs:
+        got = _at(expr, values)
+        assert isinstance(got, sp.Integer) and got == exact, (expr, got, exact)
+    # the uniform functions given integers agree with their list twins
+    assert pascanu_lower_bound_uniform(width, layers, n0_) == pascanu_lower_bound(widths, n0_)
+    assert montufar2017_upper_bound_uniform(width, layers, n0_) == montufar2017_upper_bound(
+        widths, n0_)
+
+
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4), st.integers(1, 4), st.integers(2, 4))
+def test_symbolic_widths_match_integers(widths, n0_, rank):
+    syms = sp.symbols(f"x0:{len(widths)}", integer=True, positive=True)
+    values = dict(zip(syms, widths))
+    values[n0] = n0_
+    pairs = [
+        (montufar2017_upper_bound(list(syms), n0), montufar2017_upper_bound(widths, n0_)),
+        (raghu_layerwise_bound(list(syms), n0), raghu_layerwise_bound(widths, n0_)),
+        (montufar_trivial_upper_bound(list(syms)), montufar_trivial_upper_bound(widths)),
+        (serra_maxout_upper_bound(list(syms), n0, rank),
+         serra_maxout_upper_bound(widths, n0_, rank)),
+        (num_parameters([n0, *syms]), num_parameters([n0_, *widths])),
+    ]
+    if min(widths) >= n0_:
+        pairs.append((pascanu_lower_bound(list(syms), n0), pascanu_lower_bound(widths, n0_)))
+        pairs.append((montufar_lower_bound(list(syms), n0), montufar_lower_bound(widths, n0_)))
+    for expr, exact in pairs:
+        assert _at(expr, values) == exact, (expr, exact)
+
+
+def test_symbolic_identities():
+    zero = sp.Integer(0)
+    # One layer: Pascanu's and Montufar's lower bounds are the shallow count.
+    assert pascanu_lower_bound_uniform(n, 1, n0) == shallow_max_regions(n, n0)
+    assert pascanu_lower_bound([n], n0) == shallow_max_regions(n, n0)
+    assert montufar_lower_bound_uniform(n, 1, n0) == shallow_max_regions(n, n0)
+    # One layer: Montufar 2017 is Zaslavsky (Min(n0 + p, n0) = n0 for p >= 0).
+    assert montufar2017_upper_bound([n0 + p], n0) == zaslavsky_regions(n0 + p, n0)
+    assert montufar2017_upper_bound_uniform(n0 + p, 1, n0) == zaslavsky_regions(n0 + p, n0)
+    # Raghu with one layer is Zaslavsky; the layerwise count of equal widths is U.
+    assert raghu_u(1, k, m) == zaslavsky_regions(k, m)
+    assert raghu_layerwise_bound([k, k, k], m) == raghu_u(3, k, m)
+    # n0 = 1: Montufar 2014 = Pascanu; Serra's lower bound = (n + 1)^L.
+    assert montufar_lower_bound_uniform(n, L, 1) == pascanu_lower_bound_uniform(n, L, 1)
+    assert sp.simplify(serra_lower_bound_uniform(n, L, 1).doit()
+                       - serra_one_input_maximum_uniform(n, L)) == zero
+    # Arora with w = 2 is Telgarsky; Montufar 2017 uniform is a power of one layer.
+    assert arora_pieces(2, L) == telgarsky_pieces(L)
+    assert (montufar2017_upper_bound_uniform(n, L, n0)
+            == montufar2017_upper_bound_uniform(n, 1, n0) ** L)
+    # Rank-2 maxout is ReLU.
+    assert serra_maxout_upper_bound_uniform(n, L, n0, 2) == montufar2017_upper_bound_uniform(
+        n, L, n0)
+    # n0 = 2 expanded: the partial binomial sum is a polynomial.
+    assert sp.expand(sp.expand_func(zaslavsky_regions(m, 2).doit())
+                     - (1 + m + m * (m - 1) / 2)) == zero
+
+
+@pytest.mark.parametrize("layers, dim, activation", [(1, 1, "relu"), (3, 2, "relu"),
+                                                     (2, 3, "hardtanh"), (2, 2, "hardtanh")])
+def test_raghu_leading_term(layers, dim, activation):
+    u = sp.expand_func(raghu_u(layers, k, dim, activation).doit())
+    lead = raghu_leading_term(layers, k, dim, activation)
+    assert sp.limit(sp.cancel(u / lead), k, sp.oo) == 1
+    assert sp.degree(sp.expand(u), k) == layers * dim  # O(k^{mn})
+    h = 1 if activation == "relu" else 2
+    assert lead == (h * k) ** (dim * layers) / sp.factorial(dim) ** layers
+
+
+def test_raghu_leading_term_exact_value():
+    assert raghu_leading_term(2, 4, 2) == sp.Rational(64)
+    assert raghu_leading_term(1, 3, 2) == sp.Rational(9, 2)
+
+
+# -- parameters --------------------------------------------------------------------------
+
+
+@given(st.lists(st.integers(1, 9), min_size=2, max_size=5))
+def test_num_parameters_counts_a_real_network(widths):
+    net = random_network(widths, "relu", seed=0)
+    real = sum(np.size(wt) + np.size(b) for wt, b in zip(net.weights, net.biases))
+    assert _is_int(num_parameters(widths), real)
+
+
+# -- deep versus shallow -----------------------------------------------------------------
+
+
+def test_deep_vs_shallow_is_a_frozen_dataclass():
+    cmp = deep_vs_shallow(1, 2, 2)
+    assert isinstance(cmp, DeepVsShallow)
+    assert isinstance(cmp.equal_units, ShallowComparison)
+    with pytest.raises(AttributeError):
+        cmp.deep_regions = 0
+    assert (cmp.n0, cmp.width, cmp.depth, cmp.units, cmp.parameters) == (1, 2, 2, 4, 10)
+    assert cmp.equal_parameters.width == 5 and cmp.equal_parameters.parameters == 10
+
+
+def test_deep_vs_shallow_concrete_numbers():
+    # n0 = 1, n = 2 n0 = 2, k = 2: deep >= 2 * 3 = 6, shallow with 4 units: 5.
+    cmp = deep_vs_shallow(1, 2, 2)
+    assert (cmp.deep_regions, cmp.equal_units.max_regions) == (6, 5)
+    assert cmp.equal_units.ratio == sp.Rational(6, 5) and cmp.equal_units.deep_wins
+    # k = 3: 12 against 7.
+    assert deep_vs_shallow(1, 2, 3).equal_units.ratio == sp.Rational(12, 7)
+    # n0 = 2, n = 4: with Pascanu's bound deep wins from k = 6 (352 against 301) ...
+    ratios = [deep_vs_shallow(2, 4, kk, limits=False).equal_units.ratio for kk in range(1, 7)]
+    assert ratios[0] == 1 and all(r < 1 for r in ratios[1:5])
+    assert ratios[5] == sp.Rational(352, 301)
+    # ... with Montufar et al.'s bound from k = 2 (44 against 37).
+    mont = deep_vs_shallow(2, 4, 2, deep_bound="montufar", limits=False)
+    assert mont.deep_regions == 44 and mont.equal_units.max_regions == 37
+    assert mont.equal_units.deep_wins
+    # equal parameters, n0 = 1, n = 2, k = 3: P = 4 + 2*6 = 16, shallow width 8, 9 regions.
+    par = deep_vs_shallow(1, 2, 3).equal_parameters
+    assert (par.width, par.max_regions, par.ratio) == (8, 9, sp.Rational(12, 9))
+
+
+def test_deep_vs_shallow_n_equals_2n0_wins_at_small_depth():
+    for n0_ in range(1, 7):
+        cmp = deep_vs_shallow(n0_, 2 * n0_, 3, deep_bound="montufar", limits=False)
+        assert cmp.equal_units.deep_wins, n0_
+
+
+@pytest.mark.parametrize("n0_, depth", [(1, 2), (1, 3), (2, 2), (2, 3), (3, 2)])
+@pytest.mark.parametrize("deep_bound", ["pascanu", "montufar"])
+def test_ratio_grows_with_width(n0_, depth, deep_bound):
+    assert deep_vs_shallow(n0_, n, depth, deep_bound=deep_bound).equal_units.limit_width == sp.oo
+
+
+@pytest.mark.parametrize("n0_, width", [(1, 2), (1, 3), (2, 4), (2, 5), (3, 6)])
+@pytest.mark.parametrize("deep_bound", ["pascanu", "montufar"])
+def test_ratio_grows_with_depth_when_width_at_least_2n0(n0_, width, deep_bound):
+    cmp = deep_vs_shallow(n0_, width, k, deep_bound=deep_bound)
+    assert cmp.equal_units.limit_depth == sp.oo
+    assert cmp.equal_parameters.limit_depth == sp.oo
+    assert cmp.equal_units.limit_width is None
+
+
+@pytest.mark.parametrize("n0_, width", [(2, 2), (2, 3), (3, 5)])
+def test_depth_does_not_help_below_2n0(n0_, width):
+    cmp = deep_vs_shallow(n0_, width, k)
+    assert cmp.equal_units.limit_depth == 0 and cmp.equal_parameters.limit_depth == 0
+
+
+@pytest.mark.parametrize(
+    "n0_, depth, expected",
+    [(1, 2, sp.Integer(2)), (1, 3, sp.oo), (2, 2, sp.Integer(0)), (2, 3, sp.Rational(9, 16)),
+     (2, 4, sp.oo)],
+)
+def test_equal_parameters_width_limit(n0_, depth, expected):
+    cmp = deep_vs_shallow(n0_, n, depth)
+    assert cmp.equal_parameters.limit_width == expected
+    if expected.is_finite:
+        # the concrete ratio at a large width is close to the limit
+        big = deep_vs_shallow(n0_, 10**6 * n0_ * (n0_ + 1) + 1, depth, limits=False)
+        assert abs(float(big.equal_parameters.ratio) - float(expected)) < 1e-3
+
+
+def test_depth_one_ratio_is_one():
+    cmp = deep_vs_shallow(2, n, 1)
+    assert cmp.equal_units.limit_width == 1 and cmp.equal_parameters.limit_width == 1
+    assert deep_vs_shallow(2, 7, 1, limits=False).equal_units.ratio == 1
+
+
+@given(st.integers(1, 3), st.integers(0, 10), st.integers(1, 5))
+def test_deep_vs_shallow_symbolic_matches_concrete(n0_, extra, depth):
+    width = n0_ + extra
+    concrete = deep_vs_shallow(n0_, width, depth, limits=False)
+    symbolic = deep_vs_shallow(n0, n, k, limits=False)
+    values = {n0: n0_, n: width, k: depth}
+    for field in ("deep_regions", "units", "parameters"):
+        assert _at(getattr(symbolic, field), values) == getattr(concrete, field)
+    for part in ("equal_units", "equal_parameters"):
+        for field in ("width", "max_regions", "ratio"):
+            got = _at(getattr(getattr(symbolic, part), field), values)
+            assert got == getattr(getattr(concrete, part), field), (part, field)
+    assert symbolic.equal_units.limit_width is None and symbolic.equal_units.deep_wins is None
+
+
+def test_symbolic_n0_has_no_limits():
+    cmp = deep_vs_shallow(n0, 4 * n0, 3)
+    assert cmp.equal_units.limit_width is None and cmp.equal_units.limit_depth is None
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+BAD = [
+    # (call, exception, regex naming the argument)
+    (lambda: zaslavsky_regions(-1, 2), ValueError, r"num_hyperplanes .*at least 0, got -1"),
+    (lambda: zaslavsky_regions(3, 0), ValueError, r"dim .*at least 1, got 0"),
+    (lambda: zaslavsky_regions(2.5, 2), TypeError, r"num_hyperplanes .*integer.*2\.5.*float"),
+    (lambda: zaslavsky_regions(4.0, 2), TypeError, r"num_hyperplanes .*float"),
+    (lambda: zaslavsky_regions(sp.Rational(5, 2), 2), ValueError,
+     r"num_hyperplanes .*must be an integer, got the SymPy number 5/2"),
+    (lambda: zaslavsky_regions(sp.Symbol("x", integer=False), 2), ValueError,
+     r"num_hyperplanes .*integer-valued"),
+    (lambda: zaslavsky_regions(j, 2), ValueError, r"num_hyperplanes .*summation index"),
+    (lambda: zaslavsky_regions(sp.Symbol("x", negative=True), 2), ValueError,
+     r"num_hyperplanes .*below 0"),
+    (lambda: shallow_max_regions(0, 2), ValueError, r"units .*at least 1, got 0"),
+    (lambda: shallow_max_regions(3, True), TypeError, r"n0 .*got True of type bool"),
+    (lambda: raghu_u(0, 3, 2), ValueError, r"n \(the number of hidden layers\).*got 0"),
+    (lambda: raghu_u(2, -3, 2), ValueError, r"k \(the width.*got -3"),
+    (lambda: raghu_u(2, 3, 0), ValueError, r"m \(the input dimension\).*got 0"),
+    (lambda: raghu_u(2, 3, 2, "tanh"), ValueError, r"activation must be one of.*'tanh'"),
+    (lambda: raghu_u(2, 3, 2, None), TypeError, r"activation must be one of.*None"),
+    (lambda: raghu_leading_term(2, "3", 2), TypeError, r"k .*'3' of type str"),
+    (lambda: raghu_layerwise_bound([3, 0], 2), ValueError, r"widths\[1\] .*at least 1, got 0"),
+    (lambda: raghu_layerwise_bound([3], 2, "sigmoid"), ValueError, r"activation"),
+    (lambda: pascanu_lower_bound([4, 1, 4], 2), ValueError,
+     r"widths\[1\] must be >= n0 = 2 \(Pascanu.*\), got widths\[1\] = 1"),
+    (lambda: pascanu_lower_bound([4, 4], 0), ValueError, r"n0 \(the input dimension\).*got 0"),
+    (lambda: pascanu_lower_bound([], 2), ValueError, r"widths must list at least one"),
+    (lambda: pascanu_lower_bound(4, 2), TypeError, r"widths must be a sequence.*4 of type int"),
+    (lambda: pascanu_lower_bound("44", 2), TypeError, r"widths must be a sequence"),
+    (lambda: pascanu_lower_bound(n, 2), TypeError, r"widths must be a sequence"),
+    (lambda: pascanu_lower_bound(np.ones((2, 2), dtype=int), 2), TypeError,
+     r"widths must be a 1-D.*shape \(2, 2\)"),
+    (lambda: pascanu_lower_bound([4, -4], 2), ValueError, r"widths\[1\] .*got -4"),
+    (lambda: pascanu_lower_bound([4, None], 2), TypeError, r"widths\[1\] .*None"),
+    (lambda: pascanu_lower_bound_uniform(1, 3, 2), ValueError,
+     r"n must be >= n0 = 2 .*got n = 1"),
+    (lambda: pascanu_lower_bound_uniform(n0 - 1, L, n0), ValueError,
+     r"n must be >= n0 .*got n = n0 - 1"),
+    (lambda: pascanu_lower_bound_uniform(n, 0, n0), ValueError, r"L \(the number.*got 0"),
+    (lambda: montufar_lower_bound([4, 1, 4], 2), ValueError,
+     r"widths\[1\] must be >= n0 = 2 \(Montufar et al\. 2014, Theorem 4.*got widths\[1\] = 1"),
+    (lambda: montufar_lower_bound([4, 4], 2.0), TypeError, r"n0 .*float"),
+    (lambda: montufar_lower_bound_uniform(3, 2, 4), ValueError, r"n must be >= n0 = 4"),
+    (lambda: montufar_trivial_upper_bound([0]), ValueError, r"widths\[0\] .*got 0"),
+    (lambda: montufar_trivial_upper_bound_uniform(3, -1), ValueError, r"L .*got -1"),
+    (lambda: montufar2017_upper_bound([4, 4], -2), ValueError, r"n0 .*got -2"),
+    (lambda: montufar2017_upper_bound({4, 4}, 2), TypeError, r"widths must be a sequence"),
+    (lambda: montufar2017_upper_bound_uniform(0, 2, 2), ValueError, r"n \(the width.*got 0"),
+    (lambda: serra_upper_bound([n, 3], 2), TypeError,
+     r"widths\[0\] must be a concrete integer for serra_upper_bound.*got the SymPy "
+     r"expression n"),
+    (lambda: serra_upper_bound([3, 3], n0), TypeError, r"n0 must be a concrete integer"),
+    (lambda: serra_upper_bound([3, 3], 0), ValueError, r"n0 .*got 0"),
+    (lambda: serra_upper_bound([3, 1.5], 2), TypeError, r"widths\[1\] .*1\.5.*float"),
+    (lambda: serra_index_set_size([3, 0], 2), ValueError, r"widths\[1\] .*got 0"),
+    (lambda: serra_lower_bound([6, 5], 2), ValueError,
+     r"widths\[1\] must be >= 3 n0 = 6 \(Serra.*\), got widths\[1\] = 5"),
+    (lambda: serra_lower_bound_uniform(5, 2, 2), ValueError, r"n must be >= 3 n0 = 6"),
+    (lambda: serra_one_input_maximum([4, 2]), ValueError,
+     r"widths\[1\] must be >= 3 .*n0 = 1.*got widths\[1\] = 2"),
+    (lambda: serra_one_input_maximum_uniform(2, 3), ValueError, r"n must be >= 3"),
+    (lambda: serra_maxout_upper_bound([3], 2, 1), ValueError, r"rank .*at least 2, got 1"),
+    (lambda: serra_maxout_upper_bound_uniform(3, 2, 2, "2"), TypeError, r"rank .*str"),
+    (lambda: telgarsky_pieces(0), ValueError, r"L .*at least 1, got 0"),
+    (lambda: telgarsky_pieces(2.0), TypeError, r"L .*float"),
+    (lambda: arora_pieces(1, 3), ValueError, r"w .*at least 2, got 1"),
+    (lambda: arora_pieces(3, 0), ValueError, r"k .*at least 1, got 0"),
+    (lambda: hanin_rolnick_density(0, 2), ValueError, r"num_neurons .*got 0"),
+    (lambda: hanin_rolnick_density(96, sp.oo), ValueError, r"n0 .*SymPy number oo"),
+    (lambda: num_parameters([3]), ValueError, r"widths must list the input width and at least"),
+    (lambda: num_parameters([3, 0]), ValueError, r"widths\[1\] .*got 0"),
+    (lambda: num_parameters_uniform(0, 3, 2), ValueError, r"n0 .*got 0"),
+    (lambda: deep_vs_shallow(2, 1, 3), ValueError, r"width must be >= n0 = 2 .*got width = 1"),
+    (lambda: deep_vs_shallow(0, 1, 3), ValueError, r"n0 .*got 0"),
+    (lambda: deep_vs_shallow(2, 4, 0), ValueError, r"depth .*got 0"),
+    (lambda: deep_vs_shallow(2, 4, 3, deep_bound="serra"), ValueError,
+     r"deep_bound must be one of \['pascanu', 'montufar'\], got 'serra'"),
+    (lambda: deep_vs_shallow(2, 4, 3, limits="yes"), TypeError, r"limits must be a bool"),
+    (lambda: deep_vs_shallow(2, 4.0, 3), TypeError, r"width .*float"),
+]
+
+
+@pytest.mark.parametrize("call, exc, pattern", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_input(call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+# -- the benchmark runs ------------------------------------------------------------------
+
+
+def test_benchmark_quick(capsys):
+    path = ROOT / "benchmarks" / "serra_upper_bound.py"
+    spec = importlib.util.spec_from_file_location("serra_upper_bound_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = module.main(["--quick"])
+    assert out["value"] == serra_upper_bound([out["width"]] * out["layers"], out["n0"])
+    assert out["digits"] == len(str(out["value"]))
+    assert out["index_set_size"] == serra_index_set_size([out["width"]] * out["layers"],
+                                                         out["n0"])
+    text = capsys.readouterr().out
+    assert "digits" in text and "|J|" in text and "agrees" in text
