@@ -19,8 +19,10 @@ W ~ N(0, sigma_w^2 / fan_in)):
   10^5 pieces on the segment.
 
 Timings are the best of ``--repeats`` repeats with :func:`time.perf_counter`, trace and
-forward pass measured in the same run; a repeat of a fast call loops it enough times to last
-a measurable while and reports the time per call.
+forward pass measured in the same run with their repeats interleaved (the machine this was
+written on, a 2-vCPU VM, drifts by up to 2x over minutes); a repeat of a fast call loops it
+enough times to last a measurable while and reports the time per call. BLAS is made
+single-threaded (see below) unless the environment says otherwise.
 
 Sampling search
 ---------------
@@ -42,28 +44,39 @@ sample (about 20 kB per sample at depth 12, width 100), so millions of samples d
 memory at once. It is therefore run on consecutive chunks of the parameter range: chunk
 ``[s, e]`` of the global sample indices is ``sample_trace(net, Segment(x(t_s), x(t_e)),
 e - s + 1)``, whose samples are the global samples ``t_s .. t_e`` (up to rounding in the last
-bit of the points); chunks do not overlap, and the pattern change between the last sample of
-one chunk and the first sample of the next is counted too, so the total is the count
-``sample_trace`` would give in one call. The reported time is the sum over the chunks.
+bits of the points, which moves a count only if a knot lies within ~1e-15 of a sample).
+Chunks do not overlap, and the pattern change between the last sample of one chunk and the
+first sample of the next is counted too, so the total is the count ``sample_trace`` would
+give in one call. The reported time is the sum over the chunks.
 
-Run ``python benchmarks/trace_vs_forward.py`` (about five minutes, most of it sampling the
-deep network), ``--quick`` for a few-second smoke run on tiny networks, ``--profile`` to
-print a cProfile of ``trace`` for every network whose ratio exceeds 2.
+Run ``python benchmarks/trace_vs_forward.py`` (about four minutes on 2 vCPUs, most of it
+sampling the deep network), ``--quick`` for a few-second smoke run on tiny networks,
+``--profile`` to print a cProfile of ``trace`` for every network whose ratio exceeds 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import dataclasses
 import io
 import math
 import os
 import pstats
 import sys
 import time
+import types
 
-import numpy as np
+# BLAS threads must be fixed before numpy is loaded. One thread by default: on the 2-vCPU
+# machine this was written on, OpenBLAS with 2 threads makes a (500 x 100) @ (100 x 100)
+# product about 25x slower than with one (6.8 ms vs 0.24 ms) and no product faster, which
+# swamps both sides of the ratio. Set OPENBLAS_NUM_THREADS (etc.) yourself to override.
+_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_NUMPY_PRELOADED = "numpy" in sys.modules
+if not _NUMPY_PRELOADED:
+    for _var in _BLAS_ENV:
+        os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 try:
     import regions  # noqa: F401
@@ -77,21 +90,14 @@ TARGET_RATIO = 2.0
 FRACTION = 0.99
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
-    dim: int
-    width: int
-    depth: int  # hidden layers of the two fixed networks
-    deep_sigma_w2: float
-    deep_min_pieces: int
-    deep_start_depth: int
-    deep_max_depth: int
-    max_samples: int
-    sample_budget: float  # seconds for one sample_trace run at the found n
-    check_below_budget: float  # also run sample_trace at n - 1 when the run at n took less
-    chunk_bytes: int
-    min_time: float  # a timing repeat lasts at least this long (loops fast calls)
-
+# Sizes and limits. dim: input dimension; width, depth: the two fixed networks (hidden
+# layers); deep_*: the search for the deep network; max_samples, sample_budget: caps of the
+# sampling search (sample_budget bounds one sample_trace run at the found n, in seconds);
+# check_below_budget: also run sample_trace at n - 1 when the run at n took less than this;
+# chunk_bytes: memory of one sample_trace chunk; min_time: a timing repeat loops a fast call
+# until it lasts this long. (A plain namespace, not a dataclass: the smoke test loads this
+# file without registering it as a module.)
+Config = types.SimpleNamespace
 
 FULL = Config(dim=100, width=100, depth=10, deep_sigma_w2=16.0, deep_min_pieces=10**5,
               deep_start_depth=10, deep_max_depth=24, max_samples=2 * 10**7,
@@ -130,33 +136,54 @@ def make_forward(net):
     return forward
 
 
-def forward_on_segment(forward, x0, x1, n):
+FORWARD_BLOCK = 512
+
+
+def forward_on_segment(forward, x0, x1, n, block=None):
     """The baseline that is timed: ``n`` equally spaced points of the segment, then the
-    forward pass over them."""
+    forward pass over them, in one batch (``block=None``) or in blocks of ``block`` points
+    taken through all layers in turn. Blocks keep the layer arrays in cache and avoid
+    allocating (and page-faulting) a fresh n x width array per layer, which is faster once
+    n is in the tens of thousands; the faster of the two is the floor."""
     t = np.linspace(0.0, 1.0, n)
-    return forward(x0 + t[:, None] * (x1 - x0))
+    d = x1 - x0
+    if block is None or n <= block:
+        return forward(x0 + t[:, None] * d)
+    out = None
+    for s in range(0, n, block):
+        z = forward(x0 + t[s:s + block, None] * d)
+        if out is None:
+            out = np.empty((n, z.shape[1]))
+        out[s:s + block] = z
+    return out
 
 
 # -- timing ------------------------------------------------------------------------------------
 
 
-def best_time(fn, repeats, min_time):
-    """Best of ``repeats`` per-call times; a repeat loops ``fn`` until it lasts ``min_time``."""
-    number, elapsed = 1, 0.0
-    while True:  # calibrate the loop count (this batch counts as the first repeat)
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time or number >= 2**20:
-            break
-        number *= 2 if elapsed == 0 else max(2, min(10, math.ceil(1.2 * min_time / elapsed)))
-    best = elapsed / number
+def best_times(fns, repeats, min_time):
+    """Best of ``repeats`` per-call times of each function in ``fns``. A repeat loops a fast
+    function until the loop lasts ``min_time``; the repeats of the functions are interleaved
+    (f, g, f, g, ...) so that a slow spell of the machine hits them alike."""
+    numbers, best = [], []
+    for fn in fns:  # calibrate the loop counts (this batch counts as the first repeat)
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time or number >= 2**20:
+                break
+            number *= 2 if elapsed == 0 else max(2, min(10, math.ceil(1.2 * min_time / elapsed)))
+        numbers.append(number)
+        best.append(elapsed / number)
     for _ in range(repeats - 1):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
+        for k, (fn, number) in enumerate(zip(fns, numbers)):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[k] = min(best[k], (time.perf_counter() - start) / number)
     return best
 
 
@@ -200,19 +227,19 @@ def chunk_samples(net, cfg):
     return max(256, cfg.chunk_bytes // per_sample)
 
 
-def chunked_sample_pieces(net, x0, x1, n, chunk):
-    """``sample_trace(net, Segment(x0, x1), n).num_pieces`` computed on chunks of at most
-    ``chunk`` samples (see the module docstring); returns (num_pieces, seconds)."""
-    d = x1 - x0
+def chunked_sample_pieces(net, seg, n, chunk, max_chunks=None):
+    """``sample_trace(net, seg, n).num_pieces`` computed on chunks of at most ``chunk``
+    samples (see the module docstring); returns (num_pieces, seconds). With ``max_chunks``
+    only the first chunks are run (to estimate the time of the whole)."""
     parts = math.ceil(n / chunk)
     bounds = np.linspace(0, n, parts + 1).astype(np.int64)  # every chunk has >= 2 samples
     changes, prev_last = 0, None
     start = time.perf_counter()
-    for s, stop in zip(bounds[:-1], bounds[1:]):
-        e = int(stop) - 1
-        # the points of global samples s and e, computed as Segment._evaluate does
-        xa, xb = x0 + (s / (n - 1)) * d, x0 + (e / (n - 1)) * d
-        st = sample_trace(net, Segment(xa, xb), e - int(s) + 1)
+    for s, stop in list(zip(bounds[:-1], bounds[1:]))[:max_chunks]:
+        s, e = int(s), int(stop) - 1
+        # the points of global samples s and e, evaluated by the segment itself
+        xa, xb = seg(np.array([s / (n - 1), e / (n - 1)]))
+        st = sample_trace(net, Segment(xa, xb), e - s + 1)
         changes += st.num_changes
         if prev_last is not None and any(
             not np.array_equal(p[0], q) for p, q in zip(st.patterns, prev_last)
@@ -223,7 +250,7 @@ def chunked_sample_pieces(net, x0, x1, n, chunk):
     return changes + 1, time.perf_counter() - start
 
 
-def sampling_search(net, x0, x1, edges, cfg):
+def sampling_search(net, seg, edges, cfg):
     """Returns a dict describing the search: n, time, counts at n and n - 1, or a cap."""
     pieces = edges.shape[0] - 1
     target = math.ceil(FRACTION * pieces)
@@ -235,20 +262,16 @@ def sampling_search(net, x0, x1, edges, cfg):
         return info
     info["predicted_below"] = pieces_hit(edges, n - 1) if n > 2 else None
     chunk = chunk_samples(net, cfg)
-    # estimate the time from one chunk before committing to the full run
-    if n <= chunk:  # one chunk: this is the run
-        info["count"], info["time"] = chunked_sample_pieces(net, x0, x1, n, chunk)
-    else:
-        _, probe_time = chunked_sample_pieces(
-            net, x0, x0 + (chunk - 1) / (n - 1) * (x1 - x0), chunk, chunk)
+    if n > chunk:  # estimate the time from the first chunk before committing to the run
+        _, probe_time = chunked_sample_pieces(net, seg, n, chunk, max_chunks=1)
         estimate = probe_time * n / chunk
         if estimate > cfg.sample_budget:
             info["capped"] = (f"estimated {estimate:.0f} s > {cfg.sample_budget:g} s budget "
                               f"(predicted n = {n:,})")
             return info
-        info["count"], info["time"] = chunked_sample_pieces(net, x0, x1, n, chunk)
+    info["count"], info["time"] = chunked_sample_pieces(net, seg, n, chunk)
     if n > 2 and info["time"] < cfg.check_below_budget:
-        info["below"], _ = chunked_sample_pieces(net, x0, x1, n - 1, chunk)
+        info["below"], _ = chunked_sample_pieces(net, seg, n - 1, chunk)
     return info
 
 
@@ -277,6 +300,11 @@ def blas_name():
         return "unknown"
 
 
+def fmt_pct(count, total):
+    """Percentage rounded down, so that a count below 99% never prints as 99.00%."""
+    return f"{math.floor(10000 * count / total) / 100:.2f}%"
+
+
 def fmt_time(seconds):
     if seconds is None:
         return "-"
@@ -288,6 +316,7 @@ def fmt_time(seconds):
 
 
 def main(argv=None):
+    """Run the benchmark, print the table; returns one dict of numbers per network."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=20240611,
                         help="seed of the segment and the networks (default %(default)s)")
@@ -306,9 +335,9 @@ def main(argv=None):
         parser.error("--repeats must be at least 1")
     cfg = QUICK if args.quick else FULL
     if args.max_samples is not None:
-        cfg = dataclasses.replace(cfg, max_samples=args.max_samples)
+        cfg = Config(**{**vars(cfg), "max_samples": args.max_samples})
     if args.sample_budget is not None:
-        cfg = dataclasses.replace(cfg, sample_budget=args.sample_budget)
+        cfg = Config(**{**vars(cfg), "sample_budget": args.sample_budget})
     run_start = time.perf_counter()
 
     seeds = np.random.SeedSequence(args.seed).spawn(4)
@@ -319,6 +348,9 @@ def main(argv=None):
     print("trace vs forward pass" + (" (--quick: tiny sizes)" if args.quick else ""))
     print(f"  cpus: {os.cpu_count()}, numpy {np.__version__} (BLAS: {blas_name()}), "
           f"python {sys.version.split()[0]}")
+    threads = ", ".join(f"{v}={os.environ.get(v, 'unset')}" for v in _BLAS_ENV)
+    print(f"  BLAS threads: {threads}" + (" (numpy was imported before this module, so "
+                                          "these may not apply)" if _NUMPY_PRELOADED else ""))
     print(f"  seed {args.seed}, best of {args.repeats} repeats (time.perf_counter)")
     print(f"  input dimension {cfg.dim}; segment between two N(0, I) points with norms "
           f"{np.linalg.norm(x0):.2f} and {np.linalg.norm(x1):.2f} (length "
@@ -329,7 +361,7 @@ def main(argv=None):
           f"target ratio trace/forward <= {TARGET_RATIO:g}")
     print(f"  samples for {FRACTION:.0%}: smallest n with sample_trace(net, seg, n).num_pieces "
           f">= {FRACTION:.0%} of the exact count; cap {cfg.max_samples:,} samples or "
-          f"{cfg.sample_budget:g} s")
+          f"{cfg.sample_budget:g} s for the sample_trace run")
     print(flush=True)
 
     sw_ht, sw_relu = math.sqrt(4.0), math.sqrt(2.0)
@@ -346,7 +378,7 @@ def main(argv=None):
     print(f"  deep network: depth {deep_depth} is the smallest from {cfg.deep_start_depth} "
           f"giving over {cfg.deep_min_pieces:,} pieces", flush=True)
 
-    rows, details, slow = [], [], []
+    rows, details, slow, results = [], [], [], []
     for name, net in nets:
         tr = trace(net, seg)
         pieces = tr.num_pieces
@@ -354,22 +386,34 @@ def main(argv=None):
         check = np.linspace(0.0, 1.0, 7)
         ref = net(x0 + check[:, None] * (x1 - x0))
         got = forward_on_segment(forward, x0, x1, 7)
-        if not np.allclose(got, ref, rtol=1e-9, atol=1e-9 * max(1.0, np.abs(ref).max())):
+        got_blocks = forward_on_segment(forward, x0, x1, 7, 3)
+        scale = 1e-9 * max(1.0, float(np.abs(ref).max()))
+        if not (np.allclose(got, ref, rtol=1e-9, atol=scale)
+                and np.allclose(got_blocks, ref, rtol=1e-9, atol=scale)):
             raise AssertionError(f"baseline forward pass disagrees with the network on {name}")
-        t_trace = best_time(lambda: trace(net, seg), args.repeats, cfg.min_time)
-        t_fwd = best_time(lambda: forward_on_segment(forward, x0, x1, pieces), args.repeats,
-                          cfg.min_time)
+        fns = [lambda: trace(net, seg), lambda: forward_on_segment(forward, x0, x1, pieces)]
+        if pieces > FORWARD_BLOCK:
+            fns.append(lambda: forward_on_segment(forward, x0, x1, pieces, FORWARD_BLOCK))
+        times = best_times(fns, args.repeats, cfg.min_time)
+        t_trace, t_batch, t_block = times[0], times[1], times[-1]
+        t_fwd = min(t_batch, t_block)
         ratio = t_trace / t_fwd
         if ratio > TARGET_RATIO:
             slow.append((name, net))
-        info = sampling_search(net, x0, x1, np.asarray(tr.edges, dtype=np.float64), cfg)
+        info = sampling_search(net, seg, np.asarray(tr.edges, dtype=np.float64), cfg)
         if info["capped"]:
             n_text, s_text = "> cap", "> cap"
         else:
             n_text, s_text = f"{info['n']:,}", fmt_time(info["time"])
         rows.append((name, f"{pieces:,}", fmt_time(t_trace), fmt_time(t_fwd),
                      f"{ratio:.2f}", n_text, s_text))
-        details.append((name, pieces, info))
+        results.append({"network": name, "depth": net.num_layers - 1, "pieces": pieces,
+                        "trace_s": t_trace, "forward_s": t_fwd, "forward_batch_s": t_batch,
+                        "forward_blocks_s": t_block, "ratio": ratio,
+                        "samples_99": None if info["capped"] else info["n"],
+                        "sample_trace_s": info["time"], "sampled_pieces": info["count"],
+                        "capped": info["capped"]})
+        details.append((name, pieces, info, t_batch, t_block))
         print(f"  done: {name} ({time.perf_counter() - run_start:.0f} s so far)", flush=True)
 
     header = ("network", "pieces", "trace", "forward", "trace/fwd", f"samples {FRACTION:.0%}",
@@ -384,25 +428,31 @@ def main(argv=None):
             print("  ".join("-" * w for w in widths))
 
     print()
+    print(f"forward variants (the table uses the faster): one batch / blocks of "
+          f"{FORWARD_BLOCK} points")
+    for name, pieces, _, t_batch, t_block in details:
+        print(f"  {name}: {fmt_time(t_batch)} / "
+              + (fmt_time(t_block) if pieces > FORWARD_BLOCK else "(same: one block)"))
+    print()
     print("sampling details:")
-    for name, pieces, info in details:
+    for name, pieces, info, _, _ in details:
         line = f"  {name}: need {info['target']:,} of {pieces:,} pieces; "
         if info["capped"]:
             line += info["capped"]
         else:
             line += (f"sample_trace at n = {info['n']:,} found {info['count']:,} "
-                     f"({info['count'] / pieces:.2%})")
+                     f"({fmt_pct(info['count'], pieces)})")
             if info["below"] is not None:
-                line += f", at n - 1 {info['below']:,} ({info['below'] / pieces:.2%})"
+                line += f", at n - 1 {info['below']:,} ({fmt_pct(info['below'], pieces)})"
             elif info["predicted_below"] is not None:
                 line += (f", at n - 1 not run (slow); predicted {info['predicted_below']:,} "
-                         f"({info['predicted_below'] / pieces:.2%})")
+                         f"({fmt_pct(info['predicted_below'], pieces)})")
             ok = info["count"] >= info["target"] and (
                 info["below"] is None or info["below"] < info["target"])
             if not ok:
                 line += "  [prediction from the exact edges NOT confirmed]"
         print(line)
-    worst = max(float(r[4]) for r in rows)
+    worst = max(r["ratio"] for r in results)
     print()
     print(f"worst ratio trace/forward: {worst:.2f} (target <= {TARGET_RATIO:g}: "
           f"{'met' if worst <= TARGET_RATIO else 'NOT met'})")
@@ -420,7 +470,7 @@ def main(argv=None):
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(20)
             print(out.getvalue())
-    return 0
+    return results
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 from .activations import ACTIVATIONS, Activation, get_activation
 from .network import Network, random_network
 from .trace import DEFAULT_TOLERANCE, Trace, trace
-from .trajectory import Line, Polyline, Segment
+from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "Arc",
     "DEFAULT_TOLERANCE",
     "Line",
     "Network",

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _numbers
 from .network import Network, _layer_values
-from .trajectory import Line, Polyline, Segment
+from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["sample_trace", "SampledTrace"]
 
@@ -106,15 +106,16 @@ class SampledTrace:
 
 
 def sample_trace(
-    net: Network, trajectory: Segment | Polyline, n: int, exact: bool | None = None
+    net: Network, trajectory: Segment | Polyline | Arc, n: int, exact: bool | None = None
 ) -> SampledTrace:
     """Evaluate activation patterns at ``n`` equally spaced parameters and compare them.
 
     Parameters
     ----------
     net : Network
-    trajectory : Segment or Polyline
-        A bounded trajectory (a :class:`~regions.Line` has no equally spaced samples).
+    trajectory : Segment, Polyline or Arc
+        A bounded trajectory (a :class:`~regions.Line` has no equally spaced samples). An
+        arc is sampled at equally spaced angles, in float64 (its points are irrational).
     n : int
         Number of samples, at least 2, endpoints included.
     exact : bool or None
@@ -144,9 +145,10 @@ def sample_trace(
             "trajectory must be bounded to be sampled at equal spacing; got a Line (use a "
             "Segment of it)"
         )
-    if not isinstance(trajectory, (Segment, Polyline)):
+    if not isinstance(trajectory, (Segment, Polyline, Arc)):
         raise TypeError(
-            f"trajectory must be a regions.Segment or Polyline, got {type(trajectory).__name__}"
+            "trajectory must be a regions.Segment, Polyline or Arc, got "
+            f"{type(trajectory).__name__}"
         )
     if trajectory.dim != net.widths[0]:
         raise ValueError(
@@ -157,10 +159,17 @@ def sample_trace(
         raise TypeError(f"n must be an integer number of samples, got {n!r}")
     if n < 2:
         raise ValueError(f"n must be at least 2 (both endpoints), got {n}")
+    if exact is not None and not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    if isinstance(trajectory, Arc):
+        if exact:
+            raise ValueError(
+                "exact=True cannot sample an Arc: its points are irrational; sample it in "
+                "float (exact=False or None)"
+            )
+        exact = False
     if exact is None:
         exact = net.is_exact or trajectory.is_exact
-    elif not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"exact must be True, False or None, got {exact!r}")
     exact = bool(exact)
     lo, hi = trajectory.domain
     if exact:

@@ -59,7 +59,8 @@ import numpy as np
 from . import _numbers
 from .activations import Activation
 from .network import Network
-from .trajectory import Line, Polyline, Segment
+from ._arc import ArcEngine
+from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["trace", "Trace", "DEFAULT_TOLERANCE"]
 
@@ -110,21 +111,30 @@ class Trace:
     _piece_start: np.ndarray = field(repr=False)
     _rays: tuple[bool, bool] = field(repr=False)
     _sign_changes: np.ndarray = field(repr=False)
+    closed: bool = False
+    _wrap: bool = field(default=False, repr=False)
 
     # -- counts ------------------------------------------------------------------------
 
     @property
     def knots(self) -> np.ndarray:
-        """Sorted parameters where the activation pattern changes."""
+        """Sorted parameters where the activation pattern changes. On a closed curve the
+        start point is included when the pattern changes there."""
+        if self._wrap:
+            return np.concatenate([self.edges[:1], self.edges[1:-1]])
         return self.edges[1:-1]
 
     @property
     def num_knots(self) -> int:
-        return int(self.edges.shape[0]) - 2
+        return int(self.edges.shape[0]) - 2 + self._wrap
 
     @property
     def num_pieces(self) -> int:
-        """Number of maximal parameter intervals with one activation pattern."""
+        """Number of maximal parameter intervals with one activation pattern. On a closed
+        curve the intervals at both ends of the parameter range join into one piece unless
+        the pattern changes at the start point; there are then as many pieces as knots."""
+        if self.closed:
+            return max(1, self.num_knots)
         return int(self.edges.shape[0]) - 1
 
     @property
@@ -159,8 +169,10 @@ class Trace:
 
     @cached_property
     def patterns(self) -> tuple[np.ndarray, ...]:
-        """The activation pattern of every piece: one int8 array of shape
-        ``(num_pieces, width)`` per layer, with the codes of :mod:`regions.activations`."""
+        """The activation pattern of every interval between consecutive ``edges``: one int8
+        array of shape ``(len(edges) - 1, width)`` per layer, with the codes of
+        :mod:`regions.activations`. This is one row per piece, except on a closed curve
+        without a knot at its start, where the first and last rows are one piece."""
         out = []
         for d, act in enumerate(self.network.activations):
             codes = np.asarray(act.codes, dtype=np.int8)
@@ -184,13 +196,17 @@ class Trace:
         if self.num_pieces == 1:
             return 1
         jac, scale = _piece_jacobians(self.network, self.patterns, self.exact)
+        if self.closed:  # compare the last piece with the first as well
+            jac = np.concatenate([jac, jac[:1]])
+            scale = None if scale is None else np.concatenate([scale, scale[:1]])
         diff = jac[1:] - jac[:-1]
         if self.exact:
             same = np.all(diff == 0, axis=(1, 2))
         else:
             bound = self.tol * (scale[1:] + scale[:-1])
             same = np.all(np.abs(diff) <= bound, axis=(1, 2))
-        return 1 + int(np.count_nonzero(~same))
+        changes = int(np.count_nonzero(~same))
+        return max(1, changes) if self.closed else 1 + changes
 
     def _pieces_at_layer(self, d: int) -> np.ndarray:
         """For each piece, the index of the layer-d piece that contains it."""
@@ -221,8 +237,10 @@ def trace(
     Parameters
     ----------
     net : Network
-    trajectory : Segment, Line or Polyline
-        Its dimension must equal the network's input width.
+    trajectory : Segment, Line, Polyline or Arc
+        Its dimension must equal the network's input width. Arcs are traced by their own
+        engine (:mod:`regions._arc`): closed-form crossings of a + b cos t + c sin t on each
+        piece, elliptic-integral lengths.
     exact : bool or None
         ``True``: rational arithmetic throughout (float entries are used at their exact
         binary values). ``False``: float64 with tolerance ``tol``. ``None`` (default): exact
@@ -267,9 +285,9 @@ def trace(
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
-    if not isinstance(trajectory, (Segment, Line, Polyline)):
+    if not isinstance(trajectory, (Segment, Line, Polyline, Arc)):
         raise TypeError(
-            "trajectory must be a regions.Segment, Line or Polyline, got "
+            "trajectory must be a regions.Segment, Line, Polyline or Arc, got "
             f"{type(trajectory).__name__}"
         )
     if trajectory.dim != net.widths[0]:
@@ -296,13 +314,64 @@ def trace(
             raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
         tol = float(tol)
 
-    t, rows, left, right = trajectory._start(exact)
     weights = [_numbers.convert(w, exact) for w in net.weights]
     biases = [_numbers.convert(b, exact) for b in net.biases]
-    engine = _Engine(t, rows, left, right, exact, tol)
+    if isinstance(trajectory, Arc):
+        if exact:
+            from ._arc_exact import ExactArcEngine
+
+            engine = ExactArcEngine(trajectory)
+        else:
+            engine = ArcEngine(trajectory, tol)
+    else:
+        engine = _Engine(*trajectory._start(exact), exact, tol)
     for w, b, act in zip(weights, biases, net.activations):
         engine.layer(w, b, act)
-    return engine.result(net, trajectory)
+    return _make_trace(engine, net, trajectory)
+
+
+def _make_trace(engine, net: Network, trajectory) -> Trace:
+    """Assemble a :class:`Trace` from a finished engine (straight or arc)."""
+    has_left, has_right = engine.left is not None, engine.right is not None
+    k = engine.t.shape[0]
+    # internal edges: every finite edge of a Line; all but the two ends otherwise
+    lo, hi = (0, k) if has_left else (1, max(k - 1, 1))
+    internal_layer = engine.edge_layer[lo:hi]
+    per_knot = np.zeros((hi - lo, len(engine.layer_index)), dtype=np.int64)
+    for d, trans in enumerate(engine.layer_transitions):
+        per_knot[internal_layer <= d, d] = trans
+    change = per_knot.sum(axis=1) > 0  # only trajectory vertices can fail this
+    kept = np.flatnonzero(change) + lo
+    lo_end, hi_end = trajectory.domain
+    edges = np.empty(kept.shape[0] + 2, dtype=object if engine.exact else np.float64)
+    edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, engine.exact)
+    edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, engine.exact)
+    edges[1:-1] = engine.t[kept]
+    # each piece is named by the finite edge it starts at (-1: the left unbounded end)
+    piece_start = np.concatenate([[-1 if has_left else 0], kept]).astype(np.int64)
+    per_knot = per_knot[change]
+    closed = bool(getattr(engine, "closed", False))
+    wrap = closed and sum(engine.wrap_transitions) > 0
+    if wrap:  # the start of a closed curve is a knot: its row comes first
+        per_knot = np.concatenate([np.asarray(engine.wrap_transitions)[None, :], per_knot])
+    for arr in (edges, per_knot):
+        arr.setflags(write=False)
+    return Trace(
+        network=net,
+        trajectory=trajectory,
+        exact=engine.exact,
+        tol=engine.tol,
+        edges=edges,
+        knot_transitions=per_knot,
+        lengths=np.asarray(engine.lengths, dtype=np.float64),
+        _layer_index=tuple(engine.layer_index),
+        _edge_layer=engine.edge_layer,
+        _piece_start=piece_start,
+        _rays=(has_left, has_right),
+        _sign_changes=engine._sign_changes(),
+        closed=closed,
+        _wrap=wrap,
+    )
 
 
 class _Engine:
@@ -475,42 +544,6 @@ class _Engine:
             sq = (d * d).sum(axis=1).astype(np.float64)
             return math.fsum(np.sqrt(sq))
         return float(np.sqrt(np.einsum("ij,ij->i", d, d)).sum())
-
-    def result(self, net: Network, trajectory) -> Trace:
-        has_left, has_right = self.left is not None, self.right is not None
-        k = self.t.shape[0]
-        # internal edges: every finite edge of a Line; all but the two ends otherwise
-        lo, hi = (0, k) if has_left else (1, max(k - 1, 1))
-        internal_layer = self.edge_layer[lo:hi]
-        per_knot = np.zeros((hi - lo, len(self.layer_index)), dtype=np.int64)
-        for d, trans in enumerate(self.layer_transitions):
-            per_knot[internal_layer <= d, d] = trans
-        change = per_knot.sum(axis=1) > 0  # only trajectory vertices can fail this
-        kept = np.flatnonzero(change) + lo
-        lo_end, hi_end = trajectory.domain
-        edges = np.empty(kept.shape[0] + 2, dtype=object if self.exact else np.float64)
-        edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, self.exact)
-        edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, self.exact)
-        edges[1:-1] = self.t[kept]
-        # each piece is named by the finite edge it starts at (-1: the left unbounded end)
-        piece_start = np.concatenate([[-1 if has_left else 0], kept]).astype(np.int64)
-        per_knot = per_knot[change]
-        for arr in (edges, per_knot):
-            arr.setflags(write=False)
-        return Trace(
-            network=net,
-            trajectory=trajectory,
-            exact=self.exact,
-            tol=self.tol,
-            edges=edges,
-            knot_transitions=per_knot,
-            lengths=np.asarray(self.lengths, dtype=np.float64),
-            _layer_index=tuple(self.layer_index),
-            _edge_layer=self.edge_layer,
-            _piece_start=piece_start,
-            _rays=(has_left, has_right),
-            _sign_changes=self._sign_changes(),
-        )
 
     def _sign_changes(self) -> np.ndarray:
         s = _sides(self.z, self.noise, self.exact)  # (K, n_out)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _numbers
 
-__all__ = ["Segment", "Line", "Polyline", "Trajectory"]
+__all__ = ["Segment", "Line", "Polyline", "Arc", "Trajectory"]
 
 
 def _endpoints(a: Any, b: Any, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
@@ -226,5 +226,129 @@ class Polyline(_Base):
         return f"Polyline(points={self.points.tolist()})"
 
 
-Trajectory = Segment | Line | Polyline
-"""Any trajectory accepted by :func:`regions.trace` (arcs arrive with their own issue)."""
+def _angle(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number (an angle in radians), got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+_TWO_PI = 2 * math.pi
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class Arc(_Base):
+    """The elliptic arc x(t) = center + cos(t) x0 + sin(t) x1 for t in [start, stop].
+
+    A circle when x0 and x1 are orthogonal with equal norms, an ellipse otherwise (a
+    segment traversed back and forth when they are parallel). ``stop - start`` may be up to
+    2 pi, where the curve closes: then the pieces at both ends of the parameter interval are
+    one piece of the closed curve, and a region can be entered twice.
+
+    Raghu et al. (2017) trace the quarter circle x(t) = cos(t) x0 + sin(t) x1, t in
+    [0, pi/2], from x0 to x1 (the default); :meth:`between` builds the circular
+    interpolation between two data points.
+
+    Parameters
+    ----------
+    x0, x1 : array_like
+        The cosine and sine axes (not both zero).
+    start, stop : float
+        Parameter interval, ``0 < stop - start <= 2 pi``.
+    center : array_like, optional
+        The center c (default the origin).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> arc = Arc([1.0, 0.0], [0.0, 1.0])
+    >>> arc(np.pi / 2).round(12), arc.closed
+    (array([0., 1.]), False)
+    >>> Arc.circle([2.0, 0.0], [0.0, 2.0]).closed
+    True
+    """
+
+    x0: np.ndarray
+    x1: np.ndarray
+    center: np.ndarray
+    start: float
+    stop: float
+
+    def __init__(self, x0: Any, x1: Any, start: float = 0.0, stop: float = math.pi / 2,
+                 center: Any = None) -> None:
+        if center is None:
+            a, b = _endpoints(x0, x1, "x0", "x1")
+            c = _numbers.convert(np.zeros(a.shape[0]), _numbers.is_rational(a))
+        else:
+            a, b, c = _numbers.coerce_arrays(
+                [(x0, "x0", 1), (x1, "x1", 1), (center, "center", 1)], "x0, x1 and center"
+            )
+            if not (a.shape == b.shape == c.shape) or a.shape[0] == 0:
+                raise ValueError(
+                    "x0, x1 and center must be non-empty vectors of one dimension; got "
+                    f"dimensions {a.shape[0]}, {b.shape[0]} and {c.shape[0]}"
+                )
+        if _is_zero(a) and _is_zero(b):
+            raise ValueError("x0 and x1 must not both be zero: the arc would be a single point")
+        lo, hi = _angle(start, "start"), _angle(stop, "stop")
+        span = hi - lo
+        if not span > 0:
+            raise ValueError(f"stop must exceed start; got start={lo}, stop={hi}")
+        if span > _TWO_PI * (1 + 4 * np.finfo(float).eps):
+            raise ValueError(
+                f"stop - start must be at most 2 pi (a closed curve); got {span}"
+            )
+        object.__setattr__(self, "x0", a)
+        object.__setattr__(self, "x1", b)
+        object.__setattr__(self, "center", c)
+        object.__setattr__(self, "start", lo)
+        object.__setattr__(self, "stop", hi)
+
+    @classmethod
+    def circle(cls, x0: Any, x1: Any, center: Any = None) -> "Arc":
+        """The closed curve t in [0, 2 pi]."""
+        return cls(x0, x1, 0.0, _TWO_PI, center)
+
+    @classmethod
+    def between(cls, p: Any, q: Any, center: Any = None) -> "Arc":
+        """Circular interpolation from ``p`` (t = 0) to ``q`` (t = pi/2).
+
+        Without ``center`` this is Raghu et al.'s x(t) = cos(t) p + sin(t) q. With a center c
+        it is c + cos(t) (p - c) + sin(t) (q - c): through p and q, a quarter of an ellipse
+        centred at c (a circle when |p - c| = |q - c| and p - c is orthogonal to q - c).
+        """
+        if center is None:
+            return cls(p, q)
+        pp, qq, cc = _numbers.coerce_arrays(
+            [(p, "p", 1), (q, "q", 1), (center, "center", 1)], "p, q and center"
+        )
+        return cls(pp - cc, qq - cc, 0.0, math.pi / 2, cc)
+
+    @property
+    def domain(self) -> tuple[float, float]:
+        return (self.start, self.stop)
+
+    @property
+    def closed(self) -> bool:
+        """True when the arc is the whole closed curve (``stop - start == 2 pi``)."""
+        return bool(self.stop - self.start >= _TWO_PI * (1 - 4 * np.finfo(float).eps))
+
+    def _rows(self):
+        return (self.x0, self.x1, self.center)
+
+    def _evaluate(self, ts: np.ndarray) -> np.ndarray:
+        tf = ts.astype(np.float64)
+        x0, x1, c = (_numbers.to_float(v) for v in (self.x0, self.x1, self.center))
+        return c[None, :] + np.cos(tf)[:, None] * x0[None, :] + np.sin(tf)[:, None] * x1[None, :]
+
+    def __repr__(self) -> str:
+        return (
+            f"Arc(x0={self.x0.tolist()}, x1={self.x1.tolist()}, start={self.start!r}, "
+            f"stop={self.stop!r}, center={self.center.tolist()})"
+        )
+
+
+Trajectory = Segment | Line | Polyline | Arc
+"""Any trajectory accepted by :func:`regions.trace`."""

@@ -561,7 +561,7 @@ def test_trace_net_not_a_network(net):
 )
 def test_trace_trajectory_not_a_trajectory(trajectory):
     with pytest.raises(
-        TypeError, match=r"trajectory must be a regions.Segment, Line or Polyline, got"
+        TypeError, match=r"trajectory must be a regions.Segment, Line, Polyline or Arc, got"
     ):
         trace(net_1d(), trajectory)
 
@@ -661,7 +661,7 @@ def test_sample_trace_net_not_a_network():
 @pytest.mark.parametrize("trajectory", ["seg", [0.0, 1.0]], ids=repr)
 def test_sample_trace_trajectory_not_a_trajectory(trajectory):
     with pytest.raises(
-        TypeError, match=r"trajectory must be a regions.Segment or Polyline, got"
+        TypeError, match=r"trajectory must be a regions.Segment, Polyline or Arc, got"
     ):
         sample_trace(net_1d(), trajectory, 10)
 
