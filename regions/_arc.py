@@ -58,9 +58,12 @@ class ArcEngine:
         self.closed = arc.closed
         self._set_pieces()
         tm = self.centre[:, None]
-        self.A = np.repeat(c[None, :], n, axis=0)
-        self.B = np.cos(tm) * x0 + np.sin(tm) * x1
-        self.C = -np.sin(tm) * x0 + np.cos(tm) * x1
+        # the coefficients A, B, C of every piece, stacked: shape (3, pieces, width)
+        self.coef = np.stack([
+            np.repeat(c[None, :], n, axis=0),
+            np.cos(tm) * x0 + np.sin(tm) * x1,
+            -np.sin(tm) * x0 + np.cos(tm) * x1,
+        ])
         self.edge_layer = np.full(n + 1, -1, dtype=np.int64)
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
@@ -75,24 +78,22 @@ class ArcEngine:
     # -- one layer ----------------------------------------------------------------------
 
     def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
-        p = self.A.shape[0]
-        stacked = np.concatenate([self.A, self.B, self.C]) @ w.T
-        A, B, C = stacked[:p], stacked[p:2 * p], stacked[2 * p:]
-        A += b
-        zmax = sum(float(np.abs(v).max()) for v in (self.A, self.B, self.C))
+        _, p, width = self.coef.shape
+        zmax = sum(max(float(v.max()), -float(v.min())) for v in self.coef)
+        coef = (self.coef.reshape(3 * p, width) @ w.T).reshape(3, p, w.shape[0])
+        coef[0] += b
         self.noise = noise = self.tol * (np.abs(w).sum(axis=1) * zmax + np.abs(b))
         thresholds = [float(th) for th in act.thresholds]
         if thresholds:
-            tc = self._crossings(A, B, C, thresholds, noise)
+            tc = self._crossings(coef, thresholds, noise)
             if tc.size:
-                A, B, C = self._split(A, B, C, tc)
-            index = np.zeros(A.shape, dtype=np.int8)
-            sinc = np.sinc(self.half / np.pi)[:, None]  # sin(delta) / delta
+                coef = self._split(coef, tc)
+            mean = coef[0] + coef[1] * np.sinc(self.half / np.pi)[:, None]  # mean over piece
+            index = np.zeros(mean.shape, dtype=np.int8)
             for th in thresholds:
-                mean = (A - th) + B * sinc
-                index += mean > noise + self.tol * abs(th)
+                index += mean > noise + (th + self.tol * abs(th))
         else:
-            index = np.zeros(A.shape, dtype=np.int8)
+            index = np.zeros(coef.shape[1:], dtype=np.int8)
         self.layer_index.append(index)
         self.layer_transitions.append(
             np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
@@ -101,27 +102,36 @@ class ArcEngine:
         self.wrap_transitions.append(
             int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if self.closed else 0
         )
-        alpha = np.asarray(act.slopes, dtype=np.float64)[index]
-        beta = np.asarray(act.intercepts, dtype=np.float64)[index]
-        self.A = alpha * A + beta
-        self.B = alpha * B
-        self.C = alpha * C
+        slopes = np.asarray(act.slopes, dtype=np.float64)
+        if np.any(slopes != 1):
+            coef *= np.take(slopes, index)[None]
+        intercepts = np.asarray(act.intercepts, dtype=np.float64)
+        if np.any(intercepts != 0):
+            coef[0] += np.take(intercepts, index)
+        self.coef = coef
         self.lengths.append(self._length())
 
-    def _roots(self, A, B, C, theta: float, noise, columns=None):
+    def _ends_and_extrema(self, coef):
+        """Values at both ends of every piece (before subtracting a threshold) and where an
+        interior maximum / minimum lies (at most one of either, pieces being <= pi/2)."""
+        cd, sd = np.cos(self.half)[:, None], np.sin(self.half)[:, None]
+        mid = coef[0] + coef[1] * cd
+        cs = coef[2] * sd
+        bs = coef[1] * sd
+        cc = np.abs(coef[2] * cd)
+        # derivative -B sin u + C cos u changes sign inside iff |C cos d| < |B sin d|;
+        # a maximum if B > 0, a minimum if B < 0
+        return mid - cs, mid + cs, cc < bs, cc < -bs
+
+    def _roots(self, coef, theta: float, noise, ends=None, columns=None):
         """Parameters t of the sign-changing solutions of A + B cos u + C sin u = theta
         strictly inside the pieces (at least the tolerance away from their ends), with the
         piece and column of each."""
         tol = self.tol
-        cd, sd = np.cos(self.half)[:, None], np.sin(self.half)[:, None]
-        D = A - theta
+        e_lo, e_hi, interior_max, interior_min = ends if ends is not None else (
+            self._ends_and_extrema(coef))
         nz = noise + tol * abs(theta)
-        bc, cs = B * cd, C * sd
-        s_lo, s_hi = _sides(D + bc - cs, nz), _sides(D + bc + cs, nz)
-        bs, cc = B * sd, C * cd
-        slope_lo, slope_hi = bs + cc, cc - bs  # derivative at both ends
-        interior_max = (slope_lo > 0) & (slope_hi < 0)
-        interior_min = (slope_lo < 0) & (slope_hi > 0)
+        s_lo, s_hi = _sides(e_lo - theta, nz), _sides(e_hi - theta, nz)
         cand = (
             (s_lo * s_hi < 0)
             | (interior_max & ((s_lo < 0) | (s_hi < 0)))
@@ -130,7 +140,7 @@ class ArcEngine:
         piece, col = np.divmod(np.flatnonzero(cand), cand.shape[1])
         if piece.size == 0:
             return piece, col, np.zeros(0)
-        d, bb, cc_ = D[piece, col], B[piece, col], C[piece, col]
+        d, bb, cc_ = coef[0][piece, col] - theta, coef[1][piece, col], coef[2][piece, col]
         r = np.hypot(bb, cc_)
         q = -d / r
         ok = np.abs(q) < 1
@@ -148,9 +158,10 @@ class ArcEngine:
             out_t.append(t[inside])
         return np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_t)
 
-    def _crossings(self, A, B, C, thresholds, noise) -> np.ndarray:
+    def _crossings(self, coef, thresholds, noise) -> np.ndarray:
         """New edges: every crossing, crossings within the tolerance merged into one."""
-        tc = np.concatenate([self._roots(A, B, C, th, noise)[2] for th in thresholds])
+        ends = self._ends_and_extrema(coef)
+        tc = np.concatenate([self._roots(coef, th, noise, ends)[2] for th in thresholds])
         if tc.size == 0:
             return tc
         tc = np.sort(tc)
@@ -158,8 +169,8 @@ class ArcEngine:
         keep[1:] = (tc[1:] - tc[:-1]) > self.tol * np.maximum(1.0, np.abs(tc[1:]))
         return tc[keep]
 
-    def _split(self, A, B, C, tc):
-        """Cut the pieces at the new edges ``tc`` and re-centre each part's coefficients."""
+    def _split(self, coef, tc):
+        """Cut the pieces at the new edges ``tc`` and re-centre the parts' coefficients."""
         old_t, old_centre = self.t, self.centre
         is_new = np.zeros(old_t.shape[0] + tc.shape[0], dtype=bool)
         is_new[np.searchsorted(old_t, tc) + np.arange(tc.shape[0])] = True
@@ -170,17 +181,23 @@ class ArcEngine:
         self.t, self.edge_layer = t, layer
         self._set_pieces()
         parent = np.cumsum(~is_new)[:-1] - 1  # old piece holding each new piece
-        shift = (self.centre - old_centre[parent])[:, None]
+        coef = coef[:, parent]
+        # only the parts of split pieces move their centre: rotate (B, C) by the shift
+        moved = np.flatnonzero(is_new[:-1] | is_new[1:])
+        shift = (self.centre[moved] - old_centre[parent[moved]])[:, None]
         cs, sn = np.cos(shift), np.sin(shift)
-        Bp, Cp = B[parent], C[parent]
-        return A[parent], Bp * cs + Cp * sn, Cp * cs - Bp * sn
+        b, c = coef[1][moved], coef[2][moved]
+        coef[1][moved] = b * cs + c * sn
+        coef[2][moved] = c * cs - b * sn
+        return coef
 
     # -- lengths and output signs ----------------------------------------------------------
 
     def _length(self) -> float:
-        P = np.einsum("ij,ij->i", self.B, self.B)
-        Q = np.einsum("ij,ij->i", self.C, self.C)
-        S = np.einsum("ij,ij->i", self.B, self.C)
+        B, C = self.coef[1], self.coef[2]
+        P = np.einsum("ij,ij->i", B, B)
+        Q = np.einsum("ij,ij->i", C, C)
+        S = np.einsum("ij,ij->i", B, C)
         mean = (P + Q) / 2
         rho = np.hypot((Q - P) / 2, S)
         lam = mean + rho
@@ -193,11 +210,12 @@ class ArcEngine:
     def _sign_changes(self) -> np.ndarray:
         """Sign changes of each output coordinate: its zeros split the pieces, the sign of
         the mean on each part gives the sign sequence, zeros (constant 0) are skipped."""
-        out = np.zeros(self.A.shape[1], dtype=np.int64)
-        for col in range(self.A.shape[1]):  # one pass per output coordinate
-            a, b, c = self.A[:, col:col + 1], self.B[:, col:col + 1], self.C[:, col:col + 1]
+        out = np.zeros(self.coef.shape[2], dtype=np.int64)
+        for col in range(self.coef.shape[2]):  # one pass per output coordinate
+            sub = self.coef[:, :, col:col + 1]
+            a, b, c = sub
             noise = self.noise[col] if np.ndim(self.noise) else self.noise
-            piece, _, tz = self._roots(a, b, c, 0.0, np.asarray([noise]))
+            piece, _, tz = self._roots(sub, 0.0, np.asarray([noise]))
             order = np.lexsort((tz, piece))
             piece, tz = piece[order], tz[order]
             # parts: each piece cut at its zeros; u-interval of each part

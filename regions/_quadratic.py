@@ -17,9 +17,9 @@ Representation
 construction: a rational radicand n/m becomes the integer n m (sqrt(n/m) = sqrt(n m)/m),
 square factors are moved from d into q, and a number whose square-root part vanishes
 (q = 0, d = 0 or d a perfect square) is stored as the rational (p, 0, 1). ``d`` is free of
-the squares of all primes below 2**16 and is never a perfect square; it is square-free
-whenever its part free of primes below 2**16 is below 2**48 (in particular whenever
-d < 2**48). Deciding square-freeness of larger radicands in general needs integer
+the squares of all primes below 2**12 and is never a perfect square; it is square-free
+whenever its part free of primes below 2**12 is below 2**36 (in particular whenever
+d < 2**36). Deciding square-freeness of larger radicands in general needs integer
 factorisation, which the 100-digit discriminants of exact mode make impractical; nothing
 below depends on it.
 
@@ -81,7 +81,7 @@ _ONE = Fraction(1)
 
 # -- small primes, for the (partial) square-free reduction of radicands ------------------
 
-_SMALL_PRIME_BOUND = 2**16
+_SMALL_PRIME_BOUND = 2**12
 
 
 def _primes_below(n: int) -> list[int]:
@@ -94,18 +94,20 @@ def _primes_below(n: int) -> list[int]:
 
 
 _SMALL_PRIMES = _primes_below(_SMALL_PRIME_BOUND)
-_PRIMORIAL = math.prod(_SMALL_PRIMES)  # ~94,000 bits; gcd with it finds small prime factors
+_PRIMORIAL = math.prod(_SMALL_PRIMES)  # ~5,800 bits; gcd with it finds small prime factors
 
 
 def _reduce_radicand(d: int) -> tuple[int, int]:
     """``(core, f)`` with ``d == core * f**2`` (``d >= 1``), square factors moved into f.
 
-    All squares of primes below 2**16 are removed; the remaining part free of those primes
+    All squares of primes below 2**12 are removed; the remaining part free of those primes
     is removed too when it is a perfect square. So ``core`` is 1 exactly when ``d`` is a
-    perfect square, and square-free when that remaining part is below 2**48 (it then has at
+    perfect square, and square-free when that remaining part is below 2**36 (it then has at
     most two prime factors, which are distinct because it is not a square).
     """
-    f = 1
+    twos = (d & -d).bit_length() - 1  # powers of two are common (dyadic coefficients)
+    f = 1 << (twos // 2)
+    d >>= twos - twos % 2
     g = math.gcd(d, _PRIMORIAL)  # the product of the small primes dividing d
     h = math.gcd(g, d // g)  # ... of those whose square divides d
     if h > 1:
@@ -119,7 +121,7 @@ def _reduce_radicand(d: int) -> tuple[int, int]:
                 if h == 1:
                     break
         g = math.gcd(d, _PRIMORIAL)
-    cofactor = d // g  # no prime factor below 2**16
+    cofactor = d // g  # no prime factor below 2**12
     if cofactor > 1:
         r = math.isqrt(cofactor)
         if r * r == cofactor:
@@ -279,7 +281,7 @@ class QuadraticIrrational:
     d : int
         The normalised radicand: 1 when the number is rational (and then ``q == 0``),
         otherwise an integer >= 2 that is not a perfect square, free of the squares of
-        all primes below 2**16 (square-free whenever d < 2**48; see the module docstring).
+        all primes below 2**12 (square-free whenever d < 2**36; see the module docstring).
 
     Raises
     ------
@@ -302,7 +304,7 @@ class QuadraticIrrational:
     QuadraticIrrational(0, Fraction(1, 2), 2)
     """
 
-    __slots__ = ("_p", "_q", "_d", "_s", "_m", "_hash")
+    __slots__ = ("_p", "_q", "_d", "_s", "_m", "_hash", "_grid")
 
     _p: Fraction
     _q: Fraction
@@ -451,6 +453,80 @@ class QuadraticIrrational:
     def __float__(self) -> float:
         return _to_float(self)
 
+    # -- field arithmetic: with rationals, or within one field Q(sqrt(d)) --
+
+    def _field(self, other: Any) -> tuple[Fraction, Fraction, Fraction, Fraction, int] | None:
+        """``(p1, q1, p2, q2, d)`` with self = p1 + q1 sqrt(d) and other = p2 + q2 sqrt(d),
+        or None when ``other`` is not a number of the field Q(sqrt(d)) (nor a rational)."""
+        if not isinstance(other, QuadraticIrrational):
+            if isinstance(other, numbers.Rational) and not isinstance(other, (bool, np.bool_)):
+                return self._p, self._q, _rational(other, "other"), _ZERO, self._d
+            return None
+        if other._s == 0 or other._d == self._d:
+            return self._p, self._q, other._p, other._q, self._d
+        if self._s == 0:
+            return self._p, _ZERO, other._p, other._q, other._d
+        product = self._d * other._d  # one field iff d1 d2 is a square r**2 (unreduced radicands)
+        r = math.isqrt(product)
+        if r * r != product:
+            return None
+        return self._p, self._q, other._p, other._q * Fraction(r, self._d), self._d
+
+    def __add__(self, other: Any) -> "QuadraticIrrational":
+        f = self._field(other)
+        if f is None:
+            return NotImplemented
+        p1, q1, p2, q2, d = f
+        return _make_checked(p1 + p2, q1 + q2, d)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> "QuadraticIrrational":
+        f = self._field(other)
+        if f is None:
+            return NotImplemented
+        p1, q1, p2, q2, d = f
+        return _make_checked(p1 - p2, q1 - q2, d)
+
+    def __rsub__(self, other: Any) -> "QuadraticIrrational":
+        f = self._field(other)
+        if f is None:
+            return NotImplemented
+        p1, q1, p2, q2, d = f
+        return _make_checked(p2 - p1, q2 - q1, d)
+
+    def __mul__(self, other: Any) -> "QuadraticIrrational":
+        f = self._field(other)
+        if f is None:
+            return NotImplemented
+        p1, q1, p2, q2, d = f
+        return _make_checked(p1 * p2 + q1 * q2 * d, p1 * q2 + p2 * q1, d)
+
+    __rmul__ = __mul__
+
+    def _inverse(self) -> "QuadraticIrrational":
+        if not self:
+            raise ZeroDivisionError("division by a zero QuadraticIrrational")
+        den = self._p * self._p - self._q * self._q * self._d
+        return _make(self._p / den, -self._q / den, self._d)
+
+    def __truediv__(self, other: Any) -> "QuadraticIrrational":
+        if isinstance(other, QuadraticIrrational):
+            if self._field(other) is None:
+                return NotImplemented
+            return self * other._inverse()
+        if isinstance(other, numbers.Rational) and not isinstance(other, (bool, np.bool_)):
+            r = _rational(other, "other")
+            if not r:
+                raise ZeroDivisionError("division by zero")
+            return _make(self._p / r, self._q / r, self._d)
+        return NotImplemented
+
+    def __rtruediv__(self, other: Any) -> "QuadraticIrrational":
+        if isinstance(other, numbers.Rational) and not isinstance(other, (bool, np.bool_)):
+            return self._inverse() * _rational(other, "other")
+        return NotImplemented
+
 
 def _make(p: Fraction, q: Fraction, d: int) -> QuadraticIrrational:
     """Build from already normalised parts (no checks)."""
@@ -469,8 +545,34 @@ def _rational_q(p: Fraction) -> QuadraticIrrational:
     return _make(p, _ZERO, 1)
 
 
+def _make_checked(p: Fraction, q: Fraction, d: int) -> QuadraticIrrational:
+    """Like :func:`_make` for a normalised radicand d, but q may have become 0."""
+    return _make(p, q, d) if q else _make(p, _ZERO, 1)
+
+
+_GRID_BITS = 64
+
+
+def _grid(x: QuadraticIrrational) -> int:
+    """floor(x 2**64), exactly (cached): x lies in [n, n + 1) / 2**64."""
+    try:
+        return x._grid
+    except AttributeError:
+        p = x._p
+        if x._s == 0:
+            n = (p.numerator << _GRID_BITS) // p.denominator
+        else:
+            n = _floor_parts(p * (1 << _GRID_BITS), x._s, x._m * (1 << 2 * _GRID_BITS))
+        object.__setattr__(x, "_grid", n)
+        return n
+
+
 def _cmp(x: QuadraticIrrational, y: QuadraticIrrational) -> int:
     """-1, 0 or 1: the exact sign of x - y."""
+    # Exact integer bounds first: x < (nx + 1) / 2**64 <= ny / 2**64 <= y when nx < ny.
+    nx, ny = _grid(x), _grid(y)
+    if nx != ny:
+        return -1 if nx < ny else 1
     if y._s == 0:
         return _sign2(x._p - y._p, x._s, x._m)
     if x._s == 0:
@@ -638,8 +740,9 @@ def argsort(values: Any) -> np.ndarray:
     Examples
     --------
     >>> from fractions import Fraction
-    >>> argsort([QuadraticIrrational(1, 1, 2), Fraction(3363, 1393), 1, QuadraticIrrational(0, 1, 8)]).tolist()
-    [2, 1, 0, 3]
+    >>> r2 = QuadraticIrrational(0, 1, 2)
+    >>> argsort([1 + r2, Fraction(3363, 1393), 1, QuadraticIrrational(0, 1, 8)]).tolist()
+    [2, 0, 1, 3]
     """
     _, conv = _one_d(values, "values")
     keys = [_Key(v) for v in conv]
@@ -678,7 +781,7 @@ def unique(values: Any, return_inverse: bool = False) -> Any:
     --------
     >>> u, inv = unique([QuadraticIrrational(0, 1, 8), 2, QuadraticIrrational(0, 2, 2)], True)
     >>> u.tolist(), inv.tolist()
-    ([2, QuadraticIrrational(0, 2, 2)], [1, 0, 1])
+    ([QuadraticIrrational(2, 0, 1), QuadraticIrrational(0, 2, 2)], [1, 0, 1])
     """
     if not isinstance(return_inverse, (bool, np.bool_)):
         raise TypeError(f"return_inverse must be a bool, got {_describe(return_inverse)}")
@@ -868,8 +971,8 @@ def rational_between(x: Any, y: Any) -> Fraction:
     >>> from fractions import Fraction
     >>> rational_between(QuadraticIrrational(0, 1, 2), QuadraticIrrational(0, 1, 3))
     Fraction(3, 2)
-    >>> rational_between(Fraction(3363, 1393), QuadraticIrrational(1, 1, 2))
-    Fraction(8119, 3363)
+    >>> rational_between(QuadraticIrrational(1, 1, 2), Fraction(3363, 1393))
+    Fraction(5741, 2378)
     >>> rational_between(-math.inf, QuadraticIrrational(0, -1, 2))
     Fraction(-2, 1)
     """

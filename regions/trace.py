@@ -459,7 +459,7 @@ class _Engine:
         found = []  # per threshold: (anchor row, neuron, kind, parameter step, crossing t)
         for k, (theta, s, (fl, fr)) in enumerate(zip(thresholds, sides, far)):
             ext = _extend(s, fl, fr)
-            piece, j = np.nonzero((ext[:-1] * ext[1:]) < 0)
+            piece, j = np.divmod(np.flatnonzero((ext[:-1] * ext[1:]) < 0), ext.shape[1])
             if piece.size == 0:
                 continue
             a = piece - (hl is not None)  # anchor row: left end of a finite piece
@@ -539,7 +539,7 @@ class _Engine:
                 return math.inf
         if self.z.shape[0] < 2:
             return 0.0
-        d = np.diff(self.z, axis=0)
+        d = self.z[1:] - self.z[:-1]
         if self.exact:
             sq = (d * d).sum(axis=1).astype(np.float64)
             return math.fsum(np.sqrt(sq))

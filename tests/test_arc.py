@@ -1,0 +1,189 @@
+"""Properties of regions.trace along elliptic arcs."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
+from scipy.integrate import quad
+
+from regions import Arc, Network, random_network, trace
+from regions.sampling import sample_trace
+from regions.strategies import random_networks
+
+TWO_PI = 2 * math.pi
+
+
+@st.composite
+def arcs(draw, dim, closed=None):
+    vec = st.lists(st.floats(-2, 2, allow_subnormal=False), min_size=dim, max_size=dim)
+    x0, x1, c = draw(vec), draw(vec), draw(vec)
+    assume(max(map(abs, x0 + x1)) > 1e-2)
+    start = draw(st.floats(-4, 4))
+    full = draw(st.booleans()) if closed is None else closed
+    span = TWO_PI if full else draw(st.floats(0.05, TWO_PI * 0.999))
+    return Arc(x0, x1, start, start + span, c)
+
+
+@st.composite
+def net_and_arc(draw, closed=None, **kw):
+    net = draw(random_networks(**kw))
+    return net, draw(arcs(net.widths[0], closed))
+
+
+def _on_circle(knots, start):
+    return np.sort(np.mod(np.asarray(knots, dtype=float) - start, TWO_PI))
+
+
+@given(net_and_arc(closed=True, depth=1, width=st.integers(1, 8)))
+@example(  # dips 6e-12 below zero near t = pi: two genuine crossings 7e-6 apart
+    (random_network([1, 1, 1], "relu", 1.0, 0.0, 0),
+     Arc([1.0], [3.4277318e-06], 0.0, TWO_PI, [1.0]))
+)
+def test_one_hidden_layer_on_a_full_circle_matches_closed_form(case):
+    net, arc = case
+    w, b = net.weights[0], net.biases[0]
+    a = w @ arc.center + b
+    bc, cc = w @ arc.x0, w @ arc.x1
+    thresholds = (0.0,) if net.activations[0].name == "relu" else (-1.0, 1.0)
+    expected = []
+    for j in range(len(b)):
+        r = math.hypot(bc[j], cc[j])
+        for th in thresholds:
+            if r > 0 and abs((th - a[j]) / r) < 1:
+                ustar, width = math.atan2(cc[j], bc[j]), math.acos((th - a[j]) / r)
+                expected += [ustar - width, ustar + width]
+    got = _on_circle(trace(net, arc).knots, arc.start)
+    want = _on_circle(expected, arc.start)
+    assume(np.all(np.diff(want) > 1e-6) and (want.size == 0 or (want[0] > 1e-6 and want[-1] < TWO_PI - 1e-6)))
+    np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@given(net_and_arc(width=st.integers(1, 8)), st.integers(2, 500))
+@settings(max_examples=60)
+def test_exact_counts_bound_dense_sampling_on_arcs(case, n):
+    net, arc = case
+    tr, sm = trace(net, arc), sample_trace(net, arc, n)
+    edges = tr.edges
+    piece = np.clip(np.searchsorted(edges, sm.samples, side="right") - 1, 0, len(edges) - 2)
+    match = np.ones(n, dtype=bool)
+    for p_tr, p_sm in zip(tr.patterns, sm.patterns):
+        match &= np.all(p_tr[piece] == p_sm, axis=1)
+    near_edge = np.min(np.abs(np.subtract.outer(sm.samples, edges)), axis=1) <= 1e-7
+    assert np.all(match | near_edge)
+    for i in sm.change_gaps:
+        lo, hi = sm.samples[i], sm.samples[i + 1]
+        assert np.any((edges >= lo - 1e-9) & (edges <= hi + 1e-9)), (lo, hi)
+    if match.all():
+        assert sm.num_pieces <= len(edges) - 1  # intervals; on a closed curve ends join
+        assert sm.num_patterns <= tr.num_patterns
+    assert np.all(sm.lengths <= tr.lengths * (1 + 1e-9) + 1e-12)
+
+
+@pytest.mark.parametrize("radius", [0.5, 1.0, 3.0, 1e3])
+def test_circle_of_radius_r_has_length_two_pi_r(radius):
+    net = random_network([2, 3, 1], seed=0)
+    tr = trace(net, Arc.circle([radius, 0.0], [0.0, radius], center=[0.3, -0.2]))
+    assert tr.lengths[0] == pytest.approx(TWO_PI * radius, rel=1e-14)
+    half = trace(net, Arc([0.0, radius], [radius, 0.0], 0.0, math.pi))
+    assert half.lengths[0] == pytest.approx(math.pi * radius, rel=1e-14)
+
+
+@given(net_and_arc(width=st.integers(2, 8), depth=st.integers(1, 3)))
+@settings(max_examples=25)
+@example(  # fine structure: the output's polygon is still 0.04% short at 65537 points
+    (random_network([2, 5, 2, 2, 1], "hardtanh", 4.0, 0.5, 16),
+     Arc([0.0, 0.0], [0.0, 1.375], 0.0, 1.0))
+)
+def test_lengths_are_the_limit_of_refined_polylines(case):
+    """Inscribed polygons on nested refinements grow monotonically toward the exact length
+    of every layer's image."""
+    net, arc = case
+    exact = trace(net, arc).lengths
+    previous = np.zeros_like(exact)
+    for k in (4, 8, 12, 16):
+        poly = sample_trace(net, arc, 2**k + 1).lengths
+        assert np.all(poly >= previous * (1 - 1e-12) - 1e-12)
+        assert np.all(poly <= exact * (1 + 1e-10) + 1e-12)
+        previous = poly
+    np.testing.assert_allclose(previous, exact, rtol=2e-3, atol=1e-9)
+
+
+@given(net_and_arc(closed=False, width=st.integers(1, 8)), st.floats(0.1, 0.9))
+@settings(max_examples=60)
+def test_arc_traced_in_two_parts_gives_the_same_knots(case, frac):
+    net, arc = case
+    mid = arc.start + frac * (arc.stop - arc.start)
+    whole = trace(net, arc)
+    first = trace(net, Arc(arc.x0, arc.x1, arc.start, mid, arc.center))
+    second = trace(net, Arc(arc.x0, arc.x1, mid, arc.stop, arc.center))
+    assume(np.all(np.abs(whole.knots - mid) > 1e-7))
+    changes = not all(np.array_equal(a[-1], b[0]) for a, b in zip(first.patterns, second.patterns))
+    expected = np.concatenate([first.knots, [mid] if changes else [], second.knots])
+    np.testing.assert_allclose(whole.knots, expected, atol=1e-9)
+    assert whole.transitions == first.transitions + second.transitions + (
+        int(whole.knot_transitions[np.argmin(np.abs(whole.knots - mid))].sum()) if changes else 0
+    )
+
+
+@given(
+    st.integers(1, 4), st.integers(1, 4), st.integers(0, 2**32 - 1), st.floats(0.1, TWO_PI)
+)
+@example(1, 1, 1, 1.0470852217722628)  # a 1-D image turning back: mpmath gives 0.1147034349861340
+def test_linear_network_maps_an_arc_to_an_ellipse_arc_of_predicted_length(m, k, seed, span):
+    rng = np.random.default_rng(seed)
+    net = random_network([m, k], "relu", seed=seed)  # one layer: linear
+    x0, x1 = rng.standard_normal(m), rng.standard_normal(m)
+    arc = Arc(x0, x1, 0.3, 0.3 + span)
+    w = net.weights[0]
+    speed = lambda t: np.linalg.norm(w @ (-np.sin(t) * x0 + np.cos(t) * x1))  # noqa: E731
+    # |W x'(t)| has kinks where a one-dimensional image turns back: integrate between them
+    kinks = []
+    if k == 1:
+        base = math.atan2(float(w[0] @ x1), float(w[0] @ x0))
+        kinks = [base + i * math.pi for i in range(-4, 5) if 0.3 < base + i * math.pi < 0.3 + span]
+    expected, _ = quad(speed, 0.3, 0.3 + span, points=kinks or None, epsabs=1e-14,
+                       epsrel=1e-13, limit=200)
+    tr = trace(net, arc)
+    assert tr.num_pieces == 1
+    assert tr.lengths[-1] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_closed_curve_enters_a_region_twice():
+    """relu(x - 1/2) and relu(x + 1/2) on the unit circle: four knots, four pieces, three
+    patterns (the middle strip is entered twice); the intervals at both ends of [0, 2 pi]
+    are one piece."""
+    net = Network([[[1.0, 0.0], [1.0, 0.0]], [[1.0, 1.0]]], [[-0.5, 0.5], [0.0]], "relu")
+    tr = trace(net, Arc.circle([1.0, 0.0], [0.0, 1.0]))
+    np.testing.assert_allclose(tr.knots, [math.pi / 3, 2 * math.pi / 3, 4 * math.pi / 3, 5 * math.pi / 3])
+    assert tr.num_pieces == 4 and tr.num_patterns == 3
+    assert len(tr.edges) - 1 == 5 and np.array_equal(tr.patterns[0][0], tr.patterns[0][-1])
+    assert tr.transitions == 4
+    # the open quarter-turn arc from t = 0 sees two pieces
+    assert trace(net, Arc([1.0, 0.0], [0.0, 1.0], 0.0, math.pi / 2)).num_pieces == 2
+
+
+def test_closed_curve_with_a_knot_at_its_start():
+    net = Network([[[0.0, 1.0]], [[1.0]]], [[0.0], [0.0]], "relu")  # relu(y)
+    tr = trace(net, Arc.circle([1.0, 0.0], [0.0, 1.0]))
+    np.testing.assert_allclose(tr.knots, [0.0, math.pi], atol=1e-12)
+    assert tr.num_pieces == 2 and tr.transitions == 2 and tr.sign_transitions == 0
+    lin = Network([[[0.0, 1.0]]], [[0.25]], "linear")  # y + 1/4 changes sign twice
+    assert trace(lin, Arc.circle([1.0, 0.0], [0.0, 1.0])).sign_transitions == 2
+
+
+@given(net_and_arc(width=st.integers(1, 6)))
+@settings(max_examples=40)
+def test_arc_sign_transitions_match_dense_sampling(case):
+    net, arc = case
+    tr = trace(net, arc)
+    t = np.linspace(arc.start, arc.stop, 20001)
+    y = net(arc(t))[:, 0]
+    scale = np.abs(y).max() + 1e-300
+    assume(np.all(np.abs(y) > 1e-6 * scale))  # no sample near a zero of the output
+    s = np.sign(y)
+    changes = int(np.count_nonzero(s[1:] != s[:-1]))
+    # sampling can miss a pair of close zeros, never invent one
+    assert changes <= tr.sign_transitions
+    assert changes % 2 == tr.sign_transitions % 2 or arc.closed is False
