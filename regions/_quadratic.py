@@ -163,7 +163,7 @@ def _value(value: Any, name: str) -> Any:
     """A QuadraticIrrational, or a float infinity, from an allowed scalar; else raise."""
     if type(value) is QuadraticIrrational:
         return value
-    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+    if isinstance(value, (float, np.floating)):
         if math.isinf(value):
             return float(value)
         if math.isnan(value):
@@ -194,7 +194,9 @@ def _values(values: Any, name: str) -> np.ndarray:
     try:
         arr = np.array(values, dtype=object)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a rectangular array; got ragged nested sequences") from exc
+        raise ValueError(
+            f"{name} must be a rectangular array; got ragged nested sequences"
+        ) from exc
     out = np.empty(arr.shape, dtype=object)
     flat = out.reshape(-1)
     for i, (index, v) in enumerate(np.ndenumerate(arr)):
@@ -206,10 +208,6 @@ def _values(values: Any, name: str) -> np.ndarray:
 
 
 # -- exact sign decisions ----------------------------------------------------------------
-
-
-def _sgn(x: Fraction) -> int:
-    return (x > 0) - (x < 0)
 
 
 def _sign2(a: Fraction, s: int, k: Fraction) -> int:
@@ -752,6 +750,16 @@ def argsort(values: Any) -> np.ndarray:
 
 def sort(values: Any) -> np.ndarray:
     """``values`` sorted exactly and stably, as an object array of the given entries.
+
+    Parameters
+    ----------
+    values : array_like, 1-D
+        Ints, Fractions, QuadraticIrrationals or float infinities.
+
+    Returns
+    -------
+    numpy.ndarray
+        The entries themselves (not converted), reordered as by :func:`argsort`.
 
     Examples
     --------

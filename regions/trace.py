@@ -96,7 +96,16 @@ class Trace:
         pieces, which is exact because the image is straight on each piece; ``inf`` where an
         unbounded end has a non-constant image. In exact mode each chord's squared length is
         exact, its square root is rounded once to float64 and the sum is ``math.fsum``-ed:
-        the relative error is below 1e-15 (square roots of rationals are irrational).
+        the relative error is below 1e-15 (square roots of rationals are irrational). On an
+        :class:`~regions.Arc` each piece's image is an arc of an ellipse and its length the
+        closed form through the incomplete elliptic integral of the second kind.
+    closed : bool
+        True for a closed curve (a full-turn :class:`~regions.Arc`).
+    exact_knots : ndarray or None
+        For an exact trace along an :class:`~regions.Arc`: the knots as exact values of
+        s = -cot((t - start) / 2), quadratic irrationals p + q sqrt(d) (``edges`` and
+        ``knots`` hold the float angles, since angles are transcendental). ``-inf`` marks
+        the start point of a closed curve. None otherwise.
     """
 
     network: Network
@@ -113,6 +122,7 @@ class Trace:
     _sign_changes: np.ndarray = field(repr=False)
     closed: bool = False
     _wrap: bool = field(default=False, repr=False)
+    exact_knots: np.ndarray | None = field(default=None, repr=False)
 
     # -- counts ------------------------------------------------------------------------
 
@@ -343,10 +353,14 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
     change = per_knot.sum(axis=1) > 0  # only trajectory vertices can fail this
     kept = np.flatnonzero(change) + lo
     lo_end, hi_end = trajectory.domain
-    edges = np.empty(kept.shape[0] + 2, dtype=object if engine.exact else np.float64)
-    edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, engine.exact)
-    edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, engine.exact)
+    edge_exact = getattr(engine, "edge_exact", engine.exact)
+    edges = np.empty(kept.shape[0] + 2, dtype=object if edge_exact else np.float64)
+    edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, edge_exact)
+    edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, edge_exact)
     edges[1:-1] = engine.t[kept]
+    exact_knots = None
+    if hasattr(engine, "s"):  # exact arc: the knots as exact values of s = -cot((t - start)/2)
+        exact_knots = engine.s[kept]
     # each piece is named by the finite edge it starts at (-1: the left unbounded end)
     piece_start = np.concatenate([[-1 if has_left else 0], kept]).astype(np.int64)
     per_knot = per_knot[change]
@@ -354,6 +368,8 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
     wrap = closed and sum(engine.wrap_transitions) > 0
     if wrap:  # the start of a closed curve is a knot: its row comes first
         per_knot = np.concatenate([np.asarray(engine.wrap_transitions)[None, :], per_knot])
+        if exact_knots is not None:
+            exact_knots = np.concatenate([np.array([-math.inf], dtype=object), exact_knots])
     for arr in (edges, per_knot):
         arr.setflags(write=False)
     return Trace(
@@ -371,6 +387,7 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
         _sign_changes=engine._sign_changes(),
         closed=closed,
         _wrap=wrap,
+        exact_knots=exact_knots,
     )
 
 

@@ -187,3 +187,73 @@ def test_arc_sign_transitions_match_dense_sampling(case):
     # sampling can miss a pair of close zeros, never invent one
     assert changes <= tr.sign_transitions
     assert changes % 2 == tr.sign_transitions % 2 or arc.closed is False
+
+
+# -- exact mode ----------------------------------------------------------------------------
+
+from fractions import Fraction  # noqa: E402
+
+from regions._quadratic import QuadraticIrrational  # noqa: E402
+
+
+@st.composite
+def quarter_arcs(draw, dim):
+    vec = st.lists(st.floats(-2, 2, allow_subnormal=False), min_size=dim, max_size=dim)
+    x0, x1, c = draw(vec), draw(vec), draw(vec)
+    assume(max(map(abs, x0 + x1)) > 1e-2)
+    k0 = draw(st.integers(-4, 4))
+    turns = draw(st.integers(1, 4))
+    return Arc(x0, x1, k0 * math.pi / 2, (k0 + turns) * math.pi / 2, c)
+
+
+@given(st.data())
+@settings(max_examples=40)
+def test_float_and_exact_agree_on_arcs(data):
+    net = data.draw(random_networks(width=st.integers(1, 6), depth=st.integers(1, 2)))
+    arc = data.draw(quarter_arcs(net.widths[0]))
+    fl, ex = trace(net, arc, exact=False), trace(net, arc, exact=True)
+    gaps = np.diff(ex.edges)
+    assume(gaps.size == 0 or gaps.min() > 1e-6)
+    assert fl.num_pieces == ex.num_pieces
+    np.testing.assert_allclose(fl.knots, ex.knots, atol=1e-9)
+    assert fl.transitions_per_layer.tolist() == ex.transitions_per_layer.tolist()
+    for a, b in zip(fl.patterns, ex.patterns):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(fl.lengths, ex.lengths, rtol=1e-9)
+    assert fl.num_linear_pieces == ex.num_linear_pieces
+    # every exact knot is a quadratic irrational whose angle is the reported float knot
+    for s, t in zip(ex.exact_knots, ex.knots):
+        if s != -math.inf:
+            assert isinstance(s, QuadraticIrrational)
+            assert math.isclose(-1 / math.tan((t - arc.start) / 2), float(s), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _frac(rows):
+    return [[Fraction(v) for v in r] for r in rows]
+
+
+def test_exact_arc_coincidences_and_tangency():
+    """On the unit circle: relu(x - 1/2) and relu(2x - 1) switch at the same two points (one
+    knot each, two transitions each); relu(y - 1) touches its threshold at t = pi/2 and turns
+    back (no knot); x = 1/2 at t = pi/3 is cos(t) = 1/2: the knot is the quadratic irrational
+    s = -cot(pi/6) = -sqrt(3)."""
+    net = Network(
+        [_frac([[1, 0], [2, 0], [0, 1]]), _frac([[1, 1, 1]])],
+        [[Fraction(-1, 2), Fraction(-1), Fraction(-1)], [Fraction(0)]],
+        "relu",
+    )
+    circle = Arc.circle([Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)])
+    ex = trace(net, circle, exact=True)
+    assert ex.num_knots == 2 and ex.transitions == 4
+    assert ex.exact_knots.tolist() == [QuadraticIrrational(0, -1, 3), QuadraticIrrational(0, 1, 3)]
+    np.testing.assert_allclose(ex.knots, [math.pi / 3, 5 * math.pi / 3])
+    fl = trace(net, circle, exact=False)
+    assert fl.num_knots == 2 and fl.transitions == 4
+
+
+def test_exact_arc_needs_quarter_turn_ends():
+    net = random_network([2, 2, 1], seed=0)
+    with pytest.raises(ValueError, match="start at a multiple of pi/2"):
+        trace(net, Arc([1.0, 0.0], [0.0, 1.0], 0.1, 1.0), exact=True)
+    with pytest.raises(ValueError, match="exact=True cannot sample an Arc"):
+        sample_trace(net, Arc([1.0, 0.0], [0.0, 1.0]), 10, exact=True)

@@ -1,0 +1,227 @@
+"""Exact engine for elliptic arcs: knots certified as quadratic irrationals.
+
+Route. Rotate the parameter so the arc starts at u = -pi: u = t - r with r = start + pi. When
+``start`` and ``stop`` are multiples of pi/2, cos r and sin r are 0 or +-1, so the rotated
+arc c + P cos u + Q sin u keeps rational coefficients. The half-angle substitution
+s = tan(u/2) = -cot((t - start)/2) maps u in (-pi, pi) one-to-one onto the real line
+(the start point is s = -inf, a full turn ends at s = +inf), and on an activation piece a
+pre-activation a + b cos u + c sin u (a, b, c rational: products of the rational weights and
+of the slopes and intercepts of the pattern) minus a threshold theta has the sign of
+
+    (a - theta - b) s^2 + 2 c s + (a - theta + b),
+
+its product with 1 + s^2 > 0. Its sign-changing roots inside the piece are the knots
+(:func:`regions._quadratic.roots_in_interval`, exact quadratic irrationals p + q sqrt(d));
+they are ordered and deduplicated exactly, and the pattern of each new piece is read off at a
+rational point strictly inside it (:func:`regions._quadratic.rational_between`), where the
+quadratic's sign is computed in Fractions. No floating-point value decides anything; the
+reported angles ``t = start + pi + 2 atan(s)`` and the lengths are floats computed from the
+exact data at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from scipy.special import ellipeinc
+
+from . import _numbers
+from ._quadratic import (
+    IdenticallyZeroError,
+    argsort,
+    rational_between,
+    roots_in_interval,
+    sort,
+    unique,
+)
+from .activations import Activation
+
+__all__: list[str] = []
+
+_QUARTER = math.pi / 2
+_COS_SIN = [(1, 0), (0, 1), (-1, 0), (0, -1)]  # cos, sin of k quarter turns
+
+
+def _quarter_turns(angle: float, name: str) -> int:
+    k = round(angle / _QUARTER)
+    if abs(angle - k * _QUARTER) > 1e-12 * max(1.0, abs(angle)):
+        raise ValueError(
+            f"exact tracing of an Arc needs {name} at a multiple of pi/2 (so that the "
+            f"half-angle substitution keeps rational coefficients); got {name}={angle!r}. "
+            "Use exact=False for other angles"
+        )
+    return k
+
+
+class ExactArcEngine:
+    """Working state of an exact trace along an :class:`~regions.Arc`."""
+
+    exact = True
+    edge_exact = False  # the reported angles are floats; the knots in s are exact
+    left = right = None
+
+    def __init__(self, arc) -> None:
+        k0, k1 = _quarter_turns(arc.start, "start"), _quarter_turns(arc.stop, "stop")
+        turns = k1 - k0
+        cos_r, sin_r = _COS_SIN[(k0 + 2) % 4]
+        x0, x1, c = (_numbers.to_rational(v) for v in (arc.x0, arc.x1, arc.center))
+        p = x0 * cos_r + x1 * sin_r
+        q = x1 * cos_r - x0 * sin_r
+        s_hi = {1: Fraction(-1), 2: Fraction(0), 3: Fraction(1), 4: math.inf}[turns]
+        self.start = arc.start
+        self.closed = turns == 4
+        self.s = np.array([-math.inf, s_hi], dtype=object)
+        self.coef = np.stack([c[None, :], p[None, :], q[None, :]])  # (3, pieces, width)
+        self.edge_layer = np.full(2, -1, dtype=np.int64)
+        self.layer_index: list[np.ndarray] = []
+        self.layer_transitions: list[np.ndarray] = []
+        self.wrap_transitions: list[int] = []
+        self.tol = 0.0
+        self.lengths = [self._length()]
+
+    @property
+    def t(self) -> np.ndarray:
+        """The edges as float angles."""
+        return np.array([self._angle(s) for s in self.s], dtype=np.float64)
+
+    def _angle(self, s) -> float:
+        if s == -math.inf:
+            return self.start
+        if s == math.inf:
+            return self.start + 2 * math.pi
+        return self.start + math.pi + 2 * math.atan(float(s))
+
+    # -- one layer ----------------------------------------------------------------------
+
+    def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
+        _, p, width = self.coef.shape
+        coef = (self.coef.reshape(3 * p, width) @ w.T).reshape(3, p, w.shape[0])
+        coef[0] += b
+        thresholds = list(act.thresholds)
+        if thresholds:
+            new = [r for th in thresholds for r in self._roots(coef, th)]
+            if new:
+                coef = self._split(coef, unique(np.array(new, dtype=object)))
+            index = np.zeros(coef.shape[1:], dtype=np.int8)
+            points = self._inner_points()
+            for th in thresholds:
+                index += self._signs(coef, th, points) > 0
+        else:
+            index = np.zeros(coef.shape[1:], dtype=np.int8)
+        self.layer_index.append(index)
+        self.layer_transitions.append(
+            np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
+            if index.shape[0] > 1 else np.zeros(0, dtype=np.int64)
+        )
+        self.wrap_transitions.append(
+            int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if self.closed else 0
+        )
+        slopes = np.array(act.slopes, dtype=object)[index]
+        coef = coef * slopes[None]
+        coef[0] += np.array(act.intercepts, dtype=object)[index]
+        self.coef = coef
+        self.lengths.append(self._length())
+
+    def _quadratic(self, coef, theta):
+        a = coef[0] - theta
+        return a - coef[1], 2 * coef[2], a + coef[1]
+
+    def _roots(self, coef, theta, column: int | None = None) -> list:
+        """Sign-changing roots (in s) of every pre-activation minus theta inside its piece."""
+        qa, qb, qc = self._quadratic(coef, theta)
+        if column is not None:
+            qa, qb, qc = qa[:, column:column + 1], qb[:, column:column + 1], qc[:, column:column + 1]
+        disc = qb * qb - 4 * qa * qc
+        cand = (disc > 0) | ((qa == 0) & (qb != 0))  # a sign-changing root is possible
+        out = []
+        for piece, j in zip(*np.nonzero(cand)):  # candidates only; Fractions are Python
+            try:
+                roots = roots_in_interval(qa[piece, j], qb[piece, j], qc[piece, j],
+                                          self.s[piece], self.s[piece + 1])
+            except IdenticallyZeroError:
+                roots = []
+            out.extend(roots)
+        return out
+
+    def _split(self, coef, roots: np.ndarray):
+        old = self.s
+        merged = np.concatenate([old, roots])
+        order = argsort(merged)
+        self.s = merged[order]
+        is_new = np.zeros(merged.shape[0], dtype=bool)
+        is_new[old.shape[0]:] = True
+        is_new = is_new[order]
+        layer = np.concatenate([self.edge_layer, np.full(roots.shape[0], len(self.layer_index))])
+        self.edge_layer = layer[order]
+        parent = np.cumsum(~is_new)[:-1] - 1
+        return coef[:, parent]
+
+    def _inner_points(self) -> np.ndarray:
+        return np.array(
+            [rational_between(lo, hi) for lo, hi in zip(self.s[:-1], self.s[1:])], dtype=object
+        )
+
+    def _signs(self, coef, theta, points) -> np.ndarray:
+        """Sign of each pre-activation minus theta inside each piece, exactly."""
+        qa, qb, qc = self._quadratic(coef, theta)
+        x = points[:, None]
+        value = (qa * x + qb) * x + qc
+        sign = (value > 0).astype(np.int8) - (value < 0).astype(np.int8)
+        # a zero at the chosen point: constant at theta (the tie rule: 0), or a double root
+        # there, when the sign elsewhere in the piece is the sign at any other point
+        for piece, j in zip(*np.nonzero(sign == 0)):
+            if qa[piece, j] == 0 and qb[piece, j] == 0 and qc[piece, j] == 0:
+                continue
+            y = rational_between(self.s[piece], points[piece])
+            v = (qa[piece, j] * y + qb[piece, j]) * y + qc[piece, j]
+            sign[piece, j] = (v > 0) - (v < 0)
+        return sign
+
+    # -- lengths and output signs ----------------------------------------------------------
+
+    def _length(self) -> float:
+        b, c = self.coef[1], self.coef[2]
+        P = np.array([float(v) for v in (b * b).sum(axis=1)])
+        Q = np.array([float(v) for v in (c * c).sum(axis=1)])
+        S = np.array([float(v) for v in (b * c).sum(axis=1)])
+        mean = (P + Q) / 2
+        rho = np.hypot((Q - P) / 2, S)
+        lam = mean + rho
+        psi = np.arctan2(S, (Q - P) / 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.clip(np.where(lam > 0, 2 * rho / lam, 0.0), 0.0, 1.0)
+        u = np.array([-math.pi if s == -math.inf else math.pi if s == math.inf
+                      else 2 * math.atan(float(s)) for s in self.s])
+        lo, hi = u[:-1] + psi / 2, u[1:] + psi / 2
+        return math.fsum(np.sqrt(lam) * (ellipeinc(hi, m) - ellipeinc(lo, m)))
+
+    def _sign_changes(self) -> np.ndarray:
+        out = np.zeros(self.coef.shape[2], dtype=np.int64)
+        for col in range(self.coef.shape[2]):
+            roots = self._roots(self.coef, 0, column=col)
+            cuts = sort(np.concatenate([self.s, np.array(roots, dtype=object)]))
+            signs = []
+            for lo, hi in zip(cuts[:-1], cuts[1:]):  # the pieces cut at the output's zeros
+                x = rational_between(lo, hi)
+                piece = self._piece_of(x)
+                qa, qb, qc = (v[piece, col] for v in self._quadratic(self.coef, 0))
+                v = (qa * x + qb) * x + qc
+                signs.append((v > 0) - (v < 0))
+            signs = [s for s in signs if s]
+            changes = sum(a != b for a, b in zip(signs, signs[1:]))
+            if self.closed and signs:
+                changes += signs[-1] != signs[0]
+            out[col] = changes
+        return out
+
+    def _piece_of(self, x) -> int:
+        lo, hi = 0, self.s.shape[0] - 1  # pieces 0 .. hi - 1
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.s[mid] < x:
+                lo = mid
+            else:
+                hi = mid
+        return lo
