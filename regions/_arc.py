@@ -1,25 +1,30 @@
 """Float engine for elliptic arcs x(t) = c + cos(t) x0 + sin(t) x1 (used by regions.trace).
 
 On a piece where every neuron keeps its linear piece of phi, each layer's image is
-A + B cos(u) + C sin(u), u = t - (centre of the piece), with one coefficient row per piece
-(rows of A, B, C have the layer's width). A layer maps (A, B, C) to (W A + b, W B, W C), then
-phi maps them to (alpha (W A + b) + beta, alpha W B, alpha W C) with the slope alpha and
-intercept beta of each neuron's piece.
+a + b cos(u) + c sin(u), u = t - (centre of the piece). Three numbers per coordinate fix it,
+so the engine carries, as the straight engine does, the image's values at the edges (shared
+by neighbouring pieces) and at the midpoint of each piece: 2P + 1 rows for P pieces. A layer
+is one matrix product over those rows, and phi, affine on each piece, is applied pointwise.
+Where needed the local coefficients come back in closed form from the values v_a, v_m, v_b
+at u = -delta, 0, +delta:
 
-Crossings. A pre-activation a + b cos u + c sin u meets theta where
-    R cos(u - u*) = theta - a,   R = hypot(b, c),  u* = atan2(c, b),
-so u = u* +- arccos((theta - a) / R): at most two per neuron, threshold and piece. The arc is
-first cut into pieces no longer than pi/2 (vertices that are dropped at the end unless a
-neuron switches there), so each piece holds at most one extremum of every pre-activation;
-a neuron can then cross only if its end values have opposite signs, or if it has an
-interior extremum on the far side of theta. Those candidates alone get the inverse
-trigonometric functions. A double root (tangency) changes no sign and makes no knot.
+    c = (v_b - v_a) / (2 sin delta),   b = (2 v_m - v_a - v_b) / (4 sin^2(delta / 2)),
+    a = v_m - b.
 
-Pattern of a piece: the sign of the *mean* of h - theta over the piece, which has the sign
-of h - theta wherever that is non-zero (no sign change inside) and is zero only when h is
-constantly theta.
+Crossings. With s = tan(u/2), a + b cos u + c sin u = theta becomes the quadratic
+(v_m - theta - 2 b) s^2 + 2 c s + (v_m - theta) = 0, solved in the numerically stable form.
+The arc is first cut into pieces no longer than pi/2 (vertices dropped at the end unless a
+neuron switches there), so each piece holds at most one extremum of every pre-activation,
+which lies inside iff |v_b - v_a| < |2 v_m - v_a - v_b| (1 + cos delta) / cos delta. A neuron
+can then cross only if its end values lie on opposite sides of theta, or if it has an
+interior extremum on the far side; only those candidates are solved. A double root
+(tangency) changes no sign and makes no knot.
 
-Lengths. |dz/du|^2 = |B|^2 sin^2 u + |C|^2 cos^2 u - 2 B.C sin u cos u
+Pattern of a piece: the side of theta of the midpoint value, or, when that lies on theta
+(within the tolerance), of the end values: no sign change inside means they agree, and all
+three on theta means the pre-activation is constantly theta (three values fix it).
+
+Lengths. |dz/du|^2 = |b|^2 sin^2 u + |c|^2 cos^2 u - 2 b.c sin u cos u
 = lambda (1 - m sin^2(u + psi/2)), so a piece contributes
 sqrt(lambda) (E(delta + psi/2 | m) - E(-delta + psi/2 | m)), with E scipy's incomplete elliptic
 integral of the second kind (``scipy.special.ellipeinc``, accurate to a few ulp).
@@ -41,6 +46,14 @@ def _sides(d, noise):
     return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
 
 
+def _curvature(v, m):
+    """2 v_m - v_a - v_b for every piece, in place (one temporary)."""
+    curv = np.multiply(m, 2.0)
+    curv -= v[:-1]
+    curv -= v[1:]
+    return curv
+
+
 class ArcEngine:
     """Working state of a float trace along an :class:`~regions.Arc`."""
 
@@ -57,13 +70,13 @@ class ArcEngine:
         self.tol = tol
         self.closed = arc.closed
         self._set_pieces()
-        tm = self.centre[:, None]
-        # the coefficients A, B, C of every piece, stacked: shape (3, pieces, width)
-        self.coef = np.stack([
-            np.repeat(c[None, :], n, axis=0),
-            np.cos(tm) * x0 + np.sin(tm) * x1,
-            -np.sin(tm) * x0 + np.cos(tm) * x1,
-        ])
+
+        def point(t):
+            return c + np.cos(t)[:, None] * x0 + np.sin(t)[:, None] * x1
+
+        self.v, self.m = point(self.t), point(self.centre)  # values at edges and midpoints
+        if self.closed:
+            self.v[-1] = self.v[0]  # one point, whatever cos and sin round 2 pi to
         self.edge_layer = np.full(n + 1, -1, dtype=np.int64)
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
@@ -75,25 +88,35 @@ class ArcEngine:
         self.centre = (self.t[:-1] + self.t[1:]) / 2
         self.half = (self.t[1:] - self.t[:-1]) / 2
 
+    def _local(self, rows, va, vm, vb):
+        """Local coefficients (b, c) of the pieces ``rows`` from their three values."""
+        half = self.half[rows][:, None]
+        c = (vb - va) / (2 * np.sin(half))
+        b = (2 * vm - va - vb) / (4 * np.sin(half / 2) ** 2)
+        return b, c
+
     # -- one layer ----------------------------------------------------------------------
 
     def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
-        _, p, width = self.coef.shape
-        zmax = sum(max(float(v.max()), -float(v.min())) for v in self.coef)
-        coef = (self.coef.reshape(3 * p, width) @ w.T).reshape(3, p, w.shape[0])
-        coef[0] += b
+        k = self.v.shape[0]
+        zmax = max(float(self.v.max()), -float(self.v.min()), float(self.m.max()),
+                   -float(self.m.min()))
+        h = np.concatenate([self.v, self.m]) @ w.T
+        h += b
+        hv, hm = h[:k], h[k:]
         self.noise = noise = self.tol * (np.abs(w).sum(axis=1) * zmax + np.abs(b))
         thresholds = [float(th) for th in act.thresholds]
         if thresholds:
-            tc = self._crossings(coef, thresholds, noise)
-            if tc.size:
-                coef = self._split(coef, tc)
-            mean = coef[0] + coef[1] * np.sinc(self.half / np.pi)[:, None]  # mean over piece
-            index = np.zeros(mean.shape, dtype=np.int8)
+            found = self._crossings(hv, hm, thresholds, noise)
+            if found is not None:
+                hv, hm = self._split(hv, hm, thresholds, *found)
+        index = np.zeros(hm.shape, dtype=np.int8)
+        if thresholds:
             for th in thresholds:
-                index += mean > noise + (th + self.tol * abs(th))
-        else:
-            index = np.zeros(coef.shape[1:], dtype=np.int8)
+                nz = noise + self.tol * abs(th)
+                sm = _sides(hm - th, nz)
+                sv = _sides(hv - th, nz)
+                index += np.where(sm != 0, sm, sv[:-1] + sv[1:]) > 0
         self.layer_index.append(index)
         self.layer_transitions.append(
             np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
@@ -102,102 +125,119 @@ class ArcEngine:
         self.wrap_transitions.append(
             int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if self.closed else 0
         )
-        slopes = np.asarray(act.slopes, dtype=np.float64)
-        if np.any(slopes != 1):
-            coef *= np.take(slopes, index)[None]
-        intercepts = np.asarray(act.intercepts, dtype=np.float64)
-        if np.any(intercepts != 0):
-            coef[0] += np.take(intercepts, index)
-        self.coef = coef
+        self.v, self.m = act(hv), act(hm)
         self.lengths.append(self._length())
 
-    def _ends_and_extrema(self, coef):
-        """Values at both ends of every piece (before subtracting a threshold) and where an
-        interior maximum / minimum lies (at most one of either, pieces being <= pi/2)."""
-        cd, sd = np.cos(self.half)[:, None], np.sin(self.half)[:, None]
-        mid = coef[0] + coef[1] * cd
-        cs = coef[2] * sd
-        bs = coef[1] * sd
-        cc = np.abs(coef[2] * cd)
-        # derivative -B sin u + C cos u changes sign inside iff |C cos d| < |B sin d|;
-        # a maximum if B > 0, a minimum if B < 0
-        return mid - cs, mid + cs, cc < bs, cc < -bs
+    def _extrema(self, hv, hm):
+        """Where each pre-activation has an interior maximum / minimum (threshold-free)."""
+        curv = _curvature(hv, hm)
+        kappa = ((1 + np.cos(self.half)) / np.cos(self.half))[:, None]
+        is_max = curv > 0
+        np.abs(curv, out=curv)
+        curv *= kappa
+        dv = np.subtract(hv[1:], hv[:-1])
+        np.abs(dv, out=dv)
+        interior = dv < curv
+        return interior & is_max, interior & ~is_max
 
-    def _roots(self, coef, theta: float, noise, ends=None, columns=None):
-        """Parameters t of the sign-changing solutions of A + B cos u + C sin u = theta
-        strictly inside the pieces (at least the tolerance away from their ends), with the
-        piece and column of each."""
+    def _roots(self, hv, hm, theta: float, noise, extrema=None):
+        """Sign-changing solutions of value = theta strictly inside the pieces (at least the
+        tolerance from their ends): arrays piece, column, t."""
         tol = self.tol
-        e_lo, e_hi, interior_max, interior_min = ends if ends is not None else (
-            self._ends_and_extrema(coef))
         nz = noise + tol * abs(theta)
-        s_lo, s_hi = _sides(e_lo - theta, nz), _sides(e_hi - theta, nz)
+        sv = _sides(hv - theta, nz)
+        lo, hi = sv[:-1], sv[1:]
+        interior_max, interior_min = extrema if extrema is not None else self._extrema(hv, hm)
         cand = (
-            (s_lo * s_hi < 0)
-            | (interior_max & ((s_lo < 0) | (s_hi < 0)))
-            | (interior_min & ((s_lo > 0) | (s_hi > 0)))
+            (lo * hi < 0)
+            | (interior_max & ((lo < 0) | (hi < 0)))
+            | (interior_min & ((lo > 0) | (hi > 0)))
         )
         piece, col = np.divmod(np.flatnonzero(cand), cand.shape[1])
         if piece.size == 0:
             return piece, col, np.zeros(0)
-        d, bb, cc_ = coef[0][piece, col] - theta, coef[1][piece, col], coef[2][piece, col]
-        r = np.hypot(bb, cc_)
-        q = -d / r
-        ok = np.abs(q) < 1
-        ustar = np.arctan2(cc_, bb)
-        width = np.arccos(np.clip(q, -1.0, 1.0))
+        va, vb, vm = hv[piece, col], hv[piece + 1, col], hm[piece, col]
         half = self.half[piece]
+        cc = (vb - va) / (2 * np.sin(half))
+        bb = (2 * vm - va - vb) / (4 * np.sin(half / 2) ** 2)
+        qa, qb, qc = vm - theta - 2 * bb, 2 * cc, vm - theta
+        disc = qb * qb - 4 * qa * qc
+        ok = disc > 0
+        root = np.sqrt(np.where(ok, disc, 0.0))
+        q = -0.5 * (qb + np.copysign(root, qb))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s1 = np.where(qa != 0, q / qa, np.nan)
+            s2 = np.where(q != 0, qc / q, np.nan)
         out_p, out_c, out_t = [], [], []
-        for u in (ustar - width, ustar + width):
-            u = np.mod(u + np.pi, 2 * np.pi) - np.pi  # into [-pi, pi)
+        for s in (s1, s2):
+            u = 2 * np.arctan(s)
             t = self.centre[piece] + u
             gap = tol * np.maximum(1.0, np.abs(t))
-            inside = ok & (np.abs(u) < half - gap)
+            inside = ok & np.isfinite(s) & (np.abs(u) < half - gap)
             out_p.append(piece[inside])
             out_c.append(col[inside])
             out_t.append(t[inside])
         return np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_t)
 
-    def _crossings(self, coef, thresholds, noise) -> np.ndarray:
-        """New edges: every crossing, crossings within the tolerance merged into one."""
-        ends = self._ends_and_extrema(coef)
-        tc = np.concatenate([self._roots(coef, th, noise, ends)[2] for th in thresholds])
-        if tc.size == 0:
-            return tc
-        tc = np.sort(tc)
-        keep = np.ones(tc.shape[0], dtype=bool)
-        keep[1:] = (tc[1:] - tc[:-1]) > self.tol * np.maximum(1.0, np.abs(tc[1:]))
-        return tc[keep]
+    def _crossings(self, hv, hm, thresholds, noise):
+        """Crossings of all thresholds, sorted; those within the tolerance of each other
+        share one knot. Returns (piece, column, threshold number, t, group) or None."""
+        extrema = self._extrema(hv, hm)
+        parts = [self._roots(hv, hm, th, noise, extrema) for th in thresholds]
+        piece = np.concatenate([p[0] for p in parts])
+        if piece.size == 0:
+            return None
+        col = np.concatenate([p[1] for p in parts])
+        t = np.concatenate([p[2] for p in parts])
+        which = np.concatenate([np.full(p[0].shape[0], i) for i, p in enumerate(parts)])
+        order = np.argsort(t, kind="stable")
+        piece, col, t, which = piece[order], col[order], t[order], which[order]
+        starts = np.ones(t.shape[0], dtype=bool)
+        starts[1:] = (t[1:] - t[:-1]) > self.tol * np.maximum(1.0, np.abs(t[1:]))
+        return piece, col, which, t, np.cumsum(starts) - 1, starts
 
-    def _split(self, coef, tc):
-        """Cut the pieces at the new edges ``tc`` and re-centre the parts' coefficients."""
+    def _split(self, hv, hm, thresholds, piece, col, which, t, group, starts):
+        """Insert the knots: rows at the new edges and new midpoints of the parts."""
+        first = np.flatnonzero(starts)
+        gt, gpiece = t[first], piece[first]
         old_t, old_centre = self.t, self.centre
-        is_new = np.zeros(old_t.shape[0] + tc.shape[0], dtype=bool)
-        is_new[np.searchsorted(old_t, tc) + np.arange(tc.shape[0])] = True
-        t = np.empty(is_new.shape[0])
-        t[~is_new], t[is_new] = old_t, tc
+        split = np.unique(gpiece)  # pieces that are cut
+        b, c = self._local(split, hv[split], hm[split], hv[split + 1])
+        slot = np.searchsorted(split, gpiece)
+
+        def values(pieces_slot, u):
+            return hm[split[pieces_slot]] - b[pieces_slot] * (1 - np.cos(u))[:, None] + \
+                c[pieces_slot] * np.sin(u)[:, None]
+
+        new_v = values(slot, gt - old_centre[gpiece])
+        new_v[group, col] = np.asarray(thresholds)[which]  # crossing neurons sit on theta
+        is_new = np.zeros(old_t.shape[0] + gt.shape[0], dtype=bool)
+        is_new[np.searchsorted(old_t, gt) + np.arange(gt.shape[0])] = True
+        merged_t = np.empty(is_new.shape[0])
+        merged_t[~is_new], merged_t[is_new] = old_t, gt
         layer = np.empty(is_new.shape[0], dtype=np.int64)
         layer[~is_new], layer[is_new] = self.edge_layer, len(self.layer_index)
-        self.t, self.edge_layer = t, layer
+        out_v = np.empty((is_new.shape[0], hv.shape[1]))
+        out_v[~is_new], out_v[is_new] = hv, new_v
+        self.t, self.edge_layer = merged_t, layer
         self._set_pieces()
-        parent = np.cumsum(~is_new)[:-1] - 1  # old piece holding each new piece
-        coef = coef[:, parent]
-        # only the parts of split pieces move their centre: rotate (B, C) by the shift
-        moved = np.flatnonzero(is_new[:-1] | is_new[1:])
-        shift = (self.centre[moved] - old_centre[parent[moved]])[:, None]
-        cs, sn = np.cos(shift), np.sin(shift)
-        b, c = coef[1][moved], coef[2][moved]
-        coef[1][moved] = b * cs + c * sn
-        coef[2][moved] = c * cs - b * sn
-        return coef
+        parent = np.cumsum(~is_new)[:-1] - 1
+        out_m = hm[parent]
+        moved = np.flatnonzero(is_new[:-1] | is_new[1:])  # parts of cut pieces
+        pslot = np.searchsorted(split, parent[moved])
+        out_m[moved] = values(pslot, self.centre[moved] - old_centre[parent[moved]])
+        return out_v, out_m
 
     # -- lengths and output signs ----------------------------------------------------------
 
     def _length(self) -> float:
-        B, C = self.coef[1], self.coef[2]
-        P = np.einsum("ij,ij->i", B, B)
-        Q = np.einsum("ij,ij->i", C, C)
-        S = np.einsum("ij,ij->i", B, C)
+        # b = curv / kb and c = dv / kc (see _local): dot products of the differences
+        dv = self.v[1:] - self.v[:-1]
+        curv = _curvature(self.v, self.m)
+        kc, kb = 2 * np.sin(self.half), 4 * np.sin(self.half / 2) ** 2
+        P = np.einsum("ij,ij->i", curv, curv) / (kb * kb)
+        Q = np.einsum("ij,ij->i", dv, dv) / (kc * kc)
+        S = np.einsum("ij,ij->i", curv, dv) / (kb * kc)
         mean = (P + Q) / 2
         rho = np.hypot((Q - P) / 2, S)
         lam = mean + rho
@@ -208,35 +248,27 @@ class ArcEngine:
         return math.fsum(np.sqrt(lam) * (ellipeinc(hi, m) - ellipeinc(lo, m)))
 
     def _sign_changes(self) -> np.ndarray:
-        """Sign changes of each output coordinate: its zeros split the pieces, the sign of
-        the mean on each part gives the sign sequence, zeros (constant 0) are skipped."""
-        out = np.zeros(self.coef.shape[2], dtype=np.int64)
-        for col in range(self.coef.shape[2]):  # one pass per output coordinate
-            sub = self.coef[:, :, col:col + 1]
-            a, b, c = sub
-            noise = self.noise[col] if np.ndim(self.noise) else self.noise
-            piece, _, tz = self._roots(sub, 0.0, np.asarray([noise]))
-            order = np.lexsort((tz, piece))
-            piece, tz = piece[order], tz[order]
-            # parts: each piece cut at its zeros; u-interval of each part
-            starts = np.concatenate([self.t[:-1], tz])
-            owner = np.concatenate([np.arange(self.t.shape[0] - 1), piece])
-            order = np.lexsort((starts, owner))
-            starts, owner = starts[order], owner[order]
-            ends = np.empty_like(starts)
-            ends[:-1] = starts[1:]
-            last_of_piece = np.ones(starts.shape[0], dtype=bool)
-            last_of_piece[:-1] = owner[1:] != owner[:-1]
-            ends[last_of_piece] = self.t[1:][owner[last_of_piece]]
-            ua = starts - self.centre[owner]
-            ub = ends - self.centre[owner]
-            width = np.maximum(ub - ua, 1e-300)
-            mean = a[owner, 0] + (b[owner, 0] * (np.sin(ub) - np.sin(ua))
-                                  - c[owner, 0] * (np.cos(ub) - np.cos(ua))) / width
-            sign = _sides(mean, noise)
+        """Sign changes of each output coordinate: its zeros cut the pieces, the sign at the
+        middle of each part gives the sign sequence, zeros (constant 0) are skipped."""
+        out = np.zeros(self.v.shape[1], dtype=np.int64)
+        for col in range(self.v.shape[1]):  # one pass per output coordinate
+            hv, hm = self.v[:, col:col + 1], self.m[:, col:col + 1]
+            noise = np.asarray([self.noise[col] if np.ndim(self.noise) else self.noise])
+            piece, _, tz = self._roots(hv, hm, 0.0, noise)
+            cuts = np.concatenate([self.t, tz])
+            owner = np.concatenate([np.arange(self.t.shape[0] - 1), piece, [-1]])
+            order = np.argsort(cuts, kind="stable")
+            cuts = cuts[order]
+            mids = (cuts[:-1] + cuts[1:]) / 2
+            own = np.clip(np.searchsorted(self.t, mids, side="right") - 1, 0, self.m.shape[0] - 1)
+            b, c = self._local(own, hv[own], hm[own], hv[own + 1])
+            u = (mids - self.centre[own])[:, None]
+            val = hm[own] - b * (1 - np.cos(u)) + c * np.sin(u)
+            sign = _sides(val[:, 0], noise[0])
             sign = sign[sign != 0]
             changes = int(np.count_nonzero(sign[1:] != sign[:-1]))
             if self.closed and sign.size:
                 changes += int(sign[-1] != sign[0])
             out[col] = changes
+            del owner
         return out

@@ -131,6 +131,7 @@ def test_arc_traced_in_two_parts_gives_the_same_knots(case, frac):
     st.integers(1, 4), st.integers(1, 4), st.integers(0, 2**32 - 1), st.floats(0.1, TWO_PI)
 )
 @example(1, 1, 1, 1.0470852217722628)  # a 1-D image turning back: mpmath gives 0.1147034349861340
+@example(1, 2, 916301, 5.0625)  # a 1-D input: mpmath gives 8.941367044331118
 def test_linear_network_maps_an_arc_to_an_ellipse_arc_of_predicted_length(m, k, seed, span):
     rng = np.random.default_rng(seed)
     net = random_network([m, k], "relu", seed=seed)  # one layer: linear
@@ -140,8 +141,9 @@ def test_linear_network_maps_an_arc_to_an_ellipse_arc_of_predicted_length(m, k, 
     speed = lambda t: np.linalg.norm(w @ (-np.sin(t) * x0 + np.cos(t) * x1))  # noqa: E731
     # |W x'(t)| has kinks where a one-dimensional image turns back: integrate between them
     kinks = []
-    if k == 1:
-        base = math.atan2(float(w[0] @ x1), float(w[0] @ x0))
+    if k == 1 or m == 1:  # the image is one-dimensional: |x'| vanishes where it turns
+        base = (math.atan2(float(x1[0]), float(x0[0])) if m == 1
+                else math.atan2(float(w[0] @ x1), float(w[0] @ x0)))
         kinks = [base + i * math.pi for i in range(-4, 5) if 0.3 < base + i * math.pi < 0.3 + span]
     expected, _ = quad(speed, 0.3, 0.3 + span, points=kinks or None, epsabs=1e-14,
                        epsrel=1e-13, limit=200)

@@ -26,3 +26,9 @@ def test_trace_random_network_example(tmp_path, capsys):
     exact = mod.main(["--width", "4", "--depth", "2", "--input-dim", "2", "--exact",
                       "--samples", "20"])
     assert exact["mode"] == "exact"
+
+
+def test_benchmarks_run_quick():
+    for path in ("benchmarks/arc_vs_segment.py", "benchmarks/trace_vs_forward.py"):
+        rows = _load(path).main(["--quick", "--repeats", "1"])
+        assert rows
