@@ -163,6 +163,11 @@ class ArcEngine:
         qa, qb, qc = vm - theta - 2 * bb, 2 * cc, vm - theta
         disc = qb * qb - 4 * qa * qc
         ok = disc > 0
+        # no sign change at the ends: two crossings only if the extreme value a +- R is
+        # beyond theta by more than the tolerance (else it touches: a rounded tangency)
+        same_side = (lo * hi >= 0)[piece, col]
+        extreme = vm - bb + np.sign(bb) * np.hypot(bb, cc)
+        ok &= ~(same_side & (np.abs(extreme - theta) <= nz[col]))
         root = np.sqrt(np.where(ok, disc, 0.0))
         q = -0.5 * (qb + np.copysign(root, qb))
         with np.errstate(divide="ignore", invalid="ignore"):
