@@ -46,6 +46,35 @@ def _sides(d, noise):
     return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
 
 
+def _internal_transitions(index: np.ndarray) -> np.ndarray:
+    """Pieces switched per edge between neighbouring pieces: sum over neurons of |change|."""
+    if index.shape[0] < 2:
+        return np.zeros(0, dtype=np.int64)
+    return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
+
+
+def record_layer(engine, index: np.ndarray) -> None:
+    """Store a layer's pattern index and its transitions (between neighbouring pieces, and
+    across the start point of a closed curve) on an arc engine."""
+    engine.layer_index.append(index)
+    engine.layer_transitions.append(_internal_transitions(index))
+    engine.wrap_transitions.append(
+        int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if engine.closed else 0
+    )
+
+
+def ellipse_arc_length(P, Q, S, lo, hi) -> float:
+    """Total length of the pieces z(u) = a + b cos u + c sin u, u in [lo, hi], given
+    P = |b|^2, Q = |c|^2, S = b.c per piece: |z'|^2 = lambda (1 - m sin^2(u + psi/2))."""
+    mean = (P + Q) / 2
+    rho = np.hypot((Q - P) / 2, S)
+    lam = mean + rho
+    psi = np.arctan2(S, (Q - P) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.clip(np.where(lam > 0, 2 * rho / lam, 0.0), 0.0, 1.0)
+    return math.fsum(np.sqrt(lam) * (ellipeinc(hi + psi / 2, m) - ellipeinc(lo + psi / 2, m)))
+
+
 def _curvature(v, m):
     """2 v_m - v_a - v_b for every piece, in place (one temporary)."""
     curv = np.multiply(m, 2.0)
@@ -117,14 +146,7 @@ class ArcEngine:
                 sm = _sides(hm - th, nz)
                 sv = _sides(hv - th, nz)
                 index += np.where(sm != 0, sm, sv[:-1] + sv[1:]) > 0
-        self.layer_index.append(index)
-        self.layer_transitions.append(
-            np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
-            if index.shape[0] > 1 else np.zeros(0, dtype=np.int64)
-        )
-        self.wrap_transitions.append(
-            int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if self.closed else 0
-        )
+        record_layer(self, index)
         self.v, self.m = act(hv), act(hm)
         self.lengths.append(self._length())
 
@@ -243,14 +265,7 @@ class ArcEngine:
         P = np.einsum("ij,ij->i", curv, curv) / (kb * kb)
         Q = np.einsum("ij,ij->i", dv, dv) / (kc * kc)
         S = np.einsum("ij,ij->i", curv, dv) / (kb * kc)
-        mean = (P + Q) / 2
-        rho = np.hypot((Q - P) / 2, S)
-        lam = mean + rho
-        psi = np.arctan2(S, (Q - P) / 2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.clip(np.where(lam > 0, 2 * rho / lam, 0.0), 0.0, 1.0)
-        lo, hi = -self.half + psi / 2, self.half + psi / 2
-        return math.fsum(np.sqrt(lam) * (ellipeinc(hi, m) - ellipeinc(lo, m)))
+        return ellipse_arc_length(P, Q, S, -self.half, self.half)
 
     def _sign_changes(self) -> np.ndarray:
         """Sign changes of each output coordinate: its zeros cut the pieces, the sign at the

@@ -25,9 +25,8 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from scipy.special import ellipeinc
-
 from . import _numbers
+from ._arc import ellipse_arc_length, record_layer
 from ._quadratic import (
     IdenticallyZeroError,
     argsort,
@@ -110,14 +109,7 @@ class ExactArcEngine:
                 index += self._signs(coef, th, points) > 0
         else:
             index = np.zeros(coef.shape[1:], dtype=np.int8)
-        self.layer_index.append(index)
-        self.layer_transitions.append(
-            np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
-            if index.shape[0] > 1 else np.zeros(0, dtype=np.int64)
-        )
-        self.wrap_transitions.append(
-            int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if self.closed else 0
-        )
+        record_layer(self, index)
         slopes = np.array(act.slopes, dtype=object)[index]
         coef = coef * slopes[None]
         coef[0] += np.array(act.intercepts, dtype=object)[index]
@@ -186,16 +178,9 @@ class ExactArcEngine:
         P = np.array([float(v) for v in (b * b).sum(axis=1)])
         Q = np.array([float(v) for v in (c * c).sum(axis=1)])
         S = np.array([float(v) for v in (b * c).sum(axis=1)])
-        mean = (P + Q) / 2
-        rho = np.hypot((Q - P) / 2, S)
-        lam = mean + rho
-        psi = np.arctan2(S, (Q - P) / 2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.clip(np.where(lam > 0, 2 * rho / lam, 0.0), 0.0, 1.0)
         u = np.array([-math.pi if s == -math.inf else math.pi if s == math.inf
                       else 2 * math.atan(float(s)) for s in self.s])
-        lo, hi = u[:-1] + psi / 2, u[1:] + psi / 2
-        return math.fsum(np.sqrt(lam) * (ellipeinc(hi, m) - ellipeinc(lo, m)))
+        return ellipse_arc_length(P, Q, S, u[:-1], u[1:])
 
     def _sign_changes(self) -> np.ndarray:
         out = np.zeros(self.coef.shape[2], dtype=np.int64)

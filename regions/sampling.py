@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _numbers
 from .network import Network, _layer_values
+from .trace import count_distinct_patterns
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["sample_trace", "SampledTrace"]
@@ -74,9 +75,7 @@ class SampledTrace:
     @cached_property
     def num_patterns(self) -> int:
         """Distinct patterns among the samples."""
-        full = np.ascontiguousarray(np.concatenate(self.patterns, axis=1))
-        rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
-        return int(np.unique(rows).shape[0])
+        return count_distinct_patterns(self.patterns)
 
     @property
     def transitions_per_layer(self) -> np.ndarray:

@@ -59,7 +59,7 @@ import numpy as np
 from . import _numbers
 from .activations import Activation
 from .network import Network
-from ._arc import ArcEngine
+from ._arc import ArcEngine, _internal_transitions
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["trace", "Trace", "DEFAULT_TOLERANCE"]
@@ -193,9 +193,7 @@ class Trace:
     def num_patterns(self) -> int:
         """Number of distinct activation patterns met (equals ``num_pieces`` on straight
         trajectories, where each activation region is convex and met once)."""
-        full = np.ascontiguousarray(np.concatenate(self.patterns, axis=1))
-        rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
-        return int(np.unique(rows).shape[0])
+        return count_distinct_patterns(self.patterns)
 
     @cached_property
     def num_linear_pieces(self) -> int:
@@ -593,11 +591,11 @@ def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
     return s if len(parts) == 1 else np.concatenate(parts, axis=0)
 
 
-def _internal_transitions(index: np.ndarray) -> np.ndarray:
-    """Pieces switched per internal edge of one layer: sum over neurons of |index change|."""
-    if index.shape[0] < 2:
-        return np.zeros(0, dtype=np.int64)
-    return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
+def count_distinct_patterns(patterns) -> int:
+    """Number of distinct rows of the per-layer pattern arrays placed side by side."""
+    full = np.ascontiguousarray(np.concatenate(patterns, axis=1))
+    rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
+    return int(np.unique(rows).shape[0])
 
 
 def _merge_rows(old: np.ndarray, new: np.ndarray, is_new: np.ndarray) -> np.ndarray:
