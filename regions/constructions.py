@@ -4,8 +4,11 @@ Each function returns ``(network, box)``: an exact :class:`~regions.Network` and
 box ``(lower, upper)`` (Fraction arrays) in which the counted pieces lie.
 
 * :func:`sawtooth` -- Telgarsky's tent map composed L times: 2^L pieces on [0, 1].
+* :func:`zigzag` -- Arora et al.'s composition of zig-zags: w^k pieces on [0, 1].
 * :func:`folding_network` -- Montufar et al.'s folding construction (one input, for now):
   prod_{l<L} n_l * (n_L + 1) pieces in its box, their lower bound.
+* :func:`serra_one_input_network` -- one input, hidden widths n_l >= 3: prod_l (n_l + 1)
+  pieces over the whole real line, Serra et al.'s exact maximum (all of them meet the box).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from .network import Network
 
-__all__ = ["sawtooth", "folding_network"]
+__all__ = ["sawtooth", "zigzag", "folding_network", "serra_one_input_network"]
 
 
 def _box(lower: Sequence[Fraction], upper: Sequence[Fraction]) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +72,47 @@ def sawtooth(depth: int) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
     ws = [[[Fraction(v) for v in row] for row in w] for w in weights]
     bs = [[Fraction(v) for v in b] for b in biases]
     return Network(ws, bs, "relu"), _box([0], [1])
+
+
+def zigzag(teeth: int, depth: int) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
+    """Arora et al.'s composition of ``depth`` zig-zags with ``teeth`` linear pieces each.
+
+    One zig-zag g maps each [i/w, (i+1)/w] (w = ``teeth``) linearly onto [0, 1], alternately
+    up and down: g = w relu(x) - 2w sum_{i=1}^{w-1} (-1)^(i+1) relu(x - i/w). A hidden layer of
+    w ReLU units computes the terms; the signed sum is absorbed into the next layer's weights
+    (and into the linear output). Composed k times: k hidden layers of width w, w^k affine
+    pieces on [0, 1], knots at i / w^k.
+
+    Parameters
+    ----------
+    teeth : int
+        w >= 2, the pieces of one zig-zag (and the width).
+    depth : int
+        k >= 1, the number of compositions (hidden layers).
+
+    References
+    ----------
+    .. [1] R. Arora, A. Basu, P. Mianjy, A. Mukherjee, "Understanding Deep Neural Networks
+       with Rectified Linear Units", ICLR 2018 (the zig-zag composition giving w^k pieces).
+
+    Examples
+    --------
+    >>> from regions import Segment, trace
+    >>> net, (lo, hi) = zigzag(3, 2)
+    >>> trace(net, Segment(lo, hi)).num_pieces
+    9
+    """
+    w = _check_int(teeth, "teeth", 2)
+    k = _check_int(depth, "depth", 1)
+    F = Fraction
+    # g = sum_i coef[i] * h_i with h_0 = relu(s), h_i = relu(s - i/w)
+    coef = [F(w)] + [F(-2 * w * (-1) ** (i + 1)) for i in range(1, w)]
+    first = [[F(1)] for _ in range(w)]
+    later = [list(coef) for _ in range(w)]
+    weights = [first] + [later] * (k - 1) + [[list(coef)]]
+    bias = [-F(i, w) for i in range(w)]
+    biases = [bias] * k + [[F(0)]]
+    return Network(weights, biases, "relu"), _box([0], [1])
 
 
 def folding_network(
@@ -128,3 +172,125 @@ def folding_network(
     biases.append([F(0)])
     upper = F(ws_[0], 2) if len(ws_) > 1 else F(1, 2)
     return Network(weights, biases, "relu"), _box([0], [upper])
+
+
+_SERRA_HYPOTHESIS = (
+    "Serra et al. 2018: prod(n_l + 1) is the exact maximum for one input when every "
+    "n_l >= 3"
+)
+
+
+def serra_one_input_network(
+    widths: Sequence[int],
+) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
+    """A one-input ReLU network with prod_l (n_l + 1) activation pieces on the whole line.
+
+    Serra et al. show that for one input and hidden widths n_l >= 3 the maximal number of
+    linear regions is exactly prod_l (n_l + 1) (their upper bound, which for n0 = 1 is
+    prod_l (n_l + 1), meets their lower bound). This network attains it over all of R, so
+    ``trace(net, Line([Fraction(0)], [Fraction(1)])).num_pieces`` equals
+    :func:`bounds.serra_upper_bound` ``(widths, 1)`` and
+    :func:`bounds.serra_one_input_maximum` ``(widths)``. Its output is a zig-zag with as
+    many affine pieces, so ``num_linear_pieces`` is the same number.
+
+    Construction (derived here). Every layer, with n units, reads a scalar u (the input x for
+    layer 1) and computes h_k = relu(u - k) for k = 1, ..., n except h_3 = relu(3 - u): unit 3
+    is *left-oriented*, active on the left. Its readout is
+
+        G(u) = 3 h_1 - 2 h_2 + 2 h_3 + sum_{k=4}^{n} 2 (-1)^(k+1) h_k - 4,
+
+    and layer l + 1 reads u' = (n_{l+1} + 1) G(u) (the coefficients go into its weights,
+    the -4 into its bias); the linear output is G of the last layer.
+
+    *Why G.* A unit relu(o (u - k)), o = +-1, changes the slope of c h by c at u = k
+    whatever o, and contributes -c to the slope on the left ray exactly when o = -1. So a
+    readout sum_k c_k h_k with slopes s_0 (left ray), s_1, ..., s_n (right ray) needs
+    c_k = s_k - s_{k-1} and s_0 = -sum_{k left-oriented} c_k. For every piece, rays included,
+    to cross all of the next layer's thresholds, the slopes must be non-zero and alternate.
+    Take G(k) = 0 for odd k and 1 for even k (interior slopes +-1), left-ray slope s_0 = -2
+    and right-ray slope +-1. Then c_1 = 3 and c_k = 2 (-1)^(k+1) for 2 <= k <= n, and
+    s_0 = -c_3 = -2 holds with unit 3 alone left-oriented (for n = 3 it is also
+    the last unit); the right-ray slope sum_{k != 3} c_k = 1 - 2 [n even] is then automatic.
+    This needs a unit 3, i.e. n >= 3. With n = 2 nothing works: with slopes s_0, s_1, s_2
+    the left-oriented set {}, {1}, {1, 2} forces s_0, s_1 or s_2 to be 0, and {2} gives
+    s_0 = s_1 - s_2, of the sign of s_1; so two units cannot make a function crossing a
+    level on all three pieces, which is where the hypothesis n_l >= 3 comes from.
+
+    *Why it counts.* On [0, n + 1] G maps [0, 1] onto [0, 2] and each of [1, 2], ...,
+    [n - 1, n], [n, n + 1] onto [0, 1]; it takes the values 0 and 1 at its breakpoints, and
+    outside [0, n + 1] it stays outside (0, 1) (G > 2 on u < 0; G > 1 or G < 0 on
+    u > n + 1). By induction over layers: every piece of the first l - 1 layers (the whole
+    line for l = 1) is an interval on which u_l is affine with non-zero slope and covers
+    [0, n_l + 1], and at every knot of the first l - 1 layers u_l lies outside (0, n_l + 1).
+    Layer l's thresholds 1, ..., n_l lie inside, so each piece splits into n_l + 1 pieces at
+    distinct new knots, each mapping G onto a superset of [0, 1], i.e. u_{l+1} onto a
+    superset of [0, n_{l+1} + 1]; at the new knots G is 0 or 1 and at the old ones outside
+    (0, 1). So the count multiplies by n_l + 1 at every layer, and no knot is shared.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Hidden widths n_1, ..., n_L (L >= 1), each >= 3 (Serra et al.'s hypothesis).
+
+    Returns
+    -------
+    network : Network
+        Exact (Fraction) ReLU network with widths (1, n_1, ..., n_L, 1) and integer weights.
+    box : tuple of ndarray
+        ``([0], [n_1 + 1])``. The pieces are counted over the whole line; the box holds every
+        knot (all lie in (1/2, n_1 + 1)), so each of the prod(n_l + 1) pieces meets it and
+        ``trace`` along ``Segment(lo, hi)`` gives the same count as along the
+        :class:`~regions.Line`. The two end pieces continue to -inf and +inf.
+
+    Raises
+    ------
+    TypeError
+        A width is not an integer.
+    ValueError
+        ``widths`` is not a non-empty sequence, or a width is below 3.
+
+    References
+    ----------
+    .. [1] T. Serra, C. Tjandraatmadja, S. Ramalingam, "Bounding and Counting Linear Regions
+       of Deep Neural Networks", ICML 2018 (the bounds are tight for one input: the maximum
+       is prod_l (n_l + 1) when every n_l >= 3). The explicit network here is derived in
+       this docstring, not copied from the paper.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from regions import Line, trace
+    >>> from bounds import serra_upper_bound
+    >>> net, (lo, hi) = serra_one_input_network([3, 4])
+    >>> tr = trace(net, Line([Fraction(0)], [Fraction(1)]))
+    >>> tr.num_pieces, tr.num_linear_pieces, serra_upper_bound([3, 4], 1)
+    (20, 20, 20)
+    >>> lo.tolist(), hi.tolist()
+    ([Fraction(0, 1)], [Fraction(4, 1)])
+    """
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) == 0:
+        raise ValueError(f"widths must be a non-empty sequence of hidden widths, got {widths!r}")
+    ws_ = [_check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
+    for i, n in enumerate(ws_):
+        if n < 3:
+            raise ValueError(
+                f"widths[{i}] must be >= 3 ({_SERRA_HYPOTHESIS}), got widths[{i}] = {n}"
+            )
+    F = Fraction
+    weights, biases = [], []
+    readout: list[Fraction] | None = None  # coefficients of G over the previous layer
+    offset = F(-4)  # G's constant term
+    for n in ws_:
+        orient = [F(-1) if k == 3 else F(1) for k in range(1, n + 1)]
+        if readout is None:  # layer 1 reads u = x
+            rows = [[o] for o in orient]
+            bias = [-o * k for o, k in zip(orient, range(1, n + 1))]
+        else:  # u = (n + 1) G(previous layer)
+            rows = [[o * (n + 1) * c for c in readout] for o in orient]
+            bias = [o * ((n + 1) * offset - k) for o, k in zip(orient, range(1, n + 1))]
+        weights.append(rows)
+        biases.append(bias)
+        readout = [F(3)] + [F(2 * (-1) ** (k + 1)) for k in range(2, n + 1)]
+    weights.append([list(readout)])
+    biases.append([offset])
+    return Network(weights, biases, "relu"), _box([0], [ws_[0] + 1])

@@ -32,3 +32,19 @@ def test_benchmarks_run_quick():
     for path in ("benchmarks/arc_vs_segment.py", "benchmarks/trace_vs_forward.py"):
         rows = _load(path).main(["--quick", "--repeats", "1"])
         assert rows
+
+
+def test_deep_vs_shallow_example(tmp_path, capsys):
+    mod = _load("examples/deep_vs_shallow.py")
+    out = tmp_path / "t.md"
+    rows = mod.main(["--quick", "--out", str(out)])
+    text = out.read_text()
+    assert text.startswith("| n0 |") and "serra net (exact)" in text
+    one_input = [r for r in rows if r["n0"] == 1]
+    assert one_input and all(r["serra_net"] == (r["n"] + 1) ** r["k"] for r in one_input)
+    assert all(r["folding"] == r["montufar"] for r in one_input)
+    assert any(r["n0"] == 2 and r["serra_net"] is None for r in rows)
+    assert "Serra upper" in capsys.readouterr().out
+    csv_rows = mod.main(["--quick", "--out", str(tmp_path / "t.csv")])
+    assert (tmp_path / "t.csv").read_text().startswith("n0,n,k,")
+    assert csv_rows == rows
