@@ -271,3 +271,62 @@ def test_exact_arc_needs_quarter_turn_ends():
         trace(net, Arc([1.0, 0.0], [0.0, 1.0], 0.1, 1.0), exact=True)
     with pytest.raises(ValueError, match="exact=True cannot sample an Arc"):
         sample_trace(net, Arc([1.0, 0.0], [0.0, 1.0]), 10, exact=True)
+
+
+@pytest.mark.parametrize("seed, act", [(0, "relu"), (1, "hardtanh")])
+def test_arc_lengths_match_30_digit_quadrature(seed, act):
+    """Every layer's image length against mpmath quadrature of |dz/dt| at 30 digits, split
+    at the knots and at the zeros of each velocity component (kinks of |dz/dt|)."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    net = random_network([2, 4, 3, 1], act, sigma_w=2.0, sigma_b=0.3, seed=seed)
+    rng = np.random.default_rng(seed)
+    arc = Arc(rng.standard_normal(2), rng.standard_normal(2), 0.0, math.pi)
+    W = [[[mpmath.mpf(float(v)) for v in row] for row in w] for w in net.weights]
+    B = [[mpmath.mpf(float(v)) for v in b] for b in net.biases]
+    x0 = [mpmath.mpf(float(v)) for v in arc.x0]
+    x1 = [mpmath.mpf(float(v)) for v in arc.x1]
+
+    def velocities(t):
+        z = [mpmath.cos(t) * a + mpmath.sin(t) * b for a, b in zip(x0, x1)]
+        dz = [-mpmath.sin(t) * a + mpmath.cos(t) * b for a, b in zip(x0, x1)]
+        out = [dz]
+        for w, b, a in zip(W, B, net.activations):
+            h = [sum(wi * zi for wi, zi in zip(row, z)) + bi for row, bi in zip(w, b)]
+            dh = [sum(wi * zi for wi, zi in zip(row, dz)) for row in w]
+            if a.name == "relu":
+                dz, z = [d if v > 0 else 0 for v, d in zip(h, dh)], [max(v, 0) for v in h]
+            elif a.name == "hardtanh":
+                dz = [d if -1 < v < 1 else 0 for v, d in zip(h, dh)]
+                z = [min(max(v, -1), 1) for v in h]
+            else:
+                dz, z = dh, h
+            out.append(dz)
+        return out
+
+    def bisect(g, u, v):
+        gu = g(u)
+        for _ in range(110):
+            mid = (u + v) / 2
+            if g(mid) * gu > 0:
+                u, gu = mid, g(mid)
+            else:
+                v = mid
+        return (u + v) / 2
+
+    tr = trace(net, arc)
+    edges = [mpmath.mpf(float(e)) for e in tr.edges]
+    ref = [mpmath.mpf(0)] * len(tr.lengths)
+    for a, b in zip(edges[:-1], edges[1:]):
+        grid = [a + (b - a) * i / 16 for i in range(17)]
+        for d in range(len(ref)):
+            pts = [a, b]
+            for comp in range(len(velocities((a + b) / 2)[d])):
+                g = lambda t, d=d, comp=comp: velocities(t)[d][comp]  # noqa: E731
+                pts += [bisect(g, u, v) for u, v in zip(grid[:-1], grid[1:]) if g(u) * g(v) < 0]
+            speed = lambda t, d=d: mpmath.sqrt(sum(v * v for v in velocities(t)[d]))  # noqa: E731
+            ref[d] += mpmath.quad(speed, sorted(pts))
+    np.testing.assert_allclose(tr.lengths, [float(r) for r in ref], rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(trace(net, arc, exact=True).lengths, [float(r) for r in ref],
+                               rtol=1e-13, atol=1e-300)
