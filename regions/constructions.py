@@ -120,26 +120,44 @@ def folding_network(
 ) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
     """Montufar et al.'s folding construction attaining their deep lower bound.
 
-    With one input (``n0 = 1``) and hidden widths n_1, ..., n_L: each of the first L - 1
-    layers folds its input interval [0, n_l / 2] onto [0, 1/2] with n_l ReLU units
-    h_i = relu(2 x - (i - 1)) (h_1 = relu(x)) whose alternating sum is a slope +-1 zig-zag;
-    the next layer reads n_{l+1} times that sum, absorbed into its weights. The last hidden
-    layer places n_L thresholds at (j + 1) / (2 (n_L + 1)) in (0, 1/2). Inside the box
-    [0, n_1 / 2] the network has prod_{l<L} n_l * (n_L + 1) activation pieces, the bound of
-    Montufar et al. for n0 = 1. Construction details: ../shared/REFERENCE.md.
+    Inputs x in the box [0, p_1 / 2]^n0 with p_l = floor(n_l / n0). Each of the first L - 1
+    hidden layers folds every input coordinate separately: a group of p_l ReLU units
+    h_1 = relu(s), h_i = relu(2 s - (i - 1)) whose alternating sum g = h_1 - h_2 + ... is a
+    slope +-1 zig-zag mapping each of [0, 1/2], [1/2, 1], ..., [(p - 1)/2, p/2] onto [0, 1/2];
+    s is the coordinate itself for the first layer and p_l times the previous layer's g
+    afterwards (the alternating signs and the factor are absorbed into the weights). Units
+    beyond n0 p_l have zero weights. One layer thus folds the box p_l^n0-to-1.
+
+    The last hidden layer reads g = (g_1, ..., g_n0) in [0, 1/2]^n0 and places n_L hyperplanes
+    a_k . g = c_k in general position with every vertex strictly inside (0, 1/2)^n0, so all
+    sum_{j <= n0} C(n_L, j) regions of the arrangement (each has a vertex, the arrangement
+    being simple) meet the box. The normals lie on the moment curve, a_k = (1, m_k, m_k^2, ...)
+    with distinct m_k = 0, 1, -1, 2, -2, ... (any n0 of them independent); the offsets are the centre plus small
+    generic shifts, scaled so that every vertex stays within 1/8 of the centre (1/4, ..., 1/4),
+    and general position (no n0 + 1 hyperplanes through a point) is verified in exact
+    arithmetic. With n_L < n0 the hyperplanes all pass through the centre instead.
+
+    Inside the box the network has prod_{l<L} p_l^n0 * sum_{j <= n0} C(n_L, j) activation
+    regions, Montufar et al.'s lower bound. For n0 = 1 the count is checked exactly by
+    tracing the segment [0, p_1 / 2]; for n0 >= 2 by the plane partition.
 
     Parameters
     ----------
     widths : sequence of int
-        Hidden widths n_1, ..., n_L (L >= 1, each >= 1).
+        Hidden widths n_1, ..., n_L (L >= 1); the folding layers need n_l >= n0.
     n0 : int
-        Input dimension; only 1 is implemented so far.
+        Input dimension, >= 1.
+
+    Returns
+    -------
+    network, (lower, upper)
+        The exact network (one linear output summing the last layer) and its box.
 
     References
     ----------
     .. [1] G. Montufar, R. Pascanu, K. Cho, Y. Bengio, "On the Number of Linear Regions of
        Deep Neural Networks", NIPS 2014, Section 3.1 and Theorem 4 (the folding
-       construction and its lower bound).
+       construction and its lower bound). Construction details: ../shared/REFERENCE.md.
 
     Examples
     --------
@@ -147,31 +165,100 @@ def folding_network(
     >>> net, (lo, hi) = folding_network([4, 4, 4])
     >>> trace(net, Segment(lo, hi)).num_pieces
     80
+    >>> net, (lo, hi) = folding_network([4, 4, 4], n0=2)
+    >>> net.widths, hi.tolist()
+    ((2, 4, 4, 4, 1), [Fraction(1, 1), Fraction(1, 1)])
     """
     n0 = _check_int(n0, "n0", 1)
-    if n0 != 1:
-        raise NotImplementedError("folding_network supports n0 = 1 so far")
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) == 0:
         raise ValueError(f"widths must be a non-empty sequence of hidden widths, got {widths!r}")
     ws_ = [_check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
+    for i, w in enumerate(ws_[:-1]):
+        if w < n0:
+            raise ValueError(
+                f"widths[{i}] must be >= n0 = {n0} (Montufar et al.'s construction folds every "
+                f"input coordinate with floor(n_l / n0) >= 1 units), got {w}"
+            )
     F = Fraction
     weights, biases = [], []
-    fan_in_signs = [F(1)]  # the previous layer's readout coefficients (input: x itself)
-    for layer, p in enumerate(ws_[:-1]):
-        # unit i (0-based) computes relu(c_i * s - i) with s = scale * (readout of the last
-        # layer), c_0 = 1 and c_i = 2 otherwise; scale = p folds [0, 1/2] back to [0, p / 2]
+    # readout[j]: coefficients over the previous layer giving coordinate j (x_j at the input)
+    fan_in = n0
+    readout = [[F(int(i == j)) for i in range(n0)] for j in range(n0)]
+    for layer, width in enumerate(ws_[:-1]):
+        p = width // n0
         scale = F(1) if layer == 0 else F(p)
-        rows = [[(F(1) if i == 0 else F(2)) * scale * c for c in fan_in_signs] for i in range(p)]
+        rows, bias = [], []
+        for j in range(n0):
+            for i in range(p):
+                c = F(1) if i == 0 else F(2)
+                rows.append([c * scale * v for v in readout[j]])
+                bias.append(-F(i))
+        rows += [[F(0)] * fan_in for _ in range(width - n0 * p)]
+        bias += [F(0)] * (width - n0 * p)
         weights.append(rows)
-        biases.append([-F(i) for i in range(p)])
-        fan_in_signs = [F((-1) ** i) for i in range(p)]
-    last = ws_[-1]
-    weights.append([list(fan_in_signs) for _ in range(last)])
-    biases.append([-F(j + 1, 2 * (last + 1)) for j in range(last)])
-    weights.append([[F(1)] * last])
+        biases.append(bias)
+        readout = [
+            [F((-1) ** (u - j * p)) if j * p <= u < (j + 1) * p else F(0) for u in range(width)]
+            for j in range(n0)
+        ]
+        fan_in = width
+    normals, offsets = _hyperplanes_in_box(ws_[-1], n0)
+    weights.append([
+        [sum((a[j] * readout[j][u] for j in range(n0)), F(0)) for u in range(fan_in)]
+        for a in normals
+    ])
+    biases.append([-c for c in offsets])
+    weights.append([[F(1)] * ws_[-1]])
     biases.append([F(0)])
-    upper = F(ws_[0], 2) if len(ws_) > 1 else F(1, 2)
-    return Network(weights, biases, "relu"), _box([0], [upper])
+    upper = F(ws_[0] // n0, 2) if len(ws_) > 1 else F(1, 2)
+    return Network(weights, biases, "relu"), _box([0] * n0, [upper] * n0)
+
+
+def _solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
+    """Exact Gaussian elimination; None for a singular system."""
+    n = len(b)
+    m = [row[:] + [rhs] for row, rhs in zip(a, b)]
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if m[r][col] != 0), None)
+        if pivot is None:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col and m[r][col] != 0:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def _hyperplanes_in_box(count: int, n0: int):
+    """``count`` hyperplanes a . g = c in general position, every vertex within 1/8 of the
+    centre of (0, 1/2)^n0 (all of them through the centre when count < n0)."""
+    from itertools import combinations
+
+    F = Fraction
+    centre = [F(1, 4)] * n0
+    # m = 0, 1, -1, 2, -2, ...: spread-out normals, so the cells are not slivers
+    m = [F((k + 1) // 2) * (1 if k % 2 else -1) for k in range(count)]
+    normals = [[mk ** e for e in range(n0)] for mk in m]
+    through_centre = [sum((x * y for x, y in zip(a, centre)), F(0)) for a in normals]
+    if count < n0:
+        return normals, through_centre
+    for attempt in range(1, 50):
+        shift = [F(1, k + 1 + attempt) + F(k * k, 7 + attempt) for k in range(count)]
+        reach, ok = F(0), True
+        for subset in combinations(range(count), n0):
+            x = _solve([normals[k] for k in subset], [shift[k] for k in subset])
+            reach = max(reach, max(abs(v) for v in x))
+        for subset in combinations(range(count), n0 + 1):
+            x = _solve([normals[k] for k in subset[:-1]], [shift[k] for k in subset[:-1]])
+            last = subset[-1]
+            if sum((a * v for a, v in zip(normals[last], x)), F(0)) == shift[last]:
+                ok = False
+                break
+        if ok:
+            scale = F(1, 8) / reach if reach else F(1)
+            return normals, [c + scale * d for c, d in zip(through_centre, shift)]
+    raise AssertionError("no general-position offsets found")  # pragma: no cover
 
 
 _SERRA_HYPOTHESIS = (

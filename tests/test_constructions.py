@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bounds
-from regions import Line, Segment, trace
+from regions import Line, Network, Segment, trace
+from bounds import montufar_lower_bound
 from regions.constructions import folding_network, sawtooth, serra_one_input_network, zigzag
 
 F = Fraction
@@ -173,7 +174,7 @@ def test_float_mode_agrees_with_exact_mode(name, construction):
         (lambda: folding_network([4, 2.5]), TypeError, r"widths\[1\]"),
         (lambda: folding_network([4], n0=0), ValueError, "n0"),
         (lambda: folding_network([4], n0=1.0), TypeError, "n0"),
-        (lambda: folding_network([4, 4], n0=2), NotImplementedError, "n0 = 1"),
+        (lambda: folding_network([1, 4], n0=2), ValueError, r"widths\[0\] must be >= n0"),
         (lambda: serra_one_input_network([]), ValueError, "widths"),
         (lambda: serra_one_input_network(3), ValueError, "widths"),
         (lambda: serra_one_input_network(None), ValueError, "widths"),
@@ -197,3 +198,47 @@ def test_numpy_integer_widths_are_accepted():
     assert trace(net, LINE).num_pieces == 20
     net, _ = folding_network((np.int64(4), np.int32(4)))
     assert net.widths == (1, 4, 4, 1)
+
+
+# -- the folding construction with several inputs ----------------------------------------------
+
+import itertools  # noqa: E402
+
+from regions.network import _layer_values  # noqa: E402
+
+
+def _sampled_regions(net, upper, n0, per_axis):
+    """Distinct activation patterns at a grid of cell centres, counting only points at least
+    1e-9 from every boundary (so each counted pattern is an open region's): a lower bound on
+    the number of regions in the box."""
+    netf = Network([w.astype(float) for w in net.weights], [b.astype(float) for b in net.biases],
+                   [a.name for a in net.activations])
+    u = (np.arange(per_axis) + 0.5) / per_axis * float(upper)
+    x = np.array(list(itertools.product(u, repeat=n0)))
+    hidden = _layer_values(netf, x, False)[:-1]
+    pats = np.concatenate([h > 0 for h, _ in hidden], axis=1)
+    live = np.concatenate([np.any(w != 0, axis=1) for w in netf.weights[:-1]])
+    margin = np.min(np.abs(np.concatenate([h for h, _ in hidden], axis=1))[:, live], axis=1)
+    off_boundary = margin > 1e-9
+    return len(np.unique(np.packbits(pats[off_boundary], axis=1), axis=0))
+
+
+@pytest.mark.parametrize(
+    "widths, n0, per_axis",
+    [([4, 4, 4], 2, 400), ([2, 2, 3], 2, 200), ([6, 6, 4], 2, 500), ([5, 4], 2, 300),
+     ([3, 3, 3], 3, 60), ([3, 4], 3, 60)],
+)
+def test_folding_network_attains_montufar_bound_with_several_inputs(widths, n0, per_axis):
+    """Sampling finds at least the bound's number of regions inside the box (REFERENCE.md:
+    n0 = 2, widths (4, 4, 4): 176); the exact count is the plane partition's to confirm."""
+    net, (lo, hi) = folding_network(widths, n0=n0)
+    assert all(v == 0 for v in lo) and len(set(hi.tolist())) == 1
+    found = _sampled_regions(net, hi[0], n0, per_axis)
+    assert found >= int(montufar_lower_bound(widths, n0))
+    if widths == [4, 4, 4] and n0 == 2:
+        assert int(montufar_lower_bound(widths, n0)) == 176
+
+
+def test_folding_network_needs_n0_units_per_folding_layer():
+    with pytest.raises(ValueError, match=r"widths\[0\] must be >= n0 = 2"):
+        folding_network([1, 4], n0=2)
