@@ -146,6 +146,9 @@ class ArcEngine:
                 sm = _sides(hm - th, nz)
                 sv = _sides(hv - th, nz)
                 index += np.where(sm != 0, sm, sv[:-1] + sv[1:]) > 0
+                # values within rounding of a threshold are on it (as in the straight engine)
+                np.copyto(hm, th, where=sm == 0)
+                np.copyto(hv, th, where=sv == 0)
         record_layer(self, index)
         self.v, self.m = act(hv), act(hm)
         self.lengths.append(self._length())

@@ -220,6 +220,17 @@ def quarter_arcs(draw, dim):
     return Arc(x0, x1, k0 * math.pi / 2, (k0 + turns) * math.pi / 2, c)
 
 
+def test_float_rounding_of_sin_pi_is_snapped_to_the_threshold():
+    """sin(-pi) is -1.2e-16 in floats: a zero-bias ReLU reading sin(t) on [-3 pi/2, -pi] must
+    not see a residue that the next layer, whose tolerance scales with its inputs, takes for
+    a genuine value (shrunk from test_float_and_exact_agree_on_arcs)."""
+    net = random_network([3, 1, 1, 1], "relu", 1.0, 0.0, 0)
+    arc = Arc([0.0, 0.0, 0.0], [0.0, 1.0, 0.0], -3 * math.pi / 2, -math.pi)
+    fl, ex = trace(net, arc, exact=False), trace(net, arc, exact=True)
+    assert fl.num_pieces == ex.num_pieces == 1
+    assert fl.lengths.tolist() == ex.lengths.tolist()
+
+
 @given(st.data())
 @settings(max_examples=40)
 def test_float_and_exact_agree_on_arcs(data):
