@@ -261,14 +261,19 @@ class ArcEngine:
     # -- lengths and output signs ----------------------------------------------------------
 
     def _length(self) -> float:
-        # b = curv / kb and c = dv / kc (see _local): dot products of the differences
-        dv = self.v[1:] - self.v[:-1]
-        curv = _curvature(self.v, self.m)
+        # b = curv / kb and c = dv / kc (see _local): dot products of the differences, of the
+        # values scaled to at most 1 (no overflow or underflow in the squares)
+        scale = max(float(np.abs(self.v).max()), float(np.abs(self.m).max()))
+        if scale == 0 or not math.isfinite(scale):
+            return 0.0 if scale == 0 else math.inf
+        v, mid = self.v / scale, self.m / scale
+        dv = v[1:] - v[:-1]
+        curv = _curvature(v, mid)
         kc, kb = 2 * np.sin(self.half), 4 * np.sin(self.half / 2) ** 2
         P = np.einsum("ij,ij->i", curv, curv) / (kb * kb)
         Q = np.einsum("ij,ij->i", dv, dv) / (kc * kc)
         S = np.einsum("ij,ij->i", curv, dv) / (kb * kc)
-        return ellipse_arc_length(P, Q, S, -self.half, self.half)
+        return scale * ellipse_arc_length(P, Q, S, -self.half, self.half)
 
     def _sign_changes(self) -> np.ndarray:
         """Sign changes of each output coordinate: its zeros cut the pieces, the sign at the
@@ -279,7 +284,6 @@ class ArcEngine:
             noise = np.asarray([self.noise[col] if np.ndim(self.noise) else self.noise])
             piece, _, tz = self._roots(hv, hm, 0.0, noise)
             cuts = np.concatenate([self.t, tz])
-            owner = np.concatenate([np.arange(self.t.shape[0] - 1), piece, [-1]])
             order = np.argsort(cuts, kind="stable")
             cuts = cuts[order]
             mids = (cuts[:-1] + cuts[1:]) / 2
@@ -293,5 +297,4 @@ class ArcEngine:
             if self.closed and sign.size:
                 changes += int(sign[-1] != sign[0])
             out[col] = changes
-            del owner
         return out

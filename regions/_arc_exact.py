@@ -45,7 +45,9 @@ _COS_SIN = [(1, 0), (0, 1), (-1, 0), (0, -1)]  # cos, sin of k quarter turns
 
 def _quarter_turns(angle: float, name: str) -> int:
     k = round(angle / _QUARTER)
-    if abs(angle - k * _QUARTER) > 1e-12 * max(1.0, abs(angle)):
+    # a few ulp: k pi/2 computed in floating point, nothing coarser (an angle 1e-7 off a
+    # quarter turn must not be traced as if it were one)
+    if abs(angle - k * _QUARTER) > 8 * math.ulp(max(1.0, abs(angle))):
         raise ValueError(
             f"exact tracing of an Arc needs {name} at a multiple of pi/2 (so that the "
             f"half-angle substitution keeps rational coefficients); got {name}={angle!r}. "
@@ -64,6 +66,8 @@ class ExactArcEngine:
     def __init__(self, arc) -> None:
         k0, k1 = _quarter_turns(arc.start, "start"), _quarter_turns(arc.stop, "stop")
         turns = k1 - k0
+        if arc.closed:  # one rule for closedness, shared with the float engine
+            turns = 4
         cos_r, sin_r = _COS_SIN[(k0 + 2) % 4]
         x0, x1, c = (_numbers.to_rational(v) for v in (arc.x0, arc.x1, arc.center))
         p = x0 * cos_r + x1 * sin_r
@@ -175,12 +179,19 @@ class ExactArcEngine:
 
     def _length(self) -> float:
         b, c = self.coef[1], self.coef[2]
-        P = np.array([float(v) for v in (b * b).sum(axis=1)])
-        Q = np.array([float(v) for v in (c * c).sum(axis=1)])
-        S = np.array([float(v) for v in (b * c).sum(axis=1)])
+        exact = [(b * b).sum(axis=1), (c * c).sum(axis=1), (b * c).sum(axis=1)]
+        # a common power of two keeps the floats in range: P, Q, S scale by 4^-e, length by 2^e
+        top = max((abs(v) for arr in exact for v in arr), default=Fraction(0))
+        if top == 0:
+            return 0.0
+        e = (top.numerator.bit_length() - top.denominator.bit_length()) // 2
+        P, Q, S = (np.array([float(v / Fraction(4) ** e) for v in arr]) for arr in exact)
         u = np.array([-math.pi if s == -math.inf else math.pi if s == math.inf
                       else 2 * math.atan(float(s)) for s in self.s])
-        return ellipse_arc_length(P, Q, S, u[:-1], u[1:])
+        try:
+            return math.ldexp(ellipse_arc_length(P, Q, S, u[:-1], u[1:]), e)
+        except OverflowError:
+            return math.inf
 
     def _sign_changes(self) -> np.ndarray:
         out = np.zeros(self.coef.shape[2], dtype=np.int64)

@@ -147,7 +147,13 @@ def get_activation(name: str) -> Activation:
 def _resolve(value: object, argument: str) -> Activation:
     """The activation named by ``value``; errors name the caller's ``argument``."""
     if isinstance(value, Activation):
-        return value
+        # only the registered activations: the engines and evaluation rely on their tables
+        if ACTIVATIONS.get(value.name) == value:
+            return ACTIVATIONS[value.name]
+        raise ValueError(
+            f"{argument} must be one of the registered activations {sorted(ACTIVATIONS)}; got "
+            f"a custom Activation {value.name!r} (custom activations are not supported)"
+        )
     if not isinstance(value, str):
         raise TypeError(
             f"{argument} must be a string naming one of {sorted(ACTIVATIONS)}, "

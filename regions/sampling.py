@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _numbers
 from .network import Network, _layer_values
-from .trace import count_distinct_patterns
+from .trace import _count_distinct_patterns
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["sample_trace", "SampledTrace"]
@@ -69,13 +69,16 @@ class SampledTrace:
 
     @property
     def num_pieces(self) -> int:
-        """The sampling estimate of the number of pieces: ``num_changes + 1``."""
+        """The sampling estimate of the number of pieces: ``num_changes + 1``, or
+        ``max(1, num_changes)`` on a closed curve (its first and last samples coincide)."""
+        if getattr(self.trajectory, "closed", False):
+            return max(1, self.num_changes)
         return self.num_changes + 1
 
     @cached_property
     def num_patterns(self) -> int:
         """Distinct patterns among the samples."""
-        return count_distinct_patterns(self.patterns)
+        return _count_distinct_patterns(self.patterns)
 
     @property
     def transitions_per_layer(self) -> np.ndarray:

@@ -69,30 +69,44 @@ def _widths(draw, input_dim, depth, width, output_dim) -> list[int]:
     return [n_in, *hidden, draw(_as_strategy(output_dim, (1, 1)))]
 
 
+def _activation_list(draw, activations: Sequence[str], layers: int, mixed: bool) -> list[str]:
+    """One activation for every hidden layer and a linear output, or (``mixed``) one drawn
+    per layer, the output layer included (``linear`` among its choices)."""
+    if not mixed:
+        act = draw(st.sampled_from(list(activations)))
+        return [act] * (layers - 1) + ["linear"]
+    hidden = [draw(st.sampled_from(list(activations))) for _ in range(layers - 1)]
+    return hidden + [draw(st.sampled_from(list(activations) + ["linear"]))]
+
+
+@st.composite
 def random_networks(
+    draw,
     *,
-    input_dim=None,
-    depth=None,
-    width=None,
-    output_dim=1,
+    input_dim: int | st.SearchStrategy[int] | None = None,
+    depth: int | st.SearchStrategy[int] | None = None,
+    width: int | st.SearchStrategy[int] | None = None,
+    output_dim: int | st.SearchStrategy[int] = 1,
     activations: Sequence[str] = ("relu", "hardtanh"),
-    sigma_w=st.sampled_from([1.0, 2.0 ** 0.5, 2.0, 4.0]),
-    sigma_b=st.sampled_from([0.0, 0.5, 1.0]),
-) -> st.SearchStrategy[Network]:
+    mixed: bool = False,
+    sigma_w: float | st.SearchStrategy[float] = st.sampled_from([1.0, 2.0 ** 0.5, 2.0, 4.0]),
+    sigma_b: float | st.SearchStrategy[float] = st.sampled_from([0.0, 0.5, 1.0]),
+) -> Network:
     """Float networks with Raghu et al.'s Gaussian initialisation (generic networks).
 
     ``input_dim``, ``depth`` (number of hidden layers), ``width`` and ``output_dim`` are
     ints or integer strategies (defaults: 1-3 inputs, 1-3 hidden layers of 1-5 units, one
-    output). Weights are drawn by NumPy from a Hypothesis-chosen seed.
+    output). Weights are drawn by NumPy from a Hypothesis-chosen seed. With ``mixed=True``
+    every layer draws its own activation from ``activations``, and the output layer may be
+    non-linear.
     """
-    return st.builds(
-        lambda widths, act, sw, sb, seed: random_network(widths, act, sw, sb, seed),
-        _widths(input_dim, depth, width, output_dim),
-        st.sampled_from(list(activations)),
-        _as_strategy(sigma_w, (1, 1)),
-        _as_strategy(sigma_b, (0, 0)),
-        st.integers(0, 2**32 - 1),
-    )
+    widths = draw(_widths(input_dim, depth, width, output_dim))
+    acts = _activation_list(draw, activations, len(widths) - 1, mixed)
+    sw = draw(_as_strategy(sigma_w, (1, 1)))
+    sb = draw(_as_strategy(sigma_b, (0, 0)))
+    net = random_network(widths, acts[0] if acts[0] != "linear" else "relu", sw, sb,
+                         draw(st.integers(0, 2**32 - 1)))
+    return Network(net.weights, net.biases, acts)
 
 
 @st.composite
@@ -104,15 +118,17 @@ def rational_networks(
     width=None,
     output_dim=1,
     activations: Sequence[str] = ("relu", "hardtanh"),
+    mixed: bool = False,
     entries: st.SearchStrategy[Fraction] | None = None,
 ) -> Network:
     """Exact networks whose entries are small fractions (coincidences are common).
 
-    ``entries`` overrides the entry strategy (default :func:`small_fractions`).
+    ``entries`` overrides the entry strategy (default :func:`small_fractions`); ``mixed`` as
+    in :func:`random_networks`.
     """
     widths = draw(_widths(input_dim, depth, width, output_dim))
     entry = entries if entries is not None else small_fractions()
-    act = draw(st.sampled_from(list(activations)))
+    act = _activation_list(draw, activations, len(widths) - 1, mixed)
     weights = [
         [[draw(entry) for _ in range(n_in)] for _ in range(n_out)]
         for n_in, n_out in zip(widths[:-1], widths[1:])

@@ -50,6 +50,7 @@ tolerance at all.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -193,7 +194,7 @@ class Trace:
     def num_patterns(self) -> int:
         """Number of distinct activation patterns met (equals ``num_pieces`` on straight
         trajectories, where each activation region is convex and met once)."""
-        return count_distinct_patterns(self.patterns)
+        return _count_distinct_patterns(self.patterns)
 
     @cached_property
     def num_linear_pieces(self) -> int:
@@ -556,9 +557,8 @@ class _Engine:
             return 0.0
         d = self.z[1:] - self.z[:-1]
         if self.exact:
-            sq = (d * d).sum(axis=1).astype(np.float64)
-            return math.fsum(np.sqrt(sq))
-        return float(np.sqrt(np.einsum("ij,ij->i", d, d)).sum())
+            return math.fsum(_sqrt_fraction(q) for q in (d * d).sum(axis=1))
+        return float(_chord_lengths(d).sum())
 
     def _sign_changes(self) -> np.ndarray:
         s = _sides(self.z, self.noise, self.exact)  # (K, n_out)
@@ -591,7 +591,33 @@ def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
     return s if len(parts) == 1 else np.concatenate(parts, axis=0)
 
 
-def count_distinct_patterns(patterns) -> int:
+def _chord_lengths(d: np.ndarray) -> np.ndarray:
+    """Euclidean norms of the rows of ``d``, rescaling rows whose squares over- or
+    underflow."""
+    sq = np.einsum("ij,ij->i", d, d)
+    bad = ~np.isfinite(sq) | ((sq < 1e-290) & np.any(d != 0, axis=1))
+    norms = np.sqrt(sq)
+    if bad.any():
+        rows = d[bad]
+        scale = np.abs(rows).max(axis=1, keepdims=True)
+        norms[bad] = scale[:, 0] * np.sqrt(np.einsum("ij,ij->i", rows / scale, rows / scale))
+    return norms
+
+
+def _sqrt_fraction(q) -> float:
+    """sqrt(q) for a non-negative Fraction, within an ulp or two, for any magnitude (``inf``
+    beyond the float range)."""
+    if q == 0:
+        return 0.0
+    e = (q.numerator.bit_length() - q.denominator.bit_length()) // 2
+    scaled = float(q / Fraction(4) ** e)  # in [1/16, 16]: no overflow, no underflow
+    try:
+        return math.ldexp(math.sqrt(scaled), e)
+    except OverflowError:
+        return math.inf
+
+
+def _count_distinct_patterns(patterns) -> int:
     """Number of distinct rows of the per-layer pattern arrays placed side by side."""
     full = np.ascontiguousarray(np.concatenate(patterns, axis=1))
     rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))

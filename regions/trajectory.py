@@ -14,6 +14,7 @@ number policy). Each is an immutable value; :func:`regions.trace` does the work.
 from __future__ import annotations
 
 import math
+import numbers
 
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -227,7 +228,7 @@ class Polyline(_Base):
 
 
 def _angle(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (an angle in radians), got {value!r}")
     value = float(value)
     if not math.isfinite(value):
@@ -236,6 +237,12 @@ def _angle(value: Any, name: str) -> float:
 
 
 _TWO_PI = 2 * math.pi
+
+
+def _closes(start: float, stop: float) -> bool:
+    """Whether [start, stop] is a full turn, up to the rounding of the two angles."""
+    slack = 8 * np.finfo(float).eps * max(abs(start), abs(stop), _TWO_PI)
+    return bool(stop - start >= _TWO_PI - slack)
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -296,7 +303,7 @@ class Arc(_Base):
         span = hi - lo
         if not span > 0:
             raise ValueError(f"stop must exceed start; got start={lo}, stop={hi}")
-        if span > _TWO_PI * (1 + 4 * np.finfo(float).eps):
+        if span > _TWO_PI + 8 * np.finfo(float).eps * max(abs(lo), abs(hi), _TWO_PI):
             raise ValueError(
                 f"stop - start must be at most 2 pi (a closed curve); got {span}"
             )
@@ -333,7 +340,7 @@ class Arc(_Base):
     @property
     def closed(self) -> bool:
         """True when the arc is the whole closed curve (``stop - start == 2 pi``)."""
-        return bool(self.stop - self.start >= _TWO_PI * (1 - 4 * np.finfo(float).eps))
+        return _closes(self.start, self.stop)
 
     def _rows(self):
         return (self.x0, self.x1, self.center)

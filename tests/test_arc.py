@@ -8,7 +8,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
 
-from regions import Arc, Network, random_network, trace
+from regions import Arc, Network, Segment, random_network, trace
 from regions.sampling import sample_trace
 from regions.strategies import random_networks
 
@@ -342,3 +342,41 @@ def test_arc_lengths_match_30_digit_quadrature(seed, act):
     np.testing.assert_allclose(tr.lengths, [float(r) for r in ref], rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(trace(net, arc, exact=True).lengths, [float(r) for r in ref],
                                rtol=1e-13, atol=1e-300)
+
+
+def test_a_full_turn_is_closed_wherever_it_starts():
+    """stop - start rounds below 2 pi for start = 20 pi: still one closed curve, in float and
+    exact mode alike (found in review)."""
+    net = Network([[[1.0, 0.0]], [[1.0]]], [[0.0], [0.0]], "relu")
+    for k in (0, 10, 1000):
+        arc = Arc([1.0, 0.0], [0.0, 1.0], 2 * k * math.pi, 2 * (k + 1) * math.pi)
+        assert arc.closed
+        assert trace(net, arc).num_pieces == trace(net, arc, exact=True).num_pieces == 2
+
+
+def test_sampling_a_closed_curve_does_not_count_its_ends_twice():
+    net = Network([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0]]], [[0.0, 0.0], [0.0]], "relu")
+    circle = Arc.circle([1.0, 0.0], [0.0, 1.0], center=[0.1, 0.2])
+    assert sample_trace(net, circle, 100001).num_pieces == trace(net, circle).num_pieces == 4
+
+
+def test_exact_arcs_refuse_ends_off_a_quarter_turn_by_more_than_rounding():
+    net = random_network([2, 2, 1], seed=0)
+    start = 636620 * math.pi / 2 + 5e-7
+    with pytest.raises(ValueError, match="start at a multiple of pi/2"):
+        trace(net, Arc([1.0, 0.0], [0.0, 1.0], start, start + 1.0), exact=True)
+
+
+def test_angles_may_be_fractions():
+    arc = Arc([1.0, 0.0], [0.0, 1.0], Fraction(0), Fraction(3, 2))
+    assert arc.start == 0.0 and arc.stop == 1.5
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_lengths_at_extreme_scales(scale):
+    net = Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], "relu")
+    for exact in (False, True):
+        seg = trace(net, Segment([0.0], [scale]), exact=exact).lengths
+        np.testing.assert_allclose(seg, [scale] * 3, rtol=1e-14)
+        quarter = trace(net, Arc([scale], [0.0]), exact=exact).lengths
+        np.testing.assert_allclose(quarter, [scale] * 3, rtol=1e-14)

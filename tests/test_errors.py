@@ -769,3 +769,13 @@ def test_random_network_seed_type(seed):
 def test_random_network_negative_seed():
     with pytest.raises(ValueError, match=r"seed must be a non-negative integer, got -1"):
         random_network([2, 1], seed=-1)
+
+
+def test_custom_activation_objects_are_refused():
+    from fractions import Fraction as F
+
+    from regions import Activation
+
+    shifted = Activation("relu", (F(1),), (F(0), F(1)), (F(0), F(0)), (0, 1))
+    with pytest.raises(ValueError, match=r"activations\[0\] must be one of the registered"):
+        Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], [shifted, "linear"])
