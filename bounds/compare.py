@@ -188,7 +188,7 @@ def _limit_over_residues(
     which SymPy's ``limit`` handles reliably (it does not with ``floor``). The limit exists
     when all residue classes agree; otherwise NaN is returned.
     """
-    q = sp.Symbol("q", integer=True, nonnegative=True)
+    q = sp.Dummy("q", integer=True, nonnegative=True)  # a bound variable, not a user symbol
     found: list[tuple[sp.Expr, sp.Expr]] = []
     for r in range(period):
         var = period * q + r

@@ -13,8 +13,8 @@ number of regions grows linearly in N.
 
 * :func:`hanin_rolnick_density` -- N^{n0} / n0! (the constant taken as 1).
 
-The exact constants and theorem wording are not reproduced here (REFERENCE.md gives the
-example 96^2 / 2! = 4608); treat the value as the order of magnitude the theorem predicts.
+The exact constants and theorem wording are not reproduced here (their worked example:
+96^2 / 2! = 4608); treat the value as the order of magnitude the theorem predicts.
 """
 
 from __future__ import annotations

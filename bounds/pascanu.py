@@ -11,8 +11,9 @@ itself, and the last layer's arrangement (:func:`~bounds.shallow_max_regions`) i
 in every fold. For L layers of width n this is floor(n/n0)^{L-1} sum_{j<=n0} C(n, j) =
 Omega(floor(n/n0)^{L-1} n^{n0}), against O(L^{n0} n^{n0}) for one layer of L n units.
 
-The exact product form is REFERENCE.md's (marked unconfirmed there: consistent with the
-paper's abstract, which states the Omega(.) form); the shallow count is
+The exact product form is derived from the folding argument and consistent with the paper's
+abstract, which states the Omega(.) form (the product was not checked against the paper's
+text); the shallow count is
 :func:`~bounds.shallow_max_regions` and the comparison :func:`~bounds.deep_vs_shallow`.
 
 * :func:`pascanu_lower_bound` -- explicit widths n_1, ..., n_L (integers or expressions).
@@ -74,7 +75,7 @@ def pascanu_lower_bound(widths: Sequence[int | sp.Expr], n0: int | sp.Expr) -> s
     .. [1] R. Pascanu, G. Montufar, Y. Bengio, "On the number of response regions of deep feed
        forward networks with piece-wise linear activations", arXiv:1312.6098 (ICLR 2014),
        the lower bound for deep rectifier models (Omega(floor(n/n0)^{k-1} n^{n0}) in the
-       abstract); exact form as in this project's REFERENCE.md (unconfirmed there).
+       abstract); the exact product form is derived, not checked against the text.
 
     Examples
     --------

@@ -12,7 +12,7 @@ this project's
    = \\Big(\\sum_{j=0}^{m} \\binom{k}{j}\\Big)^n
 
 (2k in place of k for hard-tanh). The product form is derived from the proof; the paper states
-the O(.) form (REFERENCE.md: "derived; unconfirmed wording").
+the O(.) form (the product's wording was not checked against the paper's text).
 
 * :func:`raghu_u` -- U(n, k, m), symbolic or exact.
 * :func:`raghu_leading_term` -- its leading term (k^m / m!)^n as k grows, which is O(k^{mn}).

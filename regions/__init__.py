@@ -1,8 +1,9 @@
 """Exact linear regions of piecewise-linear neural networks.
 
 The public names: :class:`Network` and :func:`random_network`; the trajectories
-:class:`Segment`, :class:`Line`, :class:`Polyline`; :func:`trace` and its result
-:class:`Trace`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`.
+:class:`Segment`, :class:`Line`, :class:`Polyline`, :class:`Arc`; :func:`trace` and its result
+:class:`Trace`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
+activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`).
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 :mod:`regions.constructions`.
 """
@@ -10,6 +11,7 @@ Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 from .activations import ACTIVATIONS, Activation, get_activation
 from .network import Network, random_network
 from .trace import DEFAULT_TOLERANCE, Trace, trace
+from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = [
@@ -20,10 +22,12 @@ __all__ = [
     "Line",
     "Network",
     "Polyline",
+    "SampledTrace",
     "Segment",
     "Trace",
     "get_activation",
     "random_network",
+    "sample_trace",
     "trace",
 ]
 

@@ -108,7 +108,17 @@ def _coerce(
     expected = expected or f"{wanted} array"
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a {expected} of real numbers, got {_describe(value)}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} must be a plain array; got a masked array (its mask would be ignored): "
+            "fill or compress it first"
+        )
     if isinstance(value, np.ndarray) and value.dtype != object:
+        if value.dtype.kind == "f" and value.dtype.itemsize > 8:
+            raise TypeError(
+                f"{name} has dtype {value.dtype}, which float64 would round; convert it "
+                "explicitly (astype(float)) or use Fractions for exact values"
+            )
         if value.dtype.kind == "b":
             raise TypeError(f"{name} must hold real numbers, got a boolean array")
         if value.dtype.kind not in "iuf":

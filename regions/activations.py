@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -114,7 +115,7 @@ _APPLY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 _F = Fraction
-ACTIVATIONS: dict[str, Activation] = {
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({
     "relu": Activation("relu", (_F(0),), (_F(0), _F(1)), (_F(0), _F(0)), (0, 1)),
     "hardtanh": Activation(
         "hardtanh", (_F(-1), _F(1)), (_F(0), _F(1), _F(0)), (_F(-1), _F(0), _F(1)), (-1, 0, 1)
@@ -124,7 +125,7 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "abs": Activation("abs", (_F(0),), (_F(-1), _F(1)), (_F(0), _F(0)), (0, 1)),
     "linear": Activation("linear", (), (_F(1),), (_F(0),), (0,)),
-}
+})
 """The registry of supported activations, by name."""
 
 

@@ -5,8 +5,8 @@ box ``(lower, upper)`` (Fraction arrays) in which the counted pieces lie.
 
 * :func:`sawtooth` -- Telgarsky's tent map composed L times: 2^L pieces on [0, 1].
 * :func:`zigzag` -- Arora et al.'s composition of zig-zags: w^k pieces on [0, 1].
-* :func:`folding_network` -- Montufar et al.'s folding construction (one input, for now):
-  prod_{l<L} n_l * (n_L + 1) pieces in its box, their lower bound.
+* :func:`folding_network` -- Montufar et al.'s folding construction for any n0:
+  prod_{l<L} floor(n_l / n0)^n0 * sum_{j <= n0} C(n_L, j) regions in its box, their bound.
 * :func:`serra_one_input_network` -- one input, hidden widths n_l >= 3: prod_l (n_l + 1)
   pieces over the whole real line, Serra et al.'s exact maximum (all of them meet the box).
 """
@@ -138,8 +138,10 @@ def folding_network(
     arithmetic. With n_L < n0 the hyperplanes all pass through the centre instead.
 
     Inside the box the network has prod_{l<L} p_l^n0 * sum_{j <= n0} C(n_L, j) activation
-    regions, Montufar et al.'s lower bound. For n0 = 1 the count is checked exactly by
-    tracing the segment [0, p_1 / 2]; for n0 >= 2 by the plane partition.
+    regions, Montufar et al.'s lower bound. For n0 = 1 the tests check the count exactly by
+    tracing the segment [0, p_1 / 2]; for n0 = 2 and 3 they check that sampling at points off
+    every boundary already finds that many regions (the exact count awaits the plane
+    partition).
 
     Parameters
     ----------
@@ -157,7 +159,7 @@ def folding_network(
     ----------
     .. [1] G. Montufar, R. Pascanu, K. Cho, Y. Bengio, "On the Number of Linear Regions of
        Deep Neural Networks", NIPS 2014, Section 3.1 and Theorem 4 (the folding
-       construction and its lower bound). Construction details: ../shared/REFERENCE.md.
+       construction and its lower bound).
 
     Examples
     --------

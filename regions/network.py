@@ -258,7 +258,7 @@ def random_network(
     >>> net.widths, net.num_neurons
     ((2, 8, 8, 1), 16)
     """
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
         raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}")
     if len(widths) < 2:
         raise ValueError(

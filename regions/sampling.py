@@ -3,8 +3,10 @@
 Raghu et al. (2017) and most code since count transitions and activation patterns by
 evaluating the network at equally spaced points of a trajectory and comparing consecutive
 patterns. Every region thinner than the sample gap can be missed, and nothing says how many
-were. :func:`sample_trace` does exactly that, with the same result attributes as
-:class:`~regions.Trace`, so the two can be set side by side.
+were. :func:`sample_trace` does exactly that. Its result shares the counting attributes of
+:class:`~regions.Trace` (``num_pieces``, ``num_patterns``, ``transitions``,
+``transitions_per_layer``, ``sign_transitions``, ``lengths``), so the two can be set side by
+side; its ``patterns`` hold one row per sample, not per piece.
 """
 
 from __future__ import annotations
@@ -161,6 +163,12 @@ def sample_trace(
         raise TypeError(f"n must be an integer number of samples, got {n!r}")
     if n < 2:
         raise ValueError(f"n must be at least 2 (both endpoints), got {n}")
+    needed = int(n) * (net.num_neurons + sum(net.widths)) * (8 if not net.is_exact else 64)
+    if needed > 8 * 2**30:
+        raise ValueError(
+            f"n = {n} samples would need about {needed / 2**30:.0f} GiB (every sample's pattern "
+            "and values are kept); sample sub-segments in chunks instead"
+        )
     if exact is not None and not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"exact must be True, False or None, got {exact!r}")
     if isinstance(trajectory, Arc):

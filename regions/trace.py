@@ -17,7 +17,8 @@ stored as a slope vector dz/dt. Layer d then
    linear between edges).
 
 Every array operation is over all pieces and neurons at once; the only Python loops are over
-layers and over the (at most two) thresholds of an activation.
+layers, over the (at most two) thresholds of an activation, and over the output coordinates
+when sign changes are counted.
 
 Coincidences, exactly
 ---------------------
@@ -39,7 +40,10 @@ With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`
 * a crossing within ``tol * max(1, |t|)`` of an existing edge is moved onto that edge, and
   crossings within that distance of each other are merged into one knot.
 
-So no float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than that
+The tolerance is relative to the parameter value, so it depends on the parametrisation: a
+:class:`Line` whose direction has norm 1e12, or an arc starting near 10^6 radians, resolves
+proportionally coarser pieces of the same curve (exact mode does not depend on it). So no
+float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than that
 are merged into a neighbour (the count can then be one lower than the exact count), and the
 transitions of neurons crossing there are counted at the merged knot. On generic networks
 (no coincidences, no slivers of relative width 1e-11) float and exact modes give the same
@@ -82,7 +86,9 @@ class Trace:
     network, trajectory
         What was traced.
     exact : bool
-        True if computed in rational arithmetic; then ``edges`` and ``knots`` hold Fractions.
+        True if computed in rational arithmetic; then ``edges`` and ``knots`` hold Fractions
+        (on an :class:`~regions.Arc` they hold float angles and ``exact_knots`` the exact
+        values).
     tol : float
         The float-mode tolerance used (0 in exact mode).
     edges : ndarray
@@ -187,7 +193,9 @@ class Trace:
         out = []
         for d, act in enumerate(self.network.activations):
             codes = np.asarray(act.codes, dtype=np.int8)
-            out.append(codes[self._layer_index[d][self._pieces_at_layer(d)]])
+            layer = codes[self._layer_index[d][self._pieces_at_layer(d)]]
+            layer.setflags(write=False)
+            out.append(layer)
         return tuple(out)
 
     @cached_property
@@ -369,7 +377,8 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
         per_knot = np.concatenate([np.asarray(engine.wrap_transitions)[None, :], per_knot])
         if exact_knots is not None:
             exact_knots = np.concatenate([np.array([-math.inf], dtype=object), exact_knots])
-    for arr in (edges, per_knot):
+    lengths = np.asarray(engine.lengths, dtype=np.float64)
+    for arr in (edges, per_knot, lengths):
         arr.setflags(write=False)
     return Trace(
         network=net,
@@ -378,7 +387,7 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
         tol=engine.tol,
         edges=edges,
         knot_transitions=per_knot,
-        lengths=np.asarray(engine.lengths, dtype=np.float64),
+        lengths=lengths,
         _layer_index=tuple(engine.layer_index),
         _edge_layer=engine.edge_layer,
         _piece_start=piece_start,

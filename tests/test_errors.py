@@ -779,3 +779,23 @@ def test_custom_activation_objects_are_refused():
     shifted = Activation("relu", (F(1),), (F(0), F(1)), (F(0), F(0)), (0, 1))
     with pytest.raises(ValueError, match=r"activations\[0\] must be one of the registered"):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], [shifted, "linear"])
+
+
+def test_masked_and_extended_precision_arrays_are_refused():
+    with pytest.raises(TypeError, match=r"weights\[0\] must be a plain array; got a masked"):
+        Network([np.ma.array([[1.0]], mask=[[False]])], [[0.0]], "relu")
+    net = random_network([2, 3, 1], seed=0)
+    if np.dtype(np.longdouble).itemsize > 8:
+        with pytest.raises(TypeError, match=r"x has dtype .*which float64 would round"):
+            net(np.array([1, 2], dtype=np.longdouble))
+
+
+def test_random_network_widths_must_be_a_sequence():
+    with pytest.raises(TypeError, match=r"widths must be a sequence of positive integers"):
+        random_network({2, 3})
+
+
+def test_sample_trace_refuses_sample_counts_beyond_memory():
+    net = random_network([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"n = 1000000000000 samples would need about"):
+        sample_trace(net, Segment([0.0, 0.0], [1.0, 1.0]), 10**12)
