@@ -55,6 +55,17 @@ class Activation:
         phi(h) = slopes[k] * h + intercepts[k] on piece k (``len(thresholds) + 1`` pieces).
     codes : tuple of int
         Pattern code of each piece.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2 (ReLU and hard-tanh; the pattern codes).
+
+    Examples
+    --------
+    >>> relu = get_activation("relu")
+    >>> relu.thresholds, relu.slopes, relu.codes
+    ((Fraction(0, 1),), (Fraction(0, 1), Fraction(1, 1)), (0, 1))
     """
 
     name: str

@@ -44,6 +44,11 @@ class Network:
     is_exact : bool
         True when the entries are Fractions.
 
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2 (the networks h^(d) = W^(d) z^(d-1) + b^(d)).
+
     Examples
     --------
     A one-input ReLU network computing relu(x) + relu(-x) = |x|:

@@ -42,6 +42,24 @@ class SampledTrace:
         exact length that converges to it as ``n`` grows.
     outputs : ndarray
         Network outputs at the samples, shape ``(n, n_out)``.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (transitions counted along a finely sampled trajectory).
+
+    Examples
+    --------
+    >>> from regions import Network, Segment, sample_trace
+    >>> net = Network([[[1.0], [-1.0]], [[1.0, 1.0]]], [[0.0, 0.0], [0.0]], "relu")
+    >>> sample_trace(net, Segment([-1.0], [3.0]), 6).num_pieces
+    2
+
+    With 5 samples one lands exactly on the boundary x = 0, where both units are off (the
+    tie rule), a pattern of no piece:
+
+    >>> sample_trace(net, Segment([-1.0], [3.0]), 5).patterns[0].tolist()
+    [[0, 1], [0, 0], [1, 0], [1, 0], [1, 0]]
     """
 
     network: Network

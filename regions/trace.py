@@ -113,6 +113,19 @@ class Trace:
         s = -cot((t - start) / 2), quadratic irrationals p + q sqrt(d) (``edges`` and
         ``knots`` hold the float angles, since angles are transcendental). ``-inf`` marks
         the start point of a closed curve. None otherwise.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (transitions T, activation patterns A, trajectory length l).
+
+    Examples
+    --------
+    >>> from regions import Network, Segment, trace
+    >>> tr = trace(Network([[[1.0], [-1.0]], [[1.0, 1.0]]], [[0.0, 0.0], [0.0]], "relu"),
+    ...            Segment([-1.0], [3.0]))
+    >>> tr.num_pieces, tr.knots.tolist(), tr.patterns[0].tolist()
+    (2, [0.25], [[0, 1], [1, 0]])
     """
 
     network: Network

@@ -80,6 +80,11 @@ class _Base:
 class Segment(_Base):
     """The straight segment x(t) = x0 + t (x1 - x0) for t in [0, 1].
 
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (trajectories x(t) through input space).
+
     Examples
     --------
     >>> seg = Segment([0.0, 0.0], [3.0, 4.0])
@@ -127,6 +132,12 @@ class Line(_Base):
 
     Tracing a network with one input along ``Line([0], [1])`` counts its pieces over all of R.
 
+    References
+    ----------
+    .. [1] R. Pascanu, G. Montufar, Y. Bengio, "On the number of response regions of deep
+       feed forward networks with piece-wise linear activations", 2013 (regions of R^n0; with
+       one input a Line counts them all).
+
     Examples
     --------
     >>> Line([1.0], [2.0])(3.0)
@@ -165,6 +176,11 @@ class Polyline(_Base):
     """The polygonal path through ``points``: x(i) = points[i], straight in between.
 
     The parameter runs over [0, len(points) - 1]. Consecutive points must differ.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (trajectories x(t) through input space).
 
     Examples
     --------
@@ -266,6 +282,11 @@ class Arc(_Base):
         Parameter interval, ``0 < stop - start <= 2 pi``.
     center : array_like, optional
         The center c (default the origin).
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 and the experiments of Section 3 (the circular arc x(t) = cos(t) x0 + sin(t) x1).
 
     Examples
     --------
