@@ -31,7 +31,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .network import Network, random_network
-from .trajectory import Line, Polyline, Segment
+from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = [
     "small_fractions",
@@ -41,6 +41,7 @@ __all__ = [
     "segments",
     "lines",
     "polylines",
+    "arcs",
 ]
 
 
@@ -169,3 +170,27 @@ def _distinct(a, b, exact: bool) -> bool:
     if exact:
         return list(a) != list(b)
     return float(np.max(np.abs(np.subtract(a, b, dtype=float)))) > 1e-3
+
+
+@st.composite
+def arcs(draw, dim: int = 2, closed: bool | None = None, quarter_turns: bool = False) -> Arc:
+    """Float :class:`~regions.Arc` objects in R^dim: x0, x1 and the centre in [-2, 2]^dim.
+
+    ``closed`` forces a full turn (True) or an open arc (False); None draws either.
+    ``quarter_turns`` puts ``start`` and ``stop`` at multiples of pi/2, as exact tracing of an
+    arc requires.
+    """
+    import math
+
+    vec = st.lists(st.floats(-2, 2, allow_subnormal=False), min_size=dim, max_size=dim)
+    x0, x1, c = draw(vec), draw(vec), draw(vec)
+    if max(map(abs, x0 + x1)) <= 1e-2:
+        x0 = [1.0] + list(x0[1:])
+    full = draw(st.booleans()) if closed is None else closed
+    if quarter_turns:
+        k0 = draw(st.integers(-4, 4))
+        turns = 4 if full else draw(st.integers(1, 3))
+        return Arc(x0, x1, k0 * math.pi / 2, (k0 + turns) * math.pi / 2, c)
+    start = draw(st.floats(-4, 4))
+    span = 2 * math.pi if full else draw(st.floats(0.05, 2 * math.pi * 0.999))
+    return Arc(x0, x1, start, start + span, c)

@@ -10,20 +10,9 @@ from scipy.integrate import quad
 
 from regions import Arc, Network, Segment, random_network, trace
 from regions.sampling import sample_trace
-from regions.strategies import random_networks
+from regions.strategies import arcs, random_networks
 
 TWO_PI = 2 * math.pi
-
-
-@st.composite
-def arcs(draw, dim, closed=None):
-    vec = st.lists(st.floats(-2, 2, allow_subnormal=False), min_size=dim, max_size=dim)
-    x0, x1, c = draw(vec), draw(vec), draw(vec)
-    assume(max(map(abs, x0 + x1)) > 1e-2)
-    start = draw(st.floats(-4, 4))
-    full = draw(st.booleans()) if closed is None else closed
-    span = TWO_PI if full else draw(st.floats(0.05, TWO_PI * 0.999))
-    return Arc(x0, x1, start, start + span, c)
 
 
 @st.composite
@@ -210,26 +199,8 @@ from fractions import Fraction  # noqa: E402
 from regions._quadratic import QuadraticIrrational  # noqa: E402
 
 
-@st.composite
-def quarter_arcs(draw, dim):
-    vec = st.lists(st.floats(-2, 2, allow_subnormal=False), min_size=dim, max_size=dim)
-    x0, x1, c = draw(vec), draw(vec), draw(vec)
-    assume(max(map(abs, x0 + x1)) > 1e-2)
-    k0 = draw(st.integers(-4, 4))
-    turns = draw(st.integers(1, 4))
-    return Arc(x0, x1, k0 * math.pi / 2, (k0 + turns) * math.pi / 2, c)
-
-
-def test_float_rounding_of_sin_pi_is_snapped_to_the_threshold():
-    """sin(-pi) is -1.2e-16 in floats: a zero-bias ReLU reading sin(t) on [-3 pi/2, -pi] must
-    not see a residue that the next layer, whose tolerance scales with its inputs, takes for
-    a genuine value (shrunk from test_float_and_exact_agree_on_arcs)."""
-    net = random_network([3, 1, 1, 1], "relu", 1.0, 0.0, 0)
-    arc = Arc([0.0, 0.0, 0.0], [0.0, 1.0, 0.0], -3 * math.pi / 2, -math.pi)
-    fl, ex = trace(net, arc, exact=False), trace(net, arc, exact=True)
-    assert fl.num_pieces == ex.num_pieces == 1
-    np.testing.assert_allclose(fl.lengths, ex.lengths, rtol=1e-14, atol=0)
-    assert fl.lengths[1:].tolist() == [0.0, 0.0, 0.0]
+def quarter_arcs(dim):
+    return arcs(dim, quarter_turns=True)
 
 
 @given(st.data())
