@@ -91,11 +91,18 @@ class ArcEngine:
 
     def __init__(self, arc, tol: float) -> None:
         x0, x1, c = (np.asarray(v, dtype=np.float64) for v in (arc.x0, arc.x1, arc.center))
-        lo, hi = arc.start, arc.stop
-        n = max(1, math.ceil((hi - lo) / (math.pi / 2) - 1e-9))
-        edges = lo + (hi - lo) * np.arange(n + 1) / n
-        edges[-1] = hi
-        self.t = edges
+        # work in u = t - start, with the axes rotated by start once: the engine then does
+        # not depend on where the arc starts (cos and sin of a large t would lose u's digits)
+        self.t_offset = arc.start
+        cs, sn = math.cos(arc.start), math.sin(arc.start)
+        x0, x1 = cs * x0 + sn * x1, cs * x1 - sn * x0
+        span = arc.stop - arc.start
+        if arc.closed:
+            span = 2 * math.pi
+        n = max(1, math.ceil(span / (math.pi / 2) - 1e-9))
+        edges = span * np.arange(n + 1) / n
+        edges[-1] = span
+        self.t = edges  # the edges in u
         self.tol = tol
         self.closed = arc.closed
         self._set_pieces()

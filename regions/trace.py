@@ -41,8 +41,9 @@ With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`
   crossings within that distance of each other are merged into one knot.
 
 The tolerance is relative to the parameter value, so it depends on the parametrisation: a
-:class:`Line` whose direction has norm 1e12, or an arc starting near 10^6 radians, resolves
-proportionally coarser pieces of the same curve (exact mode does not depend on it). So no
+:class:`Line` whose direction has norm 1e12 resolves proportionally coarser pieces of the same
+curve (exact mode does not depend on it). Arcs are traced in t - start, so where an arc starts
+does not matter. So no
 float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than that
 are merged into a neighbour (the count can then be one lower than the exact count), and the
 transitions of neurons crossing there are counted at the merged knot. On generic networks
@@ -377,7 +378,7 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
     edges = np.empty(kept.shape[0] + 2, dtype=object if edge_exact else np.float64)
     edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, edge_exact)
     edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, edge_exact)
-    edges[1:-1] = engine.t[kept]
+    edges[1:-1] = engine.t[kept] + getattr(engine, "t_offset", 0)  # arcs work in t - start
     exact_knots = None
     if hasattr(engine, "s"):  # exact arc: the knots as exact values of s = -cot((t - start)/2)
         exact_knots = engine.s[kept]

@@ -351,3 +351,19 @@ def test_lengths_at_extreme_scales(scale):
         np.testing.assert_allclose(seg, [scale] * 3, rtol=1e-14)
         quarter = trace(net, Arc([scale], [0.0]), exact=exact).lengths
         np.testing.assert_allclose(quarter, [scale] * 3, rtol=1e-14)
+
+
+@given(net_and_arc(width=st.integers(1, 6)), st.sampled_from([1, 1000, 159155]))
+@settings(max_examples=40)
+def test_shifting_an_arc_by_whole_turns_changes_nothing(case, turns):
+    net, arc = case
+    shift = 2 * math.pi * turns
+    moved = Arc(arc.x0, arc.x1, arc.start + shift, arc.stop + shift, arc.center)
+    a, b = trace(net, arc), trace(net, moved)
+    gaps = np.diff(a.edges)
+    assume(gaps.size == 0 or gaps.min() > 1e-6)
+    assert a.num_pieces == b.num_pieces
+    assert a.transitions_per_layer.tolist() == b.transitions_per_layer.tolist()
+    # the knots agree up to the rounding of start + u at the shifted angle
+    np.testing.assert_allclose(b.knots - shift, a.knots, atol=1e-9 + 8 * math.ulp(shift))
+    np.testing.assert_allclose(a.lengths, b.lengths, rtol=1e-9)
