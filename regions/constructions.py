@@ -138,10 +138,10 @@ def folding_network(
     arithmetic. With n_L < n0 the hyperplanes all pass through the centre instead.
 
     Inside the box the network has prod_{l<L} p_l^n0 * sum_{j <= n0} C(n_L, j) activation
-    regions, Montufar et al.'s lower bound. For n0 = 1 the tests check the count exactly by
-    tracing the segment [0, p_1 / 2]; for n0 = 2 and 3 they check that sampling at points off
-    every boundary already finds that many regions (the exact count awaits the plane
-    partition).
+    regions, Montufar et al.'s lower bound. The tests check the count exactly: for n0 = 1 by
+    tracing the segment [0, p_1 / 2], for n0 = 2 with an independent exact polygon-clipping
+    count of the regions in the box (e.g. 176 for widths (4, 4, 4)); for n0 = 3 sampling at
+    points off every boundary finds that many regions.
 
     Parameters
     ----------

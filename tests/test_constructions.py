@@ -242,3 +242,60 @@ def test_folding_network_attains_montufar_bound_with_several_inputs(widths, n0, 
 def test_folding_network_needs_n0_units_per_folding_layer():
     with pytest.raises(ValueError, match=r"widths\[0\] must be >= n0 = 2"):
         folding_network([1, 4], n0=2)
+
+
+# -- exact two-input counts, by the independent polygon-clipping oracle -----------------------
+
+from itertools import combinations  # noqa: E402
+
+from hypothesis import assume  # noqa: E402
+
+from regions.strategies import rational_networks, small_fractions  # noqa: E402
+
+from .oracle_2d import regions_in_box  # noqa: E402
+
+
+@given(st.lists(st.tuples(small_fractions(4, 3), small_fractions(4, 3), small_fractions(4, 3)),
+                min_size=1, max_size=6))
+def test_polygon_oracle_counts_a_line_arrangement_like_zaslavsky(lines):
+    """Validates the oracle: n lines in general position, with every vertex inside the box,
+    cut it into sum_{j<=2} C(n, j) regions (one hidden ReLU layer)."""
+    lines = [(a, b, c) for a, b, c in lines if (a, b) != (0, 0)]
+    assume(lines)
+    for (a1, b1, _), (a2, b2, _) in combinations(lines, 2):
+        assume(a1 * b2 - a2 * b1 != 0)  # no two parallel
+    vertices = []
+    for (a1, b1, c1), (a2, b2, c2) in combinations(lines, 2):
+        det = a1 * b2 - a2 * b1
+        vertices.append(((-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det))
+    for (a, b, c) in lines:  # no three through one point
+        assume(sum(1 for x, y in vertices if a * x + b * y + c == 0) <= len(lines) - 1)
+    assume(len(set(vertices)) == len(vertices))
+    # the box holds every vertex and, strictly inside, every line's point nearest the origin
+    nearest = [(-a * c / (a * a + b * b), -b * c / (a * a + b * b)) for a, b, c in lines]
+    bound = 1 + max(abs(v) for xy in vertices + nearest for v in xy)
+    net = Network([[[a, b] for a, b, _ in lines], [[Fraction(1)] * len(lines)]],
+                  [[c for _, _, c in lines], [Fraction(0)]], "relu")
+    expected = int(bounds.zaslavsky_regions(len(lines), 2))
+    assert regions_in_box(net, [-bound, -bound], [bound, bound]) == expected
+
+
+@pytest.mark.parametrize("widths", [[4, 4, 4], [5, 4], [6, 6, 4], [5, 5, 5], [7, 4],
+                                    [4, 4, 4, 4], [2, 2, 3]])
+def test_folding_network_two_inputs_exact_count_equals_montufar_bound(widths):
+    """REFERENCE.md: n0 = 2, widths (4, 4, 4): 176 regions in the box, exactly the bound."""
+    net, (lo, hi) = folding_network(widths, n0=2)
+    assert regions_in_box(net, lo, hi) == int(montufar_lower_bound(widths, 2))
+
+
+@given(rational_networks(input_dim=2, depth=st.integers(1, 2), width=st.integers(1, 4),
+                         activations=("relu",)))
+@settings(max_examples=40)
+def test_two_input_relu_counts_never_exceed_the_upper_bounds(net):
+    """Regions of a random two-input ReLU network in a large box, counted exactly, never exceed
+    Serra et al.'s upper bound, nor Montufar 2017's, nor 2^N."""
+    hidden = list(net.widths[1:-1])
+    count = regions_in_box(net, [-50, -50], [50, 50])
+    serra = int(bounds.serra_upper_bound(hidden, 2))
+    assert count <= serra <= int(bounds.montufar2017_upper_bound(hidden, 2))
+    assert serra <= int(bounds.montufar_trivial_upper_bound(hidden))
