@@ -37,30 +37,11 @@ import math
 import numpy as np
 from scipy.special import ellipeinc
 
+from ._pieces import EngineBase, insert_edges, knot_starts, merge_rows, record_layer
+from ._pieces import sides as _sides
 from .activations import Activation
 
 __all__: list[str] = []
-
-
-def _sides(d, noise):
-    return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
-
-
-def _internal_transitions(index: np.ndarray) -> np.ndarray:
-    """Pieces switched per edge between neighbouring pieces: sum over neurons of |change|."""
-    if index.shape[0] < 2:
-        return np.zeros(0, dtype=np.int64)
-    return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
-
-
-def record_layer(engine, index: np.ndarray) -> None:
-    """Store a layer's pattern index and its transitions (between neighbouring pieces, and
-    across the start point of a closed curve) on an arc engine."""
-    engine.layer_index.append(index)
-    engine.layer_transitions.append(_internal_transitions(index))
-    engine.wrap_transitions.append(
-        int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if engine.closed else 0
-    )
 
 
 def ellipse_arc_length(P, Q, S, lo, hi) -> float:
@@ -83,11 +64,10 @@ def _curvature(v, m):
     return curv
 
 
-class ArcEngine:
+class ArcEngine(EngineBase):
     """Working state of a float trace along an :class:`~regions.Arc`."""
 
     exact = False
-    left = right = None
 
     def __init__(self, arc, tol: float) -> None:
         x0, x1, c = (np.asarray(v, dtype=np.float64) for v in (arc.x0, arc.x1, arc.center))
@@ -119,6 +99,9 @@ class ArcEngine:
         self.wrap_transitions: list[int] = []
         self.noise = 0.0
         self.lengths = [self._length()]
+
+    def knot_parameters(self, kept: np.ndarray) -> np.ndarray:
+        return self.t[kept] + self.t_offset  # the engine works in u = t - start
 
     def _set_pieces(self) -> None:
         self.centre = (self.t[:-1] + self.t[1:]) / 2
@@ -229,15 +212,14 @@ class ArcEngine:
         which = np.concatenate([np.full(p[0].shape[0], i) for i, p in enumerate(parts)])
         order = np.argsort(t, kind="stable")
         piece, col, t, which = piece[order], col[order], t[order], which[order]
-        starts = np.ones(t.shape[0], dtype=bool)
-        starts[1:] = (t[1:] - t[:-1]) > self.tol * np.maximum(1.0, np.abs(t[1:]))
+        starts = knot_starts(t, self.tol, exact=False)
         return piece, col, which, t, np.cumsum(starts) - 1, starts
 
     def _split(self, hv, hm, thresholds, piece, col, which, t, group, starts):
         """Insert the knots: rows at the new edges and new midpoints of the parts."""
         first = np.flatnonzero(starts)
         gt, gpiece = t[first], piece[first]
-        old_t, old_centre = self.t, self.centre
+        old_centre = self.centre
         split = np.unique(gpiece)  # pieces that are cut
         b, c = self._local(split, hv[split], hm[split], hv[split + 1])
         slot = np.searchsorted(split, gpiece)
@@ -248,15 +230,8 @@ class ArcEngine:
 
         new_v = values(slot, gt - old_centre[gpiece])
         new_v[group, col] = np.asarray(thresholds)[which]  # crossing neurons sit on theta
-        is_new = np.zeros(old_t.shape[0] + gt.shape[0], dtype=bool)
-        is_new[np.searchsorted(old_t, gt) + np.arange(gt.shape[0])] = True
-        merged_t = np.empty(is_new.shape[0])
-        merged_t[~is_new], merged_t[is_new] = old_t, gt
-        layer = np.empty(is_new.shape[0], dtype=np.int64)
-        layer[~is_new], layer[is_new] = self.edge_layer, len(self.layer_index)
-        out_v = np.empty((is_new.shape[0], hv.shape[1]))
-        out_v[~is_new], out_v[is_new] = hv, new_v
-        self.t, self.edge_layer = merged_t, layer
+        is_new = insert_edges(self, gt)
+        out_v = merge_rows(hv, new_v, is_new)
         self._set_pieces()
         parent = np.cumsum(~is_new)[:-1] - 1
         out_m = hm[parent]

@@ -26,7 +26,8 @@ from fractions import Fraction
 
 import numpy as np
 from . import _numbers
-from ._arc import ellipse_arc_length, record_layer
+from ._arc import ellipse_arc_length
+from ._pieces import EngineBase, record_layer
 from ._quadratic import (
     IdenticallyZeroError,
     argsort,
@@ -56,12 +57,11 @@ def _quarter_turns(angle: float, name: str) -> int:
     return k
 
 
-class ExactArcEngine:
+class ExactArcEngine(EngineBase):
     """Working state of an exact trace along an :class:`~regions.Arc`."""
 
     exact = True
     edge_exact = False  # the reported angles are floats; the knots in s are exact
-    left = right = None
 
     def __init__(self, arc) -> None:
         k0, k1 = _quarter_turns(arc.start, "start"), _quarter_turns(arc.stop, "stop")
@@ -83,6 +83,10 @@ class ExactArcEngine:
         self.wrap_transitions: list[int] = []
         self.tol = 0.0
         self.lengths = [self._length()]
+
+    def exact_knot_values(self, kept: np.ndarray) -> np.ndarray:
+        """The knots as exact values of s = -cot((t - start) / 2)."""
+        return self.s[kept]
 
     @property
     def t(self) -> np.ndarray:

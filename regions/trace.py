@@ -65,7 +65,10 @@ import numpy as np
 from . import _numbers
 from .activations import Activation
 from .network import Network
-from ._arc import ArcEngine, _internal_transitions
+from ._arc import ArcEngine
+from ._pieces import EngineBase, insert_edges, knot_starts, record_layer
+from ._pieces import merge_rows as _merge_rows
+from ._pieces import sides as _sides
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["trace", "Trace", "DEFAULT_TOLERANCE"]
@@ -374,18 +377,16 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
     change = per_knot.sum(axis=1) > 0  # only trajectory vertices can fail this
     kept = np.flatnonzero(change) + lo
     lo_end, hi_end = trajectory.domain
-    edge_exact = getattr(engine, "edge_exact", engine.exact)
+    edge_exact = engine.edge_exact
     edges = np.empty(kept.shape[0] + 2, dtype=object if edge_exact else np.float64)
     edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, edge_exact)
     edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, edge_exact)
-    edges[1:-1] = engine.t[kept] + getattr(engine, "t_offset", 0)  # arcs work in t - start
-    exact_knots = None
-    if hasattr(engine, "s"):  # exact arc: the knots as exact values of s = -cot((t - start)/2)
-        exact_knots = engine.s[kept]
+    edges[1:-1] = engine.knot_parameters(kept)
+    exact_knots = engine.exact_knot_values(kept)
     # each piece is named by the finite edge it starts at (-1: the left unbounded end)
     piece_start = np.concatenate([[-1 if has_left else 0], kept]).astype(np.int64)
     per_knot = per_knot[change]
-    closed = bool(getattr(engine, "closed", False))
+    closed = bool(engine.closed)
     wrap = closed and sum(engine.wrap_transitions) > 0
     if wrap:  # the start of a closed curve is a knot: its row comes first
         per_knot = np.concatenate([np.asarray(engine.wrap_transitions)[None, :], per_knot])
@@ -413,7 +414,7 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
     )
 
 
-class _Engine:
+class _Engine(EngineBase):
     """Mutable working state of one trace: edges, edge values and end slopes."""
 
     def __init__(self, t, rows, left, right, exact: bool, tol: float) -> None:
@@ -426,6 +427,7 @@ class _Engine:
         self.edge_layer = np.full(t.shape[0], -1, dtype=np.int64)
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
+        self.wrap_transitions: list[int] = []
         self.lengths = [self._length()]
         self.noise = self.noise_slope = 0
 
@@ -454,7 +456,7 @@ class _Engine:
                 if g is not None:
                     g[np.abs(g) <= noise_slope] = 0
         if thresholds:
-            sides = [_sides(h - th if th else h, noise, exact) for th in thresholds]
+            sides = [_sides(h - th if th else h, noise) for th in thresholds]
             if not exact:  # values within rounding of a threshold are on it
                 for th, sd in zip(thresholds, sides):
                     np.copyto(h, th, where=sd == 0)
@@ -470,8 +472,7 @@ class _Engine:
         else:
             npieces = self.t.shape[0] - 1 + (hl is not None) + (hr is not None)
             index = np.zeros((npieces, h.shape[1]), dtype=np.int8)
-        self.layer_index.append(index)
-        self.layer_transitions.append(_internal_transitions(index))
+        record_layer(self, index)
         self.z = act(h)
         slopes = np.asarray(act.slopes, dtype=object if exact else np.float64)
         if hl is not None:
@@ -484,10 +485,10 @@ class _Engine:
         """Side of each threshold far out on each unbounded end (None without one)."""
         fl = fr = None
         if hl is not None:
-            fl = -_sides(hl, noise_slope, self.exact)
+            fl = -_sides(hl, noise_slope)
             fl = np.where(fl == 0, s[0], fl).astype(np.int8)
         if hr is not None:
-            fr = _sides(hr, noise_slope, self.exact)
+            fr = _sides(hr, noise_slope)
             fr = np.where(fr == 0, s[-1], fr).astype(np.int8)
         return fl, fr
 
@@ -533,11 +534,7 @@ class _Engine:
         a, j, k, kind, step, tc = a[order], j[order], k[order], kind[order], step[order], tc[order]
 
         # crossings at one parameter (exact) or within tol of each other (float): one knot
-        starts = np.ones(tc.shape[0], dtype=bool)
-        if exact:
-            starts[1:] = tc[1:] != tc[:-1]
-        else:
-            starts[1:] = (tc[1:] - tc[:-1]) > tol * np.maximum(1.0, np.abs(tc[1:]))
+        starts = knot_starts(tc, tol, exact)
         group = np.cumsum(starts) - 1
         first = np.flatnonzero(starts)
         ga, gkind, gstep, gt = a[first], kind[first], step[first], tc[first]
@@ -553,7 +550,7 @@ class _Engine:
         new_rows = h[ga] + gstep[:, None] * direction
         theta = np.asarray(thresholds, dtype=h.dtype)
         new_rows[group, j] = theta[k]
-        new_sides = [_sides(new_rows - th if th else new_rows, self.noise, exact)
+        new_sides = [_sides(new_rows - th if th else new_rows, self.noise)
                      for th in thresholds]
         for kk, (th, ns) in enumerate(zip(thresholds, new_sides)):
             sel = k == kk
@@ -561,11 +558,7 @@ class _Engine:
             if not exact:
                 np.copyto(new_rows, th, where=ns == 0)
 
-        is_new = np.zeros(t.shape[0] + gt.shape[0], dtype=bool)
-        is_new[np.searchsorted(t, gt) + np.arange(gt.shape[0])] = True
-        self.t = _merge_rows(t, gt, is_new)
-        layer = np.full(gt.shape[0], len(self.layer_index), dtype=np.int64)
-        self.edge_layer = _merge_rows(self.edge_layer, layer, is_new)
+        is_new = insert_edges(self, gt)
         h = _merge_rows(h, new_rows, is_new)
         sides = [_merge_rows(s, ns, is_new) for s, ns in zip(sides, new_sides)]
         return h, sides
@@ -584,14 +577,14 @@ class _Engine:
         return float(_chord_lengths(d).sum())
 
     def _sign_changes(self) -> np.ndarray:
-        s = _sides(self.z, self.noise, self.exact)  # (K, n_out)
+        s = _sides(self.z, self.noise)  # (K, n_out)
         parts = []
         if self.left is not None:
-            fl = -_sides(self.left, self.noise_slope, self.exact)
+            fl = -_sides(self.left, self.noise_slope)
             parts.append(np.where(fl == 0, s[0], fl)[None, :])
         parts.append(s)
         if self.right is not None:
-            fr = _sides(self.right, self.noise_slope, self.exact)
+            fr = _sides(self.right, self.noise_slope)
             parts.append(np.where(fr == 0, s[-1], fr)[None, :])
         seq = np.concatenate(parts, axis=0).astype(np.int8)
         out = np.zeros(seq.shape[1], dtype=np.int64)
@@ -600,13 +593,6 @@ class _Engine:
             col = col[col != 0]
             out[c] = int(np.count_nonzero(col[1:] != col[:-1]))
         return out
-
-
-def _sides(d: np.ndarray, noise: Any, exact: bool) -> np.ndarray:
-    """+1 / -1 / 0 for values above / below / on zero (within ``noise`` in float mode)."""
-    if exact:
-        return (d > 0).view(np.int8) - (d < 0).view(np.int8)
-    return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
 
 
 def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
@@ -645,13 +631,6 @@ def _count_distinct_patterns(patterns) -> int:
     full = np.ascontiguousarray(np.concatenate(patterns, axis=1))
     rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
     return int(np.unique(rows).shape[0])
-
-
-def _merge_rows(old: np.ndarray, new: np.ndarray, is_new: np.ndarray) -> np.ndarray:
-    out = np.empty((is_new.shape[0],) + old.shape[1:], dtype=old.dtype)
-    out[~is_new] = old
-    out[is_new] = new
-    return out
 
 
 def _piece_jacobians(net: Network, patterns, exact: bool):

@@ -1,0 +1,89 @@
+"""Bookkeeping shared by the tracing engines: sides of thresholds, edge insertion, knot
+grouping, per-layer transitions, and the defaults every engine answers to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__: list[str] = []
+
+
+def sides(d: np.ndarray, noise: Any = 0) -> np.ndarray:
+    """+1 / -1 / 0 for values above / below / on zero (within ``noise``; exact mode passes 0,
+    and the comparisons then work on Fraction object arrays too)."""
+    return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
+
+
+def internal_transitions(index: np.ndarray) -> np.ndarray:
+    """Pieces switched at each edge between neighbouring pieces: sum over neurons of
+    |change of piece index|."""
+    if index.shape[0] < 2:
+        return np.zeros(0, dtype=np.int64)
+    return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
+
+
+def knot_starts(tc: np.ndarray, tol: float, exact: bool) -> np.ndarray:
+    """For sorted crossing parameters, where a new knot starts: crossings at one parameter
+    (exact) or within ``tol * max(1, |t|)`` of the previous one (float) share a knot."""
+    starts = np.ones(tc.shape[0], dtype=bool)
+    if exact:
+        starts[1:] = tc[1:] != tc[:-1]
+    else:
+        starts[1:] = (tc[1:] - tc[:-1]) > tol * np.maximum(1.0, np.abs(tc[1:]))
+    return starts
+
+
+def merge_rows(old: np.ndarray, new: np.ndarray, is_new: np.ndarray) -> np.ndarray:
+    """Rows of ``old`` and ``new`` interleaved: ``new`` where ``is_new`` is set."""
+    out = np.empty((is_new.shape[0],) + old.shape[1:], dtype=old.dtype)
+    out[~is_new] = old
+    out[is_new] = new
+    return out
+
+
+def insert_edges(engine: Any, new_t: np.ndarray) -> np.ndarray:
+    """Insert the sorted parameters ``new_t`` (each strictly inside a piece) into the
+    engine's edges, recording the current layer as their creator; returns the mask of the new
+    edges among all edges."""
+    old = engine.t
+    is_new = np.zeros(old.shape[0] + new_t.shape[0], dtype=bool)
+    is_new[np.searchsorted(old, new_t) + np.arange(new_t.shape[0])] = True
+    engine.t = merge_rows(old, new_t, is_new)
+    layer = np.full(new_t.shape[0], len(engine.layer_index), dtype=np.int64)
+    engine.edge_layer = merge_rows(engine.edge_layer, layer, is_new)
+    return is_new
+
+
+def record_layer(engine: Any, index: np.ndarray) -> None:
+    """Store a layer's pattern index and its transitions (between neighbouring pieces, and
+    across the start point of a closed curve)."""
+    engine.layer_index.append(index)
+    engine.layer_transitions.append(internal_transitions(index))
+    engine.wrap_transitions.append(
+        int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if engine.closed else 0
+    )
+
+
+class EngineBase:
+    """What :func:`regions.trace._make_trace` asks of every engine, with the defaults of a
+    straight trajectory: no unbounded ends unless set, not closed, knots reported as the
+    parameters of the edges themselves."""
+
+    left = right = None
+    closed = False
+
+    @property
+    def edge_exact(self) -> bool:
+        """Whether the reported edges are exact numbers (Fractions)."""
+        return self.exact
+
+    def knot_parameters(self, kept: np.ndarray) -> np.ndarray:
+        """The parameters t of the edges ``kept``."""
+        return self.t[kept]
+
+    def exact_knot_values(self, kept: np.ndarray) -> np.ndarray | None:
+        """Exact values of the edges ``kept`` where the parameters themselves are not exact
+        (arcs); None otherwise."""
+        return None
