@@ -2,7 +2,8 @@
 
 The public names: :class:`Network` and :func:`random_network`; the trajectories
 :class:`Segment`, :class:`Line`, :class:`Polyline`, :class:`Arc`; :func:`trace` and its result
-:class:`Trace`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
+:class:`Trace`; :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
+:class:`Partition` and :class:`Region`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
 activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`).
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 :mod:`regions.constructions`.
@@ -13,6 +14,8 @@ from .network import Network, random_network
 from .trace import DEFAULT_TOLERANCE, Trace, trace
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
+from .plane import Plane
+from .partition import Partition, Region, partition
 
 __all__ = [
     "ACTIVATIONS",
@@ -21,11 +24,15 @@ __all__ = [
     "DEFAULT_TOLERANCE",
     "Line",
     "Network",
+    "Partition",
+    "Plane",
     "Polyline",
+    "Region",
     "SampledTrace",
     "Segment",
     "Trace",
     "get_activation",
+    "partition",
     "random_network",
     "sample_trace",
     "trace",

@@ -1,0 +1,438 @@
+"""The planar engine behind :func:`regions.partition`: the arrangement of a two-input
+network's region boundaries, built layer by layer and neuron by neuron over arrays.
+
+Geometry in homogeneous coordinates
+-----------------------------------
+A vertex is a row ``(x, y, w)``: ``w = 1`` for a point, ``w = 0`` for a point at infinity,
+i.e. a direction (the oriented projective plane). Unbounded regions are therefore convex
+polygons like any other, some of whose vertices are directions; the edge between two
+consecutive directions lies at infinity, and an edge from a point to a direction is a ray.
+The whole plane starts as the four directions +x, +y, -x, -y. Points are normalised to
+``w = 1`` and directions to max(|x|, |y|) = 1, so both are exact for Fractions.
+
+Values on the arrangement
+-------------------------
+Every vertex carries the current layer's values there: for a point the layer's outputs,
+for a direction the outputs' rates of growth along it (the linear part of the region's
+affine map applied to the direction). The network is continuous, so these values belong
+to the vertex, not to a region, and the pre-activation of a neuron at a new vertex
+``|z_q| p + |z_p| q`` on an edge ``(p, q)`` is the same combination of the values at ``p`` and
+``q`` (every layer's values are affine on every region of the layers before it). After a
+layer, points take ``phi(z)`` and directions the activation's recession function (the slope
+of the outermost piece on the side of ``z``: hard-tanh gives 0, ReLU ``max(z, 0)``).
+
+Splitting
+---------
+A layer computes its pre-activations at all vertices with one matrix product. It then marks,
+for every region present at the start of the layer (a *parent*) and every neuron and
+threshold, whether the threshold's line crosses it (values of both strict signs at the
+parent's vertices). Neuron by neuron, only the regions descending from marked parents are
+examined; the ones with values of both signs are split along the line, the crossing points
+being created once per edge (edges are shared by the regions on their two sides). The
+values at a region's vertices decide everything, so the regions on both sides of an edge
+see the same signs: no T-junctions, the arrangement stays a planar graph. A line that
+passes exactly through a vertex uses it (several boundaries meet there); a line that runs
+along an existing edge splits nothing there. When both ends of a cut are directions (the
+cut is a whole line, e.g. across a strip), a finite point of the line is inserted on the
+cut so no edge joins two opposite directions.
+
+Float mode snaps a value within ``tol * (sum_i |W_ji| max|h_i| + |b_j| + |theta|)`` of a
+threshold onto it, for old vertices at the layer start and for every new vertex, so
+boundaries meeting within rounding share one vertex instead of leaving slivers.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import _numbers
+from ._pieces import sides
+
+__all__: list[str] = []
+
+
+def convex_polygon(value: Any, name: str) -> np.ndarray:
+    """Validate a convex polygon (vertices in order, either orientation) and return its
+    vertices counter-clockwise, consecutive repeats and collinear middle vertices kept out.
+    """
+    poly = _numbers.coerce_array(value, name, 2, "2-D array of shape (k, 2)")
+    if poly.shape[1] != 2:
+        raise ValueError(
+            f"{name} must have shape (k, 2): vertices in plane coordinates; got shape "
+            f"{poly.shape}"
+        )
+    keep = np.ones(poly.shape[0], dtype=bool)
+    keep[1:] = np.any(poly[1:] != poly[:-1], axis=1)
+    poly = poly[keep]
+    if poly.shape[0] > 1 and np.all(poly[0] == poly[-1]):
+        poly = poly[:-1]
+    if poly.shape[0] < 3:
+        raise ValueError(
+            f"{name} must have at least 3 distinct vertices (a convex polygon of positive "
+            f"area); got {poly.shape[0]}"
+        )
+    nxt, prv = np.roll(poly, -1, axis=0), np.roll(poly, 1, axis=0)
+    turn = (poly[:, 0] - prv[:, 0]) * (nxt[:, 1] - poly[:, 1]) - (poly[:, 1] - prv[:, 1]) * (
+        nxt[:, 0] - poly[:, 0]
+    )
+    area2 = (poly[:, 0] * nxt[:, 1] - nxt[:, 0] * poly[:, 1]).sum()
+    if area2 == 0:
+        raise ValueError(f"{name} must have positive area; its vertices are collinear")
+    if area2 < 0:
+        poly, turn = poly[::-1].copy(), -turn[::-1]
+    if np.any(turn < 0):
+        raise ValueError(
+            f"{name} must be convex with its vertices in order around it; vertex "
+            f"{int(np.flatnonzero(turn < 0)[0])} turns the wrong way"
+        )
+    poly = poly[turn > 0]  # collinear middle vertices are not corners
+    # a polygon that winds more than once passes the turn test: the angles must sum to 2 pi
+    d = np.roll(poly, -1, axis=0) - poly
+    ang = np.arctan2(_numbers.to_float(d[:, 1]), _numbers.to_float(d[:, 0]))
+    total = np.mod(np.diff(np.concatenate([ang, ang[:1]])), 2 * np.pi).sum()
+    if total > 3 * np.pi:
+        raise ValueError(f"{name} must be a simple convex polygon; its boundary winds {total / (2 * np.pi):.0f} times")
+    return poly
+
+
+def _abs(a: np.ndarray) -> np.ndarray:
+    return np.abs(a)
+
+
+BLOCK = 16
+"""Neurons per block in a layer (see :meth:`PlanarEngine.layer`)."""
+
+
+class PlanarEngine:
+    """Arrangement state: vertex arrays with spare capacity, padded region arrays."""
+
+    def __init__(self, polygon: np.ndarray | None, exact: bool, tol: float) -> None:
+        self.exact, self.tol = exact, tol
+        zero = Fraction(0) if exact else 0.0
+        self.zero = zero
+        if polygon is None:
+            one = Fraction(1) if exact else 1.0
+            X = np.array(
+                [[one, zero, zero], [zero, one, zero], [-one, zero, zero], [zero, -one, zero],
+                 [zero, zero, one]],  # the last row: an anchor point in no region
+                dtype=object if exact else np.float64,
+            )
+            faces = np.array([[0, 1, 2, 3]])
+            self.anchor = 4
+        else:
+            poly = _numbers.convert(polygon, exact)
+            ones = np.full((poly.shape[0], 1), Fraction(1) if exact else 1.0,
+                           dtype=object if exact else np.float64)
+            X = np.concatenate([poly, ones], axis=1)
+            faces = np.arange(poly.shape[0])[None, :]
+            self.anchor = -1
+        self.nV = X.shape[0]
+        self.X = self._blank((2 * self.nV + 8, 3))
+        self.X[: self.nV] = X
+        self.H = self._blank((self.X.shape[0], 2))
+        self.H[: self.nV] = X[:, :2]
+        self.nF = 1
+        self.F = np.full((16, max(8, faces.shape[1] + 2)), -1, dtype=np.int64)
+        self.F[0, : faces.shape[1]] = faces[0]
+        self.cnt = np.zeros(16, dtype=np.int64)
+        self.cnt[0] = faces.shape[1]
+        self.layer_codes: list[np.ndarray] = []   # per layer: (regions then, width) int8
+        self.layer_parents: list[np.ndarray] = []  # per layer: region -> region of layer before
+
+    # -- storage ---------------------------------------------------------------------------
+
+    def _blank(self, shape: tuple[int, int]) -> np.ndarray:
+        if self.exact:
+            return np.full(shape, Fraction(0), dtype=object)
+        return np.zeros(shape)
+
+    def _grow_rows(self, arr: np.ndarray, need: int, fill: Any) -> np.ndarray:
+        if need <= arr.shape[0]:
+            return arr
+        cap = max(need, 2 * arr.shape[0])
+        if arr.dtype == object or fill != 0:
+            out = np.full((cap,) + arr.shape[1:], fill, dtype=arr.dtype)
+        else:  # zeroed pages come free from the allocator
+            out = np.zeros((cap,) + arr.shape[1:], dtype=arr.dtype)
+        out[: arr.shape[0]] = arr
+        return out
+
+    def _reserve_vertices(self, k: int) -> None:
+        need = self.nV + k + 1  # one spare row of zeros stays past the end: padding reads it
+        if need > self.X.shape[0]:
+            self.X = self._grow_rows(self.X, need, self.zero)
+            self.Z = self._grow_rows(self.Z, need, self.zero)
+
+    def _reserve_faces(self, k: int, width: int) -> None:
+        need = self.nF + k
+        if need > self.F.shape[0]:
+            self.F = self._grow_rows(self.F, need, -1)
+            self.cnt = self._grow_rows(self.cnt, need, 0)
+            self.parent = self._grow_rows(self.parent, need, 0)
+            self.origin = self._grow_rows(self.origin, need, 0)
+        if width > self.F.shape[1]:
+            wide = np.full((self.F.shape[0], max(width, self.F.shape[1] + 4)), -1, np.int64)
+            wide[:, : self.F.shape[1]] = self.F
+            self.F = wide
+
+    # -- one layer -------------------------------------------------------------------------
+
+    def layer(self, w: np.ndarray, b: np.ndarray, act: Any) -> None:
+        exact, nV = self.exact, self.nV
+        wcol = self.X[:, 2]
+        Z = self._blank((self.X.shape[0], w.shape[0]))
+        Z[:nV] = self.H[:nV] @ w.T + wcol[:nV, None] * b[None, :]
+        self.Z = Z
+        thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
+        self._thresholds_now = thresholds
+        if exact:
+            self.noise = None
+        else:
+            hmax = float(np.abs(self.H[:nV]).max(initial=0.0))
+            big = max((abs(t) for t in thresholds), default=0.0)
+            self.noise = self.tol * (np.abs(w).sum(axis=1) * hmax + np.abs(b) + big)
+            for th in thresholds:
+                self._snap(slice(0, nV), th)
+        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        if thresholds:
+            # Neurons in blocks: each block marks which of the regions present at its start
+            # (the parents) each of its neurons crosses; a neuron then examines only the
+            # regions descending from its parents, not every region.
+            for j0 in range(0, w.shape[0], BLOCK):
+                j1 = min(j0 + BLOCK, w.shape[0])
+                self.parent = np.arange(self.F.shape[0], dtype=np.int64)
+                cuts = self._parents_cut(thresholds, j0, j1)
+                mark = np.zeros(self.nF, dtype=bool)
+                for j in range(j0, j1):
+                    for t, th in enumerate(thresholds):
+                        plist = cuts[t][j - j0]
+                        if plist.shape[0]:
+                            self._cut(j, th, plist, mark)
+        self._record_patterns(thresholds, act)
+        self._activate(act)
+
+    def _snap(self, rows: Any, th: Any) -> None:
+        """Float mode: values within the noise of threshold ``th`` are set onto it."""
+        Z, wcol = self.Z[rows], self.X[rows, 2]
+        target = th * wcol[:, None]
+        near = np.abs(Z - target) <= self.noise[None, :]
+        Z[near] = np.broadcast_to(target, Z.shape)[near]
+        self.Z[rows] = Z
+
+    def _values(self, ids: Any, j: int, th: Any) -> np.ndarray:
+        return self.Z[ids, j] - th * self.X[ids, 2]
+
+    def _parents_cut(self, thresholds: list, j0: int, j1: int) -> list[list[np.ndarray]]:
+        """For each threshold and neuron j0 <= j < j1: the regions (now) it crosses."""
+        nF, m = self.nF, j1 - j0
+        F = self.F[:nF]
+        out = []
+        for th in thresholds:
+            S = np.empty((self.Z.shape[0], m), dtype=np.int8)
+            S[: self.nV] = sides(self.Z[: self.nV, j0:j1] - th * self.X[: self.nV, 2:3])
+            S[self.nV:] = 0  # padding (-1) reads the last row
+            pos = np.zeros((nF, m), dtype=bool)
+            neg = np.zeros((nF, m), dtype=bool)
+            for k in range(F.shape[1]):
+                sk = S[F[:, k]]
+                pos |= sk > 0
+                neg |= sk < 0
+            neuron, par = np.nonzero((pos & neg).T)
+            bounds = np.searchsorted(neuron, np.arange(m + 1))
+            out.append([par[bounds[j]: bounds[j + 1]] for j in range(m)])
+        return out
+
+    def _cut(self, j: int, th: Any, plist: np.ndarray, mark: np.ndarray) -> None:
+        mark[plist] = True
+        cand = np.flatnonzero(mark[self.parent[: self.nF]])
+        mark[plist] = False
+        ids = self.F[cand]
+        val = self._values(ids, j, th)
+        s = sides(val)
+        split = (s > 0).any(axis=1) & (s < 0).any(axis=1)
+        if not split.any():
+            return
+        cand, ids, val, s = cand[split], ids[split], val[split], s[split]
+        n = self.cnt[cand]
+        c, K = ids.shape
+        k = np.arange(K)
+        valid = k[None, :] < n[:, None]
+        nxt = np.where(k[None, :] + 1 < n[:, None], k[None, :] + 1, 0)
+        ids_next = np.take_along_axis(ids, nxt, axis=1)
+        s_next = np.take_along_axis(s, nxt, axis=1)
+        cross = valid & (s * s_next < 0)
+
+        # one new vertex per crossed edge (the regions on both sides share it)
+        u, v = ids[cross], ids_next[cross]
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        keys, first, inverse = np.unique(lo * self.X.shape[0] + hi, return_index=True,
+                                         return_inverse=True)
+        a, b = lo[first], hi[first]
+        new = self._add_points(a, b, j, th)
+        cross_id = np.full((c, K), -1, dtype=np.int64)
+        cross_id[cross] = new[inverse.reshape(-1)]
+
+        # where the cut leaves the + side (exit) and enters it again (entry)
+        zero = valid & (s == 0)
+        exit_k = np.argmax((zero & (s_next < 0)) | (cross & (s > 0)), axis=1)
+        entry_k = np.argmax((zero & (s_next > 0)) | (cross & (s < 0)), axis=1)
+        rows = np.arange(c)
+        exit_pt = np.where(zero[rows, exit_k], ids[rows, exit_k], cross_id[rows, exit_k])
+        entry_pt = np.where(zero[rows, entry_k], ids[rows, entry_k], cross_id[rows, entry_k])
+        wcol = self.X[:, 2]
+        whole = np.flatnonzero((wcol[exit_pt] == 0) & (wcol[entry_pt] == 0))
+
+        L = 3 * K
+        seq_pos = np.full((c, L), -1, dtype=np.int64)
+        seq_neg = np.full((c, L), -1, dtype=np.int64)
+        seq_pos[:, 0::3] = np.where(valid & (s >= 0), ids, -1)
+        seq_neg[:, 0::3] = np.where(valid & (s <= 0), ids, -1)
+        seq_pos[:, 1::3] = cross_id
+        seq_neg[:, 1::3] = cross_id
+        if whole.shape[0]:
+            mid = self._line_points(ids[whole], s[whole], valid[whole], j, th)
+            seq_pos[whole, 3 * exit_k[whole] + 2] = mid
+            seq_neg[whole, 3 * entry_k[whole] + 2] = mid
+
+        pos_ids, pos_n = _compact(seq_pos)
+        neg_ids, neg_n = _compact(seq_neg)
+        width = int(max(pos_n.max(), neg_n.max()))
+        self._reserve_faces(c, width)
+        self.F[cand] = -1
+        self.F[cand, :width] = pos_ids[:, :width]
+        self.cnt[cand] = pos_n
+        start = self.nF
+        self.F[start: start + c, :width] = neg_ids[:, :width]
+        self.cnt[start: start + c] = neg_n
+        self.parent[start: start + c] = self.parent[cand]
+        self.origin[start: start + c] = self.origin[cand]
+        self.nF += c
+
+    def _add_points(self, a: np.ndarray, b: np.ndarray, j: int, th: Any) -> np.ndarray:
+        """New vertices where neuron ``j`` crosses threshold ``th`` on the segments (a, b)
+        (the segments' ends have values of strict opposite signs); returns their ids."""
+        za = _abs(self._values(a, j, th))[:, None]
+        zb = _abs(self._values(b, j, th))[:, None]
+        Xn = zb * self.X[a] + za * self.X[b]
+        Zn = zb * self.Z[a] + za * self.Z[b]
+        return self._append(Xn, Zn, j, th)
+
+    def _line_points(self, ids, s, valid, j: int, th: Any) -> np.ndarray:
+        """A finite point of the cut line inside each region (rows of ``ids``) whose cut
+        runs between two directions: on the segment from a point of the region (the anchor
+        for the whole plane) to a vertex on the other side of the line."""
+        wcol = self.X[:, 2]
+        finite = valid & (wcol[ids] != 0) & (s != 0)
+        has = finite.any(axis=1)
+        rows = np.arange(ids.shape[0])
+        a = np.where(has, ids[rows, np.argmax(finite, axis=1)], self.anchor)
+        if np.any(a < 0):  # pragma: no cover - a region of a bounded domain has points
+            raise AssertionError("internal error: a region without a finite vertex")
+        sa = sides(self._values(a, j, th))
+        other = valid & np.where(sa[:, None] == 0, s != 0, s == -sa[:, None])
+        b = ids[rows, np.argmax(other, axis=1)]
+        za = _abs(self._values(a, j, th))[:, None]
+        zb = _abs(self._values(b, j, th))[:, None]
+        Xn = zb * self.X[a] + za * self.X[b]
+        Zn = zb * self.Z[a] + za * self.Z[b]
+        return self._append(Xn, Zn, j, th)
+
+    def _append(self, Xn: np.ndarray, Zn: np.ndarray, j: int, th: Any) -> np.ndarray:
+        wn = Xn[:, 2]
+        finite = wn != 0
+        scale = np.where(finite, wn, np.maximum(_abs(Xn[:, 0]), _abs(Xn[:, 1])))
+        Xn = Xn / scale[:, None]
+        Zn = Zn / scale[:, None]
+        one = Fraction(1) if self.exact else 1.0
+        Xn[:, 2] = np.where(finite, one, self.zero)
+        Zn[:, j] = np.where(finite, th, self.zero) if th != 0 else self.zero
+        k = Xn.shape[0]
+        self._reserve_vertices(k)
+        ids = np.arange(self.nV, self.nV + k)
+        self.X[ids] = Xn
+        self.Z[ids] = Zn
+        if self.noise is not None:
+            for other in self._thresholds_now:
+                self._snap(ids, other)
+            self.Z[ids, j] = Zn[:, j]
+        self.nV += k
+        return ids
+
+    # -- end of a layer --------------------------------------------------------------------
+
+    def _record_patterns(self, thresholds: list, act: Any) -> None:
+        """Each region's piece per neuron. A region lies on one side of every threshold, so
+        its piece shows at any vertex off the threshold; three non-collinear vertices have
+        one unless the neuron is constant on the threshold there (the piece below)."""
+        nF, m = self.nF, self.Z.shape[1]
+        F = self.F[:nF]
+        index = np.zeros((nF, m), dtype=np.int8)
+        if thresholds:
+            corners = triangle(self.X, F)[0]
+            nV = self.nV
+            for th in thresholds:
+                up = np.zeros((self.Z.shape[0], m), dtype=bool)  # padding reads False
+                up[:nV] = self.Z[:nV] - th * self.X[:nV, 2:3] > 0
+                above = up[corners[0]]
+                above |= up[corners[1]]
+                above |= up[corners[2]]
+                index += above.view(np.int8)
+        codes = np.asarray(act.codes, dtype=np.int8)
+        self.layer_codes.append(codes[index])
+        self.layer_parents.append(self.origin[:nF].copy())
+
+    def _activate(self, act: Any) -> None:
+        """Points take phi(z); directions the recession function of phi (the slope of the
+        outermost piece on z's side times z). The pre-activations' storage is reused."""
+        nV, Z = self.nV, self.Z
+        direction = np.flatnonzero(self.X[:nV, 2] == 0)
+        zd = Z[direction]
+        if self.exact:
+            Z[:nV] = act(Z[:nV])
+        elif act.name == "relu":
+            np.maximum(Z[:nV], 0.0, out=Z[:nV])
+        elif act.name == "hardtanh":
+            np.clip(Z[:nV], -1.0, 1.0, out=Z[:nV])
+        else:
+            Z[:nV] = act(Z[:nV])
+        lo, hi = (_numbers.scalar(act.slopes[0], self.exact),
+                  _numbers.scalar(act.slopes[-1], self.exact))
+        Z[direction] = np.where(zd > 0, hi * zd, lo * zd)
+        self.H = Z
+        del self.Z
+
+    # -- results ---------------------------------------------------------------------------
+
+    def faces(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.F[: self.nF], self.cnt[: self.nF]
+
+
+def triangle(X: np.ndarray, F: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Three vertices of each region (rows of ``F``) that are not collinear: the first two
+    and the one making the largest |det| with them; returns their ids and that det."""
+    r0, r1 = X[F[:, 0]], X[F[:, 1]]
+    c01 = cross(r0, r1)
+    det = np.stack([(X[F[:, k]] * c01).sum(axis=1) for k in range(2, F.shape[1])], axis=1)
+    best = np.argmax(np.abs(det), axis=1)
+    rows = np.arange(F.shape[0])
+    return (F[:, 0], F[:, 1], F[rows, best + 2]), det[rows, best]
+
+
+def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of homogeneous 3-vectors (float or Fraction)."""
+    return np.stack(
+        [p[:, 1] * q[:, 2] - p[:, 2] * q[:, 1],
+         p[:, 2] * q[:, 0] - p[:, 0] * q[:, 2],
+         p[:, 0] * q[:, 1] - p[:, 1] * q[:, 0]],
+        axis=1,
+    )
+
+
+def _compact(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move the entries >= 0 of each row to its front, in order; return rows and counts."""
+    keep = seq >= 0
+    order = np.argsort(~keep, axis=1, kind="stable")
+    return np.take_along_axis(seq, order, axis=1), keep.sum(axis=1)

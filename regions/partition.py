@@ -1,0 +1,541 @@
+"""Exact partition of a two-dimensional input (or a plane slice) into linear regions.
+
+:func:`partition` returns a :class:`Partition`: every activation region of the network in the
+domain as a convex polygon (unbounded ones exactly, with directions at infinity as vertices,
+never clipped to a box), its activation pattern, and the network's affine map on it; the
+vertices and edges of the arrangement; ``num_regions`` and ``num_linear_regions``.
+
+Conventions
+-----------
+* A region is a maximal set of positive area with one activation pattern (the codes of
+  :mod:`regions.activations`; a point on a threshold belongs to the piece below, as in
+  :func:`regions.trace`). Activation regions are convex, so each is one polygon.
+* Vertices are points, or directions (``at_infinity``) for the ends of rays: an unbounded
+  region's boundary is read counter-clockwise as a cycle of points and directions, the
+  edge between two consecutive directions lying at infinity. With ``domain=None`` the
+  arrangement is the whole plane closed by its line at infinity, so Euler's relation
+  ``V - E + F = 1`` holds for the counts of points and directions, all edges, and regions.
+* Exact mode (rational arithmetic) handles any coincidence: several boundaries through one
+  vertex, a boundary along an existing edge, a neuron constant on a region. Float mode
+  uses one relative tolerance ``tol`` (see :mod:`regions._planar`).
+
+References
+----------
+.. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the Expressive
+   Power of Deep Neural Networks", ICML 2017, Figure 3.
+.. [2] R. Pascanu, G. Montufar, Y. Bengio, "On the number of response regions of deep feed
+   forward networks with piece-wise linear activations", 2013 (linear regions).
+.. [3] T. Serra, C. Tjandraatmadja, S. Ramalingam, "Bounding and Counting Linear Regions of
+   Deep Neural Networks", ICML 2018.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from . import _numbers
+from ._planar import PlanarEngine, convex_polygon, cross, triangle
+from .network import Network
+from .plane import Plane
+from .trace import DEFAULT_TOLERANCE
+
+__all__ = ["Partition", "Region", "partition"]
+
+MAP_TOLERANCE = 1e-9
+"""Float mode: two adjacent regions have the same affine map when every coefficient agrees
+within ``MAP_TOLERANCE`` times the largest coefficient of the two maps (separately for the
+linear part and the offset)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """One activation region of a :class:`Partition`.
+
+    Attributes
+    ----------
+    index : int
+        Its index in the partition.
+    vertices : ndarray, shape (k, 2)
+        Its boundary counter-clockwise: points, and directions where ``at_infinity``.
+    at_infinity : ndarray of bool, shape (k,)
+    pattern : tuple of ndarray
+        The activation pattern, one int8 vector per layer.
+    linear_map, offset : ndarray
+        The network on the region: ``x -> linear_map @ x + offset`` (plane coordinates).
+    area : float or Fraction
+        ``inf`` for an unbounded region; a Fraction in exact mode otherwise.
+    """
+
+    index: int
+    vertices: np.ndarray
+    at_infinity: np.ndarray
+    pattern: tuple[np.ndarray, ...]
+    linear_map: np.ndarray
+    offset: np.ndarray
+    area: Any
+
+    @property
+    def bounded(self) -> bool:
+        return not bool(self.at_infinity.any())
+
+    def contains(self, points: Any) -> np.ndarray:
+        """Whether each point (rows, plane coordinates) lies in the closed region."""
+        pts = _numbers.coerce_array(points, "points", 2, "2-D array of shape (k, 2)")
+        exact = _numbers.is_rational(self.vertices)
+        pts = _numbers.convert(pts, exact)
+        one = Fraction(1) if exact else 1.0
+        w = np.where(self.at_infinity, 0 * one, one)
+        p = np.concatenate([self.vertices, w[:, None]], axis=1)
+        q = np.roll(p, -1, axis=0)
+        normal = cross(p, q)  # inside: normal . (x, y, 1) >= 0 for every edge
+        side = pts @ normal[:, :2].T + normal[:, 2]
+        return np.all(side >= 0, axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Partition:
+    """The linear regions of a network on a planar domain; made by :func:`partition`.
+
+    Attributes
+    ----------
+    network : Network
+        The network partitioned (for a plane slice, the original network).
+    plane : Plane or None
+        The slice, when the network has more than two inputs.
+    domain : ndarray or None
+        The convex polygon partitioned (plane coordinates), None for the whole plane.
+    exact : bool
+    tol : float
+    points : ndarray, shape (V, 2)
+        Vertex coordinates; the direction (max-norm 1) for vertices ``at_infinity``.
+    at_infinity : ndarray of bool, shape (V,)
+    edges : ndarray of int, shape (E, 2)
+        Vertex pairs, each edge once, including the domain's boundary and, for the whole
+        plane, the arcs at infinity between consecutive directions.
+    edge_regions : ndarray of int, shape (E, 2)
+        The regions left and right of each edge (``-1`` outside the domain / at infinity).
+    region_offsets, region_vertices : ndarray of int
+        Region ``i``'s boundary is ``region_vertices[region_offsets[i]:region_offsets[i+1]]``
+        (vertex indices, counter-clockwise).
+    patterns : tuple of ndarray
+        One int8 array of shape (num_regions, width) per layer.
+    linear_maps : ndarray, shape (num_regions, outputs, 2)
+    offsets : ndarray, shape (num_regions, outputs)
+    """
+
+    network: Network
+    plane: Plane | None
+    domain: np.ndarray | None
+    exact: bool
+    tol: float
+    points: np.ndarray
+    at_infinity: np.ndarray
+    edges: np.ndarray
+    edge_regions: np.ndarray
+    region_offsets: np.ndarray
+    region_vertices: np.ndarray
+    patterns: tuple[np.ndarray, ...]
+    linear_maps: np.ndarray
+    offsets: np.ndarray
+
+    # -- counts ----------------------------------------------------------------------------
+
+    @property
+    def num_regions(self) -> int:
+        """Number of activation regions (R in the papers' notation)."""
+        return int(self.region_offsets.shape[0]) - 1
+
+    @property
+    def num_vertices(self) -> int:
+        """Number of vertices, points and directions at infinity."""
+        return int(self.points.shape[0])
+
+    @property
+    def num_edges(self) -> int:
+        return int(self.edges.shape[0])
+
+    @cached_property
+    def linear_region_labels(self) -> np.ndarray:
+        """For each region, the label of its linear region: adjacent regions (sharing an
+        edge) with the same affine map get one label. Labels are 0, 1, ..."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        n = self.num_regions
+        left, right = self.edge_regions[:, 0], self.edge_regions[:, 1]
+        inner = (left >= 0) & (right >= 0)
+        left, right = left[inner], right[inner]
+        same = _same_maps(self.linear_maps[left], self.linear_maps[right], self.exact)
+        same &= _same_maps(self.offsets[left], self.offsets[right], self.exact)
+        graph = coo_matrix(
+            (np.ones(int(same.sum())), (left[same], right[same])), shape=(n, n)
+        )
+        return connected_components(graph, directed=False)[1]
+
+    @property
+    def num_linear_regions(self) -> int:
+        """Number of linear regions: regions joined across edges where the network's affine
+        map does not change (exactly, or within :data:`MAP_TOLERANCE` in float mode)."""
+        labels = self.linear_region_labels
+        return int(labels.max()) + 1 if labels.size else 0
+
+    # -- geometry --------------------------------------------------------------------------
+
+    @cached_property
+    def bounded(self) -> np.ndarray:
+        """Whether each region is bounded."""
+        inf = self.at_infinity[self.region_vertices].astype(np.int64)
+        return np.add.reduceat(inf, self.region_offsets[:-1]) == 0
+
+    @cached_property
+    def exact_areas(self) -> np.ndarray:
+        """Areas as an object array: exact (Fractions) in exact mode, None for unbounded
+        regions."""
+        return _areas(self, exact=True)
+
+    @cached_property
+    def areas(self) -> np.ndarray:
+        """Areas as float64, ``inf`` for unbounded regions."""
+        return _areas(self, exact=False)
+
+    @cached_property
+    def edge_kinds(self) -> np.ndarray:
+        """Per edge: 0 a boundary between two regions, 1 the domain's boundary, 2 at
+        infinity."""
+        inf = self.at_infinity[self.edges].all(axis=1)
+        inner = (self.edge_regions >= 0).all(axis=1)
+        return np.where(inf, 2, np.where(inner, 0, 1)).astype(np.int8)
+
+    @cached_property
+    def edge_layers(self) -> np.ndarray:
+        """Per edge between two regions: the first layer (0-based) with a neuron whose
+        threshold it lies on, i.e. where the patterns of its two regions first differ (the
+        layer colouring of Raghu et al.'s Figure 3); -1 for other edges."""
+        out = np.full(self.num_edges, -1, dtype=np.int64)
+        inner = self.edge_kinds == 0
+        if not inner.any() or not self.patterns:
+            return out
+        left, right = self.edge_regions[inner, 0], self.edge_regions[inner, 1]
+        first = np.full(left.shape[0], -1, dtype=np.int64)
+        for d in range(len(self.patterns) - 1, -1, -1):
+            differs = np.any(self.patterns[d][left] != self.patterns[d][right], axis=1)
+            first[differs] = d
+        out[inner] = first
+        return out
+
+    def region(self, i: int) -> Region:
+        """Region ``i`` as a :class:`Region` value."""
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"i must be an integer region index, got {type(i).__name__}")
+        if not -self.num_regions <= i < self.num_regions:
+            raise ValueError(f"i must be a region index in [0, {self.num_regions}); got {i}")
+        i = int(i) % self.num_regions
+        ids = self.region_vertices[self.region_offsets[i]: self.region_offsets[i + 1]]
+        area = self.exact_areas[i] if self.exact else self.areas[i]
+        if area is None:
+            area = float("inf")
+        return Region(
+            index=i,
+            vertices=self.points[ids],
+            at_infinity=self.at_infinity[ids],
+            pattern=tuple(p[i] for p in self.patterns),
+            linear_map=self.linear_maps[i],
+            offset=self.offsets[i],
+            area=area,
+        )
+
+    def __iter__(self):
+        return (self.region(i) for i in range(self.num_regions))
+
+    def __len__(self) -> int:
+        return self.num_regions
+
+    def locate(self, points: Any) -> np.ndarray:
+        """The index of the region holding each point (rows, plane coordinates), found by its
+        activation pattern; ``-1`` where no region has the point's pattern (a point on a
+        boundary whose tie-rule pattern belongs to no region of positive area, or outside
+        the domain)."""
+        from .network import _layer_values
+
+        pts = _numbers.coerce_array(points, "points", 2, "2-D array of shape (k, 2)")
+        if pts.shape[1] != 2:
+            raise ValueError(f"points must have shape (k, 2); got shape {pts.shape}")
+        exact = self.exact or _numbers.is_rational(pts)
+        net = self.network
+        inputs = self.plane.to_input(pts) if self.plane is not None else pts
+        values = _layer_values(net, _numbers.convert(inputs, exact), exact)
+        rows = []
+        for (h, _), act in zip(values, net.activations):
+            index = np.zeros(h.shape, dtype=np.int8)
+            for th in act.thresholds:
+                index += (h > _numbers.scalar(th, exact)).astype(np.int8)
+            rows.append(np.asarray(act.codes, dtype=np.int8)[index])
+        query = _pattern_keys(rows)
+        keys = _pattern_keys(list(self.patterns))
+        order = np.argsort(keys)
+        pos = np.searchsorted(keys[order], query)
+        pos = np.minimum(pos, len(order) - 1)
+        found = keys[order][pos] == query
+        out = np.where(found, order[pos], -1)
+        if self.domain is not None:
+            inside = self._in_domain(pts)
+            out = np.where(inside, out, -1)
+        return out
+
+    def _in_domain(self, pts: np.ndarray) -> np.ndarray:
+        poly = _numbers.convert(self.domain, _numbers.is_rational(pts))
+        q = np.roll(poly, -1, axis=0)
+        side = (q[:, 0] - poly[:, 0]) * (pts[:, 1:2] - poly[:, 1]) - (q[:, 1] - poly[:, 1]) * (
+            pts[:, 0:1] - poly[:, 0]
+        )
+        return np.all(side >= 0, axis=1)
+
+    def __repr__(self) -> str:
+        mode = "exact" if self.exact else f"float, tol={self.tol:g}"
+        where = "whole plane" if self.domain is None else f"polygon of {len(self.domain)}"
+        return (
+            f"Partition(num_regions={self.num_regions}, vertices={self.num_vertices}, "
+            f"edges={self.num_edges}, {where}, widths={self.network.widths}, {mode})"
+        )
+
+
+def partition(
+    net: Network,
+    domain: Any = None,
+    exact: bool | None = None,
+    *,
+    tol: float | None = None,
+) -> Partition:
+    """Partition a planar domain into the activation regions of ``net``, exactly.
+
+    Parameters
+    ----------
+    net : Network
+    domain : None, array_like of shape (k, 2), or Plane
+        ``None``: the whole plane (``net`` must have two inputs); unbounded regions are kept
+        exactly, with directions at infinity. A convex polygon (vertices in order, either
+        orientation) in the input plane of a two-input network. A :class:`Plane` for a
+        network with more inputs: the slice, restricted to ``plane.polygon`` if it has one.
+    exact : bool or None
+        ``True``: rational arithmetic throughout. ``False``: float64 with tolerance ``tol``.
+        ``None`` (default): exact if the network or the domain holds Fractions.
+    tol : float, optional
+        Float-mode relative tolerance (default :data:`regions.DEFAULT_TOLERANCE`).
+
+    Returns
+    -------
+    Partition
+        ``num_regions``, ``num_linear_regions``, the regions (``region(i)``, iteration),
+        ``patterns``, ``linear_maps``, ``offsets``, ``points``, ``edges``, ``areas``.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Figure 3.
+    .. [2] G. Montufar, R. Pascanu, K. Cho, Y. Bengio, "On the Number of Linear Regions of
+       Deep Neural Networks", NeurIPS 2014 (regions of the input space).
+
+    Examples
+    --------
+    Two ReLUs with crossing lines cut the plane into four unbounded regions:
+
+    >>> from regions import Network, partition
+    >>> net = Network([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]], ["relu", "linear"])
+    >>> part = partition(net)
+    >>> part.num_regions, part.num_linear_regions, int(part.bounded.sum())
+    (4, 4, 0)
+
+    In a box, exactly, with areas:
+
+    >>> from fractions import Fraction
+    >>> box = [[-1, -1], [2, -1], [2, 1], [-1, 1]]
+    >>> part = partition(net, [[Fraction(v) for v in p] for p in box])
+    >>> sorted(part.exact_areas.tolist())
+    [Fraction(1, 1), Fraction(1, 1), Fraction(2, 1), Fraction(2, 1)]
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
+    plane, polygon, work = None, None, net
+    if isinstance(domain, Plane):
+        plane = domain
+        if plane.dim != net.widths[0]:
+            raise ValueError(
+                f"domain is a Plane in {plane.dim} dimensions but the network's input width "
+                f"is {net.widths[0]}"
+            )
+        polygon = plane.polygon
+    elif net.widths[0] != 2:
+        raise ValueError(
+            f"net has {net.widths[0]} inputs; partition works on a plane: give a network with "
+            "2 inputs, or domain=regions.Plane(...) (e.g. Plane.through(p0, p1, p2)) to slice "
+            "its input space"
+        )
+    elif domain is not None:
+        if isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") and not isinstance(
+            domain, np.ndarray
+        ):
+            raise TypeError(
+                "domain must be None (the whole plane), a convex polygon (array of shape "
+                f"(k, 2)) or a regions.Plane; got {type(domain).__name__}"
+            )
+        polygon = convex_polygon(domain, "domain")
+    if exact is None:
+        exact = net.is_exact or (plane is not None and plane.is_exact) or (
+            polygon is not None and _numbers.is_rational(polygon)
+        )
+    elif not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    exact = bool(exact)
+    if tol is None:
+        tol = 0.0 if exact else DEFAULT_TOLERANCE
+    else:
+        if exact:
+            raise ValueError(
+                "tol applies to float mode only; this partition is exact (exact=True, or "
+                "inferred from Fraction entries in net or domain) and uses no tolerance"
+            )
+        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
+            raise TypeError(f"tol must be a float, got {tol!r}")
+        if not (0.0 <= float(tol) < 1e-3):
+            raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
+        tol = float(tol)
+
+    weights = [_numbers.convert(w, exact) for w in net.weights]
+    biases = [_numbers.convert(b, exact) for b in net.biases]
+    if plane is not None:
+        d = _numbers.convert(plane.directions, exact)
+        o = _numbers.convert(plane.origin, exact)
+        biases[0] = weights[0] @ o + biases[0]
+        weights[0] = weights[0] @ d.T
+    engine = PlanarEngine(polygon, exact, tol)
+    for w, b, act in zip(weights, biases, net.activations):
+        engine.layer(w, b, act)
+    return _assemble(engine, work, plane, polygon, exact, tol)
+
+
+# -- assembling the result ----------------------------------------------------------------------
+
+
+def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float) -> Partition:
+    F, cnt = engine.faces()
+    nF = F.shape[0]
+    # patterns: follow each final region back through the layers
+    patterns = []
+    idx = np.arange(nF)
+    for codes, parents in zip(reversed(engine.layer_codes), reversed(engine.layer_parents)):
+        patterns.append(codes[idx])
+        idx = parents[idx]
+    patterns = tuple(reversed(patterns))
+    for p in patterns:
+        p.setflags(write=False)
+
+    X = engine.X[: engine.nV]
+    Y = engine.H[: engine.nV]
+    maps, offsets = _affine_maps(engine.X, engine.H, F, exact)
+
+    # keep the vertices in use (drops the whole plane's anchor), renumbered
+    used = np.zeros(engine.nV, dtype=bool)
+    used[F[F >= 0]] = True
+    renumber = np.cumsum(used) - 1
+    Fr = np.where(F >= 0, renumber[np.maximum(F, 0)], -1)
+    X = X[used]
+    del Y
+    at_infinity = X[:, 2] == 0
+    points = X[:, :2].copy()
+
+    K = Fr.shape[1]
+    k = np.arange(K)
+    valid = k[None, :] < cnt[:, None]
+    nxt = np.where(k[None, :] + 1 < cnt[:, None], k[None, :] + 1, 0)
+    u = Fr[valid]
+    v = np.take_along_axis(Fr, nxt, axis=1)[valid]
+    face = np.broadcast_to(np.arange(nF)[:, None], Fr.shape)[valid]
+    V = X.shape[0]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    keys, inverse = np.unique(lo * V + hi, return_inverse=True)
+    edges = np.stack([keys // V, keys % V], axis=1)
+    edge_regions = np.full((keys.shape[0], 2), -1, dtype=np.int64)
+    forward = u < v  # the region on the left of lo -> hi
+    edge_regions[inverse[forward], 0] = face[forward]
+    edge_regions[inverse[~forward], 1] = face[~forward]
+
+    offsets_csr = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
+    region_vertices = Fr[valid].astype(np.int64)
+    for arr in (points, at_infinity, edges, edge_regions, offsets_csr, region_vertices, maps,
+                offsets):
+        arr.setflags(write=False)
+    return Partition(
+        network=net,
+        plane=plane,
+        domain=polygon,
+        exact=exact,
+        tol=tol,
+        points=points,
+        at_infinity=at_infinity,
+        edges=edges,
+        edge_regions=edge_regions,
+        region_offsets=offsets_csr,
+        region_vertices=region_vertices,
+        patterns=patterns,
+        linear_maps=maps,
+        offsets=offsets,
+    )
+
+
+def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, exact: bool):
+    """The affine map on each region from the output values at three of its vertices that
+    are not collinear (homogeneous: y = [A c] (x, y, w), solved by the adjugate)."""
+    (i0, i1, i2), d = triangle(X, F)
+    r0, r1, r2 = X[i0], X[i1], X[i2]
+    T = (
+        cross(r1, r2)[:, :, None] * H[i0][:, None, :]
+        + cross(r2, r0)[:, :, None] * H[i1][:, None, :]
+        + cross(r0, r1)[:, :, None] * H[i2][:, None, :]
+    ) / d[:, None, None]
+    maps = np.ascontiguousarray(np.transpose(T[:, :2, :], (0, 2, 1)))
+    offsets = np.ascontiguousarray(T[:, 2, :])
+    return maps, offsets
+
+
+def _same_maps(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
+    a2, b2 = a.reshape(a.shape[0], -1), b.reshape(b.shape[0], -1)
+    if exact:
+        return np.all(a2 == b2, axis=1)
+    scale = np.maximum(np.abs(a2).max(axis=1, initial=0.0), np.abs(b2).max(axis=1, initial=0.0))
+    return np.all(np.abs(a2 - b2) <= MAP_TOLERANCE * scale[:, None], axis=1)
+
+
+def _areas(part: Partition, exact: bool) -> np.ndarray:
+    n = part.num_regions
+    counts = np.diff(part.region_offsets)
+    starts = part.region_offsets[:-1]
+    ids = part.region_vertices
+    nxt_pos = np.arange(ids.shape[0]) + 1
+    last = starts + counts - 1
+    nxt_pos[last] = starts
+    p, q = part.points[ids], part.points[ids[nxt_pos]]
+    if exact and part.exact:
+        terms = p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]
+        out = np.add.reduceat(terms, starts) / 2 if n else np.empty(0, dtype=object)
+        out = out.astype(object)
+        out[~part.bounded] = None
+        return out
+    pf, qf = _numbers.to_float(p), _numbers.to_float(q)
+    terms = pf[:, 0] * qf[:, 1] - qf[:, 0] * pf[:, 1]
+    sums = np.add.reduceat(terms, starts) / 2 if n else np.zeros(0)
+    if exact:  # float mode: the float areas as objects, None where unbounded
+        out = sums.astype(object)
+        out[~part.bounded] = None
+        return out
+    return np.where(part.bounded, sums, np.inf)
+
+
+def _pattern_keys(rows: list[np.ndarray]) -> np.ndarray:
+    """One comparable key (bytes) per row of the stacked per-layer patterns."""
+    stacked = np.ascontiguousarray(np.concatenate([r.astype(np.int8) for r in rows], axis=1))
+    return stacked.view(np.dtype((np.void, stacked.shape[1]))).reshape(-1)
