@@ -371,7 +371,7 @@ class PlanarEngine:
         F = self.F[:nF]
         index = np.zeros((nF, m), dtype=np.int8)
         if thresholds:
-            corners = triangle(self.X, F)[0]
+            corners = triangle(self.X, F, self.anchor)[0]
             nV = self.nV
             for th in thresholds:
                 up = np.zeros((self.Z.shape[0], m), dtype=bool)  # padding reads False
@@ -410,15 +410,23 @@ class PlanarEngine:
         return self.F[: self.nF], self.cnt[: self.nF]
 
 
-def triangle(X: np.ndarray, F: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+def triangle(
+    X: np.ndarray, F: np.ndarray, anchor: int = -1
+) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Three vertices of each region (rows of ``F``) that are not collinear: the first two
-    and the one making the largest |det| with them; returns their ids and that det."""
+    and the one making the largest |det| with them; returns their ids and that det. The
+    uncut whole plane (directions only) takes the ``anchor`` point as its third."""
     r0, r1 = X[F[:, 0]], X[F[:, 1]]
     c01 = cross(r0, r1)
     det = np.stack([(X[F[:, k]] * c01).sum(axis=1) for k in range(2, F.shape[1])], axis=1)
     best = np.argmax(np.abs(det), axis=1)
     rows = np.arange(F.shape[0])
-    return (F[:, 0], F[:, 1], F[rows, best + 2]), det[rows, best]
+    third, d = F[rows, best + 2], det[rows, best]
+    flat = np.flatnonzero(d == 0)
+    if flat.shape[0] and anchor >= 0:
+        third[flat] = anchor
+        d[flat] = (X[anchor][None, :] * c01[flat]).sum(axis=1)
+    return (F[:, 0], F[:, 1], third), d
 
 
 def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -48,8 +48,9 @@ __all__ = ["Partition", "Region", "partition"]
 
 MAP_TOLERANCE = 1e-9
 """Float mode: two adjacent regions have the same affine map when every coefficient agrees
-within ``MAP_TOLERANCE`` times the largest coefficient of the two maps (separately for the
-linear part and the offset)."""
+within ``MAP_TOLERANCE`` times the largest coefficient of any region's map (the maps come
+from solving for them at three vertices, so a map that is exactly constant in exact
+arithmetic has linear coefficients of the size of rounding errors of its offset)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,8 +171,12 @@ class Partition:
         left, right = self.edge_regions[:, 0], self.edge_regions[:, 1]
         inner = (left >= 0) & (right >= 0)
         left, right = left[inner], right[inner]
-        same = _same_maps(self.linear_maps[left], self.linear_maps[right], self.exact)
-        same &= _same_maps(self.offsets[left], self.offsets[right], self.exact)
+        scale = 0.0
+        if not self.exact and n:
+            scale = max(float(np.abs(self.linear_maps).max(initial=0.0)),
+                        float(np.abs(self.offsets).max(initial=0.0)))
+        same = _same_maps(self.linear_maps[left], self.linear_maps[right], self.exact, scale)
+        same &= _same_maps(self.offsets[left], self.offsets[right], self.exact, scale)
         graph = coo_matrix(
             (np.ones(int(same.sum())), (left[same], right[same])), shape=(n, n)
         )
@@ -376,9 +381,7 @@ def partition(
             "its input space"
         )
     elif domain is not None:
-        if isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") and not isinstance(
-            domain, np.ndarray
-        ):
+        if not isinstance(domain, (list, tuple, np.ndarray)):
             raise TypeError(
                 "domain must be None (the whole plane), a convex polygon (array of shape "
                 f"(k, 2)) or a regions.Plane; got {type(domain).__name__}"
@@ -436,7 +439,7 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
 
     X = engine.X[: engine.nV]
     Y = engine.H[: engine.nV]
-    maps, offsets = _affine_maps(engine.X, engine.H, F, exact)
+    maps, offsets = _affine_maps(engine.X, engine.H, F, engine.anchor)
 
     # keep the vertices in use (drops the whole plane's anchor), renumbered
     used = np.zeros(engine.nV, dtype=bool)
@@ -487,10 +490,10 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     )
 
 
-def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, exact: bool):
+def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, anchor: int):
     """The affine map on each region from the output values at three of its vertices that
     are not collinear (homogeneous: y = [A c] (x, y, w), solved by the adjugate)."""
-    (i0, i1, i2), d = triangle(X, F)
+    (i0, i1, i2), d = triangle(X, F, anchor)
     r0, r1, r2 = X[i0], X[i1], X[i2]
     T = (
         cross(r1, r2)[:, :, None] * H[i0][:, None, :]
@@ -502,12 +505,12 @@ def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, exact: bool):
     return maps, offsets
 
 
-def _same_maps(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
-    a2, b2 = a.reshape(a.shape[0], -1), b.reshape(b.shape[0], -1)
+def _same_maps(a: np.ndarray, b: np.ndarray, exact: bool, scale: float) -> np.ndarray:
+    a2 = a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
+    b2 = b.reshape(b.shape[0], int(np.prod(b.shape[1:])))
     if exact:
         return np.all(a2 == b2, axis=1)
-    scale = np.maximum(np.abs(a2).max(axis=1, initial=0.0), np.abs(b2).max(axis=1, initial=0.0))
-    return np.all(np.abs(a2 - b2) <= MAP_TOLERANCE * scale[:, None], axis=1)
+    return np.all(np.abs(a2 - b2) <= MAP_TOLERANCE * scale, axis=1)
 
 
 def _areas(part: Partition, exact: bool) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .network import Network, random_network
+from .plane import Plane
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "lines",
     "polylines",
     "arcs",
+    "convex_polygons",
+    "planes",
 ]
 
 
@@ -194,3 +197,64 @@ def arcs(draw, dim: int = 2, closed: bool | None = None, quarter_turns: bool = F
     start = draw(st.floats(-4, 4))
     span = 2 * math.pi if full else draw(st.floats(0.05, 2 * math.pi * 0.999))
     return Arc(x0, x1, start, start + span, c)
+
+
+def _hull(pts: list) -> list:
+    """Convex hull, counter-clockwise, without collinear points (Andrew's monotone chain;
+    exact for Fractions)."""
+    pts = sorted(set(map(tuple, pts)))
+
+    def turn(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list = []
+    upper: list = []
+    for p in pts:
+        while len(lower) >= 2 and turn(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and turn(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+@st.composite
+def convex_polygons(draw, exact: bool = False, max_vertices: int = 6) -> list:
+    """Convex polygons in the plane (lists of vertices, counter-clockwise): the convex hull
+    of 3 to ``max_vertices`` points of :func:`points`, of positive area, for
+    :func:`regions.partition`'s ``domain``.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(convex_polygons(exact=True))
+    ... def test_has_three_corners(poly):
+    ...     assert len(poly) >= 3
+    >>> test_has_three_corners()
+    """
+    pts = draw(st.lists(points(2, exact), min_size=3, max_size=max(3, max_vertices)))
+    hull = _hull(pts)
+    if not exact:
+        area2 = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(hull, hull[1:] + hull[:1]))
+        if len(hull) < 3 or area2 < 1e-2:
+            hull = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+    elif len(hull) < 3:
+        hull = [(Fraction(-1), Fraction(-1)), (Fraction(1), Fraction(-1)), (Fraction(0), Fraction(1))]
+    return [list(p) for p in hull]
+
+
+@st.composite
+def planes(draw, dim: int, exact: bool = False, polygon: bool | None = None) -> Plane:
+    """:class:`~regions.Plane` slices of R^dim (``dim >= 2``) through three points of
+    :func:`points`, with a polygon from :func:`convex_polygons` (``polygon=True``), without
+    (``False``), or either (None)."""
+    p0, p1, p2 = draw(points(dim, exact)), draw(points(dim, exact)), draw(points(dim, exact))
+    d = np.array([[float(a - b) for a, b in zip(p1, p0)], [float(a - b) for a, b in zip(p2, p0)]])
+    if np.linalg.matrix_rank(d, tol=1e-3) < 2:
+        one = Fraction(1) if exact else 1.0
+        p1 = [p0[0] + one] + list(p0[1:])
+        p2 = [p0[0], p0[1] + one] + list(p0[2:])
+    with_polygon = draw(st.booleans()) if polygon is None else polygon
+    poly = draw(convex_polygons(exact)) if with_polygon else None
+    return Plane.through(p0, p1, p2, polygon=poly)

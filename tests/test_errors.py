@@ -799,3 +799,127 @@ def test_sample_trace_refuses_sample_counts_beyond_memory():
     net = random_network([2, 3, 1], seed=0)
     with pytest.raises(ValueError, match=r"n = 1000000000000 samples would need about"):
         sample_trace(net, Segment([0.0, 0.0], [1.0, 1.0]), 10**12)
+
+
+# -- partition, Plane, Region ----------------------------------------------------------------
+
+from regions import Plane, partition  # noqa: E402
+
+SQUARE = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+
+
+def net_3d():
+    return Network([np.ones((2, 3)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)], "relu")
+
+
+@pytest.mark.parametrize("net", [None, "relu", np.ones((2, 2))], ids=repr)
+def test_partition_net_type(net):
+    with pytest.raises(TypeError, match=r"net must be a regions\.Network, got"):
+        partition(net)
+
+
+def test_partition_needs_two_inputs_or_a_plane():
+    with pytest.raises(ValueError, match=r"net has 3 inputs.*Plane"):
+        partition(net_3d())
+    with pytest.raises(ValueError, match=r"net has 1 inputs.*Plane"):
+        partition(net_1d(), SQUARE)
+
+
+def test_partition_plane_dimension_must_match():
+    plane = Plane([0.0, 0.0, 0.0, 0.0], [[1, 0, 0, 0], [0, 1, 0, 0]])
+    with pytest.raises(ValueError, match=r"domain is a Plane in 4 dimensions.*input width is 3"):
+        partition(net_3d(), plane)
+
+
+@pytest.mark.parametrize("domain", ["square", 3.0, {"a": 1}], ids=repr)
+def test_partition_domain_type(domain):
+    with pytest.raises(TypeError, match=r"domain must be None.*Plane; got"):
+        partition(net_2d(), domain)
+
+
+@pytest.mark.parametrize(
+    "domain, pattern",
+    [
+        ([[0, 0], [1, 0]], r"domain must have at least 3 distinct vertices.*got 2"),
+        ([[0, 0], [1, 1], [2, 2]], r"domain must have positive area"),
+        ([[0, 0], [2, 0], [1, 1], [2, 2], [0, 2]], r"domain must be convex.*vertex 2"),
+        ([[0, 0, 0], [1, 0, 0], [0, 1, 0]], r"domain must have shape \(k, 2\).*\(3, 3\)"),
+        ([0, 1, 2], r"domain must be a 2-D array of shape \(k, 2\)"),
+        ([[0, 0], [1, 0], [math.nan, 1]], r"domain"),
+        ([[0, 0], [0, 0], [0, 0]], r"at least 3 distinct vertices.*got 1"),
+    ],
+    ids=["two-vertices", "collinear", "non-convex", "3-d", "1-d", "nan", "one-point"],
+)
+def test_partition_domain_polygon(domain, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        partition(net_2d(), domain)
+
+
+def test_partition_domain_winding_twice_is_refused():
+    # a pentagram-like path of a square's corners visited twice turns left at every vertex
+    star = [[1, 0], [0, 1], [-1, 0], [0, -1]] * 2
+    with pytest.raises(ValueError, match=r"domain must be (a simple convex polygon|convex)"):
+        partition(net_2d(), star)
+
+
+def test_partition_mixed_fraction_and_float_domain():
+    with pytest.raises(TypeError, match=r"domain.*mix"):
+        partition(net_2d(), [[F(0), 0.0], [1.0, 0.0], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize("exact", ["yes", 1, None.__class__], ids=repr)
+def test_partition_exact_type(exact):
+    with pytest.raises(TypeError, match=r"exact must be True, False or None"):
+        partition(net_2d(), exact=exact)
+
+
+def test_partition_tol():
+    with pytest.raises(ValueError, match=r"tol applies to float mode only"):
+        partition(net_2d(), exact=True, tol=1e-9)
+    with pytest.raises(TypeError, match=r"tol must be a float, got 'x'"):
+        partition(net_2d(), tol="x")
+    with pytest.raises(ValueError, match=r"tol must be in \[0, 1e-3\), got 0.5"):
+        partition(net_2d(), tol=0.5)
+
+
+@pytest.mark.parametrize(
+    "origin, directions, pattern",
+    [
+        ([0.0, 0.0, 0.0], [[1, 0, 0], [2, 0, 0]], r"directions must be linearly independent"),
+        ([0.0, 0.0, 0.0], [[1, 0, 0]], r"directions must have shape \(2, 3\).*got shape \(1, 3\)"),
+        ([0.0, 0.0, 0.0], [[1, 0], [0, 1]], r"directions must have shape \(2, 3\).*\(2, 2\)"),
+        ([], [[], []], r"origin must have at least one coordinate"),
+        ([0.0, 0.0, 0.0], [[0, 0, 0], [0, 1, 0]], r"directions must be linearly independent"),
+    ],
+)
+def test_plane_arguments(origin, directions, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        Plane(origin, directions)
+
+
+def test_plane_through_collinear_or_mismatched_points():
+    with pytest.raises(ValueError, match=r"p0, p1 and p2 must not be collinear"):
+        Plane.through([0, 0, 0], [1, 1, 1], [2, 2, 2])
+    with pytest.raises(ValueError, match=r"p0, p1 and p2 must have the same dimension.*3, 3 and 2"):
+        Plane.through([0, 0, 0], [1, 0, 0], [0, 1])
+    with pytest.raises(ValueError, match=r"polygon must be convex"):
+        Plane.through([0, 0, 0], [1, 0, 0], [0, 1, 0],
+                      polygon=[[0, 0], [2, 0], [1, 1], [2, 2], [0, 2]])
+
+
+def test_plane_to_input_shape():
+    plane = Plane.through([0, 0, 0], [1, 0, 0], [0, 1, 0])
+    with pytest.raises(ValueError, match=r"coords must have 2 entries per point; got shape \(1, 3\)"):
+        plane.to_input([[1, 2, 3]])
+
+
+def test_region_index_and_locate_arguments():
+    part = partition(net_2d(), SQUARE)
+    with pytest.raises(TypeError, match=r"i must be an integer region index, got float"):
+        part.region(0.5)
+    with pytest.raises(ValueError, match=r"i must be a region index in \[0, 1\); got 5"):
+        part.region(5)
+    with pytest.raises(ValueError, match=r"points must have shape \(k, 2\); got shape \(1, 3\)"):
+        part.locate([[0, 0, 0]])
+    with pytest.raises(ValueError, match=r"points must be a 2-D array"):
+        part.locate([0.5, 0.5])
