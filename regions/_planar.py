@@ -165,6 +165,8 @@ class PlanarEngine:
         if need > self.X.shape[0]:
             self.X = self._grow_rows(self.X, need, self.zero)
             self.Z = self._grow_rows(self.Z, need, self.zero)
+            if self.noise is not None:
+                self.mag = self._grow_rows(self.mag, need, 0.0)
 
     def _reserve_faces(self, k: int, width: int) -> None:
         need = self.nF + k
@@ -173,6 +175,7 @@ class PlanarEngine:
             self.cnt = self._grow_rows(self.cnt, need, 0)
             self.parent = self._grow_rows(self.parent, need, 0)
             self.origin = self._grow_rows(self.origin, need, 0)
+            self.index = self._grow_rows(self.index, need, 0)
         if width > self.F.shape[1]:
             wide = np.full((self.F.shape[0], max(width, self.F.shape[1] + 4)), -1, np.int64)
             wide[:, : self.F.shape[1]] = self.F
@@ -191,12 +194,16 @@ class PlanarEngine:
         if exact:
             self.noise = None
         else:
-            hmax = float(np.abs(self.H[:nV]).max(initial=0.0))
-            big = max((abs(t) for t in thresholds), default=0.0)
-            self.noise = self.tol * (np.abs(w).sum(axis=1) * hmax + np.abs(b) + big)
+            # rounding-error scale of z_j at vertex v: tol (sum_i |W_ji| mag_v + |b_j| w_v),
+            # mag_v = max_i |h_vi| (new vertices interpolate it like their values)
+            self.mag = np.zeros(self.X.shape[0])
+            self.mag[:nV] = np.abs(self.H[:nV]).max(axis=1, initial=0.0)
+            self.noise = (self.tol * np.abs(w).sum(axis=1), self.tol * np.abs(b))
             for th in thresholds:
                 self._snap(slice(0, nV), th)
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        # each region's piece per neuron, kept up to date as regions split
+        self.index = np.zeros((self.F.shape[0], w.shape[0]), dtype=np.int8)
         if thresholds:
             # Neurons in blocks: each block marks which of the regions present at its start
             # (the parents) each of its neurons crosses; a neuron then examines only the
@@ -204,7 +211,8 @@ class PlanarEngine:
             for j0 in range(0, w.shape[0], BLOCK):
                 j1 = min(j0 + BLOCK, w.shape[0])
                 self.parent = np.arange(self.F.shape[0], dtype=np.int64)
-                cuts = self._parents_cut(thresholds, j0, j1)
+                self.block_start = self.nF
+                cuts = self._parents_cut(thresholds, j0, j1)  # also counts sides in index
                 mark = np.zeros(self.nF, dtype=bool)
                 for j in range(j0, j1):
                     for t, th in enumerate(thresholds):
@@ -218,7 +226,10 @@ class PlanarEngine:
         """Float mode: values within the noise of threshold ``th`` are set onto it."""
         Z, wcol = self.Z[rows], self.X[rows, 2]
         target = th * wcol[:, None]
-        near = np.abs(Z - target) <= self.noise[None, :]
+        slope, offset = self.noise
+        bound = self.mag[rows][:, None] * slope[None, :]
+        bound += wcol[:, None] * (offset + self.tol * abs(th))[None, :]
+        near = np.abs(Z - target) <= bound
         Z[near] = np.broadcast_to(target, Z.shape)[near]
         self.Z[rows] = Z
 
@@ -231,28 +242,34 @@ class PlanarEngine:
         F = self.F[:nF]
         out = []
         for th in thresholds:
-            S = np.empty((self.Z.shape[0], m), dtype=np.int8)
-            S[: self.nV] = sides(self.Z[: self.nV, j0:j1] - th * self.X[: self.nV, 2:3])
-            S[self.nV:] = 0  # padding (-1) reads the last row
-            pos = np.zeros((nF, m), dtype=bool)
-            neg = np.zeros((nF, m), dtype=bool)
-            for k in range(F.shape[1]):
-                sk = S[F[:, k]]
-                pos |= sk > 0
-                neg |= sk < 0
-            neuron, par = np.nonzero((pos & neg).T)
+            # bit 1: a value above the threshold, bit 2: below; crossed: both bits
+            d = self.Z[: self.nV, j0:j1] - th * self.X[: self.nV, 2:3]
+            bits = np.zeros((self.Z.shape[0], m), dtype=np.uint8)  # padding reads 0
+            bits[: self.nV] = (d > 0).view(np.uint8) | ((d < 0).view(np.uint8) << 1)
+            seen = _or_over_vertices(bits, F, self.cnt[:nF])
+            if self.anchor >= 0 and nF == 1 and not np.any(self.X[F[0], 2] != 0):
+                seen[0] |= bits[self.anchor]  # the uncut plane: its values at a point
+            # a region not crossed is above iff a vertex is (none: on the threshold, below)
+            self.index[:nF, j0:j1] += (seen == 1).view(np.int8)
+            neuron, par = np.nonzero((seen == 3).T)
             bounds = np.searchsorted(neuron, np.arange(m + 1))
             out.append([par[bounds[j]: bounds[j + 1]] for j in range(m)])
         return out
 
     def _cut(self, j: int, th: Any, plist: np.ndarray, mark: np.ndarray) -> None:
+        # the parents themselves (each keeps its row) and the rows split off them since
         mark[plist] = True
-        cand = np.flatnonzero(mark[self.parent[: self.nF]])
+        start = self.block_start
+        later = np.flatnonzero(mark[self.parent[start: self.nF]]) + start
         mark[plist] = False
+        cand = np.concatenate([plist, later]) if later.shape[0] else plist
         ids = self.F[cand]
         val = self._values(ids, j, th)
         s = sides(val)
-        split = (s > 0).any(axis=1) & (s < 0).any(axis=1)
+        above = (s > 0).any(axis=1)
+        split = above & (s < 0).any(axis=1)
+        whole_side = cand[~split]
+        self.index[whole_side, j] += above[~split].view(np.int8)
         if not split.any():
             return
         cand, ids, val, s = cand[split], ids[split], val[split], s[split]
@@ -271,7 +288,7 @@ class PlanarEngine:
         keys, first, inverse = np.unique(lo * self.X.shape[0] + hi, return_index=True,
                                          return_inverse=True)
         a, b = lo[first], hi[first]
-        new = self._add_points(a, b, j, th)
+        new = self._combine(a, b, j, th)
         cross_id = np.full((c, K), -1, dtype=np.int64)
         cross_id[cross] = new[inverse.reshape(-1)]
 
@@ -302,23 +319,29 @@ class PlanarEngine:
         width = int(max(pos_n.max(), neg_n.max()))
         self._reserve_faces(c, width)
         self.F[cand] = -1
-        self.F[cand, :width] = pos_ids[:, :width]
+        self.F[cand, : pos_ids.shape[1]] = pos_ids
         self.cnt[cand] = pos_n
         start = self.nF
-        self.F[start: start + c, :width] = neg_ids[:, :width]
+        self.F[start: start + c, : neg_ids.shape[1]] = neg_ids
         self.cnt[start: start + c] = neg_n
         self.parent[start: start + c] = self.parent[cand]
         self.origin[start: start + c] = self.origin[cand]
+        self.index[start: start + c] = self.index[cand]  # the side below: no increment
+        self.index[cand, j] += 1
         self.nF += c
 
-    def _add_points(self, a: np.ndarray, b: np.ndarray, j: int, th: Any) -> np.ndarray:
+    def _combine(self, a: np.ndarray, b: np.ndarray, j: int, th: Any) -> np.ndarray:
         """New vertices where neuron ``j`` crosses threshold ``th`` on the segments (a, b)
-        (the segments' ends have values of strict opposite signs); returns their ids."""
+        (the ends' values have opposite signs, or ``a``'s is zero): |z_b| a + |z_a| b, with
+        the values combined alike; returns their ids."""
         za = _abs(self._values(a, j, th))[:, None]
         zb = _abs(self._values(b, j, th))[:, None]
         Xn = zb * self.X[a] + za * self.X[b]
         Zn = zb * self.Z[a] + za * self.Z[b]
-        return self._append(Xn, Zn, j, th)
+        Mn = None
+        if self.noise is not None:
+            Mn = zb[:, 0] * self.mag[a] + za[:, 0] * self.mag[b]
+        return self._append(Xn, Zn, Mn, j, th)
 
     def _line_points(self, ids, s, valid, j: int, th: Any) -> np.ndarray:
         """A finite point of the cut line inside each region (rows of ``ids``) whose cut
@@ -334,13 +357,9 @@ class PlanarEngine:
         sa = sides(self._values(a, j, th))
         other = valid & np.where(sa[:, None] == 0, s != 0, s == -sa[:, None])
         b = ids[rows, np.argmax(other, axis=1)]
-        za = _abs(self._values(a, j, th))[:, None]
-        zb = _abs(self._values(b, j, th))[:, None]
-        Xn = zb * self.X[a] + za * self.X[b]
-        Zn = zb * self.Z[a] + za * self.Z[b]
-        return self._append(Xn, Zn, j, th)
+        return self._combine(a, b, j, th)
 
-    def _append(self, Xn: np.ndarray, Zn: np.ndarray, j: int, th: Any) -> np.ndarray:
+    def _append(self, Xn: np.ndarray, Zn: np.ndarray, Mn, j: int, th: Any) -> np.ndarray:
         wn = Xn[:, 2]
         finite = wn != 0
         scale = np.where(finite, wn, np.maximum(_abs(Xn[:, 0]), _abs(Xn[:, 1])))
@@ -355,6 +374,7 @@ class PlanarEngine:
         self.X[ids] = Xn
         self.Z[ids] = Zn
         if self.noise is not None:
+            self.mag[ids] = Mn / scale
             for other in self._thresholds_now:
                 self._snap(ids, other)
             self.Z[ids, j] = Zn[:, j]
@@ -364,25 +384,11 @@ class PlanarEngine:
     # -- end of a layer --------------------------------------------------------------------
 
     def _record_patterns(self, thresholds: list, act: Any) -> None:
-        """Each region's piece per neuron. A region lies on one side of every threshold, so
-        its piece shows at any vertex off the threshold; three non-collinear vertices have
-        one unless the neuron is constant on the threshold there (the piece below)."""
-        nF, m = self.nF, self.Z.shape[1]
-        F = self.F[:nF]
-        index = np.zeros((nF, m), dtype=np.int8)
-        if thresholds:
-            corners = triangle(self.X, F, self.anchor)[0]
-            nV = self.nV
-            for th in thresholds:
-                up = np.zeros((self.Z.shape[0], m), dtype=bool)  # padding reads False
-                up[:nV] = self.Z[:nV] - th * self.X[:nV, 2:3] > 0
-                above = up[corners[0]]
-                above |= up[corners[1]]
-                above |= up[corners[2]]
-                index += above.view(np.int8)
+        nF = self.nF
         codes = np.asarray(act.codes, dtype=np.int8)
-        self.layer_codes.append(codes[index])
+        self.layer_codes.append(codes[self.index[:nF]])
         self.layer_parents.append(self.origin[:nF].copy())
+        del self.index
 
     def _activate(self, act: Any) -> None:
         """Points take phi(z); directions the recession function of phi (the slope of the
@@ -410,25 +416,6 @@ class PlanarEngine:
         return self.F[: self.nF], self.cnt[: self.nF]
 
 
-def triangle(
-    X: np.ndarray, F: np.ndarray, anchor: int = -1
-) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    """Three vertices of each region (rows of ``F``) that are not collinear: the first two
-    and the one making the largest |det| with them; returns their ids and that det. The
-    uncut whole plane (directions only) takes the ``anchor`` point as its third."""
-    r0, r1 = X[F[:, 0]], X[F[:, 1]]
-    c01 = cross(r0, r1)
-    det = np.stack([(X[F[:, k]] * c01).sum(axis=1) for k in range(2, F.shape[1])], axis=1)
-    best = np.argmax(np.abs(det), axis=1)
-    rows = np.arange(F.shape[0])
-    third, d = F[rows, best + 2], det[rows, best]
-    flat = np.flatnonzero(d == 0)
-    if flat.shape[0] and anchor >= 0:
-        third[flat] = anchor
-        d[flat] = (X[anchor][None, :] * c01[flat]).sum(axis=1)
-    return (F[:, 0], F[:, 1], third), d
-
-
 def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Row-wise cross products of homogeneous 3-vectors (float or Fraction)."""
     return np.stack(
@@ -439,8 +426,25 @@ def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     )
 
 
+def _or_over_vertices(table: np.ndarray, F: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+    """Bitwise or of ``table``'s rows over each region's vertices (rows of ``F``, ``cnt[i]``
+    valid entries, at least 3); only the regions with a k-th vertex read the k-th slot."""
+    acc = table[F[:, 0]]
+    acc |= table[F[:, 1]]
+    acc |= table[F[:, 2]]
+    for k in range(3, F.shape[1]):
+        rows = np.flatnonzero(cnt > k)
+        if not rows.shape[0]:
+            break
+        acc[rows] |= table[F[rows, k]]
+    return acc
+
+
 def _compact(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Move the entries >= 0 of each row to its front, in order; return rows and counts."""
     keep = seq >= 0
-    order = np.argsort(~keep, axis=1, kind="stable")
-    return np.take_along_axis(seq, order, axis=1), keep.sum(axis=1)
+    counts = keep.sum(axis=1)
+    out = np.full((seq.shape[0], int(counts.max(initial=0))), -1, dtype=seq.dtype)
+    rows, _ = np.nonzero(keep)
+    out[rows, (np.cumsum(keep, axis=1) - 1)[keep]] = seq[keep]
+    return out, counts

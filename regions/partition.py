@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import _numbers
-from ._planar import PlanarEngine, convex_polygon, cross, triangle
+from ._planar import PlanarEngine, convex_polygon, cross
 from .network import Network
 from .plane import Plane
 from .trace import DEFAULT_TOLERANCE
@@ -47,10 +47,9 @@ from .trace import DEFAULT_TOLERANCE
 __all__ = ["Partition", "Region", "partition"]
 
 MAP_TOLERANCE = 1e-9
-"""Float mode: two adjacent regions have the same affine map when every coefficient agrees
-within ``MAP_TOLERANCE`` times the largest coefficient of any region's map (the maps come
-from solving for them at three vertices, so a map that is exactly constant in exact
-arithmetic has linear coefficients of the size of rounding errors of its offset)."""
+"""Float mode: two adjacent regions have the same affine map when the coefficients of their
+linear parts agree within ``MAP_TOLERANCE`` times the largest linear coefficient of any
+region (their offsets then agree by continuity along the shared edge)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,10 +172,9 @@ class Partition:
         left, right = left[inner], right[inner]
         scale = 0.0
         if not self.exact and n:
-            scale = max(float(np.abs(self.linear_maps).max(initial=0.0)),
-                        float(np.abs(self.offsets).max(initial=0.0)))
+            scale = float(np.abs(self.linear_maps).max(initial=0.0))
+        # equal linear parts suffice: the maps agree along the shared edge (continuity)
         same = _same_maps(self.linear_maps[left], self.linear_maps[right], self.exact, scale)
-        same &= _same_maps(self.offsets[left], self.offsets[right], self.exact, scale)
         graph = coo_matrix(
             (np.ones(int(same.sum())), (left[same], right[same])), shape=(n, n)
         )
@@ -439,7 +437,7 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
 
     X = engine.X[: engine.nV]
     Y = engine.H[: engine.nV]
-    maps, offsets = _affine_maps(engine.X, engine.H, F, engine.anchor)
+    maps, offsets = _affine_maps(engine.X, engine.H, F, cnt, engine.anchor)
 
     # keep the vertices in use (drops the whole plane's anchor), renumbered
     used = np.zeros(engine.nV, dtype=bool)
@@ -490,18 +488,32 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     )
 
 
-def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, anchor: int):
-    """The affine map on each region from the output values at three of its vertices that
-    are not collinear (homogeneous: y = [A c] (x, y, w), solved by the adjugate)."""
-    (i0, i1, i2), d = triangle(X, F, anchor)
-    r0, r1, r2 = X[i0], X[i1], X[i2]
-    T = (
-        cross(r1, r2)[:, :, None] * H[i0][:, None, :]
-        + cross(r2, r0)[:, :, None] * H[i1][:, None, :]
-        + cross(r0, r1)[:, :, None] * H[i2][:, None, :]
-    ) / d[:, None, None]
-    maps = np.ascontiguousarray(np.transpose(T[:, :2, :], (0, 2, 1)))
-    offsets = np.ascontiguousarray(T[:, 2, :])
+def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, anchor: int):
+    """The affine map on each region from the output values at its vertices, solved
+    relative to a point ``v0`` of the region (the whole plane uncut: the anchor), so the
+    conditioning depends on the region's shape, not on its distance from the origin:
+    A [r1 r2] = [h1 h2] for the two vertices r1 (farthest from v0) and r2 (largest
+    |det(r1, r2)|), a point's r being x - v0 and a direction's its direction; then
+    offset = h(v0) - A v0."""
+    nF, K = F.shape
+    rows = np.arange(nF)
+    valid = np.arange(K)[None, :] < cnt[:, None]
+    XF = X[F]
+    finite = valid & (XF[:, :, 2] != 0)
+    v0 = np.where(finite.any(axis=1), F[rows, np.argmax(finite, axis=1)], anchor)
+    x0, h0 = X[v0], H[v0]
+    r = XF[:, :, :2] - XF[:, :, 2:3] * x0[:, None, :2]
+    h = H[F] - XF[:, :, 2:3] * h0[:, None, :]
+    size = np.where(valid, np.maximum(np.abs(r[:, :, 0]), np.abs(r[:, :, 1])), 0 * r[:, :, 0])
+    r1 = r[rows, np.argmax(size, axis=1)]
+    h1 = h[rows, np.argmax(size, axis=1)]
+    det = r1[:, None, 0] * r[:, :, 1] - r1[:, None, 1] * r[:, :, 0]
+    k2 = np.argmax(np.where(valid, np.abs(det), 0 * det), axis=1)
+    r2, h2, d = r[rows, k2], h[rows, k2], det[rows, k2]
+    ax = (r2[:, None, 1] * h1 - r1[:, None, 1] * h2) / d[:, None]
+    ay = (r1[:, None, 0] * h2 - r2[:, None, 0] * h1) / d[:, None]
+    maps = np.ascontiguousarray(np.stack([ax, ay], axis=2))
+    offsets = np.ascontiguousarray(h0 - ax * x0[:, None, 0] - ay * x0[:, None, 1])
     return maps, offsets
 
 

@@ -417,3 +417,43 @@ def test_plane_through_three_points_raghu_figure_3_setting():
     c = np.array([_interior_point(r) for r in part], dtype=float)
     via_maps = np.einsum("rij,rj->ri", part.linear_maps, c) + part.offsets
     assert np.allclose(via_maps, net(plane.to_input(c)), rtol=1e-9, atol=1e-9)
+
+
+# -- float-mode regressions (pinned counterexamples) ------------------------------------------
+
+
+@pytest.mark.parametrize("far", [10.0, 1e3, 1e4, 1e5])
+def test_float_maps_of_small_regions_far_from_the_origin_are_accurate(far):
+    """Review counterexample: a constant output (1/3) over regions near (far, far) came out
+    as two linear regions with offsets off by up to 1e-5 when maps were solved in raw
+    coordinates; solved relative to a vertex of each region they are exact here."""
+    net = Network([[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [[0.0, 0.0, 0.0]]],
+                  [[-far, -far, -(2 * far + 0.1)], [1 / 3]], ["relu", "linear"])
+    part = partition(net, exact=False)
+    assert part.num_linear_regions == 1
+    assert np.abs(part.offsets - 1 / 3).max() <= 1e-15
+    assert np.abs(part.linear_maps).max() == 0
+
+
+@pytest.mark.parametrize(
+    "weights, biases, acts",
+    [
+        # the line x = 1e-4 was snapped away because another vertex lies at x = 1e8
+        ([[[1, 0], [0, 1], [1, 0]], [[1, 0, 0]]], [[0, 0, -1e8], [-1e-4]], ["relu", "relu"]),
+        # a leaky-ReLU chain with a breakpoint near x = 8.6e9
+        ([[[-1, 0]], [[1.5], [0]], [[-.5, 1.5], [1.5, 0], [0, 0]], [[0, .5, 0], [0, .5, 0]],
+          [[1, 1], [0, 0], [-2, 0], [0, 0]], [[2, 1, -.5, -1], [1, 3, 0, 1.5]]],
+         [[-1], [0, 0], [0, -1, .5], [3, 3], [0, -2, 1, 1], [0, -.5]],
+         ["leaky_relu"] * 5 + ["hardtanh"]),
+    ],
+    ids=["far-vertex", "leaky-chain"],
+)
+def test_float_snapping_is_relative_to_each_vertex_not_the_farthest(weights, biases, acts):
+    """Review counterexamples: with one global rounding scale, a vertex far away made every
+    vertex's snapping tolerance large and real regions vanished (6 of 8, 8 of 9)."""
+    net = Network([np.array(w, dtype=float) for w in weights],
+                  [np.array(b, dtype=float) for b in biases], acts)
+    fl, ex = partition(net, exact=False), partition(net, exact=True)
+    assert fl.num_regions == ex.num_regions
+    key = lambda p: sorted(np.concatenate(p.patterns, axis=1).tolist())  # noqa: E731
+    assert key(fl) == key(ex)
