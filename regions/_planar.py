@@ -185,6 +185,11 @@ class PlanarEngine:
 
     def layer(self, w: np.ndarray, b: np.ndarray, act: Any) -> None:
         exact, nV = self.exact, self.nV
+        # room for the layer's new vertices up front: zeroed pages cost nothing until used,
+        # while growing a (vertices x width) array copies it
+        room = 4 * nV + 1024
+        if room > self.X.shape[0]:
+            self.X = self._grow_rows(self.X, room, self.zero)
         wcol = self.X[:, 2]
         Z = self._blank((self.X.shape[0], w.shape[0]))
         Z[:nV] = self.H[:nV] @ w.T + wcol[:nV, None] * b[None, :]
@@ -197,7 +202,11 @@ class PlanarEngine:
             # rounding-error scale of z_j at vertex v: tol (sum_i |W_ji| mag_v + |b_j| w_v),
             # mag_v = max_i |h_vi| (new vertices interpolate it like their values)
             self.mag = np.zeros(self.X.shape[0])
-            self.mag[:nV] = np.abs(self.H[:nV]).max(axis=1, initial=0.0)
+            H = self.H[:nV]
+            if self.nonnegative:  # after a ReLU layer: |h| = h, one pass
+                self.mag[:nV] = H.max(axis=1, initial=0.0)
+            else:
+                self.mag[:nV] = np.abs(H).max(axis=1, initial=0.0)
             self.noise = (self.tol * np.abs(w).sum(axis=1), self.tol * np.abs(b))
             for th in thresholds:
                 self._snap(slice(0, nV), th)
@@ -222,16 +231,20 @@ class PlanarEngine:
         self._record_patterns(thresholds, act)
         self._activate(act)
 
-    def _snap(self, rows: Any, th: Any) -> None:
-        """Float mode: values within the noise of threshold ``th`` are set onto it."""
-        Z, wcol = self.Z[rows], self.X[rows, 2]
-        target = th * wcol[:, None]
+    def _snap(self, rows: slice, th: Any) -> None:
+        """Float mode: values within the noise of threshold ``th`` are set onto it: within
+        ``tol (sum_i |W_ji| mag_v + (|b_j| + |th|) w_v)`` at vertex v (rows of a slice)."""
+        Z, wcol, mag = self.Z[rows], self.X[rows, 2], self.mag[rows]
         slope, offset = self.noise
-        bound = self.mag[rows][:, None] * slope[None, :]
-        bound += wcol[:, None] * (offset + self.tol * abs(th))[None, :]
-        near = np.abs(Z - target) <= bound
-        Z[near] = np.broadcast_to(target, Z.shape)[near]
-        self.Z[rows] = Z
+        offset = offset + self.tol * abs(th)
+        target = th * wcol[:, None]
+        diff = np.abs(Z - target) if th else np.abs(Z)
+        # a cheap bound per row first; the exact bound only where it may hold
+        rough = diff <= (mag * slope.max(initial=0.0) + wcol * offset.max(initial=0.0))[:, None]
+        r, c = np.nonzero(rough)
+        near = diff[r, c] <= mag[r] * slope[c] + wcol[r] * offset[c]
+        r, c = r[near], c[near]
+        Z[r, c] = th * wcol[r]
 
     def _values(self, ids: Any, j: int, th: Any) -> np.ndarray:
         return self.Z[ids, j] - th * self.X[ids, 2]
@@ -332,16 +345,30 @@ class PlanarEngine:
 
     def _combine(self, a: np.ndarray, b: np.ndarray, j: int, th: Any) -> np.ndarray:
         """New vertices where neuron ``j`` crosses threshold ``th`` on the segments (a, b)
-        (the ends' values have opposite signs, or ``a``'s is zero): |z_b| a + |z_a| b, with
-        the values combined alike; returns their ids."""
-        za = _abs(self._values(a, j, th))[:, None]
-        zb = _abs(self._values(b, j, th))[:, None]
-        Xn = zb * self.X[a] + za * self.X[b]
-        Zn = zb * self.Z[a] + za * self.Z[b]
-        Mn = None
+        (the ends' values have opposite signs, or ``a``'s is zero): |z_b| a + |z_a| b,
+        normalised, with the values combined alike; returns their ids."""
+        za = _abs(self._values(a, j, th))
+        zb = _abs(self._values(b, j, th))
+        Xn = zb[:, None] * self.X[a] + za[:, None] * self.X[b]
+        finite = Xn[:, 2] != 0
+        scale = np.where(finite, Xn[:, 2], np.maximum(_abs(Xn[:, 0]), _abs(Xn[:, 1])))
+        ca, cb = (zb / scale)[:, None], (za / scale)[:, None]
+        Xn = Xn / scale[:, None]
+        Xn[:, 2] = np.where(finite, Fraction(1) if self.exact else 1.0, self.zero)
+        k = Xn.shape[0]
+        self._reserve_vertices(k)
+        new = slice(self.nV, self.nV + k)
+        self.X[new] = Xn
+        Zn = self.Z[new]  # a view: the values are written in place
+        np.multiply(self.Z[a], ca, out=Zn)
+        Zn += self.Z[b] * cb
         if self.noise is not None:
-            Mn = zb[:, 0] * self.mag[a] + za[:, 0] * self.mag[b]
-        return self._append(Xn, Zn, Mn, j, th)
+            self.mag[new] = ca[:, 0] * self.mag[a] + cb[:, 0] * self.mag[b]
+            for other in self._thresholds_now:
+                self._snap(new, other)
+        Zn[:, j] = np.where(finite, th, self.zero) if th != 0 else self.zero
+        self.nV += k
+        return np.arange(new.start, new.stop)
 
     def _line_points(self, ids, s, valid, j: int, th: Any) -> np.ndarray:
         """A finite point of the cut line inside each region (rows of ``ids``) whose cut
@@ -359,28 +386,6 @@ class PlanarEngine:
         b = ids[rows, np.argmax(other, axis=1)]
         return self._combine(a, b, j, th)
 
-    def _append(self, Xn: np.ndarray, Zn: np.ndarray, Mn, j: int, th: Any) -> np.ndarray:
-        wn = Xn[:, 2]
-        finite = wn != 0
-        scale = np.where(finite, wn, np.maximum(_abs(Xn[:, 0]), _abs(Xn[:, 1])))
-        Xn = Xn / scale[:, None]
-        Zn = Zn / scale[:, None]
-        one = Fraction(1) if self.exact else 1.0
-        Xn[:, 2] = np.where(finite, one, self.zero)
-        Zn[:, j] = np.where(finite, th, self.zero) if th != 0 else self.zero
-        k = Xn.shape[0]
-        self._reserve_vertices(k)
-        ids = np.arange(self.nV, self.nV + k)
-        self.X[ids] = Xn
-        self.Z[ids] = Zn
-        if self.noise is not None:
-            self.mag[ids] = Mn / scale
-            for other in self._thresholds_now:
-                self._snap(ids, other)
-            self.Z[ids, j] = Zn[:, j]
-        self.nV += k
-        return ids
-
     # -- end of a layer --------------------------------------------------------------------
 
     def _record_patterns(self, thresholds: list, act: Any) -> None:
@@ -390,16 +395,21 @@ class PlanarEngine:
         self.layer_parents.append(self.origin[:nF].copy())
         del self.index
 
+    nonnegative = False
+    """Whether every vertex value is >= 0 (after a ReLU layer)."""
+
     def _activate(self, act: Any) -> None:
         """Points take phi(z); directions the recession function of phi (the slope of the
         outermost piece on z's side times z). The pre-activations' storage is reused."""
         nV, Z = self.nV, self.Z
+        self.nonnegative = False
         direction = np.flatnonzero(self.X[:nV, 2] == 0)
         zd = Z[direction]
         if self.exact:
             Z[:nV] = act(Z[:nV])
         elif act.name == "relu":
             np.maximum(Z[:nV], 0.0, out=Z[:nV])
+            self.nonnegative = True  # (directions too: ReLU's recession function is ReLU)
         elif act.name == "hardtanh":
             np.clip(Z[:nV], -1.0, 1.0, out=Z[:nV])
         else:
@@ -413,7 +423,9 @@ class PlanarEngine:
     # -- results ---------------------------------------------------------------------------
 
     def faces(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.F[: self.nF], self.cnt[: self.nF]
+        """The regions' vertex ids (padded with -1 to the largest region) and counts."""
+        cnt = self.cnt[: self.nF]
+        return self.F[: self.nF, : int(cnt.max())], cnt
 
 
 def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -504,11 +504,11 @@ def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, a
     x0, h0 = X[v0], H[v0]
     r = XF[:, :, :2] - XF[:, :, 2:3] * x0[:, None, :2]
     h = H[F] - XF[:, :, 2:3] * h0[:, None, :]
-    size = np.where(valid, np.maximum(np.abs(r[:, :, 0]), np.abs(r[:, :, 1])), 0 * r[:, :, 0])
-    r1 = r[rows, np.argmax(size, axis=1)]
-    h1 = h[rows, np.argmax(size, axis=1)]
+    size = np.maximum(np.abs(r[:, :, 0]), np.abs(r[:, :, 1]))  # padding: 0
+    k1 = np.argmax(size, axis=1)
+    r1, h1 = r[rows, k1], h[rows, k1]
     det = r1[:, None, 0] * r[:, :, 1] - r1[:, None, 1] * r[:, :, 0]
-    k2 = np.argmax(np.where(valid, np.abs(det), 0 * det), axis=1)
+    k2 = np.argmax(np.abs(det), axis=1)
     r2, h2, d = r[rows, k2], h[rows, k2], det[rows, k2]
     ax = (r2[:, None, 1] * h1 - r1[:, None, 1] * h2) / d[:, None]
     ay = (r1[:, None, 0] * h2 - r2[:, None, 0] * h1) / d[:, None]

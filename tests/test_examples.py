@@ -48,3 +48,20 @@ def test_deep_vs_shallow_example(tmp_path, capsys):
     csv_rows = mod.main(["--quick", "--out", str(tmp_path / "t.csv")])
     assert (tmp_path / "t.csv").read_text().startswith("n0,n,k,")
     assert csv_rows == rows
+
+
+def test_partition_vs_clipping_benchmark_quick(capsys):
+    rows = _load("benchmarks/partition_vs_clipping.py").main(["--quick", "--repeats", "1"])
+    assert rows and all(r["baseline_regions"] == r["regions_box"] for r in rows)
+    assert "regions/s" in capsys.readouterr().out
+
+
+def test_partition_figure_example(tmp_path, capsys):
+    """Raghu et al.'s Figure 3 at a smaller size: the PNG is written and the printed counts
+    are the partition's, within Serra's bound."""
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "p.png"
+    result = _load("examples/partition_figure.py").main(["--quick", "--out", str(out)])
+    assert out.stat().st_size > 1000
+    assert 1 <= result["in_window"] <= result["regions"] <= result["serra"]
+    assert f"{result['regions']}" in capsys.readouterr().out
