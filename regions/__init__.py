@@ -15,7 +15,7 @@ from .trace import DEFAULT_TOLERANCE, Trace, trace
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 from .plane import Plane
-from .partition import Partition, Region, partition
+from .partition import PARTITION_TOLERANCE, Partition, Region, partition
 
 __all__ = [
     "ACTIVATIONS",
@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_TOLERANCE",
     "Line",
     "Network",
+    "PARTITION_TOLERANCE",
     "Partition",
     "Plane",
     "Polyline",

@@ -36,9 +36,16 @@ along an existing edge splits nothing there. When both ends of a cut are directi
 cut is a whole line, e.g. across a strip), a finite point of the line is inserted on the
 cut so no edge joins two opposite directions.
 
-Float mode snaps a value within ``tol * (sum_i |W_ji| max|h_i| + |b_j| + |theta|)`` of a
-threshold onto it, for old vertices at the layer start and for every new vertex, so
-boundaries meeting within rounding share one vertex instead of leaving slivers.
+Float mode snaps a pre-activation z_j at vertex v within ``tol`` times its rounding scale of
+a threshold onto it: ``sum_i |W_ji| m_v + sum_i |W_ji| s_vi + (|b_j| + |theta|) w_v``, where
+m_v = max_i |h_vi| and s_vi is the size of the terms of the previous layer's sum that made
+h_vi. The scale belongs to the vertex (a far vertex does not loosen it elsewhere), and the
+previous layer's terms keep a value that is the rounding noise of a cancelled sum from
+being its own scale. New vertices interpolate the scales like their values. Snapping is
+done for old vertices at the layer start and for every new vertex, so boundaries meeting
+within rounding share one vertex instead of leaving slivers. A region whose vertex values
+change sign more than twice around it (possible only through float rounding) raises
+``RuntimeError`` rather than producing a wrong split.
 """
 
 from __future__ import annotations
@@ -166,7 +173,8 @@ class PlanarEngine:
             self.X = self._grow_rows(self.X, need, self.zero)
             self.Z = self._grow_rows(self.Z, need, self.zero)
             if self.noise is not None:
-                self.mag = self._grow_rows(self.mag, need, 0.0)
+                self.mag_in = self._grow_rows(self.mag_in, need, 0.0)
+                self.mag_prev = self._grow_rows(self.mag_prev, need, 0.0)
 
     def _reserve_faces(self, k: int, width: int) -> None:
         need = self.nF + k
@@ -192,22 +200,41 @@ class PlanarEngine:
             self.X = self._grow_rows(self.X, room, self.zero)
         wcol = self.X[:, 2]
         Z = self._blank((self.X.shape[0], w.shape[0]))
-        Z[:nV] = self.H[:nV] @ w.T + wcol[:nV, None] * b[None, :]
+        if exact:
+            Z[:nV] = self.H[:nV] @ w.T + wcol[:nV, None] * b[None, :]
+        else:  # in place: no (vertices x width) temporaries
+            np.matmul(self.H[:nV], w.T, out=Z[:nV])
+            directions = np.flatnonzero(wcol[:nV] == 0)
+            slopes = Z[directions]
+            Z[:nV] += b  # w = 1 at points; directions (w = 0) take no bias
+            Z[directions] = slopes
         self.Z = Z
         thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
         self._thresholds_now = thresholds
         if exact:
             self.noise = None
         else:
-            # rounding-error scale of z_j at vertex v: tol (sum_i |W_ji| mag_v + |b_j| w_v),
-            # mag_v = max_i |h_vi| (new vertices interpolate it like their values)
-            self.mag = np.zeros(self.X.shape[0])
+            # rounding-error scale of z_j at vertex v (see _snap): the sizes of the terms of
+            # this layer's sums and of the previous layer's, which made h_v (so that an h_v
+            # that is the rounding noise of a cancelled sum is not its own scale)
             H = self.H[:nV]
+            cap = self.X.shape[0]
+            prev = self.mag_in[:nV] if self.prev_abs is not None else None
+            self.mag_in = np.zeros(cap)
             if self.nonnegative:  # after a ReLU layer: |h| = h, one pass
-                self.mag[:nV] = H.max(axis=1, initial=0.0)
+                self.mag_in[:nV] = H.max(axis=1, initial=0.0)
             else:
-                self.mag[:nV] = np.abs(H).max(axis=1, initial=0.0)
-            self.noise = (self.tol * np.abs(w).sum(axis=1), self.tol * np.abs(b))
+                self.mag_in[:nV] = np.abs(H).max(axis=1, initial=0.0)
+            self.mag_prev = np.zeros(cap)
+            absw = np.abs(w)
+            if prev is None:
+                alpha = beta = np.zeros(w.shape[0])
+            else:
+                self.mag_prev[:nV] = prev
+                alpha, beta = absw @ self.prev_abs[0], absw @ self.prev_abs[1]
+            self.noise = (self.tol * absw.sum(axis=1), self.tol * alpha,
+                          self.tol * (np.abs(b) + beta))
+            self.prev_abs = (absw.sum(axis=1), np.abs(b))
             for th in thresholds:
                 self._snap(slice(0, nV), th)
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
@@ -232,17 +259,22 @@ class PlanarEngine:
         self._activate(act)
 
     def _snap(self, rows: slice, th: Any) -> None:
-        """Float mode: values within the noise of threshold ``th`` are set onto it: within
-        ``tol (sum_i |W_ji| mag_v + (|b_j| + |th|) w_v)`` at vertex v (rows of a slice)."""
-        Z, wcol, mag = self.Z[rows], self.X[rows, 2], self.mag[rows]
-        slope, offset = self.noise
+        """Float mode: values within the noise of threshold ``th`` are set onto it. The
+        noise of z_j at vertex v (rows of a slice) is tol times
+        ``sum_i |W_ji| m_v + sum_i |W_ji| s_vi + (|b_j| + |th|) w_v``, with m_v = max_i |h_vi|
+        and s_vi = sum_k |W'_ik| m'_v + |b'_i| w_v the size of the terms of the previous
+        layer's sum that made h_vi (W', b', m' of the previous layer)."""
+        Z, wcol = self.Z[rows], self.X[rows, 2]
+        m_in, m_prev = self.mag_in[rows], self.mag_prev[rows]
+        slope, alpha, offset = self.noise
         offset = offset + self.tol * abs(th)
         target = th * wcol[:, None]
         diff = np.abs(Z - target) if th else np.abs(Z)
         # a cheap bound per row first; the exact bound only where it may hold
-        rough = diff <= (mag * slope.max(initial=0.0) + wcol * offset.max(initial=0.0))[:, None]
-        r, c = np.nonzero(rough)
-        near = diff[r, c] <= mag[r] * slope[c] + wcol[r] * offset[c]
+        rough = (m_in * slope.max(initial=0.0) + m_prev * alpha.max(initial=0.0)
+                 + wcol * offset.max(initial=0.0))
+        r, c = np.nonzero(diff <= rough[:, None])
+        near = diff[r, c] <= m_in[r] * slope[c] + m_prev[r] * alpha[c] + wcol[r] * offset[c]
         r, c = r[near], c[near]
         Z[r, c] = th * wcol[r]
 
@@ -264,7 +296,7 @@ class PlanarEngine:
                 seen[0] |= bits[self.anchor]  # the uncut plane: its values at a point
             # a region not crossed is above iff a vertex is (none: on the threshold, below)
             self.index[:nF, j0:j1] += (seen == 1).view(np.int8)
-            neuron, par = np.nonzero((seen == 3).T)
+            neuron, par = np.nonzero(np.ascontiguousarray((seen == 3).T))
             bounds = np.searchsorted(neuron, np.arange(m + 1))
             out.append([par[bounds[j]: bounds[j + 1]] for j in range(m)])
         return out
@@ -307,8 +339,16 @@ class PlanarEngine:
 
         # where the cut leaves the + side (exit) and enters it again (entry)
         zero = valid & (s == 0)
-        exit_k = np.argmax((zero & (s_next < 0)) | (cross & (s > 0)), axis=1)
-        entry_k = np.argmax((zero & (s_next > 0)) | (cross & (s < 0)), axis=1)
+        exits = (zero & (s_next < 0)) | (cross & (s > 0))
+        entries = (zero & (s_next > 0)) | (cross & (s < 0))
+        if np.any(exits.sum(axis=1) != 1) or np.any(entries.sum(axis=1) != 1):
+            # a convex region meets a line in one segment; only float rounding can break it
+            raise RuntimeError(
+                "partition: a region's vertex values change sign more than twice around it "
+                "(float rounding at a near-degenerate vertex); use exact=True, or a larger tol"
+            )
+        exit_k = np.argmax(exits, axis=1)
+        entry_k = np.argmax(entries, axis=1)
         rows = np.arange(c)
         exit_pt = np.where(zero[rows, exit_k], ids[rows, exit_k], cross_id[rows, exit_k])
         entry_pt = np.where(zero[rows, entry_k], ids[rows, entry_k], cross_id[rows, entry_k])
@@ -363,7 +403,8 @@ class PlanarEngine:
         np.multiply(self.Z[a], ca, out=Zn)
         Zn += self.Z[b] * cb
         if self.noise is not None:
-            self.mag[new] = ca[:, 0] * self.mag[a] + cb[:, 0] * self.mag[b]
+            self.mag_in[new] = ca[:, 0] * self.mag_in[a] + cb[:, 0] * self.mag_in[b]
+            self.mag_prev[new] = ca[:, 0] * self.mag_prev[a] + cb[:, 0] * self.mag_prev[b]
             for other in self._thresholds_now:
                 self._snap(new, other)
         Zn[:, j] = np.where(finite, th, self.zero) if th != 0 else self.zero
@@ -397,6 +438,8 @@ class PlanarEngine:
 
     nonnegative = False
     """Whether every vertex value is >= 0 (after a ReLU layer)."""
+    prev_abs = None
+    """Float mode: the previous layer's row sums of |W| and |b|."""
 
     def _activate(self, act: Any) -> None:
         """Points take phi(z); directions the recession function of phi (the slope of the

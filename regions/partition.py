@@ -41,16 +41,16 @@ import numpy as np
 from . import _numbers
 from ._planar import PlanarEngine, convex_polygon, cross
 from .network import Network
+from .trace import _piece_jacobians
 from .plane import Plane
-from .trace import DEFAULT_TOLERANCE
 
-__all__ = ["Partition", "Region", "partition"]
+__all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
 
-MAP_TOLERANCE = 1e-9
-"""Float mode: two adjacent regions have the same affine map when the coefficients of their
-linear parts agree within ``MAP_TOLERANCE`` times the largest linear coefficient of any
-region (their offsets then agree by continuity along the shared edge)."""
-
+PARTITION_TOLERANCE = 1e-13
+"""Float mode's default relative tolerance: a pre-activation within this times its rounding
+scale at a vertex (the sizes of the terms of the sums that made it, in this layer and the
+one before; see :mod:`regions._planar`) of a threshold is put on the threshold. Smaller than
+:data:`regions.DEFAULT_TOLERANCE` because the scale is per vertex, not global."""
 
 @dataclass(frozen=True, eq=False)
 class Region:
@@ -84,7 +84,9 @@ class Region:
         return not bool(self.at_infinity.any())
 
     def contains(self, points: Any) -> np.ndarray:
-        """Whether each point (rows, plane coordinates) lies in the closed region."""
+        """Whether each point (rows, plane coordinates) lies in the closed region (exactly
+        in exact mode; in float mode without a tolerance, so a point on a boundary may fall
+        either way)."""
         pts = _numbers.coerce_array(points, "points", 2, "2-D array of shape (k, 2)")
         exact = _numbers.is_rational(self.vertices)
         pts = _numbers.convert(pts, exact)
@@ -170,20 +172,32 @@ class Partition:
         left, right = self.edge_regions[:, 0], self.edge_regions[:, 1]
         inner = (left >= 0) & (right >= 0)
         left, right = left[inner], right[inner]
-        scale = 0.0
-        if not self.exact and n:
-            scale = float(np.abs(self.linear_maps).max(initial=0.0))
         # equal linear parts suffice: the maps agree along the shared edge (continuity)
-        same = _same_maps(self.linear_maps[left], self.linear_maps[right], self.exact, scale)
+        if self.exact:
+            same = np.all(self.linear_maps[left] == self.linear_maps[right], axis=(1, 2))
+        else:  # Jacobians from the patterns, compared as trace's num_linear_pieces does
+            jac, scale = _piece_jacobians(self._input_network, self.patterns, False)
+            bound = self.tol * (scale[left] + scale[right])
+            same = np.all(np.abs(jac[left] - jac[right]) <= bound, axis=(1, 2))
         graph = coo_matrix(
             (np.ones(int(same.sum())), (left[same], right[same])), shape=(n, n)
         )
         return connected_components(graph, directed=False)[1]
 
+    @cached_property
+    def _input_network(self) -> Network:
+        """The network as a function of the plane coordinates (the first layer composed
+        with the plane's affine map for a slice)."""
+        if self.plane is None:
+            return self.network
+        return _restrict(self.network, self.plane, self.exact)
+
     @property
     def num_linear_regions(self) -> int:
         """Number of linear regions: regions joined across edges where the network's affine
-        map does not change (exactly, or within :data:`MAP_TOLERANCE` in float mode)."""
+        map does not change (exactly; in float mode, Jacobians computed from the patterns
+        as products of the weight matrices, equal within ``tol`` times the same products
+        over absolute values)."""
         labels = self.linear_region_labels
         return int(labels.max()) + 1 if labels.size else 0
 
@@ -328,7 +342,7 @@ def partition(
         ``True``: rational arithmetic throughout. ``False``: float64 with tolerance ``tol``.
         ``None`` (default): exact if the network or the domain holds Fractions.
     tol : float, optional
-        Float-mode relative tolerance (default :data:`regions.DEFAULT_TOLERANCE`).
+        Float-mode relative tolerance (default :data:`PARTITION_TOLERANCE`, 1e-13).
 
     Returns
     -------
@@ -393,7 +407,7 @@ def partition(
         raise TypeError(f"exact must be True, False or None, got {exact!r}")
     exact = bool(exact)
     if tol is None:
-        tol = 0.0 if exact else DEFAULT_TOLERANCE
+        tol = 0.0 if exact else PARTITION_TOLERANCE
     else:
         if exact:
             raise ValueError(
@@ -409,14 +423,26 @@ def partition(
     weights = [_numbers.convert(w, exact) for w in net.weights]
     biases = [_numbers.convert(b, exact) for b in net.biases]
     if plane is not None:
-        d = _numbers.convert(plane.directions, exact)
-        o = _numbers.convert(plane.origin, exact)
-        biases[0] = weights[0] @ o + biases[0]
-        weights[0] = weights[0] @ d.T
+        weights[0], biases[0] = _restricted_first_layer(net, plane, exact)
     engine = PlanarEngine(polygon, exact, tol)
     for w, b, act in zip(weights, biases, net.activations):
         engine.layer(w, b, act)
     return _assemble(engine, work, plane, polygon, exact, tol)
+
+
+def _restricted_first_layer(net: Network, plane: Plane, exact: bool):
+    """The first layer as a function of plane coordinates: W D^T and W o + b."""
+    w = _numbers.convert(net.weights[0], exact)
+    d = _numbers.convert(plane.directions, exact)
+    o = _numbers.convert(plane.origin, exact)
+    return w @ d.T, w @ o + _numbers.convert(net.biases[0], exact)
+
+
+def _restrict(net: Network, plane: Plane, exact: bool) -> Network:
+    w0, b0 = _restricted_first_layer(net, plane, exact)
+    return Network([w0] + [_numbers.convert(w, exact) for w in net.weights[1:]],
+                   [b0] + [_numbers.convert(b, exact) for b in net.biases[1:]],
+                   [a.name for a in net.activations])
 
 
 # -- assembling the result ----------------------------------------------------------------------
@@ -515,14 +541,6 @@ def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, a
     maps = np.ascontiguousarray(np.stack([ax, ay], axis=2))
     offsets = np.ascontiguousarray(h0 - ax * x0[:, None, 0] - ay * x0[:, None, 1])
     return maps, offsets
-
-
-def _same_maps(a: np.ndarray, b: np.ndarray, exact: bool, scale: float) -> np.ndarray:
-    a2 = a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
-    b2 = b.reshape(b.shape[0], int(np.prod(b.shape[1:])))
-    if exact:
-        return np.all(a2 == b2, axis=1)
-    return np.all(np.abs(a2 - b2) <= MAP_TOLERANCE * scale, axis=1)
 
 
 def _areas(part: Partition, exact: bool) -> np.ndarray:

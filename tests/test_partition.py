@@ -457,3 +457,20 @@ def test_float_snapping_is_relative_to_each_vertex_not_the_farthest(weights, bia
     assert fl.num_regions == ex.num_regions
     key = lambda p: sorted(np.concatenate(p.patterns, axis=1).tolist())  # noqa: E731
     assert key(fl) == key(ex)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_float_box_around_every_vertex_has_the_whole_plane_regions(seed):
+    """Benchmark counterexample: in a box holding every vertex (corners far out, ~1e5), the
+    regions are the whole plane's; with one tolerance scaled by the corners, float mode lost
+    tiny regions near the origin."""
+    net = random_network([2, 40, 40, 1], "relu", sigma_w=2 ** 0.5, sigma_b=1.0, seed=seed)
+    whole = partition(net)
+    finite = whole.points[~whole.at_infinity]
+    lo, hi = finite.min(axis=0), finite.max(axis=0)
+    c, h = (lo + hi) / 2, (hi - lo) / 2 * 1.1 + 1.0
+    box = [[c[0] - h[0], c[1] - h[1]], [c[0] + h[0], c[1] - h[1]], [c[0] + h[0], c[1] + h[1]],
+           [c[0] - h[0], c[1] + h[1]]]
+    part = partition(net, box)
+    key = lambda p: sorted(np.concatenate(p.patterns, axis=1).tolist())  # noqa: E731
+    assert part.num_regions == whole.num_regions and key(part) == key(whole)
