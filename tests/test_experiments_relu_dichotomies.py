@@ -1,0 +1,185 @@
+"""The relu_he and dichotomies experiments at quick size: their qualitative claims checked
+directly on ``Result.data``, and the exact dichotomy counter against dense sampling."""
+
+import math
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+from regions import Network, random_network  # noqa: E402
+from regions.experiments import dichotomies, relu_he  # noqa: E402
+
+
+def _quick(module):
+    import matplotlib.pyplot as plt
+
+    result = module.run(quick=True, seed=0)
+    yield result
+    for fig in result.figures.values():
+        plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def relu_result():
+    yield from _quick(relu_he)
+
+
+@pytest.fixture(scope="module")
+def dich_result():
+    yield from _quick(dichotomies)
+
+
+def _per_layer_ratios(lengths):
+    """exp(slope of log length against layer), one per network."""
+    out = []
+    for row in lengths:
+        row = np.asarray(row, dtype=float)
+        slope = np.polyfit(np.arange(row.size), np.log(row), 1)[0]
+        out.append(math.exp(slope))
+    return np.array(out)
+
+
+# -- relu_he ------------------------------------------------------------------------------
+
+def test_relu_result_shape(relu_result):
+    data = relu_result.data
+    assert relu_result.name == relu_he.NAME == "relu_he"
+    assert set(relu_result.figures) == {"relu_he_length.png", "relu_he_density.png"}
+    assert data["sigma_w2"][0] == 2.0 and max(data["sigma_w2"]) >= 8.0
+    n_layers = len(data["depths"])
+    for per_sigma in data["lengths"]:
+        assert all(len(row) == n_layers for row in per_sigma)
+        assert np.all(np.asarray(per_sigma) > 0)
+    md = relu_result.markdown
+    assert "| sigma_w^2 |" in md and "| width | depth | N |" in md
+    assert all(c.holds for c in relu_result.claims)
+
+
+def test_relu_he_length_does_not_grow_large_sigma_does(relu_result):
+    data = relu_result.data
+    ratios = [_per_layer_ratios(lengths) for lengths in data["lengths"]]
+    he = ratios[data["sigma_w2"].index(2.0)]
+    he_hi = he.mean() + 2 * he.std(ddof=1) / math.sqrt(he.size)
+    assert he_hi < 1.05
+    # the module's own numbers are the same fit
+    assert he.mean() == pytest.approx(data["growth_ratio"][0], rel=1e-12)
+    for sw2, r in zip(data["sigma_w2"], ratios):
+        if sw2 == 2.0:
+            continue
+        assert r.min() > 1.05 and r.mean() > he_hi
+        # ReLU with tiny biases is (almost) positively homogeneous: growth is sigma_w / sqrt 2
+        assert r.mean() == pytest.approx(math.sqrt(sw2 / 2), rel=0.05)
+
+
+def test_relu_transitions_almost_independent_of_sigma_w(relu_result):
+    """Paired draws: scaling the weights changes no ReLU pattern when the biases are tiny."""
+    trans = [np.asarray(t, dtype=float).sum() for t in relu_result.data["transitions"]]
+    assert max(trans) <= 1.25 * min(trans)
+
+
+def test_regions_per_length_linear_in_neurons(relu_result):
+    data = relu_result.data
+    n = np.asarray(data["neurons"], dtype=float)
+    dens = np.array([np.mean(v) for v in data["densities"]])
+    assert dens == pytest.approx(data["density"])
+    assert np.all(dens >= 1.0 / data["segment_length"])  # at least one region per segment
+    b, a = np.polyfit(n, dens, 1)
+    r2 = 1 - np.sum((dens - a - b * n) ** 2) / np.sum((dens - dens.mean()) ** 2)
+    assert b > 0 and r2 > 0.9
+    knots = dens - 1.0 / data["segment_length"]
+    slope = np.polyfit(np.log(n), np.log(knots), 1)[0]
+    assert 0.7 <= slope <= 1.3
+
+
+# -- dichotomies ----------------------------------------------------------------------------
+
+def test_dichotomies_result_shape(dich_result):
+    data = dich_result.data
+    assert set(dich_result.figures) == {"dichotomies_depth.png", "dichotomies_width.png"}
+    counts = np.asarray(data["depth_counts"])
+    assert counts.shape[1] == len(data["remaining_depth"]) == data["depth"]
+    assert np.all(counts >= 2) and np.all(counts <= 2 ** data["num_inputs"])
+    assert np.all(counts <= np.asarray(data["depth_arcs"]))
+    # sampling never finds more dichotomies than the exact count (network 0)
+    assert np.all(np.asarray(data["depth_sampled"]) <= counts[0])
+    assert "| remaining depth |" in dich_result.markdown and "| width k |" in dich_result.markdown
+
+
+def test_dichotomies_grow_with_remaining_depth(dich_result):
+    data = dich_result.data
+    mean = np.asarray(data["depth_counts"], dtype=float).mean(axis=0)
+    depth = np.asarray(data["remaining_depth"], dtype=float)
+    slope = np.polyfit(depth, np.log(mean), 1)[0]
+    assert math.exp(slope) > 1.2
+    assert mean[-1] >= 4 * mean[0]
+    assert np.sum(np.diff(mean) > 0) >= len(mean) - 2  # at most one step down
+
+
+def test_dichotomies_grow_with_width(dich_result):
+    data = dich_result.data
+    mean = np.asarray(data["width_counts"], dtype=float).mean(axis=0)
+    assert mean[-1] > mean[0]
+    assert np.polyfit(np.log(data["widths"]), np.log(mean), 1)[0] > 0
+
+
+def _sampled_signs(net, layer, w_prime, inputs, num):
+    """Independent baseline: the forward pass with W(t) = W cos t + W' sin t substituted,
+    written out directly (hard-tanh = clip), at ``num`` equally spaced angles."""
+    ts = np.arange(num) * (2 * math.pi / num)
+    seen = set()
+    for chunk in np.array_split(ts, max(1, num // 4000)):
+        z = np.repeat(np.asarray(inputs, dtype=float)[None], chunk.size, axis=0)  # (T, s, m)
+        for l, (w, b, act) in enumerate(zip(net.weights, net.biases, net.activations)):
+            if l == layer:
+                wt = (np.cos(chunk)[:, None, None] * w[None]
+                      + np.sin(chunk)[:, None, None] * np.asarray(w_prime)[None])
+                h = np.einsum("tsi,tji->tsj", z, wt) + b
+            else:
+                h = z @ w.T + b
+            z = np.clip(h, -1.0, 1.0) if act.name == "hardtanh" else h
+        sg = np.sign(z[:, :, 0]).astype(np.int8)
+        seen.update(map(bytes, sg[np.all(sg != 0, axis=1)]))
+    return len(seen)
+
+
+def test_exact_counter_matches_dense_sampling_on_tiny_network():
+    rng = np.random.default_rng(5)
+    net = random_network([3, 4, 4, 1], "hardtanh", sigma_w=math.sqrt(8.0), seed=11)
+    inputs = rng.normal(size=(15, 3))
+    for layer in (0, 1, 2):
+        w_prime = rng.normal(0.0, math.sqrt(8.0 / net.weights[layer].shape[1]),
+                             size=net.weights[layer].shape)
+        res = dichotomies.count_dichotomies(net, layer, w_prime, inputs)
+        num = 20000
+        sampled = _sampled_signs(net, layer, w_prime, inputs, num)
+        assert sampled <= res["count"] <= res["arcs"]
+        assert sum(res["flips"]) % 2 == 0
+        if res["min_gap"] > 2 * (2 * math.pi / num):  # every arc holds a sample
+            assert sampled == res["count"]
+        # the module's own sampler agrees with the independent one
+        assert dichotomies.sample_dichotomies(net, layer, w_prime, inputs, num) == sampled
+
+
+def test_exact_counter_never_below_sampling_on_deeper_network():
+    rng = np.random.default_rng(2)
+    net = random_network([10, 20, 20, 20, 20, 1], "hardtanh", sigma_w=math.sqrt(8.0), seed=3)
+    inputs = rng.normal(size=(15, 10))
+    w_prime = rng.normal(0.0, math.sqrt(8.0 / 10), size=net.weights[0].shape)
+    res = dichotomies.count_dichotomies(net, 0, w_prime, inputs)
+    sampled = _sampled_signs(net, 0, w_prime, inputs, 20000)
+    assert sampled <= res["count"]
+    assert res["count"] >= 0.8 * sampled > 0
+
+
+def test_exact_counter_hand_case():
+    """One hidden hard-tanh unit sweeping its own weight: y_i = hardtanh(cos t x_i + sin t
+    x'_i) with x' from W' = [[0, 1]]: input (a, c) flips where a cos t + c sin t = 0."""
+    net = Network([[[1.0, 0.0]], [[1.0]]], [[0.0], [0.0]], ["hardtanh", "linear"])
+    inputs = np.array([[1.0, 0.0], [0.0, 1.0]])
+    res = dichotomies.count_dichotomies(net, 0, [[0.0, 1.0]], inputs)
+    # signs (cos t, sin t): quadrants give (+,+), (-,+), (-,-), (+,-): 4 dichotomies
+    assert res["count"] == 4 and res["arcs"] == 4 and res["flips"] == [2, 2]
+    assert res["min_gap"] == pytest.approx(math.pi / 2)
