@@ -36,7 +36,7 @@ from fractions import Fraction
 
 import bounds
 from regions import Line, Segment, partition, trace
-from regions.constructions import folding_network, serra_one_input_network, zigzag
+from regions.constructions import box_polygon, folding_network, serra_one_input_network, zigzag
 
 DEFAULT = {1: ([3, 4, 6, 8], [1, 2, 3, 4]), 2: ([4, 6, 8], [2, 3, 4])}
 QUICK = {1: ([3, 4], [1, 2]), 2: ([6], [2])}
@@ -57,7 +57,7 @@ EXACT_LIMIT = 20_000
 def _two_input_counts(n: int, k: int, expected: int) -> dict:
     """The folding network with two inputs: its regions inside its box."""
     net, (lo, hi) = folding_network([n] * k, n0=2)
-    box = [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]]
+    box = box_polygon(lo, hi)
     exact = expected <= EXACT_LIMIT
     count = partition(net, box, exact=exact).num_regions
     return {"folding": count if exact else f"{count} (float)", "zigzag": None, "serra_net": None}

@@ -87,3 +87,10 @@ class EngineBase:
         """Exact values of the edges ``kept`` where the parameters themselves are not exact
         (arcs); None otherwise."""
         return None
+
+
+def pattern_rows(patterns) -> np.ndarray:
+    """One comparable (void) key per row of the per-layer pattern arrays placed side by side:
+    equal keys, equal patterns."""
+    full = np.ascontiguousarray(np.concatenate([p.astype(np.int8) for p in patterns], axis=1))
+    return full.view(np.dtype((np.void, full.shape[1]))).reshape(-1)

@@ -96,17 +96,14 @@ def convex_polygon(value: Any, name: str) -> np.ndarray:
             f"{int(np.flatnonzero(turn < 0)[0])} turns the wrong way"
         )
     poly = poly[turn > 0]  # collinear middle vertices are not corners
-    # a polygon that winds more than once passes the turn test: the angles must sum to 2 pi
+    # every turn is to the left; the boundary must also go round once, not several times:
+    # the edge directions pass from the lower half-plane to the upper one exactly once
     d = np.roll(poly, -1, axis=0) - poly
-    ang = np.arctan2(_numbers.to_float(d[:, 1]), _numbers.to_float(d[:, 0]))
-    total = np.mod(np.diff(np.concatenate([ang, ang[:1]])), 2 * np.pi).sum()
-    if total > 3 * np.pi:
-        raise ValueError(f"{name} must be a simple convex polygon; its boundary winds {total / (2 * np.pi):.0f} times")
+    lower = (d[:, 1] < 0) | ((d[:, 1] == 0) & (d[:, 0] < 0))
+    wraps = int(np.count_nonzero(lower & ~np.roll(lower, -1)))
+    if wraps != 1:
+        raise ValueError(f"{name} must be a simple convex polygon; its boundary winds {wraps} times")
     return poly
-
-
-def _abs(a: np.ndarray) -> np.ndarray:
-    return np.abs(a)
 
 
 BLOCK = 16
@@ -146,6 +143,8 @@ class PlanarEngine:
         self.F[0, : faces.shape[1]] = faces[0]
         self.cnt = np.zeros(16, dtype=np.int64)
         self.cnt[0] = faces.shape[1]
+        self.nonnegative = False  # every vertex value >= 0 (after a ReLU layer)
+        self.prev_abs = None  # float mode: the previous layer's row sums of |W|, and |b|
         self.layer_codes: list[np.ndarray] = []   # per layer: (regions then, width) int8
         self.layer_parents: list[np.ndarray] = []  # per layer: region -> region of layer before
 
@@ -172,7 +171,7 @@ class PlanarEngine:
         if need > self.X.shape[0]:
             self.X = self._grow_rows(self.X, need, self.zero)
             self.Z = self._grow_rows(self.Z, need, self.zero)
-            if self.noise is not None:
+            if not self.exact:
                 self.mag_in = self._grow_rows(self.mag_in, need, 0.0)
                 self.mag_prev = self._grow_rows(self.mag_prev, need, 0.0)
 
@@ -255,7 +254,7 @@ class PlanarEngine:
                         plist = cuts[t][j - j0]
                         if plist.shape[0]:
                             self._cut(j, th, plist, mark)
-        self._record_patterns(thresholds, act)
+        self._record_patterns(act)
         self._activate(act)
 
     def _snap(self, rows: slice, th: Any) -> None:
@@ -330,7 +329,7 @@ class PlanarEngine:
         # one new vertex per crossed edge (the regions on both sides share it)
         u, v = ids[cross], ids_next[cross]
         lo, hi = np.minimum(u, v), np.maximum(u, v)
-        keys, first, inverse = np.unique(lo * self.X.shape[0] + hi, return_index=True,
+        _, first, inverse = np.unique(lo * self.X.shape[0] + hi, return_index=True,
                                          return_inverse=True)
         a, b = lo[first], hi[first]
         new = self._combine(a, b, j, th)
@@ -387,11 +386,11 @@ class PlanarEngine:
         """New vertices where neuron ``j`` crosses threshold ``th`` on the segments (a, b)
         (the ends' values have opposite signs, or ``a``'s is zero): |z_b| a + |z_a| b,
         normalised, with the values combined alike; returns their ids."""
-        za = _abs(self._values(a, j, th))
-        zb = _abs(self._values(b, j, th))
+        za = np.abs(self._values(a, j, th))
+        zb = np.abs(self._values(b, j, th))
         Xn = zb[:, None] * self.X[a] + za[:, None] * self.X[b]
         finite = Xn[:, 2] != 0
-        scale = np.where(finite, Xn[:, 2], np.maximum(_abs(Xn[:, 0]), _abs(Xn[:, 1])))
+        scale = np.where(finite, Xn[:, 2], np.maximum(np.abs(Xn[:, 0]), np.abs(Xn[:, 1])))
         ca, cb = (zb / scale)[:, None], (za / scale)[:, None]
         Xn = Xn / scale[:, None]
         Xn[:, 2] = np.where(finite, Fraction(1) if self.exact else 1.0, self.zero)
@@ -402,7 +401,7 @@ class PlanarEngine:
         Zn = self.Z[new]  # a view: the values are written in place
         np.multiply(self.Z[a], ca, out=Zn)
         Zn += self.Z[b] * cb
-        if self.noise is not None:
+        if not self.exact:
             self.mag_in[new] = ca[:, 0] * self.mag_in[a] + cb[:, 0] * self.mag_in[b]
             self.mag_prev[new] = ca[:, 0] * self.mag_prev[a] + cb[:, 0] * self.mag_prev[b]
             for other in self._thresholds_now:
@@ -429,17 +428,12 @@ class PlanarEngine:
 
     # -- end of a layer --------------------------------------------------------------------
 
-    def _record_patterns(self, thresholds: list, act: Any) -> None:
+    def _record_patterns(self, act: Any) -> None:
         nF = self.nF
         codes = np.asarray(act.codes, dtype=np.int8)
         self.layer_codes.append(codes[self.index[:nF]])
         self.layer_parents.append(self.origin[:nF].copy())
         del self.index
-
-    nonnegative = False
-    """Whether every vertex value is >= 0 (after a ReLU layer)."""
-    prev_abs = None
-    """Float mode: the previous layer's row sums of |W| and |b|."""
 
     def _activate(self, act: Any) -> None:
         """Points take phi(z); directions the recession function of phi (the slope of the

@@ -20,13 +20,27 @@ import numpy as np
 
 from .network import Network
 
-__all__ = ["sawtooth", "zigzag", "folding_network", "serra_one_input_network"]
+__all__ = ["sawtooth", "zigzag", "folding_network", "serra_one_input_network", "box_polygon"]
 
 
 def _box(lower: Sequence[Fraction], upper: Sequence[Fraction]) -> tuple[np.ndarray, np.ndarray]:
     lo = np.array([Fraction(v) for v in lower], dtype=object)
     hi = np.array([Fraction(v) for v in upper], dtype=object)
     return lo, hi
+
+
+def box_polygon(lower: Sequence, upper: Sequence) -> list[list]:
+    """The two-dimensional box [lower[0], upper[0]] x [lower[1], upper[1]] as a polygon,
+    counter-clockwise, for :func:`regions.partition`'s ``domain`` (entries kept as given, so
+    a Fraction box stays exact).
+
+    >>> from regions import partition
+    >>> net, (lo, hi) = folding_network([4, 4, 4], n0=2)
+    >>> partition(net, box_polygon(lo, hi)).num_regions    # Montufar et al.'s bound
+    176
+    """
+    (x0, y0), (x1, y1) = lower, upper
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
 
 
 def _check_int(value, name: str, minimum: int) -> int:

@@ -141,6 +141,20 @@ def _layer_values(net: Network, points: np.ndarray, exact: bool):
     return out
 
 
+def _point_patterns(net: Network, points: np.ndarray, exact: bool):
+    """The activation pattern of each point (rows), one int8 array of codes per layer (a value
+    on a threshold takes the piece below, the tie rule of :mod:`regions.activations`), and
+    the layer values from :func:`_layer_values`."""
+    layers = _layer_values(net, points, exact)
+    patterns = []
+    for (h, _), act in zip(layers, net.activations):
+        index = np.zeros(h.shape, dtype=np.int8)
+        for theta in act.thresholds:
+            index += h > _numbers.scalar(theta, exact)
+        patterns.append(np.asarray(act.codes, dtype=np.int8)[index])
+    return patterns, layers
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_))
 

@@ -40,7 +40,8 @@ import numpy as np
 
 from . import _numbers
 from ._planar import PlanarEngine, convex_polygon, cross
-from .network import Network
+from ._pieces import pattern_rows
+from .network import Network, _point_patterns
 from .trace import _piece_jacobians
 from .plane import Plane
 
@@ -87,10 +88,10 @@ class Region:
         """Whether each point (rows, plane coordinates) lies in the closed region (exactly
         in exact mode; in float mode without a tolerance, so a point on a boundary may fall
         either way)."""
-        pts = _numbers.coerce_array(points, "points", 2, "2-D array of shape (k, 2)")
+        pts = _points(points)
         exact = _numbers.is_rational(self.vertices)
         pts = _numbers.convert(pts, exact)
-        one = Fraction(1) if exact else 1.0
+        one = _numbers.scalar(1, exact)
         w = np.where(self.at_infinity, 0 * one, one)
         p = np.concatenate([self.vertices, w[:, None]], axis=1)
         q = np.roll(p, -1, axis=0)
@@ -277,23 +278,12 @@ class Partition:
         activation pattern; ``-1`` where no region has the point's pattern (a point on a
         boundary whose tie-rule pattern belongs to no region of positive area, or outside
         the domain)."""
-        from .network import _layer_values
-
-        pts = _numbers.coerce_array(points, "points", 2, "2-D array of shape (k, 2)")
-        if pts.shape[1] != 2:
-            raise ValueError(f"points must have shape (k, 2); got shape {pts.shape}")
+        pts = _points(points)
         exact = self.exact or _numbers.is_rational(pts)
-        net = self.network
         inputs = self.plane.to_input(pts) if self.plane is not None else pts
-        values = _layer_values(net, _numbers.convert(inputs, exact), exact)
-        rows = []
-        for (h, _), act in zip(values, net.activations):
-            index = np.zeros(h.shape, dtype=np.int8)
-            for th in act.thresholds:
-                index += (h > _numbers.scalar(th, exact)).astype(np.int8)
-            rows.append(np.asarray(act.codes, dtype=np.int8)[index])
-        query = _pattern_keys(rows)
-        keys = _pattern_keys(list(self.patterns))
+        rows, _ = _point_patterns(self.network, _numbers.convert(inputs, exact), exact)
+        query = pattern_rows(rows)
+        keys = pattern_rows(self.patterns)
         order = np.argsort(keys)
         pos = np.searchsorted(keys[order], query)
         pos = np.minimum(pos, len(order) - 1)
@@ -377,7 +367,7 @@ def partition(
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
-    plane, polygon, work = None, None, net
+    plane, polygon = None, None
     if isinstance(domain, Plane):
         plane = domain
         if plane.dim != net.widths[0]:
@@ -427,7 +417,7 @@ def partition(
     engine = PlanarEngine(polygon, exact, tol)
     for w, b, act in zip(weights, biases, net.activations):
         engine.layer(w, b, act)
-    return _assemble(engine, work, plane, polygon, exact, tol)
+    return _assemble(engine, net, plane, polygon, exact, tol)
 
 
 def _restricted_first_layer(net: Network, plane: Plane, exact: bool):
@@ -462,7 +452,6 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
         p.setflags(write=False)
 
     X = engine.X[: engine.nV]
-    Y = engine.H[: engine.nV]
     maps, offsets = _affine_maps(engine.X, engine.H, F, cnt, engine.anchor)
 
     # keep the vertices in use (drops the whole plane's anchor), renumbered
@@ -471,7 +460,6 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     renumber = np.cumsum(used) - 1
     Fr = np.where(F >= 0, renumber[np.maximum(F, 0)], -1)
     X = X[used]
-    del Y
     at_infinity = X[:, 2] == 0
     points = X[:, :2].copy()
 
@@ -568,7 +556,9 @@ def _areas(part: Partition, exact: bool) -> np.ndarray:
     return np.where(part.bounded, sums, np.inf)
 
 
-def _pattern_keys(rows: list[np.ndarray]) -> np.ndarray:
-    """One comparable key (bytes) per row of the stacked per-layer patterns."""
-    stacked = np.ascontiguousarray(np.concatenate([r.astype(np.int8) for r in rows], axis=1))
-    return stacked.view(np.dtype((np.void, stacked.shape[1]))).reshape(-1)
+def _points(points: Any) -> np.ndarray:
+    """Plane points as a (k, 2) array, or a ValueError naming ``points``."""
+    pts = _numbers.coerce_array(points, "points", 2, "2-D array of shape (k, 2)")
+    if pts.shape[1] != 2:
+        raise ValueError(f"points must have shape (k, 2); got shape {pts.shape}")
+    return pts

@@ -27,7 +27,7 @@ import numpy as np
 from . import _numbers
 from .partition import Partition
 from .trace import Trace
-from .trajectory import Arc, Line, Polyline, Segment
+from .trajectory import Arc, Polyline, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from . import _numbers
-from .network import Network, _layer_values
+from .network import Network, _point_patterns
 from .trace import _count_distinct_patterns
 from .trajectory import Arc, Line, Polyline, Segment
 
@@ -208,13 +208,7 @@ def sample_trace(
         ts = np.linspace(float(lo), float(hi), int(n))
         tr_points = _numbers.to_float(trajectory(ts).astype(np.float64)
                                       if trajectory.is_exact else trajectory(ts))
-    layers = _layer_values(net, tr_points, exact)
-    patterns = []
-    for (h, _), act in zip(layers, net.activations):
-        index = np.zeros(h.shape, dtype=np.int8)
-        for theta in act.thresholds:
-            index += (h > _numbers.scalar(theta, exact))
-        patterns.append(np.asarray(act.codes, dtype=np.int8)[index])
+    patterns, layers = _point_patterns(net, tr_points, exact)
     images = [tr_points] + [z for _, z in layers]
     lengths = np.array([_polyline_length(z, exact) for z in images])
     return SampledTrace(net, trajectory, ts, tuple(patterns), lengths, layers[-1][1])

@@ -66,7 +66,7 @@ from . import _numbers
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
-from ._pieces import EngineBase, insert_edges, knot_starts, record_layer
+from ._pieces import EngineBase, insert_edges, knot_starts, pattern_rows, record_layer
 from ._pieces import merge_rows as _merge_rows
 from ._pieces import sides as _sides
 from .trajectory import Arc, Line, Polyline, Segment
@@ -628,9 +628,7 @@ def _sqrt_fraction(q) -> float:
 
 def _count_distinct_patterns(patterns) -> int:
     """Number of distinct rows of the per-layer pattern arrays placed side by side."""
-    full = np.ascontiguousarray(np.concatenate(patterns, axis=1))
-    rows = full.view(np.dtype((np.void, full.dtype.itemsize * full.shape[1])))
-    return int(np.unique(rows).shape[0])
+    return int(np.unique(pattern_rows(patterns)).shape[0])
 
 
 def _piece_jacobians(net: Network, patterns, exact: bool):

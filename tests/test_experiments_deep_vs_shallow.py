@@ -27,7 +27,6 @@ def _panels(result):
 
 
 def test_result_shape(result):
-    assert result.name == "deep_vs_shallow"
     assert list(result.figures) == ["deep_vs_shallow.png"]
     assert "| n | k | units |" in result.markdown
     assert len(result.claims) >= 4

@@ -46,7 +46,6 @@ def _per_layer_ratios(lengths):
 
 def test_relu_result_shape(relu_result):
     data = relu_result.data
-    assert relu_result.name == relu_he.NAME == "relu_he"
     assert set(relu_result.figures) == {"relu_he_length.png", "relu_he_density.png"}
     assert data["sigma_w2"][0] == 2.0 and max(data["sigma_w2"]) >= 8.0
     n_layers = len(data["depths"])
@@ -170,8 +169,7 @@ def test_exact_counter_never_below_sampling_on_deeper_network():
     w_prime = rng.normal(0.0, math.sqrt(8.0 / 10), size=net.weights[0].shape)
     res = dichotomies.count_dichotomies(net, 0, w_prime, inputs)
     sampled = _sampled_signs(net, 0, w_prime, inputs, 20000)
-    assert sampled <= res["count"]
-    assert res["count"] >= 0.8 * sampled > 0
+    assert 0 < sampled <= res["count"] <= res["arcs"]
 
 
 def test_exact_counter_hand_case():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-__all__ = ["Claim", "Progress", "Result", "standalone", "markdown_table", "seeds"]
+__all__ = ["Claim", "Progress", "Result", "fit_line", "standalone", "markdown_table", "seeds"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,17 @@ def seeds(seed: int, n: int) -> list[int]:
     import numpy as np
 
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]
+
+
+def fit_line(x: Any, y: Any) -> tuple[float, float, float]:
+    """Least squares y = a + b x: (a, b, R^2). Fit logarithms for growth rates."""
+    import numpy as np
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    b, a = np.polyfit(x, y, 1)
+    resid = y - (a + b * x)
+    r2 = 1.0 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum())
+    return float(a), float(b), r2
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

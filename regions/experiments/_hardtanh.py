@@ -24,9 +24,10 @@ from ..network import Network, random_network
 from ..sampling import sample_trace
 from ..trace import trace
 from ..trajectory import Arc
+from ._common import fit_line
 
-__all__ = ["SIGMA_W2", "setup", "plan", "configuration", "measure", "sampled_counts", "length_base", "mean_field_rates",
-           "log_fit"]
+__all__ = ["SIGMA_W2", "setup", "plan", "configuration", "measure", "sampled_counts",
+           "length_base", "mean_field_rates", "log_fit"]
 
 
 SIGMA_W2 = (1, 2, 4, 8, 16)
@@ -126,8 +127,4 @@ def mean_field_rates(sigma_w2: float, depth: int, q0: float = 1.0) -> list[float
 
 def log_fit(x, y) -> tuple[float, float, float]:
     """Least squares of log10 y = a + b log10 x: (a, b, R^2 in log space)."""
-    lx, ly = np.log10(np.asarray(x, float)), np.log10(np.asarray(y, float))
-    b, a = np.polyfit(lx, ly, 1)
-    resid = ly - (a + b * lx)
-    r2 = 1.0 - float(resid @ resid) / float(((ly - ly.mean()) ** 2).sum())
-    return float(a), float(b), r2
+    return fit_line(np.log10(np.asarray(x, float)), np.log10(np.asarray(y, float)))

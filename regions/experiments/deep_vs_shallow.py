@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..constructions import folding_network, serra_one_input_network
+from ..constructions import box_polygon, folding_network, serra_one_input_network
 from ..network import random_network
 from ..partition import partition
 from ..trace import trace
@@ -58,10 +58,6 @@ recounted in exact arithmetic (the exact count is the one reported)."""
 SIGMA_W, SIGMA_B = math.sqrt(2.0), 1.0
 
 
-def _box_polygon(lo, hi) -> list:
-    return [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]]
-
-
 def _count_line(net) -> int:
     """Exact pieces of a one-input network over the whole real line."""
     return int(trace(net, Line([Fraction(0)], [Fraction(1)]), exact=True).num_pieces)
@@ -84,7 +80,7 @@ def _folding(n0: int, n: int, k: int, expected: int) -> tuple[int, bool]:
     if n0 == 1:
         return int(trace(net, Segment(lo, hi), exact=True).num_pieces), True
     exact = expected <= EXACT_LIMIT
-    return int(partition(net, _box_polygon(lo, hi), exact=exact).num_regions), exact
+    return int(partition(net, box_polygon(lo, hi), exact=exact).num_regions), exact
 
 
 def _bounds(n0: int, n: int, k: int) -> dict:

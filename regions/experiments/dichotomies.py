@@ -24,7 +24,7 @@ import numpy as np
 from ..network import Network, random_network
 from ..trace import trace
 from ..trajectory import Arc
-from ._common import Claim, Progress, Result, markdown_table, seeds
+from ._common import Claim, Progress, Result, markdown_table, seeds, fit_line
 
 __all__ = ["NAME", "TITLE", "run", "count_dichotomies", "sample_dichotomies"]
 
@@ -148,11 +148,8 @@ def _draw(widths, seed: int):
 
 def _loglin(x, y) -> tuple[float, float]:
     """Growth factor per unit of x (exp of the slope of log y) and the R^2 of that fit."""
-    x, ly = np.asarray(x, dtype=float), np.log(np.asarray(y, dtype=float))
-    slope, icept = np.polyfit(x, ly, 1)
-    resid = ly - (icept + slope * x)
-    r2 = 1.0 - float(resid @ resid) / float(((ly - ly.mean()) ** 2).sum())
-    return float(math.exp(slope)), r2
+    _, slope, r2 = fit_line(x, np.log(np.asarray(y, dtype=float)))
+    return math.exp(slope), r2
 
 
 def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from ..network import random_network
+from ..constructions import box_polygon
 from ..partition import partition
 from ._common import Claim, Progress, Result, markdown_table, seeds
 
@@ -38,9 +39,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     for s in seeds(seed, n_nets):
         net = random_network([2, 4, 4, 4, 1], "relu", sigma_w=math.sqrt(2.0), sigma_b=1.0,
                              seed=s)
-        part = partition(net)
-        box = partition(net, [[-window, -window], [window, -window], [window, window],
-                              [-window, window]])
+        part = partition(net, exact=True)  # float weights, taken at their exact values
+        box = partition(net, box_polygon((-window, -window), (window, window)), exact=True)
         per_layer = [int(np.sum(part.edge_layers == d)) for d in range(3)]
         rows.append([len(rows), part.num_regions, part.num_linear_regions, box.num_regions,
                      *per_layer])

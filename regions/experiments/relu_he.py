@@ -22,7 +22,7 @@ import numpy as np
 from ..network import random_network
 from ..trace import trace
 from ..trajectory import Arc, Segment
-from ._common import Claim, Progress, Result, markdown_table, seeds
+from ._common import Claim, Progress, Result, markdown_table, seeds, fit_line
 
 __all__ = ["NAME", "TITLE", "run"]
 
@@ -84,14 +84,6 @@ def _density_part(archs, n_seeds: int, n_segments: int, dim: int, seg_len: float
     return {"densities": per_arch}
 
 
-def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Least-squares y = a + b x: (a, b, R^2)."""
-    b, a = np.polyfit(x, y, 1)
-    resid = y - (a + b * x)
-    r2 = 1.0 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum())
-    return float(a), float(b), r2
-
-
 def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
     import matplotlib.pyplot as plt
 
@@ -127,7 +119,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     neurons = np.array([w * d for w, d in archs], dtype=float)
     dens = np.array([np.mean(v) for v in part2["densities"]])
     dens_se = np.array([np.std(v, ddof=1) / math.sqrt(len(v)) for v in part2["densities"]])
-    a, b, r2 = _fit_line(neurons, dens)
+    a, b, r2 = fit_line(neurons, dens)
     boundaries = dens - 1.0 / seg_len  # knots per unit length: (pieces - 1) / length
     loglog = float(np.polyfit(np.log(neurons), np.log(boundaries), 1)[0])
 

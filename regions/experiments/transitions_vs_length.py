@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from ._common import Claim, Progress, Result, markdown_table, seeds
+from ._common import Claim, Progress, Result, markdown_table
 from ._hardtanh import SIGMA_W2, log_fit, measure, plan
 
 __all__ = ["NAME", "TITLE", "run"]
