@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from ..network import Network, random_network
+from ..network import Network, _layer_values, random_network
 from ..trace import trace
 from ..trajectory import Arc
 from ._common import Claim, Progress, Result, markdown_table, seeds, fit_line
@@ -40,9 +40,7 @@ _TWO_PI = 2 * math.pi
 def _layer_inputs(net: Network, layer: int, inputs: np.ndarray) -> np.ndarray:
     """z_i: the inputs of weight layer ``layer`` (0-based), one row per input."""
     z = np.asarray(inputs, dtype=np.float64)
-    for w, b, act in zip(net.weights[:layer], net.biases[:layer], net.activations[:layer]):
-        z = np.asarray(act(z @ w.T + b), dtype=np.float64)
-    return z
+    return z if layer == 0 else _layer_values(net, z, False)[layer - 1][1]
 
 
 def _head(net: Network, layer: int, relu_out: bool) -> Network:
