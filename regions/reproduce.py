@@ -1,14 +1,18 @@
-"""Reproduce the papers' random-network results: ``python -m regions.reproduce``.
+"""Reproduce the papers' results: ``python -m regions.reproduce``.
 
-Runs every experiment of :mod:`regions.experiments` with a fixed seed and writes, into
+Runs every random-network experiment of :mod:`regions.experiments` (with ``--trained`` also
+the trained-network ones, :data:`regions.experiments.TRAINED`: NumPy training on the bundled
+digits data, which needs scikit-learn) with a fixed seed and writes, into
 ``--out`` (default ``./reproduction``), one PNG per figure and ``report.md``: the measured
 tables, the figures, and each qualitative claim checked on the data. ``--quick`` is a
-smoke-size run (under a minute); the full run takes a few minutes on a 2-core machine.
-Needs the ``plot`` extra (matplotlib).
+smoke-size run (under a minute); the full run takes a few minutes on a 2-core machine, and
+``--trained`` adds about two. Needs the ``plot`` extra (matplotlib).
 
     python -m regions.reproduce                      # full run into ./reproduction
     python -m regions.reproduce --quick --out /tmp/r
     python -m regions.reproduce --only length_growth,dichotomies
+    python -m regions.reproduce --trained             # and the trained-network experiments
+    python -m regions.reproduce --trained --quick --only trained_noise
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ def _header(args: argparse.Namespace, seconds: float, results: list) -> str:
     lines = [
         "# Reproduction report",
         "",
-        f"`python -m regions.reproduce{' --quick' if args.quick else ''} --seed {args.seed}`"
+        f"`python -m regions.reproduce{' --trained' if args.trained else ''}"
+        f"{' --quick' if args.quick else ''} --seed {args.seed}`"
         f" ({mode}): {len(results)} experiments in {seconds:.0f} s; {held} of {total} "
         "checked claims hold.",
         "",
@@ -55,7 +60,7 @@ def _cpus() -> str:
 
 def main(argv: Sequence[str] | None = None) -> list:
     """Run the experiments, write the figures and ``report.md``; returns the results."""
-    from .experiments import EXPERIMENTS
+    from .experiments import EXPERIMENTS, TRAINED
     from .experiments._common import Progress, _agg, _close
 
     parser = argparse.ArgumentParser(
@@ -66,15 +71,20 @@ def main(argv: Sequence[str] | None = None) -> list:
     parser.add_argument("--quick", action="store_true", help="a smoke-size run (< 1 minute)")
     parser.add_argument("--seed", type=int, default=0, help="the fixed seed (default 0)")
     parser.add_argument("--only", default="",
-                        help="comma-separated experiments to run (default: all): "
-                             + ", ".join(EXPERIMENTS))
+                        help="comma-separated experiments to run (default: all, with "
+                             "--trained also the trained ones): "
+                             + ", ".join(EXPERIMENTS + TRAINED))
+    parser.add_argument("--trained", action="store_true",
+                        help="also run the trained-network experiments (after the others): "
+                             + ", ".join(TRAINED))
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.only.split(",") if n.strip()] or list(EXPERIMENTS)
-    unknown = [n for n in names if n not in EXPERIMENTS]
+    default = list(EXPERIMENTS) + (list(TRAINED) if args.trained else [])
+    names = [n.strip() for n in args.only.split(",") if n.strip()] or default
+    unknown = [n for n in names if n not in EXPERIMENTS + TRAINED]
     if unknown:
         parser.error(f"--only: unknown experiment(s) {', '.join(unknown)}; choose from "
-                     + ", ".join(EXPERIMENTS))
+                     + ", ".join(EXPERIMENTS + TRAINED))
     _agg()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,15 @@
-"""The papers' random-network experiments, measured exactly (run them all with
-``python -m regions.reproduce``; each is also an ``examples/`` script).
+"""The papers' experiments, measured exactly (run them all with ``python -m regions.reproduce``,
+the trained-network ones with ``--trained``; each is also an ``examples/`` script).
 
 Each module has ``NAME``, ``TITLE`` and ``run(quick=False, seed=0, progress=None) ->``
-:class:`Result`; :data:`EXPERIMENTS` lists them in report order. They need the ``plot`` extra
-(matplotlib).
+:class:`Result`; :data:`EXPERIMENTS` (random networks) and :data:`TRAINED` (networks trained
+with :mod:`regions.training` on the bundled digits data) list them in report order. They need
+the ``plot`` extra (matplotlib); the trained ones also the ``data`` extra (scikit-learn).
 """
 
 from ._common import Claim, Progress, Result
 
-__all__ = ["Claim", "EXPERIMENTS", "Progress", "Result"]
+__all__ = ["Claim", "EXPERIMENTS", "Progress", "Result", "TRAINED"]
 
 EXPERIMENTS = (
     "length_growth",          # Raghu Fig. 1
@@ -20,3 +21,11 @@ EXPERIMENTS = (
     "exact_vs_sampled",       # sampling against the exact trace
 )
 """Module names under :mod:`regions.experiments`, in report order."""
+
+TRAINED = (
+    "trained_one_layer",       # Raghu Figs. 6-7: train one layer only
+    "trained_noise",           # Raghu (ICML): noise in one layer's weights
+    "trained_length",          # Raghu Figs. 8-9: trajectory length during training (exact)
+    "trained_regularisation",  # Raghu (ICML): trajectory regularisation vs batch norm
+)
+"""Trained-network experiments (``python -m regions.reproduce --trained``), in report order."""
