@@ -105,9 +105,10 @@ def test_regularisation_compares_three_methods(regularisation):
     data = regularisation.data
     mean = {m: np.mean(v) for m, v in data["test"].items()}
     assert mean["batch norm"] > mean["neither"]
+    # (that the penalty shrinks what it penalises, against an unpenalised run, is tested in
+    # tests/test_training.py; the quick run here has one lambda and no unpenalised ratio)
     for m in data["methods"][2:]:
-        # the penalty shrinks what it penalises
-        assert np.mean(data["length_ratio"][m], axis=0)[-1] < 1.0
+        assert len(data["length_ratio"][m]) == len(data["seeds"])
     assert data["length_ratio"]["neither"] == [[]] * len(data["seeds"])
 
 

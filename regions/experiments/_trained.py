@@ -97,6 +97,22 @@ def arc_pairs(n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return pairs
 
 
+def warm_batchnorm(model) -> None:
+    """Set a batch-norm model's running statistics to those of the whole training set (one
+    train-mode pass, no gradient step), so that its eval-mode function, which ``to_network``
+    exports, is what the network computes; without batch norm nothing changes."""
+    from ..training import forward
+
+    if not model.batchnorm:
+        return
+    momentum = model.momentum_bn
+    model.momentum_bn = 1.0
+    try:
+        forward(model, digits().x_train, train=True)
+    finally:
+        model.momentum_bn = momentum
+
+
 def exact_lengths(model, pairs) -> np.ndarray:
     """Exact length l(z^(d)) of the image of every arc cos t p + sin t q (t in [0, pi/2])
     after every layer (d = 0 the input, ..., the readout last): shape (arcs, layers + 1)."""

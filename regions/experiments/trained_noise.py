@@ -58,7 +58,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
         model = make_model(depth, SIGMA_W2, s)
         fit(model, epochs=epochs, seed=s, lr=LR, progress=progress)
         clean.append(test_accuracy(model))
-        rng = np.random.default_rng(s)
+        rng = np.random.default_rng(seeds(s, 2)[1])  # a stream apart from the weights' draw
         for j, layer in enumerate(layers):
             for a, alpha in enumerate(alphas):
                 acc[i, j, a] = np.mean([noisy_accuracy(model, layer, alpha, rng)
