@@ -152,10 +152,10 @@ before (geometric mean).
 
 {table}
 
-Batch norm makes the chaotic network trainable, and it shrinks the exact length at the
-last hidden layer far more than anything else here (final / init {exact_bn:.3g}): each hidden
-pre-activation is rescaled to unit variance, which takes the network out of the chaotic
-regime at every layer. The trajectory penalty does what it is asked, the sampled length it
+Batch norm makes the chaotic network trainable: each hidden pre-activation is rescaled to
+unit variance, which takes the network out of the chaotic regime at every layer (its exact
+length at the last hidden layer, final / init, is {exact_bn:.3g}, measured from the network
+with its running statistics warmed on the training set before and after training). The trajectory penalty does what it is asked, the sampled length it
 sees falls (right panel); the exact length of test arcs {exact_verdict} ({exact_text}); on
 these data it {verdict}. Its best lambda reaches {mean[best]:.3f} against {bn:.3f} with batch
 norm and {plain:.3f} with neither; a larger lambda shrinks the length further and fits the
