@@ -389,26 +389,11 @@ def partition(
                 f"(k, 2)) or a regions.Plane; got {type(domain).__name__}"
             )
         polygon = convex_polygon(domain, "domain")
-    if exact is None:
-        exact = net.is_exact or (plane is not None and plane.is_exact) or (
-            polygon is not None and _numbers.is_rational(polygon)
-        )
-    elif not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"exact must be True, False or None, got {exact!r}")
-    exact = bool(exact)
-    if tol is None:
-        tol = 0.0 if exact else PARTITION_TOLERANCE
-    else:
-        if exact:
-            raise ValueError(
-                "tol applies to float mode only; this partition is exact (exact=True, or "
-                "inferred from Fraction entries in net or domain) and uses no tolerance"
-            )
-        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
-            raise TypeError(f"tol must be a float, got {tol!r}")
-        if not (0.0 <= float(tol) < 1e-3):
-            raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
-        tol = float(tol)
+    inferred = net.is_exact or (plane is not None and plane.is_exact) or (
+        polygon is not None and _numbers.is_rational(polygon)
+    )
+    exact, tol = _numbers.resolve_mode(exact, inferred, tol, PARTITION_TOLERANCE, "partition",
+                                       "net or domain")
 
     weights = [_numbers.convert(w, exact) for w in net.weights]
     biases = [_numbers.convert(b, exact) for b in net.biases]

@@ -329,24 +329,8 @@ def trace(
             f"trajectory has dimension {trajectory.dim} but the network's input width is "
             f"{net.widths[0]}"
         )
-    if exact is None:
-        exact = net.is_exact or trajectory.is_exact
-    elif not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"exact must be True, False or None, got {exact!r}")
-    exact = bool(exact)
-    if tol is None:
-        tol = 0.0 if exact else DEFAULT_TOLERANCE
-    else:
-        if exact:
-            raise ValueError(
-                "tol applies to float mode only; this trace is exact (exact=True, or inferred "
-                "from Fraction entries in net or trajectory) and uses no tolerance"
-            )
-        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
-            raise TypeError(f"tol must be a float, got {tol!r}")
-        if not (0.0 <= float(tol) < 1e-3):
-            raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
-        tol = float(tol)
+    exact, tol = _numbers.resolve_mode(exact, net.is_exact or trajectory.is_exact, tol,
+                                       DEFAULT_TOLERANCE, "trace", "net or trajectory")
 
     weights = [_numbers.convert(w, exact) for w in net.weights]
     biases = [_numbers.convert(b, exact) for b in net.biases]
