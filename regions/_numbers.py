@@ -276,3 +276,12 @@ def resolve_mode(exact: Any, inferred: bool, tol: Any, default_tol: float, what:
     if not (0.0 <= float(tol) < 1e-3):
         raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
     return exact, float(tol)
+
+
+def check_int(value: Any, name: str, minimum: int) -> int:
+    """``value`` as an int of at least ``minimum``; TypeError / ValueError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)

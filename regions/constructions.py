@@ -18,6 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
+from . import _numbers
+
 from .network import Network
 
 __all__ = ["sawtooth", "zigzag", "folding_network", "serra_one_input_network", "box_polygon"]
@@ -41,14 +43,6 @@ def box_polygon(lower: Sequence, upper: Sequence) -> list[list]:
     """
     (x0, y0), (x1, y1) = lower, upper
     return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def sawtooth(depth: int) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
@@ -75,7 +69,7 @@ def sawtooth(depth: int) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
     >>> trace(net, Segment(lo, hi)).num_pieces
     8
     """
-    depth = _check_int(depth, "depth", 1)
+    depth = _numbers.check_int(depth, "depth", 1)
     half = Fraction(1, 2)
     weights, biases = [], []
     for _ in range(depth):
@@ -116,8 +110,8 @@ def zigzag(teeth: int, depth: int) -> tuple[Network, tuple[np.ndarray, np.ndarra
     >>> trace(net, Segment(lo, hi)).num_pieces
     9
     """
-    w = _check_int(teeth, "teeth", 2)
-    k = _check_int(depth, "depth", 1)
+    w = _numbers.check_int(teeth, "teeth", 2)
+    k = _numbers.check_int(depth, "depth", 1)
     F = Fraction
     # g = sum_i coef[i] * h_i with h_0 = relu(s), h_i = relu(s - i/w)
     coef = [F(w)] + [F(-2 * w * (-1) ** (i + 1)) for i in range(1, w)]
@@ -185,10 +179,10 @@ def folding_network(
     >>> net.widths, hi.tolist()
     ((2, 4, 4, 4, 1), [Fraction(1, 1), Fraction(1, 1)])
     """
-    n0 = _check_int(n0, "n0", 1)
+    n0 = _numbers.check_int(n0, "n0", 1)
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) == 0:
         raise ValueError(f"widths must be a non-empty sequence of hidden widths, got {widths!r}")
-    ws_ = [_check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
+    ws_ = [_numbers.check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
     for i, w in enumerate(ws_[:-1]):
         if w < n0:
             raise ValueError(
@@ -373,7 +367,7 @@ def serra_one_input_network(
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) == 0:
         raise ValueError(f"widths must be a non-empty sequence of hidden widths, got {widths!r}")
-    ws_ = [_check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
+    ws_ = [_numbers.check_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
     for i, n in enumerate(ws_):
         if n < 3:
             raise ValueError(

@@ -8,6 +8,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import _numbers
+
 from .data import Dataset
 from .losses import _check_labels, accuracy, softmax_cross_entropy
 from .model import DenseModel, _check_model, backward, forward
@@ -50,14 +52,6 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.train_loss)
-
-
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {value}")
-    return int(value)
 
 
 def _batches(n: int, batch_size: int, merge_single: bool) -> list[tuple[int, int]]:
@@ -161,8 +155,8 @@ def train(
         raise ValueError(
             f"data has {data.num_classes} classes but the model has {model.widths[-1]} logits"
         )
-    epochs = _check_int(epochs, "epochs", 0)
-    batch_size = _check_int(batch_size, "batch_size", 1)
+    epochs = _numbers.check_int(epochs, "epochs", 0)
+    batch_size = _numbers.check_int(batch_size, "batch_size", 1)
     if not isinstance(optimizer, (SGD, Adam)) and not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must be an SGD or Adam, got {type(optimizer).__name__}")
     layers = check_trainable(trainable, model.num_layers)
