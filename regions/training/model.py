@@ -42,6 +42,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..activations import get_activation
+
 from ..network import Network, random_network
 
 __all__ = [
@@ -340,16 +342,17 @@ def _check_points(model: DenseModel, x: Any, name: str = "x") -> np.ndarray:
 
 
 def _phi(name: str, a: np.ndarray) -> np.ndarray:
-    if name == "relu":
-        return np.maximum(a, 0.0)
-    return np.clip(a, -1.0, 1.0)
+    return get_activation(name)(a)
 
 
 def _dphi(name: str, a: np.ndarray) -> np.ndarray:
-    # tie rule of regions.activations: a value on a threshold belongs to the piece below
-    if name == "relu":
-        return (a > 0.0).astype(np.float64)
-    return ((a > -1.0) & (a <= 1.0)).astype(np.float64)
+    """The slope of the activation's piece at each value (the tie rule of
+    :mod:`regions.activations`: a value on a threshold belongs to the piece below)."""
+    act = get_activation(name)
+    index = np.zeros(a.shape, dtype=np.intp)
+    for theta in act.thresholds:
+        index += a > float(theta)
+    return np.array([float(v) for v in act.slopes])[index]
 
 
 def forward(model: DenseModel, x: Any, train: bool = False, *,
