@@ -88,16 +88,8 @@ class Region:
         """Whether each point (rows, plane coordinates) lies in the closed region (exactly
         in exact mode; in float mode without a tolerance, so a point on a boundary may fall
         either way)."""
-        pts = _points(points)
         exact = _numbers.is_rational(self.vertices)
-        pts = _numbers.convert(pts, exact)
-        one = _numbers.scalar(1, exact)
-        w = np.where(self.at_infinity, 0 * one, one)
-        p = np.concatenate([self.vertices, w[:, None]], axis=1)
-        q = np.roll(p, -1, axis=0)
-        normal = cross(p, q)  # inside: normal . (x, y, 1) >= 0 for every edge
-        side = pts @ normal[:, :2].T + normal[:, 2]
-        return np.all(side >= 0, axis=1)
+        return _inside(self.vertices, self.at_infinity, _numbers.convert(_points(points), exact))
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,12 +287,9 @@ class Partition:
         return out
 
     def _in_domain(self, pts: np.ndarray) -> np.ndarray:
-        poly = _numbers.convert(self.domain, _numbers.is_rational(pts))
-        q = np.roll(poly, -1, axis=0)
-        side = (q[:, 0] - poly[:, 0]) * (pts[:, 1:2] - poly[:, 1]) - (q[:, 1] - poly[:, 1]) * (
-            pts[:, 0:1] - poly[:, 0]
-        )
-        return np.all(side >= 0, axis=1)
+        exact = _numbers.is_rational(pts)
+        poly = _numbers.convert(self.domain, exact)
+        return _inside(poly, np.zeros(len(poly), dtype=bool), _numbers.convert(pts, exact))
 
     def __repr__(self) -> str:
         mode = "exact" if self.exact else f"float, tol={self.tol:g}"
@@ -547,3 +536,13 @@ def _points(points: Any) -> np.ndarray:
     if pts.shape[1] != 2:
         raise ValueError(f"points must have shape (k, 2); got shape {pts.shape}")
     return pts
+
+
+def _inside(vertices: np.ndarray, at_infinity: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Whether each point lies in the closed convex polygon whose counter-clockwise boundary
+    is ``vertices`` (directions where ``at_infinity``): on the inner side of every edge, the
+    edge being the line through its ends in homogeneous coordinates."""
+    one = _numbers.scalar(1, _numbers.is_rational(vertices))
+    p = np.concatenate([vertices, np.where(at_infinity, 0 * one, one)[:, None]], axis=1)
+    normal = cross(p, np.roll(p, -1, axis=0))  # inside: normal . (x, y, 1) >= 0
+    return np.all(pts @ normal[:, :2].T + normal[:, 2] >= 0, axis=1)
