@@ -55,6 +55,19 @@ def _head(net: Network, layer: int, relu_out: bool) -> Network:
     return Network(weights, biases, acts)
 
 
+def _sweep(net: Network, layer: int, w_prime, inputs):
+    """The swept layer's pre-activation h_i(t) = cos t a0_i + sin t a1_i + b for every input
+    and the network above it: ``(inputs, a0, a1, b, head)``."""
+    if net.widths[-1] != 1:
+        raise ValueError(f"net must have one output to give dichotomies; it has {net.widths[-1]}")
+    x = np.asarray(inputs, dtype=np.float64)
+    w, wp, b = net.weights[layer], np.asarray(w_prime, dtype=np.float64), net.biases[layer]
+    if wp.shape != w.shape:
+        raise ValueError(f"w_prime must have shape {w.shape}; got {wp.shape}")
+    z = _layer_inputs(net, layer, x)
+    return x, z @ w.T, z @ wp.T, b, _head(net, layer, False)
+
+
 def count_dichotomies(net: Network, layer: int, w_prime, inputs) -> dict:
     """Exact number of distinct sign vectors of the scalar output of ``net`` over ``inputs``
     when weight layer ``layer`` (0-based) is swept as W cos t + W' sin t, t in [0, 2 pi).
@@ -64,15 +77,8 @@ def count_dichotomies(net: Network, layer: int, w_prime, inputs) -> dict:
     input's output over the full turn), ``min_gap`` (the shortest such arc, radians) and
     ``signs`` (the sign vector on every arc, one row each).
     """
-    if net.widths[-1] != 1:
-        raise ValueError("count_dichotomies needs a network with one output")
-    x = np.asarray(inputs, dtype=np.float64)
-    w, wp, b = net.weights[layer], np.asarray(w_prime, dtype=np.float64), net.biases[layer]
-    if wp.shape != w.shape:
-        raise ValueError(f"w_prime must have shape {w.shape}; got {wp.shape}")
-    z = _layer_inputs(net, layer, x)
-    a0, a1 = z @ w.T, z @ wp.T  # h_i(t) = cos t a0_i + sin t a1_i + b
-    rest, head = _head(net, layer, True), _head(net, layer, False)
+    x, a0, a1, b, head = _sweep(net, layer, w_prime, inputs)
+    rest = _head(net, layer, True)
     flip_angles = []
     for i in range(x.shape[0]):
         tr = trace(rest, Arc.circle(a0[i], a1[i], center=b))
@@ -116,11 +122,7 @@ def sample_dichotomies(net: Network, layer: int, w_prime, inputs, num: int,
                        chunk: int = 2048) -> int:
     """Distinct sign vectors seen at ``num`` equally spaced angles (the sampling baseline;
     never more than :func:`count_dichotomies`, up to outputs exactly zero)."""
-    x = np.asarray(inputs, dtype=np.float64)
-    w, wp, b = net.weights[layer], np.asarray(w_prime, dtype=np.float64), net.biases[layer]
-    z = _layer_inputs(net, layer, x)
-    a0, a1 = z @ w.T, z @ wp.T
-    head = _head(net, layer, False)
+    x, a0, a1, b, head = _sweep(net, layer, w_prime, inputs)
     ts = np.arange(num) * (_TWO_PI / num)
     seen = set()
     for s in range(0, num, chunk):
