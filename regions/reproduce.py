@@ -61,15 +61,12 @@ def _cpus() -> str:
 def main(argv: Sequence[str] | None = None) -> list:
     """Run the experiments, write the figures and ``report.md``; returns the results."""
     from .experiments import EXPERIMENTS, TRAINED
-    from .experiments._common import Progress, _agg, _close
+    from .experiments._common import Progress, _agg, add_run_arguments, run_one
 
     parser = argparse.ArgumentParser(
         prog="python -m regions.reproduce", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--out", default="reproduction",
-                        help="folder for report.md and the figures (default: reproduction)")
-    parser.add_argument("--quick", action="store_true", help="a smoke-size run (< 1 minute)")
-    parser.add_argument("--seed", type=int, default=0, help="the fixed seed (default 0)")
+    add_run_arguments(parser, "report.md and the figures")
     parser.add_argument("--only", default="",
                         help="comma-separated experiments to run (default: all, with "
                              "--trained also the trained ones): "
@@ -93,11 +90,7 @@ def main(argv: Sequence[str] | None = None) -> list:
     for i, name in enumerate(names, 1):
         module = importlib.import_module(f".experiments.{name}", __package__)
         progress = Progress(label=f"{i}/{len(names)} {name}", enabled=not args.no_progress)
-        result = module.run(quick=args.quick, seed=args.seed, progress=progress)
-        progress.close()
-        result.save(out)
-        _close(result)
-        results.append(result)
+        results.append(run_one(module.run, args.quick, args.seed, out, progress))
     seconds = time.perf_counter() - start
     report = _header(args, seconds, results) + "\n" + "\n".join(r.section() for r in results)
     (out / "report.md").write_text(report)

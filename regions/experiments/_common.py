@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-__all__ = ["Claim", "Progress", "Result", "fit_line", "standalone", "markdown_table", "seeds"]
+__all__ = ["Claim", "Progress", "Result", "add_run_arguments", "fit_line", "markdown_table",
+           "run_one", "seeds", "standalone"]
 
 
 @dataclass(frozen=True)
@@ -154,26 +155,40 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+def add_run_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--out``, ``--quick`` and ``--seed``, shared by every experiment's command line and by
+    ``python -m regions.reproduce``; ``what`` says what ``--out`` receives."""
+    parser.add_argument("--out", default="reproduction",
+                        help=f"folder for {what} (default: reproduction)")
+    parser.add_argument("--quick", action="store_true", help="a smoke-size run")
+    parser.add_argument("--seed", type=int, default=0, help="the fixed seed (default 0)")
+
+
+def run_one(run: Callable[..., Result], quick: bool, seed: int, out: str | Path,
+            progress: Progress) -> Result:
+    """Run one experiment with a progress bar, write its figures into ``out`` and release
+    them."""
+    result = run(quick=quick, seed=seed, progress=progress)
+    progress.close()
+    result.save(out)
+    _close(result)
+    return result
+
+
 def standalone(run: Callable[..., Result], argv: Sequence[str] | None = None,
                description: str = "") -> Result:
     """The command line of one experiment: runs it, writes its figures and its report
     section (``<name>.md``) into ``--out``, prints the section."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--out", default="reproduction",
-                        help="folder for the figures and the section (default: reproduction)")
-    parser.add_argument("--quick", action="store_true", help="a smoke-size run")
-    parser.add_argument("--seed", type=int, default=0, help="the fixed seed (default 0)")
+    add_run_arguments(parser, "the figures and the section")
     args = parser.parse_args(argv)
     _agg()
     progress = Progress(label=description[:24] or "experiment")
-    result = run(quick=args.quick, seed=args.seed, progress=progress)
-    progress.close()
-    result.save(args.out)
+    result = run_one(run, args.quick, args.seed, args.out, progress)
     path = Path(args.out) / f"{result.name}.md"
     path.write_text(result.section())
     print(result.section())
     print(f"wrote {path} and {len(result.figures)} figure(s) in {args.out}")
-    _close(result)
     return result
 
 
