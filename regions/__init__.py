@@ -4,13 +4,19 @@ The public names: :class:`Network` and :func:`random_network`; the trajectories
 :class:`Segment`, :class:`Line`, :class:`Polyline`, :class:`Arc`; :func:`trace` and its result
 :class:`Trace`; :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
 :class:`Partition` and :class:`Region`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
-activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`).
+activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`,
+:func:`leaky_relu`, :func:`hardtanh`); networks as graphs of operations (:class:`Graph`,
+:class:`GraphBuilder`, :func:`as_graph`, :mod:`regions.graph`, :mod:`regions.operators`),
+imported with :func:`from_torch` and :func:`from_onnx` and exported with :func:`to_torch`.
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 :mod:`regions.constructions`.
 """
 
-from .activations import ACTIVATIONS, Activation, get_activation
+from .activations import ACTIVATIONS, Activation, get_activation, hardtanh, leaky_relu
 from .network import Network, random_network
+from .graph import Graph, GraphBuilder, as_graph
+from .torch_io import from_torch, to_torch
+from .onnx_io import from_onnx
 from .trace import DEFAULT_TOLERANCE, Trace, trace
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
@@ -21,6 +27,14 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "Arc",
+    "Graph",
+    "GraphBuilder",
+    "as_graph",
+    "from_onnx",
+    "from_torch",
+    "hardtanh",
+    "leaky_relu",
+    "to_torch",
     "DEFAULT_TOLERANCE",
     "Line",
     "Network",

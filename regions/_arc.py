@@ -39,7 +39,7 @@ from scipy.special import ellipeinc
 
 from ._pieces import EngineBase, insert_edges, knot_starts, merge_rows, record_layer
 from ._pieces import sides as _sides
-from .activations import Activation
+from ._stages import Stage
 
 __all__: list[str] = []
 
@@ -116,14 +116,15 @@ class ArcEngine(EngineBase):
 
     # -- one layer ----------------------------------------------------------------------
 
-    def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
+    def layer(self, st: Stage) -> None:
+        """One elementwise stage without carried columns (see :func:`regions.trace`)."""
+        act = st.activation
         k = self.v.shape[0]
         zmax = max(float(self.v.max()), -float(self.v.min()), float(self.m.max()),
                    -float(self.m.min()))
-        h = np.concatenate([self.v, self.m]) @ w.T
-        h += b
+        h = st.pre(np.concatenate([self.v, self.m]), 1)
         hv, hm = h[:k], h[k:]
-        self.noise = noise = self.tol * (np.abs(w).sum(axis=1) * zmax + np.abs(b))
+        self.noise = noise = self.tol * st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
         thresholds = [float(th) for th in act.thresholds]
         if thresholds:
             found = self._crossings(hv, hm, thresholds, noise)

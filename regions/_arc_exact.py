@@ -36,7 +36,7 @@ from ._quadratic import (
     sort,
     unique,
 )
-from .activations import Activation
+from ._stages import Stage
 
 __all__: list[str] = []
 
@@ -102,10 +102,13 @@ class ExactArcEngine(EngineBase):
 
     # -- one layer ----------------------------------------------------------------------
 
-    def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
+    def layer(self, st: Stage) -> None:
+        """One elementwise stage without carried columns (see :func:`regions.trace`)."""
+        act = st.activation
         _, p, width = self.coef.shape
-        coef = (self.coef.reshape(3 * p, width) @ w.T).reshape(3, p, w.shape[0])
-        coef[0] += b
+        # the constant coefficients are points (bias), the cos and sin ones directions
+        w = np.repeat(np.array([1, 0, 0]), p)
+        coef = st.pre(self.coef.reshape(3 * p, width), w).reshape(3, p, st.width)
         thresholds = list(act.thresholds)
         if thresholds:
             new = [r for th in thresholds for r in self._roots(coef, th)]

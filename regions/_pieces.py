@@ -16,11 +16,14 @@ def sides(d: np.ndarray, noise: Any = 0) -> np.ndarray:
     return (d > noise).view(np.int8) - (d < -noise).view(np.int8)
 
 
-def internal_transitions(index: np.ndarray) -> np.ndarray:
+def internal_transitions(index: np.ndarray, changes: bool = False) -> np.ndarray:
     """Pieces switched at each edge between neighbouring pieces: sum over neurons of
-    |change of piece index|."""
+    |change of piece index| (with ``changes``: the number of entries that change, as for
+    the argmax of a group maximum)."""
     if index.shape[0] < 2:
         return np.zeros(0, dtype=np.int64)
+    if changes:
+        return (index[1:] != index[:-1]).sum(axis=1, dtype=np.int64)
     return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
 
 
@@ -56,14 +59,17 @@ def insert_edges(engine: Any, new_t: np.ndarray) -> np.ndarray:
     return is_new
 
 
-def record_layer(engine: Any, index: np.ndarray) -> None:
+def record_layer(engine: Any, index: np.ndarray, changes: bool = False) -> None:
     """Store a layer's pattern index and its transitions (between neighbouring pieces, and
-    across the start point of a closed curve)."""
+    across the start point of a closed curve); ``changes`` as in
+    :func:`internal_transitions`."""
     engine.layer_index.append(index)
-    engine.layer_transitions.append(internal_transitions(index))
-    engine.wrap_transitions.append(
-        int(np.abs(index[-1].astype(np.int64) - index[0]).sum()) if engine.closed else 0
-    )
+    engine.layer_transitions.append(internal_transitions(index, changes))
+    wrap = 0
+    if engine.closed:
+        step = index[-1].astype(np.int64) - index[0]
+        wrap = int(np.count_nonzero(step) if changes else np.abs(step).sum())
+    engine.wrap_transitions.append(wrap)
 
 
 class EngineBase:

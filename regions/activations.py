@@ -19,7 +19,12 @@ name           thresholds      slopes per piece   codes
 ``leaky_relu`` 0               1/100, 1           0, 1
 ``abs``        0               -1, 1              0, 1
 ``linear``     (none)          1                  0
+``relu6``      0, 6            0, 1, 0            0, 1, 2
 =============  ==============  =================  ===========
+
+Any other continuous piecewise-linear function is a table entry too: :func:`leaky_relu` with
+any slope, :func:`hardtanh` with any range, or an :class:`Activation` built from its
+thresholds, slopes and intercepts (checked for continuity). The engines read only the table.
 
 Examples
 --------
@@ -38,7 +43,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "hardtanh", "leaky_relu"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class Activation:
     intercepts: tuple[Fraction, ...]
     codes: tuple[int, ...]
 
+    def __post_init__(self) -> None:
+        _check_table(self)
+
     @property
     def num_pieces(self) -> int:
         """Number of linear pieces of phi."""
@@ -85,8 +93,26 @@ class Activation:
         >>> import numpy as np
         >>> get_activation("relu")(np.array([-1.5, 0.0, 2.0]))
         array([0., 0., 2.])
+        >>> hardtanh(-2, 3)(np.array([-5.0, 1.0, 5.0]))
+        array([-2.,  1.,  3.])
         """
-        return _APPLY[self.name](np.asarray(h))
+        h = np.asarray(h)
+        fast = _APPLY.get(self.name)
+        if fast is not None and ACTIVATIONS.get(self.name) is self:
+            return fast(h)
+        return _apply_table(self, h)
+
+    def piece_index(self, h: np.ndarray) -> np.ndarray:
+        """The piece of phi each value lies in (int8; a value on a threshold takes the piece
+        below, the tie rule above)."""
+        h = np.asarray(h)
+        index = np.zeros(h.shape, dtype=np.int8)
+        for theta in self.thresholds:
+            index += h > (theta if h.dtype == object else float(theta))
+        return index
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
 
 
 def _relu(h: np.ndarray) -> np.ndarray:
@@ -113,6 +139,59 @@ def _linear(h: np.ndarray) -> np.ndarray:
     return h
 
 
+def _apply_table(act: Activation, h: np.ndarray) -> np.ndarray:
+    """phi from its table: slope_k h + intercept_k on the piece k of each value."""
+    index = act.piece_index(h)
+    if h.dtype == object:
+        slopes = np.array(act.slopes, dtype=object)
+        intercepts = np.array(act.intercepts, dtype=object)
+    else:
+        slopes = np.array([float(v) for v in act.slopes])
+        intercepts = np.array([float(v) for v in act.intercepts])
+    return slopes[index] * h + intercepts[index]
+
+
+def _check_table(act: Activation) -> None:
+    """Refuse an inconsistent table: unsorted thresholds, wrong lengths, a jump."""
+    if not isinstance(act.name, str) or not act.name:
+        raise TypeError(f"Activation name must be a non-empty string, got {act.name!r}")
+    r = len(act.thresholds)
+    for field_name, values, n in (("slopes", act.slopes, r + 1),
+                                  ("intercepts", act.intercepts, r + 1),
+                                  ("codes", act.codes, r + 1)):
+        if len(values) != n:
+            raise ValueError(
+                f"Activation {act.name!r}: {field_name} must have {n} entries (one per piece, "
+                f"{r} threshold(s)); got {len(values)}"
+            )
+    for field_name in ("thresholds", "slopes", "intercepts"):
+        for v in getattr(act, field_name):
+            if not isinstance(v, Fraction):
+                raise TypeError(
+                    f"Activation {act.name!r}: {field_name} must hold fractions.Fraction "
+                    f"values (exact tables); got {v!r} of type {type(v).__name__}"
+                )
+    if any(b <= a for a, b in zip(act.thresholds, act.thresholds[1:])):
+        raise ValueError(f"Activation {act.name!r}: thresholds must increase strictly; got "
+                         f"{[str(t) for t in act.thresholds]}")
+    if len(set(act.codes)) != len(act.codes):
+        raise ValueError(f"Activation {act.name!r}: codes must be distinct; got {act.codes}")
+    for k, theta in enumerate(act.thresholds):
+        below = act.slopes[k] * theta + act.intercepts[k]
+        above = act.slopes[k + 1] * theta + act.intercepts[k + 1]
+        if below != above:
+            raise ValueError(
+                f"Activation {act.name!r} must be continuous: at threshold {theta} the piece "
+                f"below gives {below} and the piece above {above}"
+            )
+    for k in range(r):
+        if act.slopes[k] == act.slopes[k + 1]:
+            raise ValueError(
+                f"Activation {act.name!r}: pieces {k} and {k + 1} have the same slope "
+                f"{act.slopes[k]}, so threshold {act.thresholds[k]} is not a breakpoint"
+            )
+
+
 def _zero(h: np.ndarray):
     return Fraction(0) if h.dtype == object else 0.0
 
@@ -136,6 +215,9 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({
     ),
     "abs": Activation("abs", (_F(0),), (_F(-1), _F(1)), (_F(0), _F(0)), (0, 1)),
     "linear": Activation("linear", (), (_F(1),), (_F(0),), (0,)),
+    "relu6": Activation(
+        "relu6", (_F(0), _F(6)), (_F(0), _F(1), _F(0)), (_F(0), _F(0), _F(6)), (0, 1, 2)
+    ),
 })
 """The registry of supported activations, by name."""
 
@@ -156,16 +238,66 @@ def get_activation(name: str) -> Activation:
     return _resolve(name, "activation name")
 
 
+def _exact_number(value: object, argument: str) -> Fraction:
+    """A real number as the Fraction of its exact value (floats at their binary value)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, Fraction,
+                                                                      np.integer, np.floating)):
+        raise TypeError(f"{argument} must be a real number, got {value!r} of type "
+                        f"{type(value).__name__}")
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        raise ValueError(f"{argument} must be finite, got {value}")
+    return Fraction(value) if not isinstance(value, np.floating) else Fraction(float(value))
+
+
+def leaky_relu(slope: object = Fraction(1, 100)) -> Activation:
+    """Leaky ReLU with negative-side ``slope``: phi(h) = h for h > 0, slope * h otherwise.
+
+    ``slope`` is taken at its exact value (a float at its binary value; pass a Fraction or a
+    string such as ``"0.01"`` for a decimal). The default, 1/100, is the registered
+    ``"leaky_relu"``. Codes: 0 below the threshold, 1 above.
+
+    >>> leaky_relu("0.2").slopes
+    (Fraction(1, 5), Fraction(1, 1))
+    """
+    s = Fraction(slope) if isinstance(slope, str) else _exact_number(slope, "slope")
+    if s == 1:
+        raise ValueError("slope must differ from 1 (leaky_relu(1) is the identity, 'linear')")
+    if s == Fraction(1, 100):
+        return ACTIVATIONS["leaky_relu"]
+    return Activation(f"leaky_relu({s})", (Fraction(0),), (s, Fraction(1)),
+                      (Fraction(0), Fraction(0)), (0, 1))
+
+
+def hardtanh(min_val: object = -1, max_val: object = 1) -> Activation:
+    """Hard-tanh clipped to ``[min_val, max_val]`` (``min_val < max_val``, exact values).
+
+    The default range [-1, 1] is the registered ``"hardtanh"``; codes are -1 (saturated low),
+    0 (linear), 1 (saturated high) for every range, as in Raghu et al.
+
+    >>> hardtanh(0, 6).thresholds
+    (Fraction(0, 1), Fraction(6, 1))
+    """
+    lo, hi = _exact_number(min_val, "min_val"), _exact_number(max_val, "max_val")
+    if not lo < hi:
+        raise ValueError(f"min_val must be below max_val; got min_val={lo}, max_val={hi}")
+    if (lo, hi) == (-1, 1):
+        return ACTIVATIONS["hardtanh"]
+    z, one = Fraction(0), Fraction(1)
+    return Activation(f"hardtanh({lo}, {hi})", (lo, hi), (z, one, z), (lo, z, hi), (-1, 0, 1))
+
+
 def _resolve(value: object, argument: str) -> Activation:
     """The activation named by ``value``; errors name the caller's ``argument``."""
     if isinstance(value, Activation):
-        # only the registered activations: the engines and evaluation rely on their tables
-        if ACTIVATIONS.get(value.name) == value:
-            return ACTIVATIONS[value.name]
-        raise ValueError(
-            f"{argument} must be one of the registered activations {sorted(ACTIVATIONS)}; got "
-            f"a custom Activation {value.name!r} (custom activations are not supported)"
-        )
+        registered = ACTIVATIONS.get(value.name)
+        if registered == value:
+            return registered
+        if registered is not None:
+            raise ValueError(
+                f"{argument} is a custom Activation named {value.name!r}, which is the name of "
+                "a registered activation with a different table; give it another name"
+            )
+        return value
     if not isinstance(value, str):
         raise TypeError(
             f"{argument} must be a string naming one of {sorted(ACTIVATIONS)}, "

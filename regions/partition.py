@@ -42,7 +42,7 @@ from . import _numbers
 from ._planar import PlanarEngine, convex_polygon, cross
 from ._pieces import pattern_rows
 from .network import Network, _point_patterns
-from .trace import _piece_jacobians
+from ._stages import lower, same_maps
 from .plane import Plane
 
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
@@ -169,9 +169,8 @@ class Partition:
         if self.exact:
             same = np.all(self.linear_maps[left] == self.linear_maps[right], axis=(1, 2))
         else:  # Jacobians from the patterns, compared as trace's num_linear_pieces does
-            jac, scale = _piece_jacobians(self._input_network, self.patterns, False)
-            bound = self.tol * (scale[left] + scale[right])
-            same = np.all(np.abs(jac[left] - jac[right]) <= bound, axis=(1, 2))
+            same = same_maps(lower(self._input_network, False), self.patterns, left, right,
+                             self.tol)
         graph = coo_matrix(
             (np.ones(int(same.sum())), (left[same], right[same])), shape=(n, n)
         )

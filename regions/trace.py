@@ -67,6 +67,8 @@ from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
 from ._pieces import EngineBase, insert_edges, knot_starts, pattern_rows, record_layer
+from ._stages import Lowered, Stage, group_max_values, lower, same_neighbour_maps
+from .graph import Graph
 from ._pieces import merge_rows as _merge_rows
 from ._pieces import sides as _sides
 from .trajectory import Arc, Line, Polyline, Segment
@@ -144,6 +146,7 @@ class Trace:
     _piece_start: np.ndarray = field(repr=False)
     _rays: tuple[bool, bool] = field(repr=False)
     _sign_changes: np.ndarray = field(repr=False)
+    _lowered: Lowered = field(repr=False)
     closed: bool = False
     _wrap: bool = field(default=False, repr=False)
     exact_knots: np.ndarray | None = field(default=None, repr=False)
@@ -208,9 +211,8 @@ class Trace:
         :mod:`regions.activations`. This is one row per piece, except on a closed curve
         without a knot at its start, where the first and last rows are one piece."""
         out = []
-        for d, act in enumerate(self.network.activations):
-            codes = np.asarray(act.codes, dtype=np.int8)
-            layer = codes[self._layer_index[d][self._pieces_at_layer(d)]]
+        for d, st in enumerate(self._lowered.stages):
+            layer = st.codes[self._layer_index[d][self._pieces_at_layer(d)]]
             layer.setflags(write=False)
             out.append(layer)
         return tuple(out)
@@ -229,18 +231,19 @@ class Trace:
         offsets then agree too, by continuity at the shared edge."""
         if self.num_pieces == 1:
             return 1
-        jac, scale = _piece_jacobians(self.network, self.patterns, self.exact)
+        patterns = self.patterns
         if self.closed:  # compare the last piece with the first as well
-            jac = np.concatenate([jac, jac[:1]])
-            scale = None if scale is None else np.concatenate([scale, scale[:1]])
-        diff = jac[1:] - jac[:-1]
-        if self.exact:
-            same = np.all(diff == 0, axis=(1, 2))
-        else:
-            bound = self.tol * (scale[1:] + scale[:-1])
-            same = np.all(np.abs(diff) <= bound, axis=(1, 2))
+            patterns = tuple(np.concatenate([p, p[:1]]) for p in patterns)
+        same = same_neighbour_maps(self._lowered, patterns, self.tol)
         changes = int(np.count_nonzero(~same))
         return max(1, changes) if self.closed else 1 + changes
+
+    @property
+    def layer_names(self) -> tuple[str, ...]:
+        """The name of each layer (piecewise-linear node) that ``patterns``,
+        ``knot_transitions`` and ``lengths[1:]`` refer to: ``layer1, layer2, ...`` for a
+        :class:`~regions.Network`, node names (module paths) for a graph."""
+        return self._lowered.names
 
     def _pieces_at_layer(self, d: int) -> np.ndarray:
         """For each piece, the index of the layer-d piece that contains it."""
@@ -317,24 +320,25 @@ def trace(
     >>> tr.knots.tolist(), tr.lengths.tolist()
     ([Fraction(1, 3)], [3.0, 3.0, 3.0])
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
+    if not isinstance(net, (Network, Graph)):
+        raise TypeError(f"net must be a regions.Network or regions.Graph, got "
+                        f"{type(net).__name__}")
     if not isinstance(trajectory, (Segment, Line, Polyline, Arc)):
         raise TypeError(
             "trajectory must be a regions.Segment, Line, Polyline or Arc, got "
             f"{type(trajectory).__name__}"
         )
-    if trajectory.dim != net.widths[0]:
+    n_in = net.widths[0] if isinstance(net, Network) else net.input_size
+    if trajectory.dim != n_in:
         raise ValueError(
             f"trajectory has dimension {trajectory.dim} but the network's input width is "
-            f"{net.widths[0]}"
+            f"{n_in}"
         )
     exact, tol = _numbers.resolve_mode(exact, net.is_exact or trajectory.is_exact, tol,
                                        DEFAULT_TOLERANCE, "trace", "net or trajectory")
-
-    weights = [_numbers.convert(w, exact) for w in net.weights]
-    biases = [_numbers.convert(b, exact) for b in net.biases]
+    lowered = lower(net, exact)
     if isinstance(trajectory, Arc):
+        _arc_supported(lowered)
         if exact:
             from ._arc_exact import ExactArcEngine
 
@@ -343,12 +347,23 @@ def trace(
             engine = ArcEngine(trajectory, tol)
     else:
         engine = _Engine(*trajectory._start(exact), exact, tol)
-    for w, b, act in zip(weights, biases, net.activations):
-        engine.layer(w, b, act)
-    return _make_trace(engine, net, trajectory)
+    for st in lowered.stages:
+        engine.layer(st)
+    return _make_trace(engine, net, trajectory, lowered)
 
 
-def _make_trace(engine, net: Network, trajectory) -> Trace:
+def _arc_supported(lowered) -> None:
+    """Arcs run graphs of elementwise nodes without carried columns (chains)."""
+    for st in lowered.stages:
+        if st.is_max or st.carry.shape[0]:
+            what = "group maximum" if st.is_max else "a value read again later (a skip)"
+            raise NotImplementedError(
+                f"trace along an Arc supports chains of elementwise nodes; node {st.name!r} "
+                f"is {what}. Trace a Polyline through points of the arc instead"
+            )
+
+
+def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> Trace:
     """Assemble a :class:`Trace` from a finished engine (straight or arc)."""
     has_left, has_right = engine.left is not None, engine.right is not None
     k = engine.t.shape[0]
@@ -392,6 +407,7 @@ def _make_trace(engine, net: Network, trajectory) -> Trace:
         _piece_start=piece_start,
         _rays=(has_left, has_right),
         _sign_changes=engine._sign_changes(),
+        _lowered=lowered,
         closed=closed,
         _wrap=wrap,
         exact_knots=exact_knots,
@@ -417,53 +433,137 @@ class _Engine(EngineBase):
 
     # -- one layer -------------------------------------------------------------------
 
-    def layer(self, w: np.ndarray, b: np.ndarray, act: Activation) -> None:
-        exact, tol = self.exact, self.tol
-        h = self.z @ w.T
-        h += b
-        hl = None if self.left is None else self.left @ w.T
-        hr = None if self.right is None else self.right @ w.T
-        thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
+    def layer(self, st: Stage) -> None:
+        """Split the pieces where stage ``st``'s node changes pattern, then apply it."""
+        exact, tol, m = self.exact, self.tol, st.num_pre
+        rays = [g for g in (self.left, self.right) if g is not None]
+        h = _with_carry(st.pre(self.z, 1), self.z, st.carry)
+        hl = None if self.left is None else _with_carry(
+            st.pre(self.left[None, :], 0), self.left[None, :], st.carry)[0]
+        hr = None if self.right is None else _with_carry(
+            st.pre(self.right[None, :], 0), self.right[None, :], st.carry)[0]
         if exact:
             noise = noise_slope = 0
-        else:
-            absw = np.abs(w).sum(axis=1)
+        else:  # sizes of the terms of the pre-activation: zmax (gmax) per state entry
+            n_state = self.z.shape[1]
             zmax = float(max(self.z.max(), -self.z.min()))
-            noise = tol * (absw * zmax + np.abs(b))
-            gmax = max((float(np.abs(g).max()) for g in (self.left, self.right) if g is not None),
-                       default=0.0)
-            noise_slope = tol * absw * gmax
-        self.noise, self.noise_slope = noise, noise_slope
-
-        if not exact:  # slopes within rounding of zero are zero
-            for g in (hl, hr):
+            gmax = max((float(np.abs(g).max()) for g in rays), default=0.0)
+            noise = tol * st.pre_abs(np.full((1, n_state), zmax), 1)[0]
+            noise_slope = tol * st.pre_abs(np.full((1, n_state), gmax), 0)[0]
+            for g in (hl, hr):  # slopes within rounding of zero are zero
                 if g is not None:
-                    g[np.abs(g) <= noise_slope] = 0
-        if thresholds:
-            sides = [_sides(h - th if th else h, noise) for th in thresholds]
-            if not exact:  # values within rounding of a threshold are on it
-                for th, sd in zip(thresholds, sides):
-                    np.copyto(h, th, where=sd == 0)
-            far = [self._far_sides(s, hl, hr, noise_slope) for s in sides]
-            h, sides = self._split(h, hl, hr, thresholds, sides, far)
-            far = [self._far_sides(s, hl, hr, noise_slope) for s in sides]
-            index = None
-            for s, (fl, fr) in zip(sides, far):
-                ext = _extend(s, fl, fr)
-                above = (ext[:-1] + ext[1:]) > 0
-                index = above.view(np.int8) if index is None else index + above
-            index = np.asarray(index, dtype=np.int8)
+                    g[:m][np.abs(g[:m]) <= noise_slope] = 0
+        self.noise, self.noise_slope = noise, noise_slope
+        if st.is_max:
+            cols = np.where(st.groups >= 0, st.groups, st.groups[:, :1])  # pad: first entry
+            h, index = self._split_max(h, hl, hr, cols)
+            record_layer(self, index, changes=True)
+            out = group_max_values(h[:, :m], st.groups)
+            g = np.arange(cols.shape[0])
+            if hl is not None:
+                hl = np.concatenate([hl[:m][cols[g, index[0]]], hl[m:]])
+            if hr is not None:
+                hr = np.concatenate([hr[:m][cols[g, index[-1]]], hr[m:]])
         else:
+            act = st.activation
+            h, index = self._split_elementwise(h, hl, hr, act, m)
+            record_layer(self, index)
+            out = act(h[:, :m])
+            slopes = np.asarray(act.slopes, dtype=object if exact else np.float64)
+            if hl is not None:
+                hl = np.concatenate([slopes[index[0]] * hl[:m], hl[m:]])
+            if hr is not None:
+                hr = np.concatenate([slopes[index[-1]] * hr[:m], hr[m:]])
+        self.z = out if h.shape[1] == m else np.concatenate([out, h[:, m:]], axis=1)
+        self.left, self.right = hl, hr
+        self.lengths.append(self._length(st.width))
+
+    def _split_elementwise(self, h, hl, hr, act: Activation, m: int):
+        """Insert the threshold crossings of the first ``m`` columns; returns the rows and
+        each piece's index of phi's piece per neuron."""
+        exact, noise = self.exact, self.noise
+        thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
+        if not thresholds:
             npieces = self.t.shape[0] - 1 + (hl is not None) + (hr is not None)
-            index = np.zeros((npieces, h.shape[1]), dtype=np.int8)
-        record_layer(self, index)
-        self.z = act(h)
-        slopes = np.asarray(act.slopes, dtype=object if exact else np.float64)
+            return h, np.zeros((npieces, m), dtype=np.int8)
+        hm = h[:, :m]
+        sides = [_sides(hm - th if th else hm, noise) for th in thresholds]
+        if not exact:  # values within rounding of a threshold are on it
+            for th, sd in zip(thresholds, sides):
+                np.copyto(hm, th, where=sd == 0)
+        ends = (None if hl is None else hl[:m], None if hr is None else hr[:m])
+        far = [self._far_sides(s, *ends, self.noise_slope) for s in sides]
+        h, sides = self._split(h, hl, hr, thresholds, sides, far, m)
+        far = [self._far_sides(s, *ends, self.noise_slope) for s in sides]
+        index = None
+        for s, (fl, fr) in zip(sides, far):
+            ext = _extend(s, fl, fr)
+            above = (ext[:-1] + ext[1:]) > 0
+            index = above.view(np.int8) if index is None else index + above
+        return h, np.asarray(index, dtype=np.int8)
+
+    def _split_max(self, h, hl, hr, cols: np.ndarray):
+        """Insert every point where the argmax of a group (columns ``cols``, one row per
+        group) changes: the breakpoints of the upper envelope of the group's lines on each
+        piece. Returns the rows and each piece's argmax per group."""
+        exact, tol, t = self.exact, self.tol, self.t
+        K = t.shape[0]
+        # every piece as base row + lambda * direction, lambda in [0, lam_max)
+        base = [h[:-1]] if K > 1 else []
+        direc = [h[1:] - h[:-1]] if K > 1 else []
+        lam_max = [np.ones(K - 1, dtype=bool)] if K > 1 else []
+        anchor = [np.arange(K - 1)] if K > 1 else []
+        kind = [np.full(K - 1, _FINITE)] if K > 1 else []
         if hl is not None:
-            self.left = slopes[index[0]] * hl
+            base.insert(0, h[:1]), direc.insert(0, -hl[None, :])
+            lam_max.insert(0, np.zeros(1, bool)), anchor.insert(0, np.zeros(1, np.int64))
+            kind.insert(0, np.full(1, _LEFT))
         if hr is not None:
-            self.right = slopes[index[-1]] * hr
-        self.lengths.append(self._length())
+            base.append(h[-1:]), direc.append(hr[None, :])
+            lam_max.append(np.zeros(1, bool)), anchor.append(np.full(1, K - 1))
+            kind.append(np.full(1, _RIGHT))
+        B, D = np.concatenate(base), np.concatenate(direc)
+        bounded, anc, knd = np.concatenate(lam_max), np.concatenate(anchor), np.concatenate(kind)
+        found = _envelope_breaks(B, D, bounded, cols)
+        if found is not None:
+            piece, grp, lam = found
+            dt = np.ones(piece.shape[0], dtype=t.dtype)
+            fin = knd[piece] == _FINITE
+            a = anc[piece]
+            dt[fin] = t[a[fin] + 1] - t[a[fin]]
+            dt[knd[piece] == _LEFT] = -1
+            tc = t[a] + lam * dt
+            if not exact:  # a crossing within tol*max(1,|t|) of an edge moves onto it
+                gap = tol * np.maximum(1.0, np.abs(tc))
+                near = np.abs(tc - t[a]) <= gap
+                near |= fin & (np.abs(t[np.minimum(a + 1, K - 1)] - tc) <= gap)
+                piece, lam, tc = piece[~near], lam[~near], tc[~near]
+            if tc.shape[0]:
+                order = np.argsort(tc, kind="stable")
+                piece, lam, tc = piece[order], lam[order], tc[order]
+                starts = knot_starts(tc, tol, exact)
+                first = np.flatnonzero(starts)
+                p, gl = piece[first], lam[first]
+                new_rows = B[p] + gl[:, None] * D[p]
+                is_new = insert_edges(self, tc[first])
+                h = _merge_rows(h, new_rows, is_new)
+        return h, self._piece_argmax(h, hl, hr, cols)
+
+    def _piece_argmax(self, h, hl, hr, cols: np.ndarray) -> np.ndarray:
+        """The argmax of each group inside each piece (the first on ties; float: within
+        the noise of the maximum)."""
+        inner = [(h[:-1] + h[1:]) / 2] if h.shape[0] > 1 else []
+        if hl is not None:
+            inner.insert(0, (h[0] - hl)[None, :])
+        if hr is not None:
+            inner.append((h[-1] + hr)[None, :])
+        X = np.concatenate(inner)[:, cols]  # (pieces, G, k)
+        best = X.max(axis=2, keepdims=True)
+        if self.exact:
+            return np.argmax(X == best, axis=2).astype(np.int8)
+        noise = np.asarray(self.noise, dtype=np.float64)
+        slack = noise[cols].max(axis=1, initial=0.0)[None, :, None] if noise.ndim else noise
+        return np.argmax(X >= best - 2 * slack, axis=2).astype(np.int8)
 
     def _far_sides(self, s, hl, hr, noise_slope):
         """Side of each threshold far out on each unbounded end (None without one)."""
@@ -476,8 +576,9 @@ class _Engine(EngineBase):
             fr = np.where(fr == 0, s[-1], fr).astype(np.int8)
         return fl, fr
 
-    def _split(self, h, hl, hr, thresholds, sides, far):
-        """Insert every threshold crossing as a new edge; return the new rows and sides."""
+    def _split(self, h, hl, hr, thresholds, sides, far, m):
+        """Insert every threshold crossing of the first ``m`` columns as a new edge; return
+        the new rows (every column) and sides."""
         exact, tol, t = self.exact, self.tol, self.t
         last = t.shape[0] - 1
         found = []  # per threshold: (anchor row, neuron, kind, parameter step, crossing t)
@@ -534,13 +635,14 @@ class _Engine(EngineBase):
         new_rows = h[ga] + gstep[:, None] * direction
         theta = np.asarray(thresholds, dtype=h.dtype)
         new_rows[group, j] = theta[k]
-        new_sides = [_sides(new_rows - th if th else new_rows, self.noise)
+        new_pre = new_rows[:, :m]
+        new_sides = [_sides(new_pre - th if th else new_pre, self.noise)
                      for th in thresholds]
         for kk, (th, ns) in enumerate(zip(thresholds, new_sides)):
             sel = k == kk
             ns[group[sel], j[sel]] = 0
             if not exact:
-                np.copyto(new_rows, th, where=ns == 0)
+                np.copyto(new_pre, th, where=ns == 0)
 
         is_new = insert_edges(self, gt)
         h = _merge_rows(h, new_rows, is_new)
@@ -549,13 +651,15 @@ class _Engine(EngineBase):
 
     # -- lengths and the result ----------------------------------------------------------
 
-    def _length(self) -> float:
+    def _length(self, width: int | None = None) -> float:
+        """Length of the image of the first ``width`` state columns (all by default)."""
         for g in (self.left, self.right):
-            if g is not None and np.any(g != 0):
+            if g is not None and np.any(g[:width] != 0):
                 return math.inf
         if self.z.shape[0] < 2:
             return 0.0
-        d = self.z[1:] - self.z[:-1]
+        z = self.z[:, :width]
+        d = z[1:] - z[:-1]
         if self.exact:
             return math.fsum(_sqrt_fraction(q) for q in (d * d).sum(axis=1))
         return float(_chord_lengths(d).sum())
@@ -577,6 +681,65 @@ class _Engine(EngineBase):
             col = col[col != 0]
             out[c] = int(np.count_nonzero(col[1:] != col[:-1]))
         return out
+
+
+def _with_carry(pre: np.ndarray, z: np.ndarray, carry: np.ndarray) -> np.ndarray:
+    """The pre-activation with the carried state columns after it."""
+    return pre if not carry.shape[0] else np.concatenate([pre, z[:, carry]], axis=1)
+
+
+def _envelope_breaks(B, D, bounded, cols):
+    """Where the argmax of each group changes inside each piece x = B + lam D, lam in (0, 1)
+    (``bounded``) or (0, inf) (an unbounded end): (piece, group, lam) of every breakpoint of
+    the upper envelope of the group's lines, or None. The argmax just after lam = 0 is the
+    maximum with the largest slope; each step moves to the line that overtakes it first (on
+    ties, the steepest, which wins right after), so a group makes at most k - 1 steps and
+    three lines through one point make one breakpoint."""
+    VB, VD = B[:, cols], D[:, cols]  # (pieces, G, k)
+    P, G, k = VB.shape
+    if k < 2:
+        return None
+    fin = bounded[:, None, None]
+    cur = _first_best(VB, VD)  # just after lam = 0: the steepest maximum
+    # just before the end: on a piece the flattest maximum at lam = 1; on an unbounded end
+    # the steepest line, the highest of those
+    end = _first_best(np.where(fin, VB + VD, VD), np.where(fin, -VD, VB))
+    piece, grp = np.nonzero(cur != end)
+    if piece.shape[0] == 0:
+        return None
+    cur = cur[piece, grp]
+    vb, vd, lim = VB[piece, grp], VD[piece, grp], bounded[piece]
+    out_p, out_g, out_l = [], [], []
+    rows = np.arange(piece.shape[0])
+    for _ in range(k - 1):
+        b0 = vb[rows, cur][:, None]
+        d0 = vd[rows, cur][:, None]
+        steeper = vd > d0
+        lam = np.where(steeper, (b0 - vb) / np.where(steeper, vd - d0, 1), math.inf)
+        best = lam.min(axis=1)
+        ok = steeper.any(axis=1) & (~lim | (best < 1))
+        if not ok.any():
+            break
+        tie = (lam == best[:, None]) & steeper
+        nxt = np.argmax(np.where(tie, vd, -math.inf), axis=1)  # steepest among the first
+        sel = np.flatnonzero(ok)
+        out_p.append(piece[sel]), out_g.append(grp[sel]), out_l.append(best[sel])
+        keep = sel
+        piece, grp, vb, vd, lim = piece[keep], grp[keep], vb[keep], vd[keep], lim[keep]
+        cur = nxt[keep]
+        rows = np.arange(piece.shape[0])
+        if not rows.shape[0]:
+            break
+    if not out_p:
+        return None
+    return np.concatenate(out_p), np.concatenate(out_g), np.concatenate(out_l)
+
+
+def _first_best(val: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Along the last axis: among the entries where ``val`` is largest, the one with the
+    largest ``key`` (ties: the first)."""
+    top = val == val.max(axis=2, keepdims=True)
+    return np.argmax(np.where(top, key, -math.inf), axis=2)
 
 
 def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
@@ -613,24 +776,3 @@ def _sqrt_fraction(q) -> float:
 def _count_distinct_patterns(patterns) -> int:
     """Number of distinct rows of the per-layer pattern arrays placed side by side."""
     return int(np.unique(pattern_rows(patterns)).shape[0])
-
-
-def _piece_jacobians(net: Network, patterns, exact: bool):
-    """Jacobian of the network on each piece, shape (P, n_out, n_in), and, in float mode, the
-    same product taken over absolute values (a scale for rounding errors)."""
-    weights = [_numbers.convert(w, exact) for w in net.weights]
-    dtype = object if exact else np.float64
-    jac = scale = None
-    for w, act, codes in zip(reversed(weights), reversed(net.activations), reversed(patterns)):
-        slope_of_code = dict(zip(act.codes, act.slopes))
-        table = np.array([slope_of_code[c] for c in sorted(slope_of_code)], dtype=dtype)
-        alpha = table[codes - min(act.codes)]  # (P, width)
-        if jac is None:
-            jac = alpha[:, :, None] * w[None, :, :]
-            if not exact:
-                scale = np.abs(alpha)[:, :, None] * np.abs(w)[None, :, :]
-        else:
-            jac = (jac * alpha[:, None, :]) @ w
-            if not exact:
-                scale = (scale * np.abs(alpha)[:, None, :]) @ np.abs(w)
-    return jac, scale

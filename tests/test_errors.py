@@ -17,7 +17,7 @@ from regions import Line, Network, Polyline, Segment, get_activation, random_net
 from regions.sampling import sample_trace
 
 F = Fraction
-ACTIVATION_NAMES = re.escape("['abs', 'hardtanh', 'leaky_relu', 'linear', 'relu']")
+ACTIVATION_NAMES = re.escape(str(sorted(__import__("regions").ACTIVATIONS)))
 
 
 class Opaque:
@@ -771,14 +771,42 @@ def test_random_network_negative_seed():
         random_network([2, 1], seed=-1)
 
 
-def test_custom_activation_objects_are_refused():
+def test_custom_activation_with_a_registered_name_is_refused():
     from fractions import Fraction as F
 
     from regions import Activation
 
-    shifted = Activation("relu", (F(1),), (F(0), F(1)), (F(0), F(0)), (0, 1))
-    with pytest.raises(ValueError, match=r"activations\[0\] must be one of the registered"):
+    shifted = Activation("relu", (F(1),), (F(0), F(1)), (F(-1), F(0)), (0, 1))
+    with pytest.raises(ValueError, match=r"activations\[0\] is a custom Activation named 'relu'"):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], [shifted, "linear"])
+
+
+def test_activation_tables_are_checked():
+    from fractions import Fraction as F
+
+    from regions import Activation
+
+    with pytest.raises(ValueError, match=r"must be continuous: at threshold 1"):
+        Activation("step", (F(1),), (F(0), F(1)), (F(0), F(0)), (0, 1))
+    with pytest.raises(ValueError, match=r"thresholds must increase strictly"):
+        Activation("bad", (F(1), F(0)), (F(0), F(1), F(0)), (F(0), F(-1), F(1)), (0, 1, 2))
+    with pytest.raises(ValueError, match=r"slopes must have 2 entries"):
+        Activation("bad", (F(0),), (F(0),), (F(0), F(0)), (0, 1))
+    with pytest.raises(TypeError, match=r"thresholds must hold fractions.Fraction"):
+        Activation("bad", (0.5,), (F(0), F(1)), (F(0), F(-1, 2)), (0, 1))
+    with pytest.raises(ValueError, match=r"same slope"):
+        Activation("bad", (F(0),), (F(1), F(1)), (F(0), F(0)), (0, 1))
+
+
+def test_parametrised_activations_check_their_arguments():
+    from regions.activations import hardtanh, leaky_relu
+
+    with pytest.raises(ValueError, match=r"min_val must be below max_val; got min_val=2"):
+        hardtanh(2, 1)
+    with pytest.raises(TypeError, match=r"slope must be a real number"):
+        leaky_relu(None)
+    with pytest.raises(ValueError, match=r"slope must differ from 1"):
+        leaky_relu(1.0)
 
 
 def test_masked_and_extended_precision_arrays_are_refused():
