@@ -57,6 +57,7 @@ import numpy as np
 
 from . import _numbers
 from ._pieces import sides
+from .activations import ACTIVATIONS
 
 __all__: list[str] = []
 
@@ -190,61 +191,44 @@ class PlanarEngine:
 
     # -- one layer -------------------------------------------------------------------------
 
-    def layer(self, w: np.ndarray, b: np.ndarray, act: Any) -> None:
-        exact, nV = self.exact, self.nV
+    def layer(self, st: Any) -> None:
+        """Split the regions where stage ``st``'s elementwise node changes pattern (see
+        :mod:`regions._stages`), then apply it."""
+        if st.is_max:
+            raise NotImplementedError(
+                f"partition does not support group maxima yet (node {st.name!r}, a max "
+                "pooling or maxout); trace segments or lines through it instead"
+            )
+        act = st.activation
+        exact, nV, m = self.exact, self.nV, st.num_pre
         # room for the layer's new vertices up front: zeroed pages cost nothing until used,
         # while growing a (vertices x width) array copies it
         room = 4 * nV + 1024
         if room > self.X.shape[0]:
             self.X = self._grow_rows(self.X, room, self.zero)
         wcol = self.X[:, 2]
-        Z = self._blank((self.X.shape[0], w.shape[0]))
-        if exact:
-            Z[:nV] = self.H[:nV] @ w.T + wcol[:nV, None] * b[None, :]
-        else:  # in place: no (vertices x width) temporaries
-            np.matmul(self.H[:nV], w.T, out=Z[:nV])
-            directions = np.flatnonzero(wcol[:nV] == 0)
-            slopes = Z[directions]
-            Z[:nV] += b  # w = 1 at points; directions (w = 0) take no bias
-            Z[directions] = slopes
-        self.Z = Z
+        H = self.H[:nV]
+        Z = self._blank((self.X.shape[0], m + st.carry.shape[0]))
+        Z[:nV, :m] = st.pre(H, wcol[:nV])  # points take the bias, directions (w = 0) not
+        Z[:nV, m:] = H[:, st.carry]
+        self.Z, self.m = Z, m
         thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
         self._thresholds_now = thresholds
         if exact:
             self.noise = None
         else:
-            # rounding-error scale of z_j at vertex v (see _snap): the sizes of the terms of
-            # this layer's sums and of the previous layer's, which made h_v (so that an h_v
-            # that is the rounding noise of a cancelled sum is not its own scale)
-            H = self.H[:nV]
-            cap = self.X.shape[0]
-            prev = self.mag_in[:nV] if self.prev_abs is not None else None
-            self.mag_in = np.zeros(cap)
-            if self.nonnegative:  # after a ReLU layer: |h| = h, one pass
-                self.mag_in[:nV] = H.max(axis=1, initial=0.0)
-            else:
-                self.mag_in[:nV] = np.abs(H).max(axis=1, initial=0.0)
-            self.mag_prev = np.zeros(cap)
-            absw = np.abs(w)
-            if prev is None:
-                alpha = beta = np.zeros(w.shape[0])
-            else:
-                self.mag_prev[:nV] = prev
-                alpha, beta = absw @ self.prev_abs[0], absw @ self.prev_abs[1]
-            self.noise = (self.tol * absw.sum(axis=1), self.tol * alpha,
-                          self.tol * (np.abs(b) + beta))
-            self.prev_abs = (absw.sum(axis=1), np.abs(b))
+            self._layer_noise(st, H)
             for th in thresholds:
                 self._snap(slice(0, nV), th)
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
         # each region's piece per neuron, kept up to date as regions split
-        self.index = np.zeros((self.F.shape[0], w.shape[0]), dtype=np.int8)
+        self.index = np.zeros((self.F.shape[0], m), dtype=np.int8)
         if thresholds:
             # Neurons in blocks: each block marks which of the regions present at its start
             # (the parents) each of its neurons crosses; a neuron then examines only the
             # regions descending from its parents, not every region.
-            for j0 in range(0, w.shape[0], BLOCK):
-                j1 = min(j0 + BLOCK, w.shape[0])
+            for j0 in range(0, m, BLOCK):
+                j1 = min(j0 + BLOCK, m)
                 self.parent = np.arange(self.F.shape[0], dtype=np.int64)
                 self.block_start = self.nF
                 cuts = self._parents_cut(thresholds, j0, j1)  # also counts sides in index
@@ -255,7 +239,35 @@ class PlanarEngine:
                         if plist.shape[0]:
                             self._cut(j, th, plist, mark)
         self._record_patterns(act)
-        self._activate(act)
+        self._activate(act, carried=bool(st.carry.shape[0]))
+
+    def _layer_noise(self, st: Any, H: np.ndarray) -> None:
+        """Float mode: the rounding-error scales of this stage's pre-activations (see
+        :meth:`_snap`), and the sizes this stage passes on to the next."""
+        nV, cap, n_state = self.nV, self.X.shape[0], H.shape[1]
+        # the sizes of the terms of this layer's sums and of the previous layer's, which
+        # made h_v (so that an h_v that is the rounding noise of a cancelled sum is not its
+        # own scale)
+        prev = self.mag_in[:nV] if self.prev_abs is not None else None
+        self.mag_in = np.zeros(cap)
+        if self.nonnegative:  # after a ReLU layer: |h| = h, one pass
+            self.mag_in[:nV] = H.max(axis=1, initial=0.0)
+        else:
+            self.mag_in[:nV] = np.abs(H).max(axis=1, initial=0.0)
+        self.mag_prev = np.zeros(cap)
+        slope = st.pre_abs(np.ones((1, n_state)), 0)[0]  # sum_i |A_ji|
+        offset = st.pre_abs(np.zeros((1, n_state)), 1)[0]  # the bias terms
+        if prev is None:
+            alpha = beta = np.zeros(st.num_pre)
+            carried = (np.zeros(st.carry.shape[0]),) * 2
+        else:
+            self.mag_prev[:nV] = prev
+            alpha = st.pre_abs(self.prev_abs[0][None, :], 0)[0]
+            beta = st.pre_abs(self.prev_abs[1][None, :], 0)[0]
+            carried = (self.prev_abs[0][st.carry], self.prev_abs[1][st.carry])
+        self.noise = (self.tol * slope, self.tol * alpha, self.tol * (offset + beta))
+        self.prev_abs = (np.concatenate([slope, carried[0]]),
+                         np.concatenate([offset, carried[1]]))
 
     def _snap(self, rows: slice, th: Any) -> None:
         """Float mode: values within the noise of threshold ``th`` are set onto it. The
@@ -263,7 +275,7 @@ class PlanarEngine:
         ``sum_i |W_ji| m_v + sum_i |W_ji| s_vi + (|b_j| + |th|) w_v``, with m_v = max_i |h_vi|
         and s_vi = sum_k |W'_ik| m'_v + |b'_i| w_v the size of the terms of the previous
         layer's sum that made h_vi (W', b', m' of the previous layer)."""
-        Z, wcol = self.Z[rows], self.X[rows, 2]
+        Z, wcol = self.Z[rows, : self.m], self.X[rows, 2]
         m_in, m_prev = self.mag_in[rows], self.mag_prev[rows]
         slope, alpha, offset = self.noise
         offset = offset + self.tol * abs(th)
@@ -435,26 +447,29 @@ class PlanarEngine:
         self.layer_parents.append(self.origin[:nF].copy())
         del self.index
 
-    def _activate(self, act: Any) -> None:
+    def _activate(self, act: Any, carried: bool) -> None:
         """Points take phi(z); directions the recession function of phi (the slope of the
-        outermost piece on z's side times z). The pre-activations' storage is reused."""
-        nV, Z = self.nV, self.Z
+        outermost piece on z's side times z); carried columns stay. The pre-activations'
+        storage is reused."""
+        nV, m = self.nV, self.m
+        Z = self.Z[:, :m] if carried else self.Z
         self.nonnegative = False
         direction = np.flatnonzero(self.X[:nV, 2] == 0)
         zd = Z[direction]
         if self.exact:
             Z[:nV] = act(Z[:nV])
-        elif act.name == "relu":
+        elif act is ACTIVATIONS["relu"]:
             np.maximum(Z[:nV], 0.0, out=Z[:nV])
-            self.nonnegative = True  # (directions too: ReLU's recession function is ReLU)
-        elif act.name == "hardtanh":
+            # (directions too: ReLU's recession function is ReLU)
+            self.nonnegative = not carried
+        elif act is ACTIVATIONS["hardtanh"]:
             np.clip(Z[:nV], -1.0, 1.0, out=Z[:nV])
         else:
             Z[:nV] = act(Z[:nV])
         lo, hi = (_numbers.scalar(act.slopes[0], self.exact),
                   _numbers.scalar(act.slopes[-1], self.exact))
         Z[direction] = np.where(zd > 0, hi * zd, lo * zd)
-        self.H = Z
+        self.H = self.Z
         del self.Z
 
     # -- results ---------------------------------------------------------------------------

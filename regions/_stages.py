@@ -125,15 +125,20 @@ def _shares(a: np.ndarray, b: np.ndarray) -> bool:
     return a is b or (a.base is not None and np.shares_memory(a, b))
 
 
+def padded_groups(groups: np.ndarray) -> np.ndarray:
+    """The groups with each ``-1`` replaced by the group's first entry (a repeat never wins a
+    maximum, and never takes the argmax from the first)."""
+    return np.where(groups >= 0, groups, groups[:, :1])
+
+
 def group_max_values(H: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Maximum over each group (``-1`` padding left out) of every row of ``H``."""
-    cand = H[:, np.maximum(groups, 0)]  # (N, G, k); padding repeats the first entry
-    return cand.max(axis=2)
+    return H[:, padded_groups(groups)].max(axis=2)
 
 
 def group_argmax(H: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Position of the maximum in each group (the first one on ties): int8 (N, G)."""
-    cand = H[:, np.maximum(groups, 0)]
+    cand = H[:, padded_groups(groups)]
     if cand.dtype == object:
         best = cand.max(axis=2)
         return np.argmax(cand == best[:, :, None], axis=2).astype(np.int8)
@@ -228,7 +233,7 @@ def _through_node(st: Stage, out_adj: np.ndarray, codes: np.ndarray, absolute: b
         g = np.zeros((out_adj.shape[0], st.num_pre), dtype=dtype)
         if dtype == object:
             g[...] = Fraction(0)
-        cols = groups[np.arange(groups.shape[0])[None, :], codes]
+        cols = padded_groups(groups)[np.arange(groups.shape[0])[None, :], codes]
         rows = np.broadcast_to(np.arange(out_adj.shape[0])[:, None], cols.shape)
         g[rows, cols] = out_adj  # the maxima of one row are distinct entries
         return g

@@ -64,6 +64,7 @@ __all__ = [
     "Concat",
     "Reshape",
     "as_graph",
+    "compose_input",
 ]
 
 
@@ -267,6 +268,16 @@ class Graph:
     @property
     def piecewise_linear_nodes(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.nodes if isinstance(n, PIECEWISE_LINEAR))
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """``(input size, size of each piecewise-linear node, ...)``, with the output's size
+        last when the output is not piecewise-linear: the layers of a trace, as
+        :attr:`regions.Network.widths`."""
+        sizes = [n.size for n in self.nodes if isinstance(n, PIECEWISE_LINEAR)]
+        if not isinstance(self._by_name[self.output], PIECEWISE_LINEAR):
+            sizes.append(self.output_size)
+        return (self.input_size, *sizes)
 
     @property
     def num_neurons(self) -> int:
@@ -633,6 +644,30 @@ def _bias(bias: Any, shape: tuple[int, ...], exact: bool) -> np.ndarray:
         raise ValueError(f"bias must be a scalar, one value per channel ({shape[0]}) or flat "
                          f"({size}); got {b.shape[0]} values")
     return b
+
+
+def compose_input(graph: Graph, matrix: Any, offset: Any, name: str = "slice") -> Graph:
+    """The graph of ``u -> graph(matrix @ u + offset)``: ``graph`` read on an affine slice of
+    its input space (``matrix`` of shape ``(input_size, d)``, ``offset`` of ``input_size``
+    entries). The new input is named ``name``; the old input becomes the affine node.
+
+    >>> from regions import random_network
+    >>> g = as_graph(random_network([3, 4, 1], seed=0))
+    >>> s = compose_input(g, np.eye(3)[:, :2], np.zeros(3))
+    >>> s.input_shape, bool(np.allclose(s([[1.0, 2.0]]), g([[1.0, 2.0, 0.0]])))
+    ((2,), True)
+    """
+    m = _numbers.coerce_array(matrix, "matrix", 2)
+    if m.shape[0] != graph.input_size:
+        raise ValueError(f"matrix must have {graph.input_size} rows (the graph's input size); "
+                         f"got shape {m.shape}")
+    if any(n.name == name for n in graph.nodes):
+        raise ValueError(f"name {name!r} is taken by a node of the graph")
+    first = Input(name, (), (m.shape[1],))
+    op = Dense(m, out_shape=graph.input_shape)
+    bias = _bias(offset, graph.input_shape, op.is_exact)
+    lift = Affine(graph.input.name, (name,), graph.input_shape, op, bias)
+    return Graph([first, lift] + list(graph.nodes[1:]), graph.output)
 
 
 def as_graph(model: Any) -> Graph:

@@ -88,6 +88,11 @@ class Network:
         return (int(self.weights[0].shape[1]),) + tuple(int(w.shape[0]) for w in self.weights)
 
     @property
+    def input_size(self) -> int:
+        """Number of inputs (``widths[0]``; the name :class:`~regions.Graph` uses too)."""
+        return int(self.weights[0].shape[1])
+
+    @property
     def num_layers(self) -> int:
         """Number of weight layers (hidden layers plus the output layer)."""
         return len(self.weights)

@@ -41,7 +41,8 @@ import numpy as np
 from . import _numbers
 from ._planar import PlanarEngine, convex_polygon, cross
 from ._pieces import pattern_rows
-from .network import Network, _point_patterns
+from .graph import Graph, compose_input
+from .network import Network
 from ._stages import lower, same_maps
 from .plane import Plane
 
@@ -123,7 +124,7 @@ class Partition:
     offsets : ndarray, shape (num_regions, outputs)
     """
 
-    network: Network
+    network: Network | Graph
     plane: Plane | None
     domain: np.ndarray | None
     exact: bool
@@ -177,7 +178,7 @@ class Partition:
         return connected_components(graph, directed=False)[1]
 
     @cached_property
-    def _input_network(self) -> Network:
+    def _input_network(self) -> Network | Graph:
         """The network as a function of the plane coordinates (the first layer composed
         with the plane's affine map for a slice)."""
         if self.plane is None:
@@ -272,7 +273,7 @@ class Partition:
         pts = _points(points)
         exact = self.exact or _numbers.is_rational(pts)
         inputs = self.plane.to_input(pts) if self.plane is not None else pts
-        rows, _ = _point_patterns(self.network, _numbers.convert(inputs, exact), exact)
+        rows, _ = lower(self.network, exact).point_patterns(_numbers.convert(inputs, exact))
         query = pattern_rows(rows)
         keys = pattern_rows(self.patterns)
         order = np.argsort(keys)
@@ -353,20 +354,21 @@ def partition(
     >>> sorted(part.exact_areas.tolist())
     [Fraction(1, 1), Fraction(1, 1), Fraction(2, 1), Fraction(2, 1)]
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
+    if not isinstance(net, (Network, Graph)):
+        raise TypeError(f"net must be a regions.Network or regions.Graph, got "
+                        f"{type(net).__name__}")
     plane, polygon = None, None
     if isinstance(domain, Plane):
         plane = domain
-        if plane.dim != net.widths[0]:
+        if plane.dim != net.input_size:
             raise ValueError(
                 f"domain is a Plane in {plane.dim} dimensions but the network's input width "
-                f"is {net.widths[0]}"
+                f"is {net.input_size}"
             )
         polygon = plane.polygon
-    elif net.widths[0] != 2:
+    elif net.input_size != 2:
         raise ValueError(
-            f"net has {net.widths[0]} inputs; partition works on a plane: give a network with "
+            f"net has {net.input_size} inputs; partition works on a plane: give a network with "
             "2 inputs, or domain=regions.Plane(...) (e.g. Plane.through(p0, p1, p2)) to slice "
             "its input space"
         )
@@ -383,13 +385,10 @@ def partition(
     exact, tol = _numbers.resolve_mode(exact, inferred, tol, PARTITION_TOLERANCE, "partition",
                                        "net or domain")
 
-    weights = [_numbers.convert(w, exact) for w in net.weights]
-    biases = [_numbers.convert(b, exact) for b in net.biases]
-    if plane is not None:
-        weights[0], biases[0] = _restricted_first_layer(net, plane, exact)
+    model = net if plane is None else _restrict(net, plane, exact)
     engine = PlanarEngine(polygon, exact, tol)
-    for w, b, act in zip(weights, biases, net.activations):
-        engine.layer(w, b, act)
+    for st in lower(model, exact).stages:
+        engine.layer(st)
     return _assemble(engine, net, plane, polygon, exact, tol)
 
 
@@ -401,7 +400,11 @@ def _restricted_first_layer(net: Network, plane: Plane, exact: bool):
     return w @ d.T, w @ o + _numbers.convert(net.biases[0], exact)
 
 
-def _restrict(net: Network, plane: Plane, exact: bool) -> Network:
+def _restrict(net: Network | Graph, plane: Plane, exact: bool) -> Network | Graph:
+    """The network as a function of the plane's coordinates."""
+    if isinstance(net, Graph):
+        return compose_input(net.convert(exact), _numbers.convert(plane.directions, exact).T,
+                             _numbers.convert(plane.origin, exact))
     w0, b0 = _restricted_first_layer(net, plane, exact)
     return Network([w0] + [_numbers.convert(w, exact) for w in net.weights[1:]],
                    [b0] + [_numbers.convert(b, exact) for b in net.biases[1:]],

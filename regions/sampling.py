@@ -18,7 +18,10 @@ from functools import cached_property
 import numpy as np
 
 from . import _numbers
-from .network import Network, _point_patterns
+from ._pieces import internal_transitions
+from ._stages import lower
+from .graph import Graph
+from .network import Network
 from .trace import _count_distinct_patterns
 from .trajectory import Arc, Line, Polyline, Segment
 
@@ -62,19 +65,22 @@ class SampledTrace:
     [[0, 1], [0, 0], [1, 0], [1, 0], [1, 0]]
     """
 
-    network: Network
+    network: Network | Graph
     trajectory: object
     samples: np.ndarray
     patterns: tuple[np.ndarray, ...]
     lengths: np.ndarray
     outputs: np.ndarray
+    layer_names: tuple[str, ...] = ()
+    _is_max: tuple[bool, ...] = ()
 
     @cached_property
     def _step_transitions(self) -> np.ndarray:
-        """(n - 1, num_layers): neurons switching between consecutive samples, per layer."""
-        cols = [
-            np.abs(np.diff(p.astype(np.int16), axis=0)).sum(axis=1) for p in self.patterns
-        ]
+        """(n - 1, num_layers): neurons switching between consecutive samples, per layer (a
+        group maximum switches when its argmax changes)."""
+        maxes = self._is_max or (False,) * len(self.patterns)
+        cols = [internal_transitions(p.astype(np.int16), changes)
+                for p, changes in zip(self.patterns, maxes)]
         return np.stack(cols, axis=1)
 
     @property
@@ -160,8 +166,9 @@ def sample_trace(
     >>> coarse.num_pieces <= exact.num_pieces
     True
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a regions.Network, got {type(net).__name__}")
+    if not isinstance(net, (Network, Graph)):
+        raise TypeError(f"net must be a regions.Network or regions.Graph, got "
+                        f"{type(net).__name__}")
     if isinstance(trajectory, Line):
         raise ValueError(
             "trajectory must be bounded to be sampled at equal spacing; got a Line (use a "
@@ -172,16 +179,19 @@ def sample_trace(
             "trajectory must be a regions.Segment, Polyline or Arc, got "
             f"{type(trajectory).__name__}"
         )
-    if trajectory.dim != net.widths[0]:
+    if trajectory.dim != net.input_size:
         raise ValueError(
             f"trajectory has dimension {trajectory.dim} but the network's input width is "
-            f"{net.widths[0]}"
+            f"{net.input_size}"
         )
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"n must be an integer number of samples, got {n!r}")
     if n < 2:
         raise ValueError(f"n must be at least 2 (both endpoints), got {n}")
-    needed = int(n) * (net.num_neurons + sum(net.widths)) * (8 if not net.is_exact else 64)
+    lowered = lower(net, bool(exact) if exact is not None else net.is_exact)
+    per_sample = net.input_size + sum(st.num_pre + st.width + st.carry.shape[0]
+                                      for st in lowered.stages)
+    needed = int(n) * per_sample * (8 if not net.is_exact else 64)
     if needed > 8 * 2**30:
         raise ValueError(
             f"n = {n} samples would need about {needed / 2**30:.0f} GiB (every sample's pattern "
@@ -199,6 +209,8 @@ def sample_trace(
     if exact is None:
         exact = net.is_exact or trajectory.is_exact
     exact = bool(exact)
+    if lowered.exact != exact:
+        lowered = lower(net, exact)
     lo, hi = trajectory.domain
     if exact:
         ts = np.array([Fraction(lo) + Fraction(i * (hi - lo), n - 1) for i in range(n)],
@@ -208,10 +220,11 @@ def sample_trace(
         ts = np.linspace(float(lo), float(hi), int(n))
         tr_points = _numbers.to_float(trajectory(ts).astype(np.float64)
                                       if trajectory.is_exact else trajectory(ts))
-    patterns, layers = _point_patterns(net, tr_points, exact)
+    patterns, layers = lowered.point_patterns(tr_points)
     images = [tr_points] + [z for _, z in layers]
     lengths = np.array([_polyline_length(z, exact) for z in images])
-    return SampledTrace(net, trajectory, ts, tuple(patterns), lengths, layers[-1][1])
+    return SampledTrace(net, trajectory, ts, tuple(patterns), lengths, layers[-1][1],
+                        lowered.names, tuple(st.is_max for st in lowered.stages))
 
 
 def _polyline_length(z: np.ndarray, exact: bool) -> float:

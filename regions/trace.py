@@ -67,7 +67,8 @@ from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
 from ._pieces import EngineBase, insert_edges, knot_starts, pattern_rows, record_layer
-from ._stages import Lowered, Stage, group_max_values, lower, same_neighbour_maps
+from ._stages import (Lowered, Stage, group_max_values, lower, padded_groups,
+                      same_neighbour_maps)
 from .graph import Graph
 from ._pieces import merge_rows as _merge_rows
 from ._pieces import sides as _sides
@@ -455,7 +456,7 @@ class _Engine(EngineBase):
                     g[:m][np.abs(g[:m]) <= noise_slope] = 0
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
-            cols = np.where(st.groups >= 0, st.groups, st.groups[:, :1])  # pad: first entry
+            cols = padded_groups(st.groups)
             h, index = self._split_max(h, hl, hr, cols)
             record_layer(self, index, changes=True)
             out = group_max_values(h[:, :m], st.groups)
