@@ -57,6 +57,7 @@ import numpy as np
 
 from . import _numbers
 from ._pieces import sides
+from ._stages import padded_groups
 from .activations import ACTIVATIONS
 
 __all__: list[str] = []
@@ -195,10 +196,8 @@ class PlanarEngine:
         """Split the regions where stage ``st``'s elementwise node changes pattern (see
         :mod:`regions._stages`), then apply it."""
         if st.is_max:
-            raise NotImplementedError(
-                f"partition does not support group maxima yet (node {st.name!r}, a max "
-                "pooling or maxout); trace segments or lines through it instead"
-            )
+            self._max_layer(st)
+            return
         act = st.activation
         exact, nV, m = self.exact, self.nV, st.num_pre
         # room for the layer's new vertices up front: zeroed pages cost nothing until used,
@@ -221,25 +220,120 @@ class PlanarEngine:
             for th in thresholds:
                 self._snap(slice(0, nV), th)
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
-        # each region's piece per neuron, kept up to date as regions split
-        self.index = np.zeros((self.F.shape[0], m), dtype=np.int8)
-        if thresholds:
-            # Neurons in blocks: each block marks which of the regions present at its start
-            # (the parents) each of its neurons crosses; a neuron then examines only the
-            # regions descending from its parents, not every region.
-            for j0 in range(0, m, BLOCK):
-                j1 = min(j0 + BLOCK, m)
-                self.parent = np.arange(self.F.shape[0], dtype=np.int64)
-                self.block_start = self.nF
-                cuts = self._parents_cut(thresholds, j0, j1)  # also counts sides in index
-                mark = np.zeros(self.nF, dtype=bool)
-                for j in range(j0, j1):
-                    for t, th in enumerate(thresholds):
-                        plist = cuts[t][j - j0]
-                        if plist.shape[0]:
-                            self._cut(j, th, plist, mark)
+        self._cut_columns(thresholds, m)
         self._record_patterns(act)
         self._activate(act, carried=bool(st.carry.shape[0]))
+
+    def _cut_columns(self, thresholds: list, m: int) -> None:
+        """Split every region crossed by a threshold line of one of the first ``m`` columns
+        of ``Z``, keeping ``self.index`` (each region's piece per column) up to date."""
+        # each region's piece per neuron, kept up to date as regions split
+        self.index = np.zeros((self.F.shape[0], m), dtype=np.int8)
+        if not thresholds:
+            return
+        # Neurons in blocks: each block marks which of the regions present at its start
+        # (the parents) each of its neurons crosses; a neuron then examines only the
+        # regions descending from its parents, not every region.
+        for j0 in range(0, m, BLOCK):
+            j1 = min(j0 + BLOCK, m)
+            self.parent = np.arange(self.F.shape[0], dtype=np.int64)
+            self.block_start = self.nF
+            cuts = self._parents_cut(thresholds, j0, j1)  # also counts sides in index
+            mark = np.zeros(self.nF, dtype=bool)
+            for j in range(j0, j1):
+                for t, th in enumerate(thresholds):
+                    plist = cuts[t][j - j0]
+                    if plist.shape[0]:
+                        self._cut(j, th, plist, mark)
+
+    # -- group maxima ----------------------------------------------------------------------
+
+    def _max_layer(self, st: Any) -> None:
+        """A group-max stage. Tournament: after candidates 1..i-1 each region has one
+        argmax a, and the running maximum m is affine on it; the regions are cut where the
+        i-th candidate overtakes it, along g_i = f_i - m (continuous, affine on every region,
+        so cut exactly like a neuron with threshold 0). The tournament may cut a region where
+        the final argmax does not change (an earlier winner later overtaken on both sides),
+        so afterwards the pieces of one region of the stage's start with the same argmaxes
+        are merged back into one convex region (:func:`_merge_fragments`)."""
+        exact, nV = self.exact, self.nV
+        groups = padded_groups(st.groups)
+        G, k = groups.shape
+        P, c = st.num_pre, st.carry.shape[0]
+        room = 4 * nV + 1024
+        if room > self.X.shape[0]:
+            self.X = self._grow_rows(self.X, room, self.zero)
+        H = self.H[:nV]
+        # columns: [g_i per group | candidates | running maximum per group | carried]
+        Z = self._blank((self.X.shape[0], G + P + G + c))
+        Z[:nV, G: G + P] = st.pre(H, self.X[:nV, 2])
+        Z[:nV, G + P + G:] = H[:, st.carry]
+        Z[:nV, G + P: G + P + G] = Z[:nV, G + groups[:, 0]]
+        self.Z, self.m = Z, G
+        zero = self.zero
+        self._thresholds_now = [zero]
+        if not exact:
+            self._layer_noise(st, H)
+            # g_i = f_i - m: twice the largest candidate scale of the group
+            self.noise = tuple(2 * v[groups].max(axis=1) for v in self.noise)
+            self.prev_abs = tuple(np.concatenate([v[groups].max(axis=1), v[P:]])
+                                  for v in self.prev_abs)
+        first_new = nV
+        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        run = slice(G + P, G + P + G)
+        for i in range(1, k):
+            n, Z = self.nV, self.Z
+            Z[:n, :G] = Z[:n, G + groups[:, i]] - Z[:n, run]
+            if not exact:
+                self._snap(slice(0, n), zero)
+            self._cut_columns([zero], G)
+            n, Z = self.nV, self.Z
+            Z[:n, run] = np.maximum(Z[:n, run], Z[:n, G + groups[:, i]])
+        del self.index
+        codes = self._region_argmax(groups, G, run)
+        keep, F, cnt = _merge_fragments(self.F[: self.nF], self.cnt[: self.nF],
+                                        self.origin[: self.nF], codes, self.X)
+        F, cnt = _drop_straight_vertices(F, cnt, self.X, first_new, self.exact, self.tol)
+        F, cnt = F.copy(), cnt.copy()  # (they may be views of the arrays rewritten below)
+        nF = F.shape[0]
+        self._reserve_faces(0, F.shape[1])
+        self.F[:] = -1  # rows past nF must read as empty: later splits write only a prefix
+        self.F[:nF, : F.shape[1]] = F
+        self.cnt[:] = 0
+        self.cnt[:nF] = cnt
+        self.nF = nF
+        self.layer_codes.append(codes[keep])
+        self.layer_parents.append(self.origin[: len(codes)][keep].copy())
+        self.H = np.ascontiguousarray(self.Z[:, G + P:])
+        del self.Z
+        self.nonnegative = False
+
+    def _region_argmax(self, groups: np.ndarray, G: int, run: slice) -> np.ndarray:
+        """Each region's argmax per group: the first candidate equal to the maximum (columns
+        ``run``) at all of the region's vertices, hence on the whole region (float: within
+        the noise)."""
+        nF = self.nF
+        F, cnt = self.F[:nF], self.cnt[:nF]
+        K, k = F.shape[1], groups.shape[1]
+        out = np.zeros((nF, G), dtype=np.int8)
+        step = max(1, (1 << 22) // max(1, K * G * k))
+        for r0 in range(0, nF, step):  # blocks of regions bound the memory
+            ids = F[r0: r0 + step]
+            valid = np.arange(K)[None, :] < cnt[r0: r0 + step, None]
+            v = np.where(valid, ids, ids[:, :1])  # padding repeats the first vertex
+            cand = self.Z[v][:, :, G + groups]  # (r, K, G, k)
+            top = self.Z[v][:, :, run][:, :, :, None]
+            if self.exact:
+                ok = np.all(cand == top, axis=1)
+            else:
+                slope, alpha, offset = self.noise
+                scale = (self.mag_in[v][:, :, None] * slope
+                         + self.mag_prev[v][:, :, None] * alpha
+                         + self.X[v, 2][:, :, None] * offset)
+                ok = np.all(cand >= top - scale[:, :, :, None], axis=1)
+            out[r0: r0 + step] = np.argmax(ok, axis=2)
+        return out
+
 
     def _layer_noise(self, st: Any, H: np.ndarray) -> None:
         """Float mode: the rounding-error scales of this stage's pre-activations (see
@@ -478,6 +572,104 @@ class PlanarEngine:
         """The regions' vertex ids (padded with -1 to the largest region) and counts."""
         cnt = self.cnt[: self.nF]
         return self.F[: self.nF, : int(cnt.max())], cnt
+
+
+def _merge_fragments(F: np.ndarray, cnt: np.ndarray, origin: np.ndarray, codes: np.ndarray,
+                     X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge the regions with one ``origin`` (region at the stage's start) and one row of
+    ``codes`` into one region each. Such a class is convex (an intersection of convex sets),
+    so its boundary is one cycle: the fragments' edges (all counter-clockwise) whose reverse
+    is not an edge of the same class, chained end to start. Returns the indices of the rows
+    kept (the first fragment of each class, in order) and the new rows and counts."""
+    nF, K = F.shape
+    _, cls = np.unique(np.column_stack([origin, codes]), axis=0, return_inverse=True)
+    cls = cls.reshape(-1)
+    size = np.bincount(cls)
+    first = np.full(size.shape[0], nF)
+    np.minimum.at(first, cls, np.arange(nF))
+    keep = np.sort(first)
+    multi = size[cls] > 1
+    if not multi.any():
+        return keep, F, cnt
+    # directed edges of the fragments to merge
+    k = np.arange(K)
+    rows = np.flatnonzero(multi)
+    valid = k[None, :] < cnt[rows, None]
+    nxt = np.where(k[None, :] + 1 < cnt[rows, None], k[None, :] + 1, 0)
+    u = F[rows][valid]
+    v = np.take_along_axis(F[rows], nxt, axis=1)[valid]
+    c = np.broadcast_to(cls[rows][:, None], valid.shape)[valid]
+    V = np.int64(X.shape[0])
+    if int(cls.max() + 1) * int(V) * int(V) >= 2**62:  # pragma: no cover - beyond memory
+        raise MemoryError("partition: too many vertices to merge the regions of a maximum")
+    fw = (c * V + u) * V + v
+    rev = (c * V + v) * V + u
+    boundary = ~np.isin(rev, fw)
+    u, v, c = u[boundary], v[boundary], c[boundary]
+    start_key = c * V + u
+    order = np.argsort(start_key, kind="stable")
+    u, v, c, start_key = u[order], v[order], c[order], start_key[order]
+    if np.any(start_key[1:] == start_key[:-1]):
+        raise RuntimeError(
+            "partition: the regions of a maximum do not merge into convex regions (float "
+            "rounding at a near-degenerate vertex); use exact=True, or a larger tol"
+        )
+    succ = np.searchsorted(start_key, c * V + v)
+    # walk every class's cycle at once from its first edge
+    heads = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    length = np.diff(np.r_[heads, c.shape[0]])
+    width = int(length.max())
+    cycle = np.full((heads.shape[0], width), -1, dtype=np.int64)
+    cur = heads.copy()
+    for step in range(width):  # one step along every cycle at once
+        live = step < length
+        cycle[live, step] = u[cur[live]]
+        cur = succ[cur]
+    out_rows = first[c[heads]]  # the row each merged class keeps
+    Fn = F
+    if width > K:
+        Fn = np.full((nF, width), -1, dtype=F.dtype)
+        Fn[:, :K] = F
+    else:
+        Fn = F.copy()
+    cntn = cnt.copy()
+    Fn[out_rows] = -1
+    Fn[out_rows, :width] = cycle
+    cntn[out_rows] = length
+    return keep, Fn[keep], cntn[keep]
+
+
+def _drop_straight_vertices(F: np.ndarray, cnt: np.ndarray, X: np.ndarray, first_new: int,
+                            exact: bool, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Remove vertices made in this stage (ids >= ``first_new``) that are a corner of no
+    region: straight (collinear with both neighbours, both points) wherever they appear,
+    left over where a merged cut ended on an edge."""
+    nF, K = F.shape
+    k = np.arange(K)
+    valid = k[None, :] < cnt[:, None]
+    nxt = np.where(k[None, :] + 1 < cnt[:, None], k[None, :] + 1, 0)
+    prv = np.where(k[None, :] > 0, k[None, :] - 1, cnt[:, None] - 1)
+    ids = np.where(valid, F, 0)
+    p, q, r = (X[np.take_along_axis(ids, j, axis=1)] for j in (prv, np.broadcast_to(k, F.shape),
+                                                                  nxt))
+    finite = (p[..., 2] != 0) & (r[..., 2] != 0) & (q[..., 2] != 0)
+    a, b = p[..., :2] - q[..., :2], r[..., :2] - q[..., :2]
+    det = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    if exact:
+        straight = det == 0
+    else:
+        size = (np.abs(p[..., :2]).sum(-1) + np.abs(q[..., :2]).sum(-1)
+                + np.abs(r[..., :2]).sum(-1))
+        straight = np.abs(det) <= tol * size * (np.abs(a).sum(-1) + np.abs(b).sum(-1))
+    straight &= finite & valid & (F >= first_new)
+    n = X.shape[0]
+    seen = np.bincount(F[valid], minlength=n)
+    flat = np.bincount(F[straight], minlength=n)
+    drop = (flat == seen) & (seen > 0)
+    if not drop.any():
+        return F, cnt
+    gone = valid & drop[np.where(valid, F, 0)]
+    return _compact(np.where(gone | ~valid, -1, F))
 
 
 def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -5,26 +5,26 @@ node by node into a :class:`~regions.graph.Graph`. ONNX tensors are batch first,
 ``(N, C, ...)``; a graph tensor is one example, ``(C, ...)``, so the batch axis is dropped
 and every operation must act on each example separately.
 
-=====================================  ==================================================
-ONNX operation                         graph node
-=====================================  ==================================================
-``Gemm``, ``MatMul`` (constant weight)  :class:`~regions.operators.Dense` affine node; an
-                                       ``Add`` of a constant that alone reads a ``MatMul``,
-                                       ``Gemm`` or ``Conv`` output becomes its bias
-``Conv``                               :class:`~regions.operators.Conv` affine node
-``BatchNormalization``                 per-channel affine node (inference form)
-``AveragePool``, ``GlobalAveragePool``  :class:`~regions.operators.AveragePool` affine node
-``MaxPool``                            :class:`~regions.graph.GroupMax` node
-``Relu``, ``LeakyRelu``, ``Abs``,      :class:`~regions.graph.Elementwise` node (``Clip``:
-``Clip``                               ``hardtanh(min, max)``, ``relu6``, ``relu``, or a
-                                       one-sided clip)
-``Add``                                :class:`~regions.graph.Add` node (two tensors) or
-                                       an affine node (a tensor plus a constant)
-``Concat``                             :class:`~regions.graph.Concat` node
-``Flatten``, ``Reshape``               :class:`~regions.graph.Reshape` node
-``Identity``, ``Dropout``              nothing (inference: the identity)
-``Constant``                           a constant (like an initializer)
-=====================================  ==================================================
+==========================================  ===============================================
+ONNX operation                              graph node
+==========================================  ===============================================
+``Gemm``, ``MatMul`` (constant weight)      :class:`~regions.operators.Dense` affine node
+``Conv``                                    :class:`~regions.operators.Conv` affine node
+``BatchNormalization``                      per-channel affine node (inference form)
+``AveragePool``, ``GlobalAveragePool``      :class:`~regions.operators.AveragePool` node
+``MaxPool``                                 :class:`~regions.graph.GroupMax` node
+``Relu``, ``LeakyRelu``, ``Abs``, ``Clip``  :class:`~regions.graph.Elementwise` node
+``Add``                                     :class:`~regions.graph.Add` node (two tensors) or
+                                            an affine node (a tensor plus a constant)
+``Concat``                                  :class:`~regions.graph.Concat` node
+``Flatten``, ``Reshape``                    :class:`~regions.graph.Reshape` node
+``Identity``, ``Dropout``                   nothing (inference: the identity)
+``Constant``                                a constant (like an initializer)
+==========================================  ===============================================
+
+``Clip`` becomes ``hardtanh(min, max)``, ``relu6`` for (0, 6), ``relu`` for a lone min of 0,
+or a one-sided clip. An ``Add`` of a constant that is the only reader of a ``Gemm``,
+``MatMul``, ``Conv`` or ``AveragePool`` output is folded into that node's bias.
 
 Graph nodes take the ONNX node names (``op_type`` and the node's index, ``Relu_3``, for an
 unnamed node; a ``_2`` suffix if a name repeats); the input node takes the graph input's
@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import onnx
 
 __all__ = ["from_onnx"]
+
+_DEFAULT_DOMAINS = ("", "ai.onnx")
 
 _NOT_PIECEWISE_LINEAR = frozenset({
     "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Elu", "Selu", "Celu", "Softplus",
@@ -149,11 +151,23 @@ def _attributes(node: onnx.NodeProto) -> dict[str, Any]:
     return {k: v.decode() if isinstance(v, bytes) else v for k, v in attrs.items()}
 
 
-def _constant_value(node: onnx.NodeProto) -> np.ndarray:
+def _is_default(node: onnx.NodeProto, op_type: str) -> bool:
+    """Whether ``node`` is the ONNX operation ``op_type`` (of the default domain)."""
+    return node.op_type == op_type and node.domain in _DEFAULT_DOMAINS
+
+
+def _required(node: _Node, key: str) -> Any:
+    """A required attribute."""
+    if key not in node.attrs:
+        raise ValueError(f"the required attribute {key!r} is missing")
+    return node.attrs[key]
+
+
+def _constant(node: _Node) -> np.ndarray:
     """The value of a ``Constant`` node."""
     from onnx import numpy_helper
 
-    attrs = _attributes(node)
+    attrs = node.attrs
     if "value" in attrs:
         return numpy_helper.to_array(attrs["value"])
     for key in ("value_float", "value_floats", "value_int", "value_ints"):
@@ -252,6 +266,9 @@ class _Converter:
         for proto, index in self.nodes:
             for t in set(proto.input):
                 self.readers.setdefault(t, []).append(index)
+        for proto, index in self.nodes:  # constants first: an Add may read a later one
+            if _is_default(proto, "Constant"):
+                self.consts[proto.output[0]] = self._guard(_Node(proto, index, ""), _constant)
         inp = self._input()
         self.builder = GraphBuilder(_input_shape(inp), input_name=inp.name)
         self.tensors: dict[str, str] = {inp.name: inp.name}
@@ -306,9 +323,8 @@ class _Converter:
         for proto, index in self.nodes:
             if index in self.folded:
                 self.tensors[proto.output[0]] = self.folded[index]
-                continue
-            name = "" if proto.op_type == "Constant" else self._name(proto, index)
-            self._guard(_Node(proto, index, name), self._convert_node)
+            elif not _is_default(proto, "Constant"):
+                self._guard(_Node(proto, index, self._name(proto, index)), self._convert_node)
         if self.output in self.consts or self.output not in self.tensors:
             raise ValueError(f"the graph output {self.output!r} must be computed from the graph "
                              "input (it is a constant or is never produced)")
@@ -319,16 +335,19 @@ class _Converter:
                              f"shape {declared} but computes {graph.output_shape}")
         return graph
 
-    def _guard(self, node: _Node, fn: Callable[[_Node], Any]) -> Any:
+    @staticmethod
+    def _guard(node: _Node, fn: Callable[[_Node], Any]) -> Any:
         """``fn(node)``, its errors prefixed with the node's label."""
         try:
             return fn(node)
         except (NotImplementedError, ValueError, TypeError) as e:
-            raise type(e)(f"{node.label}: {e}") from e
+            kind = next(k for k in (NotImplementedError, ValueError, TypeError)
+                        if isinstance(e, k))
+            raise kind(f"{node.label}: {e}") from e
 
     def _convert_node(self, node: _Node) -> None:
         p = node.proto
-        if p.domain not in ("", "ai.onnx"):
+        if p.domain not in _DEFAULT_DOMAINS:
             raise NotImplementedError(f"unsupported operation {p.op_type!r} of domain "
                                       f"{p.domain!r} (only the default ONNX domain converts)")
         if p.op_type in _NOT_PIECEWISE_LINEAR:
@@ -337,7 +356,7 @@ class _Converter:
         handler = _HANDLERS.get(p.op_type)
         if handler is None:
             raise NotImplementedError(f"unsupported operation {p.op_type!r}; supported: "
-                                      f"{', '.join(sorted(_HANDLERS))}")
+                                      f"{', '.join(sorted([*_HANDLERS, 'Constant']))}")
         extra = [o for o in p.output[1:] if o]
         if extra:
             raise NotImplementedError(f"only the first output converts; it also has outputs "
@@ -413,7 +432,7 @@ class _Converter:
             return None, None
         i = readers[0]
         p = self.graph.node[i]
-        if p.op_type != "Add" or p.domain not in ("", "ai.onnx") or len(p.input) != 2 or \
+        if not _is_default(p, "Add") or len(p.input) != 2 or \
                 p.attribute or list(p.input).count(out) != 1:
             return None, None
         other = p.input[1] if p.input[0] == out else p.input[0]
@@ -438,33 +457,45 @@ class _Converter:
         if len(strides) != d or len(dilations) != d:
             raise ValueError(f"strides and dilations must have {d} entries; got "
                              f"{list(strides)} and {list(dilations)}")
-        auto = a.get("auto_pad", "NOTSET")
-        how = "" if auto == "NOTSET" else f" (auto_pad={auto} on this input)"
-        if auto in ("NOTSET", "VALID"):
-            pads = [int(v) for v in a.get("pads", [0] * 2 * d)] if auto == "NOTSET" else \
-                [0] * 2 * d
-            if len(pads) != 2 * d:
-                raise ValueError(f"pads must have {2 * d} entries; got {pads}")
-        elif auto in ("SAME_UPPER", "SAME_LOWER"):
-            pads = []
-            for s, k, st, dl in zip(spatial, kernel, strides, dilations):
-                total = max(0, (-(-s // st) - 1) * st + (k - 1) * dl + 1 - s)
-                pads.append(total)
-            pads = [t // 2 for t in pads] + [t - t // 2 for t in pads]
-        else:
-            raise ValueError(f"unknown auto_pad {auto!r}")
-        begin, end = tuple(pads[:d]), tuple(pads[d:])
+        begin, end = _pads(a, spatial, kernel, strides, dilations)
         if begin != end:
+            how = "" if a.get("auto_pad", "NOTSET") == "NOTSET" else \
+                f" (auto_pad={a['auto_pad']} on this input)"
             raise NotImplementedError(
                 f"asymmetric padding (begins {list(begin)}, ends {list(end)}){how} is not "
                 "supported; only equal padding at both ends of each axis")
         return strides, begin, dilations
 
 
+def _pads(attrs: dict[str, Any], spatial: Sequence[int], kernel: Sequence[int],
+          strides: Sequence[int], dilations: Sequence[int]) -> tuple[tuple[int, ...],
+                                                                    tuple[int, ...]]:
+    """The padding at the beginning and at the end of each spatial axis (``pads`` or
+    ``auto_pad``; SAME pads so that the output size is ``ceil(size / stride)``)."""
+    d = len(spatial)
+    auto = attrs.get("auto_pad", "NOTSET")
+    if auto == "NOTSET":
+        pads = [int(v) for v in attrs.get("pads", [0] * 2 * d)]
+        if len(pads) != 2 * d:
+            raise ValueError(f"pads must have {2 * d} entries; got {pads}")
+        return tuple(pads[:d]), tuple(pads[d:])
+    if auto == "VALID":
+        return (0,) * d, (0,) * d
+    if auto not in ("SAME_UPPER", "SAME_LOWER"):
+        raise ValueError(f"unknown auto_pad {auto!r}")
+    total = [max(0, (-(-s // st) - 1) * st + (k - 1) * dl + 1 - s)
+             for s, k, st, dl in zip(spatial, kernel, strides, dilations)]
+    small, large = tuple(t // 2 for t in total), tuple(t - t // 2 for t in total)
+    return (small, large) if auto == "SAME_UPPER" else (large, small)
+
+
 # -- the operations ------------------------------------------------------------------------
 
 
 def _gemm(c: _Converter, node: _Node) -> str:
+    if c._is_const(node, 0):
+        raise NotImplementedError("input A must be computed from the graph input (and B be a "
+                                  "constant); a constant A would contract the batch axis")
     x = c._runtime(node, 0)
     a = node.attrs
     if a.get("transA", 0):
@@ -543,7 +574,7 @@ def _batch_norm(c: _Converter, node: _Node) -> str:
 
 def _average_pool(c: _Converter, node: _Node) -> str:
     x = c._runtime(node, 0)
-    kernel = tuple(int(v) for v in node.attrs["kernel_shape"])
+    kernel = tuple(int(v) for v in _required(node, "kernel_shape"))
     strides, pads, _ = c._spatial(node, x, kernel, dilations_attr=False)
     op = AveragePool.window(c._shape(x), kernel, strides, pads,
                             bool(node.attrs.get("count_include_pad", 0)))
@@ -557,7 +588,7 @@ def _global_average_pool(c: _Converter, node: _Node) -> str:
 
 def _max_pool(c: _Converter, node: _Node) -> str:
     x = c._runtime(node, 0)
-    kernel = tuple(int(v) for v in node.attrs["kernel_shape"])
+    kernel = tuple(int(v) for v in _required(node, "kernel_shape"))
     strides, pads, dilations = c._spatial(node, x, kernel)
     return c.builder.max_pool(x, kernel, strides, pads, dilations, name=node.name)
 
@@ -634,7 +665,7 @@ def _add(c: _Converter, node: _Node) -> str:
 def _concat(c: _Converter, node: _Node) -> str:
     xs = [c._runtime(node, i) for i in range(len(node.proto.input))]
     rank = len(c._shape(xs[0])) + 1
-    axis = int(node.attrs["axis"])
+    axis = int(_required(node, "axis"))
     axis = axis + rank if axis < 0 else axis
     if axis == 0:
         raise NotImplementedError("concatenation along axis 0 (the batch axis) is not "
@@ -705,12 +736,7 @@ def _dropout(c: _Converter, node: _Node) -> str | None:
     return _identity(c, node)
 
 
-def _constant(c: _Converter, node: _Node) -> None:
-    c.consts[node.proto.output[0]] = _constant_value(node.proto)
-
-
-_HANDLERS: dict[str, Callable[[_Converter, _Node], str | None]] = {
-    "Constant": _constant,
+_HANDLERS: dict[str, Callable[[_Converter, _Node], str | None]] = {  # Constant: in __init__
     "Gemm": _gemm,
     "MatMul": _matmul,
     "Conv": _conv,

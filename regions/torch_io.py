@@ -27,7 +27,9 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import math
 import operator
 from fractions import Fraction
@@ -88,7 +90,8 @@ def from_torch(module: Any, example_input: Any) -> Graph:
         takes one tensor and returns one tensor.
     example_input : torch.Tensor
         A batch, shaped ``(N, *input_shape)`` with the batch axis first, of the model's
-        dtype. Only shapes are read from it.
+        dtype. Only shapes are read from it (two or more examples make the check that
+        every operation keeps the batch axis sharper).
 
     Returns
     -------
@@ -194,35 +197,58 @@ def _trace(torch: Any, module: Any) -> Any:
 
 
 def _check_modules(torch: Any, gm: Any) -> None:
-    """Refuse unsupported and training-mode modules before the model is run (a training
-    batch norm would update its running statistics)."""
-    nn = torch.nn
+    """Refuse unsupported modules and settings before the model is run (a training batch
+    norm would update its running statistics)."""
     for node in gm.graph.nodes:
-        if node.op != "call_module":
-            continue
-        module = gm.get_submodule(node.target)
-        _module_handler(torch, node, module)
-        if isinstance(module, nn.modules.batchnorm._BatchNorm) and (
-                module.training or module.running_mean is None):
-            _unsupported(node, module, "batch normalisation in training mode (or without "
-                         "running statistics) normalises by the batch; call module.eval()")
-        if isinstance(module, nn.modules.dropout._DropoutNd) and module.training and \
-                module.p > 0:
-            _unsupported(node, module, "dropout in training mode is random; call "
-                         "module.eval()")
+        if node.op == "call_module":
+            module = gm.get_submodule(node.target)
+            _module_handler(torch, node, module)
+            _check_settings(torch.nn, node, module)
+
+
+def _check_settings(nn: Any, node: Any, m: Any) -> None:
+    if isinstance(m, nn.modules.batchnorm._BatchNorm) and (m.training or
+                                                            m.running_mean is None):
+        _unsupported(node, m, "batch normalisation in training mode (or without running "
+                     "statistics) normalises by the batch; call module.eval()")
+    if isinstance(m, nn.modules.dropout._DropoutNd) and m.training and m.p > 0:
+        _unsupported(node, m, "dropout in training mode is random; call module.eval()")
+    if isinstance(m, nn.modules.conv._ConvNd):
+        if m.transposed:
+            _unsupported(node, m, "transposed convolutions are not supported")
+        if m.padding_mode != "zeros":
+            _unsupported(node, m, f"padding_mode={m.padding_mode!r}; only 'zeros' is "
+                         "supported")
+        if isinstance(m.padding, str):
+            _string_padding(node, m, m.padding, m.kernel_size, m.dilation)
+    if getattr(m, "ceil_mode", False):
+        _unsupported(node, m, "ceil_mode=True; only ceil_mode=False is supported")
+    if getattr(m, "return_indices", False):
+        _unsupported(node, m, "return_indices=True")
 
 
 def _propagate(torch: Any, gm: Any, example_input: Any) -> None:
+    """Run ``ShapeProp``: every tensor node gets ``meta["tensor_meta"]``."""
     from torch.fx.passes.shape_prop import ShapeProp
 
-    try:
-        with torch.no_grad():
-            ShapeProp(gm).propagate(example_input)
+    class Shapes(ShapeProp):  # type: ignore[misc]
+        current: Any = None
+
+        def run_node(self, n: Any) -> Any:
+            self.current = n
+            return super().run_node(n)
+
+    shapes = Shapes(gm)
+    try:  # ShapeProp prints the traceback of a failure: the error below says it all
+        with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
+            shapes.propagate(example_input)
     except Exception as exc:
+        cause = exc.__cause__ or exc
+        where = "" if shapes.current is None else f" at node {_where(shapes.current)!r}"
         raise ValueError(
             f"from_torch: running the module on example_input (a {example_input.dtype} "
-            f"tensor of shape {tuple(example_input.shape)}) failed: {type(exc).__name__}: "
-            f"{exc}") from exc
+            f"tensor of shape {tuple(example_input.shape)}) failed{where}: "
+            f"{type(cause).__name__}: {cause}") from exc
 
 
 # -- errors and arguments ------------------------------------------------------------------
@@ -339,7 +365,9 @@ class _Importer:
     def _output(self, node: Any) -> str:
         value = node.args[0]
         if not (hasattr(value, "op") and value in self.names):
-            _unsupported(node, None, "forward must return one tensor computed from its input")
+            raise NotImplementedError(
+                f"from_torch: the module's forward returns {_arg_text(value)}; it must return "
+                "one tensor computed from its input")
         return self.names[value]
 
     def _call(self, node: Any) -> None:
@@ -422,6 +450,13 @@ class _Importer:
                      f"tensor; got {_arg_text(arg)}")
         raise AssertionError  # pragma: no cover
 
+    def required(self, node: Any, arg: Any, what: str) -> np.ndarray:
+        """A constant argument that must be given."""
+        value = self.const(node, arg, what)
+        if value is None:
+            _unsupported(node, self._module(node), f"its {what} must be given")
+        return value  # type: ignore[return-value]
+
     def number(self, node: Any, arg: Any, what: str) -> float | None:
         value = self.const(node, arg, what)
         if value is None:
@@ -480,6 +515,9 @@ class _Importer:
         """The maximum (or with ``negate`` the minimum) of ``x`` along per-example axes."""
         if negate:
             x = self.scaled(node, x, -1.0, suffix=".neg")
+        if len(axes) == 1:
+            out = self.builder.max(x, axes[0], keepdim, name=self.name(node))
+            return self.scaled(node, out, -1.0, suffix=".out") if negate else out
         shape = self.builder.shape(x)
         pos = np.moveaxis(np.arange(math.prod(shape)).reshape(shape), axes,
                           tuple(range(-len(axes), 0)))
@@ -585,10 +623,6 @@ def _linear(imp: _Importer, node: Any, x: str, weight: np.ndarray,
 
 def _m_conv(imp: _Importer, node: Any) -> str:
     m = imp._module(node)
-    if getattr(m, "transposed", False):
-        _unsupported(node, m, "transposed convolutions are not supported")
-    if m.padding_mode != "zeros":
-        _unsupported(node, m, f"padding_mode={m.padding_mode!r}; only 'zeros' is supported")
     bias = None if m.bias is None else _array(m.bias)
     return _conv(imp, node, _in(imp, node), _array(m.weight), bias, m.stride, m.padding,
                  m.dilation, m.groups)
@@ -599,19 +633,20 @@ def _conv(imp: _Importer, node: Any, x: str, kernel: np.ndarray, bias: np.ndarra
     d = kernel.ndim - 2
     dilation_ = int_tuple(imp.int_arg(node, dilation, "dilation"), d, "dilation", 1)
     if isinstance(padding, str):
-        padding = _string_padding(imp, node, padding, kernel.shape[2:], dilation_)
+        padding = _string_padding(node, imp._module(node), padding, kernel.shape[2:],
+                                  dilation_)
     return imp.builder.conv(x, kernel, bias, imp.int_arg(node, stride, "stride"),
                             imp.int_arg(node, padding, "padding"), dilation_,
                             imp.int_arg(node, groups, "groups"), name=imp.name(node))
 
 
-def _string_padding(imp: _Importer, node: Any, padding: str, kernel: Sequence[int],
+def _string_padding(node: Any, module: Any, padding: str, kernel: Sequence[int],
                     dilation: Sequence[int]) -> tuple[int, ...]:
     if padding == "valid":
         return (0,) * len(kernel)
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
     if padding != "same" or any(t % 2 for t in totals):
-        _unsupported(node, imp._module(node), f"padding={padding!r} with kernel {tuple(kernel)}"
+        _unsupported(node, module, f"padding={padding!r} with kernel {tuple(kernel)}"
                      f" and dilation {tuple(dilation)} pads asymmetrically; only symmetric "
                      "padding is supported")
     return tuple(t // 2 for t in totals)
@@ -626,24 +661,19 @@ def _m_batch_norm(imp: _Importer, node: Any) -> str:
                                   name=imp.name(node))
 
 
-def _no_ceil(imp: _Importer, node: Any, ceil_mode: Any) -> None:
+def _no_ceil(node: Any, ceil_mode: Any) -> None:
     if ceil_mode:
-        _unsupported(node, imp._module(node), "ceil_mode=True; only ceil_mode=False is "
-                     "supported")
+        _unsupported(node, None, "ceil_mode=True; only ceil_mode=False is supported")
 
 
 def _m_max_pool(imp: _Importer, node: Any) -> str:
     m = imp._module(node)
-    _no_ceil(imp, node, m.ceil_mode)
-    if m.return_indices:
-        _unsupported(node, m, "return_indices=True")
     return imp.builder.max_pool(_in(imp, node), m.kernel_size, m.stride, m.padding,
                                 m.dilation, name=imp.name(node))
 
 
 def _m_avg_pool(imp: _Importer, node: Any) -> str:
     m = imp._module(node)
-    _no_ceil(imp, node, m.ceil_mode)
     return imp.builder.avg_pool(_in(imp, node), m.kernel_size, m.stride, m.padding,
                                 m.count_include_pad, getattr(m, "divisor_override", None),
                                 name=imp.name(node))
@@ -655,8 +685,6 @@ def _m_adaptive_avg_pool(imp: _Importer, node: Any) -> str:
 
 
 def _m_adaptive_max_pool(imp: _Importer, node: Any) -> str:
-    if getattr(imp._module(node), "return_indices", False):
-        _unsupported(node, imp._module(node), "return_indices=True")
     return _adaptive_max(imp, node, _in(imp, node))
 
 
@@ -757,15 +785,15 @@ def _f_reshape(imp: _Importer, node: Any) -> str:
 
 def _f_linear(imp: _Importer, node: Any) -> str:
     a = _bind(node, ("input", "weight", ("bias", None)))
-    return _linear(imp, node, imp.tensor(node, a["input"]), imp.const(node, a["weight"],
-                   "weight"), imp.const(node, a["bias"], "bias"))  # type: ignore[arg-type]
+    return _linear(imp, node, imp.tensor(node, a["input"]),
+                   imp.required(node, a["weight"], "weight"), imp.const(node, a["bias"], "bias"))
 
 
 def _f_conv(imp: _Importer, node: Any) -> str:
     a = _bind(node, ("input", "weight", ("bias", None), ("stride", 1), ("padding", 0),
                      ("dilation", 1), ("groups", 1)))
-    kernel = imp.const(node, a["weight"], "weight")
-    return _conv(imp, node, imp.tensor(node, a["input"]), kernel,  # type: ignore[arg-type]
+    kernel = imp.required(node, a["weight"], "weight")
+    return _conv(imp, node, imp.tensor(node, a["input"]), kernel,
                  imp.const(node, a["bias"], "bias"), a["stride"], a["padding"],
                  a["dilation"], a["groups"])
 
@@ -780,14 +808,14 @@ def _f_batch_norm(imp: _Importer, node: Any) -> str:
         imp.tensor(node, a["input"]), imp.const(node, a["running_mean"], "running_mean"),
         imp.const(node, a["running_var"], "running_var"), imp.const(node, a["weight"],
                                                                     "weight"),
-        imp.const(node, a["bias"], "bias"), imp.number(node, a["eps"], "eps"),
+        imp.const(node, a["bias"], "bias"), float(imp.required(node, a["eps"], "eps")),
         name=imp.name(node))
 
 
 def _f_max_pool(imp: _Importer, node: Any) -> str:
     a = _bind(node, ("input", "kernel_size", ("stride", None), ("padding", 0), ("dilation", 1),
                      ("ceil_mode", False), ("return_indices", False)))
-    _no_ceil(imp, node, a["ceil_mode"])
+    _no_ceil(node, a["ceil_mode"])
     if a["return_indices"]:
         _unsupported(node, None, "return_indices=True")
     stride = a["stride"] or None  # torch takes stride=[] for the kernel size too
@@ -801,7 +829,7 @@ def _f_avg_pool(imp: _Importer, node: Any) -> str:
     a = _bind(node, ("input", "kernel_size", ("stride", None), ("padding", 0),
                      ("ceil_mode", False), ("count_include_pad", True),
                      ("divisor_override", None)))
-    _no_ceil(imp, node, a["ceil_mode"])
+    _no_ceil(node, a["ceil_mode"])
     return imp.builder.avg_pool(imp.tensor(node, a["input"]), imp.int_arg(
         node, a["kernel_size"], "kernel_size"), a["stride"] or None, imp.int_arg(
         node, a["padding"], "padding"), bool(a["count_include_pad"]), a["divisor_override"],
@@ -947,10 +975,10 @@ def _combine(imp: _Importer, node: Any, first: Any, second: Any, factor: float) 
 
 def _bias(imp: _Importer, node: Any, x: str, arg: Any, factor: float) -> np.ndarray:
     """A constant broadcast to the per-example shape of ``x``, flat, times ``factor``."""
-    value = imp.const(node, arg, "constant operand")
+    value = imp.required(node, arg, "constant operand")
     full = (imp.batch,) + imp.builder.shape(x)
     try:
-        per_example = np.broadcast_to(value, full)[0]  # type: ignore[arg-type]
+        per_example = np.broadcast_to(value, full)[0]
     except ValueError:
         _unsupported(node, None, f"a constant of shape {np.shape(value)} does not broadcast to"
                      f" the tensor's shape {full}")
@@ -1176,6 +1204,8 @@ def _torch_layers() -> Any:
             return repr(self.node)
 
     class Dense(nn.Module):
+        matrix: Any
+
         def __init__(self, matrix: np.ndarray) -> None:
             super().__init__()
             self.register_buffer("matrix", buffer(matrix))
@@ -1184,6 +1214,8 @@ def _torch_layers() -> Any:
             return x @ self.matrix.T
 
     class Conv(nn.Module):
+        kernel: Any
+
         def __init__(self, kernel: np.ndarray, in_shape: tuple[int, ...], stride: Any,
                      padding: Any, dilation: Any, groups: int) -> None:
             super().__init__()
@@ -1200,6 +1232,9 @@ def _torch_layers() -> Any:
     class Pool(nn.Module):
         """Weighted sums of windows: ``index`` (L, K) per channel, -1 reading zero."""
 
+        weights: Any
+        index: Any
+
         def __init__(self, weights: np.ndarray, index: np.ndarray, channels: int) -> None:
             super().__init__()
             self.register_buffer("weights", buffer(weights))
@@ -1213,6 +1248,8 @@ def _torch_layers() -> Any:
             return (padded[:, :, index] * self.weights).sum(-1).reshape(n, -1)
 
     class Scale(nn.Module):
+        scale: Any
+
         def __init__(self, scale: np.ndarray, channels: int) -> None:
             super().__init__()
             self.register_buffer("scale", buffer(scale))
@@ -1223,6 +1260,8 @@ def _torch_layers() -> Any:
             return (x.reshape(n, self.channels, -1) * self.scale[:, None]).reshape(n, -1)
 
     class Affine(Layer):
+        bias: Any
+
         def __init__(self, name: str, op: nn.Module, bias: np.ndarray | None) -> None:
             super().__init__(name)
             self.op = op
@@ -1234,6 +1273,10 @@ def _torch_layers() -> Any:
 
     class Elementwise(Layer):
         """phi from its table: the piece is the number of thresholds below the value."""
+
+        thresholds: Any
+        slopes: Any
+        intercepts: Any
 
         def __init__(self, name: str, thresholds: list[float], slopes: list[float],
                      intercepts: list[float]) -> None:
@@ -1249,6 +1292,8 @@ def _torch_layers() -> Any:
             return self.slopes[piece] * x + self.intercepts[piece]
 
     class GroupMax(Layer):
+        groups: Any
+
         def __init__(self, name: str, groups: np.ndarray) -> None:
             super().__init__(name)
             self.register_buffer("groups", buffer(groups, torch.long))
@@ -1267,6 +1312,8 @@ def _torch_layers() -> Any:
             return out
 
     class Concat(Layer):
+        order: Any
+
         def __init__(self, name: str, order: np.ndarray) -> None:
             super().__init__(name)
             self.register_buffer("order", buffer(order, torch.long))
@@ -1280,6 +1327,8 @@ def _torch_layers() -> Any:
 
     class GraphModule(nn.Module):
         """A :class:`regions.Graph` as a module: the layers applied in order to flat rows."""
+
+        dtype_probe: Any
 
         def __init__(self, layers: list[nn.Module], inputs: list[tuple[int, ...]],
                      input_shape: tuple[int, ...], output_shape: tuple[int, ...],

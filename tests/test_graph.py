@@ -366,12 +366,6 @@ def test_partition_of_a_convolution_slice_equals_the_dense_network_slice():
 # -- errors --------------------------------------------------------------------------------------
 
 
-def test_partition_refuses_group_maxima_naming_the_node():
-    g = maxout_mlp(np.random.default_rng(0))
-    with pytest.raises(NotImplementedError, match=r"group maxima yet \(node 'maxout1'"):
-        partition(g)
-
-
 def test_arcs_refuse_group_maxima_and_skips_naming_the_node():
     g = maxout_mlp(np.random.default_rng(0))
     with pytest.raises(NotImplementedError, match=r"node 'maxout1' is group maximum"):
@@ -423,3 +417,64 @@ def test_slice_of_a_graph_is_the_graph_on_the_plane():
     s = compose_input(g, d, o)
     u = np.random.default_rng(5).normal(size=(4, 2))
     assert np.allclose(s(u), g(u @ d.T + o))
+
+
+# -- group maxima in the plane -------------------------------------------------------------------
+
+
+def _pool_graph(rng):
+    """Two inputs lifted to a 1x3x3 image, a convolution, max pooling with padding, and a
+    dense read-out: group maxima of shared candidates."""
+    b = GraphBuilder((2,))
+    img = b.reshape(b.dense(b.input, rng.integers(-3, 4, size=(9, 2)),
+                            rng.integers(-2, 3, size=9)), (1, 3, 3))
+    h = b.conv(img, rng.integers(-2, 3, size=(2, 1, 2, 2)), rng.integers(-1, 2, size=2),
+               padding=1)
+    h = b.max_pool(h, 2, stride=2, padding=1)
+    return b.build(b.dense(b.flatten(h), rng.integers(-2, 3, size=(1, 18))))
+
+
+@settings(max_examples=12)
+@given(st.integers(0, 10**6), st.booleans())
+def test_partition_with_group_maxima_equals_the_clipping_oracle(seed, pool):
+    from .oracle_graph_2d import regions_in_box
+
+    rng = np.random.default_rng(seed)
+    g = (_pool_graph(rng) if pool else maxout_mlp(rng, units=2, rank=3)).convert(True)
+    box = [[F(-3), F(-3)], [F(3), F(-3)], [F(3), F(3)], [F(-3), F(3)]]
+    part = partition(g, box)
+    count, cells = regions_in_box(g, (-3, -3), (3, 3), naive_dense)
+    assert part.num_regions == count
+    assert sorted(part.exact_areas.tolist()) == sorted(a for a, _ in cells)
+    # the patterns: the oracle's codes per node, as the partition's
+    want = sorted(tuple(np.concatenate([np.asarray(c, dtype=np.int64) for c in pat]))
+                  for _, pat in cells)
+    # (the partition's last layer is the identity output stage, which the oracle omits)
+    got = sorted(tuple(np.concatenate([p[i].astype(np.int64) for p in part.patterns[:-1]]))
+                 for i in range(part.num_regions))
+    assert got == want
+    assert partition(g.convert(False), [[-3, -3], [3, -3], [3, 3], [-3, 3]]).num_regions == count
+
+
+@settings(max_examples=10)
+@given(st.integers(0, 10**6))
+def test_maxout_whole_plane_count_is_within_serra_bound(seed):
+    rng = np.random.default_rng(seed)
+    units, rank = 3, 3
+    b = GraphBuilder((2,))
+    h = b.maxout(b.dense(b.input, rng.normal(size=(units * rank, 2)),
+                         rng.normal(size=units * rank)), rank)
+    h = b.maxout(b.dense(h, rng.normal(size=(2 * rank, units)), rng.normal(size=2 * rank)),
+                 rank)
+    g = b.build(b.dense(h, rng.normal(size=(1, 2))))
+    part = partition(g)
+    assert part.num_regions <= int(serra_maxout_upper_bound([units, 2], 2, rank))
+    exact = partition(g, exact=True)
+    assert exact.num_regions == part.num_regions
+    # every region's map is the forward pass at a point inside it
+    pts = rng.normal(size=(40, 2)) * 4
+    where = exact.locate(pts)
+    ok = where >= 0
+    got = np.einsum("nij,nj->ni", exact.linear_maps[where[ok]].astype(float), pts[ok]) + \
+        exact.offsets[where[ok]].astype(float)
+    assert np.allclose(got, node_values(g, pts[ok])[g.output], atol=1e-9)
