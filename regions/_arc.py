@@ -117,32 +117,37 @@ class ArcEngine(EngineBase):
     # -- one layer ----------------------------------------------------------------------
 
     def layer(self, st: Stage) -> None:
-        """One elementwise stage without carried columns (see :func:`regions.trace`)."""
-        act = st.activation
+        """One elementwise stage (see :func:`regions.trace`); carried columns ride along."""
+        act, m = st.activation, st.num_pre
         k = self.v.shape[0]
         zmax = max(float(self.v.max()), -float(self.v.min()), float(self.m.max()),
                    -float(self.m.min()))
-        h = st.pre(np.concatenate([self.v, self.m]), 1)
+        rows = np.concatenate([self.v, self.m])
+        h = st.pre(rows, 1)
+        if st.carry.shape[0]:
+            h = np.concatenate([h, rows[:, st.carry]], axis=1)
         hv, hm = h[:k], h[k:]
         self.noise = noise = self.tol * st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
         thresholds = [float(th) for th in act.thresholds]
         if thresholds:
-            found = self._crossings(hv, hm, thresholds, noise)
+            found = self._crossings(hv[:, :m], hm[:, :m], thresholds, noise)
             if found is not None:
                 hv, hm = self._split(hv, hm, thresholds, *found)
-        index = np.zeros(hm.shape, dtype=np.int8)
+        index = np.zeros((hm.shape[0], m), dtype=np.int8)
+        pv, pm = hv[:, :m], hm[:, :m]  # views: snapping writes through
         if thresholds:
             for th in thresholds:
                 nz = noise + self.tol * abs(th)
-                sm = _sides(hm - th, nz)
-                sv = _sides(hv - th, nz)
+                sm = _sides(pm - th, nz)
+                sv = _sides(pv - th, nz)
                 index += np.where(sm != 0, sm, sv[:-1] + sv[1:]) > 0
                 # values within rounding of a threshold are on it (as in the straight engine)
-                np.copyto(hm, th, where=sm == 0)
-                np.copyto(hv, th, where=sv == 0)
+                np.copyto(pm, th, where=sm == 0)
+                np.copyto(pv, th, where=sv == 0)
         record_layer(self, index)
-        self.v, self.m = act(hv), act(hm)
-        self.lengths.append(self._length())
+        hv[:, :m], hm[:, :m] = act(pv), act(pm)
+        self.v, self.m = hv, hm
+        self.lengths.append(self._length(st.width))
 
     def _extrema(self, hv, hm):
         """Where each pre-activation has an interior maximum / minimum (threshold-free)."""
@@ -243,13 +248,15 @@ class ArcEngine(EngineBase):
 
     # -- lengths and output signs ----------------------------------------------------------
 
-    def _length(self) -> float:
+    def _length(self, width: int | None = None) -> float:
+        """Length of the image of the first ``width`` state columns (all by default)."""
         # b = curv / kb and c = dv / kc (see _local): dot products of the differences, of the
         # values scaled to at most 1 (no overflow or underflow in the squares)
-        scale = max(float(np.abs(self.v).max()), float(np.abs(self.m).max()))
+        v, mid = self.v[:, :width], self.m[:, :width]
+        scale = max(float(np.abs(v).max()), float(np.abs(mid).max()))
         if scale == 0 or not math.isfinite(scale):
             return 0.0 if scale == 0 else math.inf
-        v, mid = self.v / scale, self.m / scale
+        v, mid = v / scale, mid / scale
         dv = v[1:] - v[:-1]
         curv = _curvature(v, mid)
         kc, kb = 2 * np.sin(self.half), 4 * np.sin(self.half / 2) ** 2

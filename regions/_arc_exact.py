@@ -103,29 +103,31 @@ class ExactArcEngine(EngineBase):
     # -- one layer ----------------------------------------------------------------------
 
     def layer(self, st: Stage) -> None:
-        """One elementwise stage without carried columns (see :func:`regions.trace`)."""
-        act = st.activation
+        """One elementwise stage (see :func:`regions.trace`); carried columns ride along."""
+        act, m = st.activation, st.num_pre
         _, p, width = self.coef.shape
         # the constant coefficients are points (bias), the cos and sin ones directions
         w = np.repeat(np.array([1, 0, 0]), p)
-        coef = st.pre(self.coef.reshape(3 * p, width), w).reshape(3, p, st.width)
+        coef = st.pre(self.coef.reshape(3 * p, width), w).reshape(3, p, m)
+        if st.carry.shape[0]:
+            coef = np.concatenate([coef, self.coef[:, :, st.carry]], axis=2)
         thresholds = list(act.thresholds)
         if thresholds:
-            new = [r for th in thresholds for r in self._roots(coef, th)]
+            new = [r for th in thresholds for r in self._roots(coef[:, :, :m], th)]
             if new:
                 coef = self._split(coef, unique(np.array(new, dtype=object)))
-            index = np.zeros(coef.shape[1:], dtype=np.int8)
+            index = np.zeros((coef.shape[1], m), dtype=np.int8)
             points = self._inner_points()
             for th in thresholds:
-                index += self._signs(coef, th, points) > 0
+                index += self._signs(coef[:, :, :m], th, points) > 0
         else:
-            index = np.zeros(coef.shape[1:], dtype=np.int8)
+            index = np.zeros((coef.shape[1], m), dtype=np.int8)
         record_layer(self, index)
         slopes = np.array(act.slopes, dtype=object)[index]
-        coef = coef * slopes[None]
-        coef[0] += np.array(act.intercepts, dtype=object)[index]
+        coef[:, :, :m] = coef[:, :, :m] * slopes[None]
+        coef[0, :, :m] += np.array(act.intercepts, dtype=object)[index]
         self.coef = coef
-        self.lengths.append(self._length())
+        self.lengths.append(self._length(st.width))
 
     def _quadratic(self, coef, theta):
         a = coef[0] - theta
@@ -184,8 +186,9 @@ class ExactArcEngine(EngineBase):
 
     # -- lengths and output signs ----------------------------------------------------------
 
-    def _length(self) -> float:
-        b, c = self.coef[1], self.coef[2]
+    def _length(self, width: int | None = None) -> float:
+        """Length of the image of the first ``width`` state columns (all by default)."""
+        b, c = self.coef[1, :, :width], self.coef[2, :, :width]
         exact = [(b * b).sum(axis=1), (c * c).sum(axis=1), (b * c).sum(axis=1)]
         # a common power of two keeps the floats in range: P, Q, S scale by 4^-e, length by 2^e
         top = max((abs(v) for arr in exact for v in arr), default=Fraction(0))

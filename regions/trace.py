@@ -354,13 +354,13 @@ def trace(
 
 
 def _arc_supported(lowered) -> None:
-    """Arcs run graphs of elementwise nodes without carried columns (chains)."""
+    """Arcs run graphs of elementwise nodes (skips included), not group maxima."""
     for st in lowered.stages:
-        if st.is_max or st.carry.shape[0]:
-            what = "group maximum" if st.is_max else "a value read again later (a skip)"
+        if st.is_max:
             raise NotImplementedError(
-                f"trace along an Arc supports chains of elementwise nodes; node {st.name!r} "
-                f"is {what}. Trace a Polyline through points of the arc instead"
+                f"trace along an Arc does not support group maxima yet; node {st.name!r} is a "
+                "group maximum (max pooling or maxout). Trace a Polyline through points of "
+                "the arc instead"
             )
 
 

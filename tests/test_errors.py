@@ -552,7 +552,7 @@ def test_integers_go_with_fractions():
 
 @pytest.mark.parametrize("net", [None, "net", [[[1.0]]]], ids=repr)
 def test_trace_net_not_a_network(net):
-    with pytest.raises(TypeError, match=r"net must be a regions.Network, got"):
+    with pytest.raises(TypeError, match=r"net must be a regions.Network or regions.Graph, got"):
         trace(net, seg_1d())
 
 
@@ -654,7 +654,7 @@ def test_sample_trace_dimension_mismatch(net, trajectory, dims):
 
 
 def test_sample_trace_net_not_a_network():
-    with pytest.raises(TypeError, match=r"net must be a regions.Network, got NoneType"):
+    with pytest.raises(TypeError, match=r"net must be a regions.Network or regions.Graph, got NoneType"):
         sample_trace(None, seg_1d(), 10)
 
 

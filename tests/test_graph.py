@@ -366,10 +366,27 @@ def test_partition_of_a_convolution_slice_equals_the_dense_network_slice():
 # -- errors --------------------------------------------------------------------------------------
 
 
-def test_arcs_refuse_group_maxima_and_skips_naming_the_node():
+def test_arcs_refuse_group_maxima_naming_the_node():
     g = maxout_mlp(np.random.default_rng(0))
-    with pytest.raises(NotImplementedError, match=r"node 'maxout1' is group maximum"):
+    with pytest.raises(NotImplementedError, match=r"node 'maxout1' is a group maximum"):
         trace(g, Arc.circle([1.0, 0.0], [0.0, 1.0]))
+
+
+def test_arcs_through_a_residual_graph_float_equal_exact_and_polylines():
+    rng = np.random.default_rng(4)
+    b = GraphBuilder((2,))
+    h = b.activation(b.dense(b.input, rng.normal(size=(5, 2)), rng.normal(size=5)), "relu")
+    h = b.add(b.dense(h, rng.normal(size=(2, 5))), b.input)
+    h = b.activation(h, "hardtanh")
+    g = b.build(b.dense(b.concat([h, b.input]), rng.normal(size=(1, 4))))
+    arc = Arc.circle([2.0, 0.0], [0.0, 2.0])
+    fl, ex = trace(g, arc), trace(g, arc, exact=True)
+    assert fl.num_pieces == ex.num_pieces > 4
+    assert fl.transitions_per_layer.tolist() == ex.transitions_per_layer.tolist()
+    assert np.allclose(fl.lengths, ex.lengths, rtol=1e-9)
+    fine = sample_trace(g, arc, 2**14 + 1)
+    assert np.all(fine.lengths <= fl.lengths * (1 + 1e-9))
+    assert np.allclose(fine.lengths, fl.lengths, rtol=1e-3)
 
 
 def test_graph_validation_errors():
