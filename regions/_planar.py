@@ -36,6 +36,20 @@ along an existing edge splits nothing there. When both ends of a cut are directi
 cut is a whole line, e.g. across a strip), a finite point of the line is inserted on the
 cut so no edge joins two opposite directions.
 
+Group maxima
+------------
+A group-max node (max pooling, maxout) is cut as a tournament: with m the running maximum of
+the first i - 1 entries of a group, regions are cut where g_i = f_i - m crosses 0, for
+i = 2..k. g_i is continuous and affine on every region once the previous entries are done,
+so this is a neuron cut like any other. A tournament can cut where the final argmax does not
+change (an entry that wins on both sides of an earlier cut), so afterwards the pieces of one
+region of the stage's start that have the same argmax in every group are merged: their union
+is convex (an intersection of convex sets), and its boundary is the cycle of their edges
+whose reverse is not in the class, chained end to start over all classes at once. Vertices
+that end up straight in every region (where a merged cut ended on an edge) are dropped when
+both their neighbours are points. A region's argmax is the first entry equal to the running
+maximum at all its vertices.
+
 Float mode snaps a pre-activation z_j at vertex v within ``tol`` times its rounding scale of
 a threshold onto it: ``sum_i |W_ji| m_v + sum_i |W_ji| s_vi + (|b_j| + |theta|) w_v``, where
 m_v = max_i |h_vi| and s_vi is the size of the terms of the previous layer's sum that made

@@ -43,11 +43,11 @@ class Stage:
     """One piecewise-linear node and the affine program that feeds it (see the module)."""
 
     name: str
-    node: Node
+    node: Any  # an Elementwise or GroupMax node
     width: int  # outputs of the node
     num_pre: int  # columns of its pre-activation
     carry: np.ndarray  # state columns kept after its outputs
-    program: tuple[Node, ...]  # affine nodes, in order, from the state to the pre-activation
+    program: tuple[Any, ...]  # affine nodes, in order, from the state to the pre-activation
     sources: tuple[tuple[str, int, int], ...]  # (node, start, stop) columns read from the state
     target: str  # the pre-activation node
 

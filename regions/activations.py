@@ -246,7 +246,9 @@ def _exact_number(value: object, argument: str) -> Fraction:
                         f"{type(value).__name__}")
     if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         raise ValueError(f"{argument} must be finite, got {value}")
-    return Fraction(value) if not isinstance(value, np.floating) else Fraction(float(value))
+    if isinstance(value, (np.floating, float)):
+        return Fraction(float(value))
+    return value if isinstance(value, Fraction) else Fraction(int(value))
 
 
 def leaky_relu(slope: object = Fraction(1, 100)) -> Activation:

@@ -97,7 +97,7 @@ class Input(Node):
 class Affine(Node):
     """``op(x) + bias``; ``bias`` is a flat array of ``op.out_size`` entries or None."""
 
-    op: LinearOperator = field(default=None)  # type: ignore[assignment]
+    op: LinearOperator
     bias: np.ndarray | None = None
 
     def evaluate(self, xs: list[np.ndarray], w: Any) -> np.ndarray:
@@ -123,7 +123,7 @@ class Affine(Node):
 class Elementwise(Node):
     """A piecewise-linear activation applied to every entry."""
 
-    activation: Activation = field(default=None)  # type: ignore[assignment]
+    activation: Activation
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,7 +132,7 @@ class GroupMax(Node):
     groups). Its pattern code is the position of the maximum within the group (the first one
     on ties)."""
 
-    groups: np.ndarray = field(default=None)  # type: ignore[assignment]
+    groups: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,9 +155,9 @@ class Add(Node):
 class Concat(Node):
     """Concatenation along ``axis`` of the per-example shapes (0: channels)."""
 
-    axis: int = 0
-    order: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-    parts: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    axis: int
+    order: np.ndarray = field(repr=False)
+    parts: np.ndarray = field(repr=False)
 
     def evaluate(self, xs: list[np.ndarray], w: Any) -> np.ndarray:
         return np.concatenate(xs, axis=1)[:, self.order]

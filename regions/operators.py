@@ -498,7 +498,8 @@ class ChannelScale(LinearOperator):
         n = x.shape[0]
         return (x.reshape(n, self.in_shape[0], -1) * self.scale[:, None]).reshape(n, -1)
 
-    _transpose = _apply
+    def _transpose(self, y: np.ndarray) -> np.ndarray:
+        return self._apply(y)  # a diagonal map is its own transpose
 
     def absolute(self) -> "ChannelScale":
         return ChannelScale(np.abs(self.scale), self.in_shape)

@@ -311,7 +311,9 @@ def partition(
 
     Parameters
     ----------
-    net : Network
+    net : Network or Graph
+        A dense :class:`~regions.Network` or a :class:`~regions.Graph`; a group maximum
+        (max pooling, maxout) splits regions where its argmax changes.
     domain : None, array_like of shape (k, 2), or Plane
         ``None``: the whole plane (``net`` must have two inputs); unbounded regions are kept
         exactly, with directions at infinity. A convex polygon (vertices in order, either

@@ -140,7 +140,8 @@ def sample_trace(
 
     Parameters
     ----------
-    net : Network
+    net : Network or Graph
+        A dense :class:`~regions.Network` or a :class:`~regions.Graph`.
     trajectory : Segment, Polyline or Arc
         A bounded trajectory (a :class:`~regions.Line` has no equally spaced samples). An
         arc is sampled at equally spaced angles, in float64 (its points are irrational).

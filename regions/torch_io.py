@@ -106,9 +106,10 @@ def from_torch(module: Any, example_input: Any) -> Graph:
     ------
     TypeError
         If ``module`` is not a ``torch.nn.Module`` or ``example_input`` not a floating
-        point tensor with a batch axis.
+        point tensor.
     ValueError
-        If the model fails when run on ``example_input``.
+        If ``example_input`` is not a non-empty batch ``(N, *input_shape)``, or the model
+        fails when run on it.
     NotImplementedError
         For anything outside the supported set, naming the ``torch.fx`` node (its module
         path or node name) and the operation: non-piecewise-linear operations (GELU,
@@ -117,6 +118,13 @@ def from_torch(module: Any, example_input: Any) -> Graph:
         asymmetric ``"same"`` padding, a view or reduction that mixes the batch axis,
         tensor products, indexing, several inputs or outputs; also when ``torch.fx``
         cannot trace the module (data-dependent control flow such as ``if x.sum() > 0``).
+
+    Notes
+    -----
+    An in-place operation (``inplace=True``, ``relu_``, ``clamp_``...) replaces the tensor
+    it modifies for the operations after it. ``torch.fx`` records ``x += y`` as ``x + y``:
+    a tensor updated by an augmented assignment must not be read again through another name
+    (an alias or a view of it), as the import would read the old values there.
 
     See Also
     --------
@@ -165,7 +173,6 @@ def _import_torch() -> Any:
     try:
         import torch
         import torch.fx
-        from torch.fx.passes import shape_prop  # noqa: F401
     except ImportError as exc:  # pragma: no cover - torch is installed where this runs
         raise ImportError("from_torch and to_torch need PyTorch (pip install torch)") from exc
     return torch
@@ -177,12 +184,12 @@ def _check_arguments(torch: Any, module: Any, example_input: Any) -> None:
     if not isinstance(example_input, torch.Tensor):
         raise TypeError(f"example_input must be a torch.Tensor (a batch, batch axis first), "
                         f"got {type(example_input).__name__}")
-    if not example_input.is_floating_point() or example_input.ndim < 2 or \
-            example_input.shape[0] < 1 or example_input.numel() == 0:
-        raise TypeError(
-            f"example_input must be a non-empty floating point batch of shape (N, "
-            f"*input_shape); got a {example_input.dtype} tensor of shape "
-            f"{tuple(example_input.shape)}")
+    if not example_input.is_floating_point():
+        raise TypeError(f"example_input must be a floating point tensor; got "
+                        f"{example_input.dtype}")
+    if example_input.ndim < 2 or example_input.numel() == 0:
+        raise ValueError(f"example_input must be a non-empty batch of shape (N, *input_shape)"
+                         f"; got shape {tuple(example_input.shape)}")
 
 
 def _trace(torch: Any, module: Any) -> Any:
@@ -231,7 +238,7 @@ def _propagate(torch: Any, gm: Any, example_input: Any) -> None:
     """Run ``ShapeProp``: every tensor node gets ``meta["tensor_meta"]``."""
     from torch.fx.passes.shape_prop import ShapeProp
 
-    class Shapes(ShapeProp):  # type: ignore[misc]
+    class Shapes(ShapeProp):
         current: Any = None
 
         def run_node(self, n: Any) -> Any:
@@ -241,7 +248,7 @@ def _propagate(torch: Any, gm: Any, example_input: Any) -> None:
     shapes = Shapes(gm)
     try:  # ShapeProp prints the traceback of a failure: the error below says it all
         with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
-            shapes.propagate(example_input)
+            shapes.propagate(example_input.clone())  # in-place operations may modify it
     except Exception as exc:
         cause = exc.__cause__ or exc
         where = "" if shapes.current is None else f" at node {_where(shapes.current)!r}"
@@ -389,8 +396,11 @@ class _Importer:
                          "is not supported)")
         if is_pair:
             self.pairs[node] = name
-        else:
-            self.names[node] = name
+            return
+        self.names[node] = name
+        source = node.args[0] if node.args else None
+        if _is_inplace(node, self._module(node)) and self.is_tensor(source):
+            self.names[source] = name  # later readers of the input see the new values
 
     def _handler(self, node: Any) -> _Handler:
         if node.op == "call_module":
@@ -554,6 +564,15 @@ def _example_shape(meta: Any) -> tuple[int, ...]:
 
 def _arg_text(arg: Any) -> str:
     return f"node {arg.name!r}" if hasattr(arg, "op") else repr(arg)
+
+
+def _is_inplace(node: Any, module: Any) -> bool:
+    """``inplace=True`` (module or argument), or an in-place method or function (``relu_``)."""
+    if module is not None:
+        return getattr(module, "inplace", False) is True
+    name = node.target if node.op == "call_method" else getattr(node.target, "__name__", "")
+    return node.kwargs.get("inplace") is True or (
+        isinstance(name, str) and name.endswith("_") and not name.startswith("_"))
 
 
 def _is_max(node: Any) -> bool:

@@ -20,6 +20,19 @@ Every array operation is over all pieces and neurons at once; the only Python lo
 layers, over the (at most two) thresholds of an activation, and over the output coordinates
 when sign changes are counted.
 
+Graphs
+------
+A :class:`~regions.Graph` runs through the same steps, one stage per piecewise-linear node
+(:mod:`regions._stages`): the pre-activation is the affine sub-graph between the stored
+values and the node (convolutions applied as convolutions), and values read again later (a
+residual connection) ride along as extra columns, interpolated at every new edge. A group
+maximum (max pooling, maxout) changes pattern where its argmax changes: on each piece the
+group's entries are lines in t, and the breakpoints of their upper envelope are found in at
+most k - 1 vectorised steps (from the steepest of the maxima at the piece's start, each step
+moves to the line that overtakes the current one first; on ties, the steepest), so three
+entries meeting at one point make one knot. Its pattern code is the position of the maximum
+within the group (the first on ties), and a transition is a group whose argmax changes.
+
 Coincidences, exactly
 ---------------------
 * Several neurons crossing at one parameter give one knot; each counts as a transition.
@@ -135,7 +148,7 @@ class Trace:
     (2, [0.25], [[0, 1], [1, 0]])
     """
 
-    network: Network
+    network: Network | Graph
     trajectory: Any
     exact: bool
     tol: float
@@ -264,7 +277,7 @@ class Trace:
 
 
 def trace(
-    net: Network,
+    net: Network | Graph,
     trajectory: Segment | Line | Polyline,
     exact: bool | None = None,
     *,
@@ -274,7 +287,12 @@ def trace(
 
     Parameters
     ----------
-    net : Network
+    net : Network or Graph
+        The network: a dense :class:`~regions.Network`, or a :class:`~regions.Graph`
+        (convolutions, pooling, residual connections, maxout; e.g. from
+        :func:`regions.from_torch`). Layers are its piecewise-linear nodes, named in
+        :attr:`Trace.layer_names`; a group maximum (max pooling, maxout) splits where its
+        argmax changes.
     trajectory : Segment, Line, Polyline or Arc
         Its dimension must equal the network's input width. Arcs are traced by their own
         engine (:mod:`regions._arc`): closed-form crossings of a + b cos t + c sin t on each
@@ -338,6 +356,7 @@ def trace(
     exact, tol = _numbers.resolve_mode(exact, net.is_exact or trajectory.is_exact, tol,
                                        DEFAULT_TOLERANCE, "trace", "net or trajectory")
     lowered = lower(net, exact)
+    engine: Any
     if isinstance(trajectory, Arc):
         _arc_supported(lowered)
         if exact:
