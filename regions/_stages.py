@@ -187,8 +187,26 @@ class Lowered:
     def jacobians(self, patterns: tuple[np.ndarray, ...], rows: np.ndarray,
                   absolute: bool = False) -> np.ndarray:
         """The Jacobian (n_out, n_in) of the model on the pieces ``rows`` from their
-        patterns (one code row per piece and stage), by reverse mode through the stages; with
-        ``absolute`` the same product over absolute values (a rounding-error scale)."""
+        patterns (one code row per piece and stage): forward mode through the stages when
+        there are fewer inputs than outputs (a plane slice), reverse mode otherwise. With
+        ``absolute``, the same products over absolute values (a rounding-error scale)."""
+        n_out = self.stages[-1].width
+        if self.input_size <= n_out:
+            return self._forward_jacobians(patterns, rows, absolute)
+        return self._reverse_jacobians(patterns, rows, absolute)
+
+    def _forward_jacobians(self, patterns, rows, absolute):
+        n_in, p = self.input_size, rows.shape[0]
+        tangent = _numbers.convert(np.tile(np.eye(n_in), (p, 1)), self.exact)
+        for s, st in enumerate(self.stages):
+            codes = np.repeat(self._index_of(s, patterns[s][rows]), n_in, axis=0)
+            pre = st.pre_abs(tangent, 0) if absolute else st.pre(tangent, 0)
+            out = _through_node_forward(st, pre, codes, absolute)
+            tangent = out if not st.carry.shape[0] else np.concatenate(
+                [out, tangent[:, st.carry]], axis=1)
+        return tangent.reshape(p, n_in, -1).transpose(0, 2, 1)
+
+    def _reverse_jacobians(self, patterns, rows, absolute):
         n_out = self.stages[-1].width
         p = rows.shape[0]
         dtype = object if self.exact else np.float64
@@ -224,6 +242,20 @@ class Lowered:
         return widths
 
 
+def _through_node_forward(st: Stage, pre: np.ndarray, codes: np.ndarray,
+                          absolute: bool) -> np.ndarray:
+    """Tangents of the node's outputs from the tangents of its pre-activation, on pieces
+    with the piece-index rows ``codes`` (argmax positions for a maximum)."""
+    if st.is_max:
+        cols = padded_groups(st.node.groups)[np.arange(st.width)[None, :], codes]
+        return np.take_along_axis(pre, cols, axis=1)
+    slopes = st.node.activation.slopes
+    exact = pre.dtype == object
+    table = np.array(slopes if exact else [float(v) for v in slopes], dtype=pre.dtype)
+    alpha = table[codes]
+    return pre * (np.abs(alpha) if absolute else alpha)
+
+
 def _through_node(st: Stage, out_adj: np.ndarray, codes: np.ndarray, absolute: bool,
                   dtype: Any) -> np.ndarray:
     """Adjoint of the pre-activation from the adjoint of the node's outputs, on pieces with
@@ -250,17 +282,20 @@ def same_maps(lowered: Lowered, patterns: tuple[np.ndarray, ...], a: np.ndarray,
     values). Computed in blocks of pairs, so memory stays bounded."""
     n_out, n_in = lowered.stages[-1].width, lowered.input_size
     widest = max([n_in] + [st.num_pre + st.carry.shape[0] for st in lowered.stages])
-    step = max(1, _CHUNK // max(1, n_out * widest))
+    step = max(1, _CHUNK // max(1, min(n_out, n_in) * widest))
     out = np.empty(a.shape[0], dtype=bool)
     for i in range(0, a.shape[0], step):
         ra, rb = a[i: i + step], b[i: i + step]
-        diff = lowered.jacobians(patterns, ra) - lowered.jacobians(patterns, rb)
+        ids, inv = np.unique(np.concatenate([ra, rb]), return_inverse=True)
+        ja, jb = inv[: ra.shape[0]], inv[ra.shape[0]:]  # each piece's Jacobian once
+        jac = lowered.jacobians(patterns, ids)
+        diff = jac[ja] - jac[jb]
         if lowered.exact:
             out[i: i + step] = np.all(diff == 0, axis=(1, 2))
         else:
-            bound = tol * (lowered.jacobians(patterns, ra, True)
-                           + lowered.jacobians(patterns, rb, True))
-            out[i: i + step] = np.all(np.abs(diff) <= bound, axis=(1, 2))
+            scale = lowered.jacobians(patterns, ids, True)
+            out[i: i + step] = np.all(np.abs(diff) <= tol * (scale[ja] + scale[jb]),
+                                      axis=(1, 2))
     return out
 
 

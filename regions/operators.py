@@ -241,9 +241,22 @@ class _Windowed(LinearOperator):
         out = np.zeros((n, c, size + 1), dtype=g.dtype)
         if g.dtype == object:
             out[...] = Fraction(0)
-        for k in range(self.index.shape[1]):  # one window offset at a time: no repeats
-            out[:, :, self.index[:, k]] += g[:, :, :, k]
+        if self._repeats():  # windows of one offset overlap (adaptive bins growing a size)
+            for k in range(self.index.shape[1]):
+                np.add.at(out, (slice(None), slice(None), self.index[:, k]), g[:, :, :, k])
+        else:
+            for k in range(self.index.shape[1]):  # one window offset at a time
+                out[:, :, self.index[:, k]] += g[:, :, :, k]
         return out[:, :, :-1].reshape(n, -1)
+
+    def _repeats(self) -> bool:
+        """Whether some window offset reads one input position for several outputs."""
+        cached = getattr(self, "_has_repeats", None)
+        if cached is None:
+            cols = np.sort(np.where(self.index >= 0, self.index, -1 - np.arange(
+                self.index.shape[0])[:, None]), axis=0)
+            cached = self._has_repeats = bool(np.any(cols[1:] == cols[:-1]))
+        return cached
 
     def _rows_per_chunk(self) -> int:
         per_row = self.channels * self.index.size

@@ -196,6 +196,7 @@ def test_conv_equals_naive_loops(seed, dims, groups, stride, padding, dilation):
     lambda: AveragePool.window((2, 5, 4), 2, stride=1, padding=1, count_include_pad=False),
     lambda: AveragePool.window((1, 7), 3, stride=2, padding=1),
     lambda: AveragePool.adaptive((2, 5, 3), (2, 2)),
+    lambda: AveragePool.adaptive((1, 2, 3), (3, 5)),  # growing: bins overlap
     lambda: ChannelScale([2.0, -0.5], (2, 3)),
     lambda: Dense(np.arange(6.0).reshape(2, 3)),
 ])
@@ -495,3 +496,27 @@ def test_maxout_whole_plane_count_is_within_serra_bound(seed):
     got = np.einsum("nij,nj->ni", exact.linear_maps[where[ok]].astype(float), pts[ok]) + \
         exact.offsets[where[ok]].astype(float)
     assert np.allclose(got, node_values(g, pts[ok])[g.output], atol=1e-9)
+
+
+def test_forward_and_reverse_jacobians_agree_exactly():
+    from regions._stages import lower
+
+    rng = np.random.default_rng(9)
+    for g in (residual_pool(rng), maxout_mlp(rng), conv_chain(rng)):
+        low = lower(g, True)
+        x = np.array([[F(int(v), 4) for v in rng.integers(-8, 8, size=g.input_size)]
+                      for _ in range(3)], dtype=object)
+        patterns, _ = low.point_patterns(x)
+        rows = np.arange(3)
+        fwd = low._forward_jacobians(tuple(patterns), rows, False)
+        rev = low._reverse_jacobians(tuple(patterns), rows, False)
+        assert np.array_equal(fwd, rev)
+        # and each equals a difference quotient of the forward pass (affine near x)
+        eps = F(1, 10**9)
+        for i in range(3):
+            for j in range(g.input_size):
+                step = np.zeros(g.input_size, dtype=object)
+                step[...] = F(0)
+                step[j] = eps
+                here, there = g.convert(True)(x[i]), g.convert(True)(x[i] + step)
+                assert np.array_equal((there - here) / eps, fwd[i][:, j])
