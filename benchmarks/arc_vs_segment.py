@@ -21,7 +21,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 from regions import Arc, Segment, random_network, trace  # noqa: E402
-from regions._arc import ArcEngine  # noqa: E402
+from regions._arc import ArcEngine
+from regions._stages import lower  # noqa: E402
 
 
 def _best(fn, repeats: int) -> float:
@@ -80,8 +81,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         ratio = (t_arc / tr_arc.num_pieces) / (t_seg / tr_seg.num_pieces)
         # the share of elliptic-integral lengths: time the length step alone on the final pieces
         engine = ArcEngine(arc, 1e-11)
-        for w, b, a in zip(net.weights, net.biases, net.activations):
-            engine.layer(w, b, a)
+        for stage in lower(net, False).stages:
+            engine.layer(stage)
         t_len = _best(engine._length, args.repeats) * (len(net.weights) + 1)
         name = f"{act} s_w^2={sw2:g} {depth}x{width}"
         print(f"{name:28s} {tr_arc.num_pieces:>7d}/{tr_seg.num_pieces:<8d} {1e3 * t_arc:9.1f} "

@@ -776,7 +776,7 @@ def test_custom_activation_with_a_registered_name_is_refused():
 
     from regions import Activation
 
-    shifted = Activation("relu", (F(1),), (F(0), F(1)), (F(-1), F(0)), (0, 1))
+    shifted = Activation("relu", (F(1),), (F(0), F(1)), (F(0), F(-1)), (0, 1))
     with pytest.raises(ValueError, match=r"activations\[0\] is a custom Activation named 'relu'"):
         Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], [shifted, "linear"])
 
@@ -842,7 +842,7 @@ def net_3d():
 
 @pytest.mark.parametrize("net", [None, "relu", np.ones((2, 2))], ids=repr)
 def test_partition_net_type(net):
-    with pytest.raises(TypeError, match=r"net must be a regions\.Network, got"):
+    with pytest.raises(TypeError, match=r"net must be a regions\.Network or regions\.Graph, got"):
         partition(net)
 
 
