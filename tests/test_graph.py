@@ -147,6 +147,14 @@ def conv_chain(rng, exact=False):
     return g.convert(True) if exact else g
 
 
+def dense_network_of_chain(g: Graph) -> Network:
+    """The dense Network of :func:`conv_chain`, its convolutions densified by loops."""
+    affine = [n for n in g.nodes if isinstance(n, Affine)]
+    return Network([naive_dense(n.op).astype(float) for n in affine],
+                   [np.zeros(n.size) if n.bias is None else n.bias for n in affine],
+                   ["relu", "hardtanh", "linear"])
+
+
 def residual_pool(rng):
     b = GraphBuilder((1, 4, 4))
     x = b.input
@@ -229,10 +237,7 @@ def test_convolution_is_never_made_dense():
 def test_trace_of_a_convolution_chain_equals_its_dense_network():
     rng = np.random.default_rng(1)
     g = conv_chain(rng)
-    dense = [naive_dense(n.op).astype(float) for n in g.nodes if isinstance(n, Affine)]
-    biases = [np.zeros(n.size) if n.bias is None else n.bias
-              for n in g.nodes if isinstance(n, Affine)]
-    net = Network(dense, biases, ["relu", "hardtanh", "linear"])
+    net = dense_network_of_chain(g)
     x0, x1 = rng.normal(size=10), rng.normal(size=10)
     for exact in (False, True):
         a, b = trace(g, Segment(x0, x1), exact), trace(net, Segment(x0, x1), exact)
@@ -352,10 +357,7 @@ def test_partition_of_a_residual_graph_float_equals_exact_and_forward():
 def test_partition_of_a_convolution_slice_equals_the_dense_network_slice():
     rng = np.random.default_rng(11)
     g = conv_chain(rng)
-    dense = [naive_dense(n.op).astype(float) for n in g.nodes if isinstance(n, Affine)]
-    biases = [np.zeros(n.size) if n.bias is None else n.bias
-              for n in g.nodes if isinstance(n, Affine)]
-    net = Network(dense, biases, ["relu", "hardtanh", "linear"])
+    net = dense_network_of_chain(g)
     plane = Plane.through(*(rng.normal(size=10) for _ in range(3)),
                           polygon=[[-2, -2], [3, -2], [3, 3], [-2, 3]])
     a, b = partition(g, plane), partition(net, plane)
