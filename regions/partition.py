@@ -31,7 +31,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -99,7 +99,7 @@ class Partition:
 
     Attributes
     ----------
-    network : Network
+    network : Network or Graph
         The network partitioned (for a plane slice, the original network).
     plane : Plane or None
         The slice, when the network has more than two inputs.
@@ -119,9 +119,13 @@ class Partition:
         Region ``i``'s boundary is ``region_vertices[region_offsets[i]:region_offsets[i+1]]``
         (vertex indices, counter-clockwise).
     patterns : tuple of ndarray
-        One int8 array of shape (num_regions, width) per layer.
+        One int8 array of shape (num_regions, width) per layer (for a group maximum, the
+        position of each group's maximum).
     linear_maps : ndarray, shape (num_regions, outputs, 2)
     offsets : ndarray, shape (num_regions, outputs)
+    layer_names : tuple of str
+        The layer (piecewise-linear node) each entry of ``patterns`` belongs to, as
+        :attr:`regions.Trace.layer_names`.
     """
 
     network: Network | Graph
@@ -138,6 +142,7 @@ class Partition:
     patterns: tuple[np.ndarray, ...]
     linear_maps: np.ndarray
     offsets: np.ndarray
+    layer_names: tuple[str, ...] = ()
 
     # -- counts ----------------------------------------------------------------------------
 
@@ -389,9 +394,11 @@ def partition(
 
     model = net if plane is None else _restrict(net, plane, exact)
     engine = PlanarEngine(polygon, exact, tol)
-    for st in lower(model, exact).stages:
+    lowered = lower(model, exact)
+    for st in lowered.stages:
         engine.layer(st)
-    return _assemble(engine, net, plane, polygon, exact, tol)
+    return replace(_assemble(engine, net, plane, polygon, exact, tol),
+                   layer_names=lowered.names)
 
 
 def _restricted_first_layer(net: Network, plane: Plane, exact: bool):

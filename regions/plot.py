@@ -366,6 +366,14 @@ def _layer_palette(layer_colors: Any, num_layers: int) -> list[Any]:
 # -- public ----------------------------------------------------------------------------------
 
 
+def _layer_label(part: Any, d: int) -> str:
+    """Legend text of layer ``d``: its node name for a graph, ``layer d+1`` otherwise."""
+    names = getattr(part, "layer_names", ())
+    if d < len(names) and not names[d].startswith("layer"):
+        return names[d]
+    return f"layer {d + 1}"
+
+
 def plot_partition(
     part: Partition,
     ax: "Axes | None" = None,
@@ -450,7 +458,7 @@ def plot_partition(
         isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral)
     ):
         raise TypeError(f"seed must be an integer or None, got {seed!r}")
-    num_layers = len(part.network.activations)
+    num_layers = len(part.patterns)
     layer_rgba = _layer_palette(layer_colors, num_layers)
     palette = _palette(cmap) if color_regions else None
     if ax is None:
@@ -477,7 +485,7 @@ def plot_partition(
             ax.add_collection(
                 LineCollection(
                     segs[on], colors=[layer_rgba[d]], linewidths=linewidth,
-                    label=f"layer {d + 1}", capstyle="round",
+                    label=_layer_label(part, d), capstyle="round",
                 )
             )
     stray = kept_layers < 0  # an edge between two regions with one pattern: not expected
