@@ -13,6 +13,9 @@ ONNX operation                              graph node
 ``BatchNormalization``                      per-channel affine node (inference form)
 ``AveragePool``, ``GlobalAveragePool``      :class:`~regions.operators.AveragePool` node
 ``MaxPool``                                 :class:`~regions.graph.GroupMax` node
+``ReduceMax``, ``ReduceMin``                :class:`~regions.graph.GroupMax` node over
+                                            per-example axes (maxout, global max pooling;
+                                            a minimum between two negations)
 ``Relu``, ``LeakyRelu``, ``Abs``, ``Clip``  :class:`~regions.graph.Elementwise` node
 ``Add``                                     :class:`~regions.graph.Add` node (two tensors) or
                                             an affine node (a tensor plus a constant)
@@ -20,11 +23,23 @@ ONNX operation                              graph node
 ``Flatten``, ``Reshape``                    :class:`~regions.graph.Reshape` node
 ``Identity``, ``Dropout``                   nothing (inference: the identity)
 ``Constant``                                a constant (like an initializer)
+``Shape``, ``Gather``, ... on constants     a constant, folded (see below)
 ==========================================  ===============================================
 
 ``Clip`` becomes ``hardtanh(min, max)``, ``relu6`` for (0, 6), ``relu`` for a lone min of 0,
 or a one-sided clip. An ``Add`` of a constant that is the only reader of a ``Gemm``,
 ``MatMul``, ``Conv`` or ``AveragePool`` output is folded into that node's bias.
+
+Operations whose inputs are all constants are evaluated once, at import (constant folding):
+``Shape`` (of any tensor: its per-example shape is known), ``ConstantOfShape``, ``Cast``,
+``Unsqueeze``, ``Squeeze``, ``Gather``, ``Slice``, ``Concat``, ``Reshape``, ``Expand``,
+``Range``, ``Add``, ``Sub``, ``Mul``, ``Div``, ``Mod``, ``Neg``, ``Equal``, ``Where``. This is
+how the ``Shape -> Gather -> Unsqueeze -> Concat`` chains that PyTorch's exporter writes for
+``x.view(x.size(0), -1)`` become a constant ``Reshape`` shape. The batch size may be
+symbolic: shape values computed from it are followed as such, and a ``Reshape`` whose first
+target entry is the batch size keeps the batch axis (as would ``0`` or ``-1``); a batch size
+anywhere else, or in a weight, is not supported. Applied to tensors computed from the graph
+input, these operations are not supported (except those in the table).
 
 Graph nodes take the ONNX node names (``op_type`` and the node's index, ``Relu_3``, for an
 unnamed node; a ``_2`` suffix if a name repeats); the input node takes the graph input's
@@ -78,11 +93,14 @@ def from_onnx(model_or_path: onnx.ModelProto | str | os.PathLike[str] | bytes) -
     NotImplementedError
         The model is valid ONNX but uses something outside the supported subset: an
         operation that is not piecewise linear (``Sigmoid``, ``Tanh``, ``Softmax``, ``Gelu``,
-        ...) or not supported (``Resize``, an unknown or custom-domain op), a weight or
-        ``Reshape`` shape computed from the input, asymmetric pads, ``ceil_mode=1``, a second
-        node output (``MaxPool`` indices), an operation across the batch axis (``Concat`` on
-        axis 0, ``Flatten`` with ``axis != 1``, ``Gemm`` with ``transA=1``), broadcasting
-        between two non-constant tensors, or a graph with several inputs or outputs.
+        ...) or not supported (``Resize``, an unknown or custom-domain op, shape arithmetic
+        such as ``Gather`` applied to a tensor computed from the input), a weight or
+        ``Reshape`` shape computed from the input (or from the batch size, except as the
+        first ``Reshape`` entry), asymmetric pads, ``ceil_mode=1``, a second node output
+        (``MaxPool`` indices), an operation across the batch axis (``Concat`` on axis 0,
+        ``Flatten`` with ``axis != 1``, ``Gemm`` with ``transA=1``, ``ReduceMax`` over
+        it), broadcasting between two non-constant tensors, or a graph with several inputs
+        or outputs.
     ValueError
         The model is malformed or lacks what is needed: no input or output, a tensor read
         before it is produced, a non-batch input dimension that is not a concrete positive
@@ -100,6 +118,18 @@ def from_onnx(model_or_path: onnx.ModelProto | str | os.PathLike[str] | bytes) -
     (``LeakyRelu``'s ``alpha``, ``Gemm``'s ``alpha`` and ``beta``, ``epsilon``) are taken at
     their exact float32 values. ``MatMul`` with inputs of more than two axes applies its
     constant matrix to each example's last axes, stored as a dense (block) matrix.
+    ``ReduceMax`` takes its axes from the ``axes`` attribute (opset 17 and earlier) or a
+    constant second input (opset 18 and later), and keeps them with ``keepdims=1`` (the
+    default).
+
+    Models exported by PyTorch (``torch.onnx.export(model, (x,), f, dynamo=False)``)
+    import to the graph of :func:`regions.from_torch` up to ONNX's float32 attributes
+    (``LeakyRelu``'s ``alpha``, ``BatchNormalization``'s ``epsilon``) and, with the
+    exporter's default constant folding, a batch normalisation merged into the
+    convolution before it (its weights then rounded to the model's dtype by the exporter).
+    With a symbolic batch axis (``dynamic_axes``), that exporter writes ``x.size(0)`` as the
+    batch size it traced with once the batch axis is lost to its shape inference (after an
+    ``unflatten``): such a ``Reshape`` is refused, as it holds for that batch size only.
 
     References
     ----------
@@ -198,6 +228,13 @@ def _input_shape(value: onnx.ValueInfoProto) -> tuple[int, ...]:
     return tuple(int(d) for d in rest)
 
 
+def _batch_size(value: onnx.ValueInfoProto) -> int | None:
+    """The graph input's batch dimension if concrete, None if symbolic."""
+    dims = value.type.tensor_type.shape.dim
+    return int(dims[0].dim_value) if dims and dims[0].HasField("dim_value") and \
+        dims[0].dim_value > 0 else None
+
+
 def _declared_shape(value: onnx.ValueInfoProto) -> tuple[int, ...] | None:
     """The per-example shape declared for a graph output, if fully concrete."""
     t = value.type.tensor_type
@@ -250,9 +287,16 @@ class _Node:
             f"ONNX node #{self.index} ({p.op_type}, unnamed)"
 
 
+_SYMBOLIC_BATCH = (5, 7)
+"""Two batch sizes that stand for a symbolic one: shape arithmetic is evaluated with both,
+and a constant whose values differ depends on the batch size."""
+
+
 class _Converter:
     """Converts one ONNX graph; ``tensors`` maps ONNX tensor names to graph node names and
-    ``consts`` holds the constant tensors (initializers and ``Constant`` outputs)."""
+    ``consts`` holds the constant tensors (initializers, ``Constant`` outputs and folded
+    computations). A constant that depends on a symbolic batch size is evaluated at
+    ``_SYMBOLIC_BATCH[0]`` in ``consts`` and at ``_SYMBOLIC_BATCH[1]`` in ``alt``."""
 
     def __init__(self, graph: onnx.GraphProto) -> None:
         from onnx import numpy_helper
@@ -271,6 +315,8 @@ class _Converter:
                 self.consts[proto.output[0]] = self._guard(_Node(proto, index, ""), _constant)
         inp = self._input()
         self.builder = GraphBuilder(_input_shape(inp), input_name=inp.name)
+        self.batch = _batch_size(inp)  # None: symbolic
+        self.alt: dict[str, np.ndarray] = {}
         self.tensors: dict[str, str] = {inp.name: inp.name}
         self.taken = {inp.name}
         self.folded: dict[int, str] = {}  # node index -> the graph node it was folded into
@@ -308,8 +354,8 @@ class _Converter:
                 stack.extend(t for t in self.graph.node[i].input if t)
         return sorted(needed)
 
-    def _name(self, proto: Any, index: int) -> str:
-        base = proto.name or f"{proto.op_type}_{index}"
+    def _name(self, proto: Any, index: int, base: str | None = None) -> str:
+        base = base or proto.name or f"{proto.op_type}_{index}"
         name, k = base, 1
         while name in self.taken:
             k += 1
@@ -354,9 +400,22 @@ class _Converter:
             raise NotImplementedError(f"{p.op_type} is not piecewise linear (only "
                                       "piecewise-linear networks have linear regions)")
         handler = _HANDLERS.get(p.op_type)
+        folder = _FOLDERS.get(p.op_type)
+        if folder is not None and (p.op_type == "Shape" or all(
+                self._is_const(node, i) for i, t in enumerate(p.input) if t)):
+            self._fold(node, folder)
+            return
         if handler is None:
-            raise NotImplementedError(f"unsupported operation {p.op_type!r}; supported: "
-                                      f"{', '.join(sorted([*_HANDLERS, 'Constant']))}")
+            if folder is not None:
+                i, t = next((i, t) for i, t in enumerate(p.input) if t and not
+                            self._is_const(node, i))
+                raise NotImplementedError(
+                    f"{p.op_type} is supported on constants only (shape arithmetic, folded "
+                    f"at import); its input {i} ({t!r}) is computed from the graph input")
+            raise NotImplementedError(
+                f"unsupported operation {p.op_type!r}; supported: "
+                f"{', '.join(sorted([*_HANDLERS, 'Constant']))}; on constants only: "
+                f"{', '.join(sorted(set(_FOLDERS) - set(_HANDLERS)))}")
         extra = [o for o in p.output[1:] if o]
         if extra:
             raise NotImplementedError(f"only the first output converts; it also has outputs "
@@ -364,6 +423,51 @@ class _Converter:
         result = handler(self, node)
         if result is not None:  # None: the output is a constant, recorded by the handler
             self.tensors[p.output[0]] = result
+
+    def _fold(self, node: _Node, fn: Callable[[_Node, list[np.ndarray | None]], np.ndarray]
+              ) -> None:
+        """Evaluate a node on constants (twice if an input depends on a symbolic batch size:
+        the result depends on it too if the two values differ)."""
+        p = node.proto
+        extra = [o for o in p.output[1:] if o]
+        if extra:
+            raise NotImplementedError(f"only the first output converts; it also has outputs "
+                                      f"{extra}")
+        if p.op_type == "Shape":
+            value, other = self._shape_values(node)
+        else:
+            value = np.asarray(fn(node, self._fold_inputs(node, False)))
+            other = np.asarray(fn(node, self._fold_inputs(node, True))) if any(
+                t in self.alt for t in p.input) else None
+        self.consts[p.output[0]] = value
+        if other is not None and (other.shape != value.shape or
+                                  not np.array_equal(other, value)):
+            self.alt[p.output[0]] = other
+
+    def _fold_inputs(self, node: _Node, alt: bool) -> list[np.ndarray | None]:
+        return [None if not t else self.alt[t] if alt and t in self.alt else self.consts[t]
+                for t in node.proto.input]
+
+    def _shape_values(self, node: _Node) -> tuple[np.ndarray, np.ndarray | None]:
+        """``Shape``: a constant's own shape, or (batch, per-example shape); and its value at
+        the second symbolic batch size if it depends on it."""
+        name = self._tensor(node, 0)
+        if not name:
+            raise ValueError("input 0 is missing")
+        self._check_defined(name)
+        if name in self.consts:
+            first = self.consts[name].shape
+            second = self.alt[name].shape if name in self.alt else None
+        else:
+            per = self._shape(self.tensors[name])
+            if self.batch is not None:
+                first, second = (self.batch, *per), None
+            else:
+                first, second = ((b, *per) for b in _SYMBOLIC_BATCH)
+        start, end = int(node.attrs.get("start", 0)), node.attrs.get("end")
+        part = slice(start, None if end is None else int(end))
+        return (np.array(first[part], dtype=np.int64),
+                None if second is None else np.array(second[part], dtype=np.int64))
 
     # inputs
 
@@ -401,6 +505,9 @@ class _Converter:
             raise NotImplementedError(
                 f"the {what} (input {i}, {name!r}) must be a constant (an initializer or a "
                 "Constant node); a value computed from the graph input is not supported")
+        if name in self.alt:
+            raise NotImplementedError(f"the {what} (input {i}, {name!r}) depends on the batch "
+                                      "size; only a Reshape's first shape entry may")
         return self.consts[name]
 
     def _optional_const(self, node: _Node, i: int, what: str) -> np.ndarray | None:
@@ -436,7 +543,8 @@ class _Converter:
                 p.attribute or list(p.input).count(out) != 1:
             return None, None
         other = p.input[1] if p.input[0] == out else p.input[0]
-        bias = _broadcast_bias(self.consts[other], shape) if other in self.consts else None
+        bias = _broadcast_bias(self.consts[other], shape) if other in self.consts and \
+            other not in self.alt else None
         return (None, None) if bias is None else (bias, i)
 
     def _spatial(self, node: _Node, x: str, kernel: Sequence[int], dilations_attr: bool = True
@@ -686,19 +794,45 @@ def _flatten(c: _Converter, node: _Node) -> str:
 
 def _reshape(c: _Converter, node: _Node) -> str:
     x = c._runtime(node, 0)
-    target = [int(v) for v in c._const(node, 1, "shape").reshape(-1)]
+    name = c._tensor(node, 1)
+    batch = c.batch
+    if name in c.alt:  # computed from a symbolic batch size: it may be the first entry
+        first, second = (np.asarray(v).reshape(-1) for v in (c.consts[name], c.alt[name]))
+        if len(first) != len(second) or not len(first) or \
+                (first[0], second[0]) != _SYMBOLIC_BATCH or \
+                not np.array_equal(first[1:], second[1:]):
+            raise NotImplementedError(f"the shape (input 1, {name!r}) depends on the batch "
+                                      "size other than by its first entry being the batch size")
+        batch = _SYMBOLIC_BATCH[0]
+        target = [int(v) for v in first]
+    else:
+        target = [int(v) for v in c._const(node, 1, "shape").reshape(-1)]
     return c.builder.reshape(x, _reshape_dims(c._shape(x), target,
-                                              bool(node.attrs.get("allowzero", 0))),
+                                              bool(node.attrs.get("allowzero", 0)), batch,
+                                              c.batch is None),
                              name=node.name)
 
 
-def _reshape_dims(shape: tuple[int, ...], target: list[int], allowzero: bool) -> list[int]:
-    """The per-example shape of ``Reshape`` to ``target`` (batch first) of ``(N, *shape)``."""
+def _reshape_dims(shape: tuple[int, ...], target: list[int], allowzero: bool,
+                  batch: int | None = None, symbolic: bool = False) -> list[int]:
+    """The per-example shape of ``Reshape`` to ``target`` (batch first) of ``(N, *shape)``;
+    a first entry equal to the batch size ``batch`` (if known) keeps the batch axis.
+    ``symbolic``: the graph's batch size is symbolic (for the error message)."""
     full = (None,) + shape
     size = math.prod(shape)
+    given = target
+    if target and batch is not None and target[0] == batch:
+        target = [0] + target[1:]
+        allowzero = allowzero and 0 in target[1:]
     if not target or target[0] not in (0, -1) or (allowzero and 0 in target):
-        raise NotImplementedError(f"shape {target} must keep the batch axis first (its first "
-                                  "entry 0 or -1)")
+        hint = ""
+        if symbolic and target and target[0] > 0:
+            hint = (f"; its first entry {target[0]} is a fixed batch size but the graph "
+                    "input's batch size is symbolic (an exporter may have written the batch "
+                    "size it traced with: export with a fixed batch size, or flatten with "
+                    "flatten(1) rather than view(x.size(0), -1))")
+        raise NotImplementedError(f"shape {given} must keep the batch axis first (its first "
+                                  f"entry 0 or -1, or the batch size){hint}")
     dims = []
     for i, v in enumerate(target[1:], start=1):
         if v == 0:
@@ -720,11 +854,60 @@ def _reshape_dims(shape: tuple[int, ...], target: list[int], allowzero: bool) ->
     return dims
 
 
+def _reduce_max(c: _Converter, node: _Node, negate: bool = False) -> str:
+    """``ReduceMax`` (``ReduceMin`` with ``negate``: the negated maximum of the negation)
+    over per-example axes: a group maximum, through :meth:`GraphBuilder.max` for one axis."""
+    x = c._runtime(node, 0)
+    shape = c._shape(x)
+    rank = len(shape) + 1
+    a = node.attrs
+    if c._tensor(node, 1):  # opset 18 and later: the axes are an input
+        axes_value: Any = [int(v) for v in c._const(node, 1, "axes").reshape(-1)]
+    else:
+        axes_value = a.get("axes")
+    if axes_value is not None and len(axes_value) == 0:
+        axes_value = None
+    if axes_value is None:
+        if a.get("noop_with_empty_axes", 0):
+            return x
+        raise NotImplementedError("a reduction over all axes includes the batch axis")
+    axes = sorted({int(v) + rank if int(v) < 0 else int(v) for v in axes_value})
+    if any(not 0 <= v < rank for v in axes):
+        raise ValueError(f"axes {list(axes_value)} out of range for an input of rank {rank}")
+    if axes[0] == 0:
+        raise NotImplementedError(f"axes {list(axes_value)} include the batch axis (0); only "
+                                  "maxima within each example are supported")
+    keep = bool(a.get("keepdims", 1))
+    per = [v - 1 for v in axes]
+    if negate:
+        x = c.builder.affine(x, ChannelScale(-np.ones(shape[0]), shape), None,
+                             name=c._name(node.proto, node.index, f"{node.name}.neg"))
+    if len(per) == 1:
+        out = c.builder.max(x, per[0], keep, name=node.name)
+    else:
+        rest = [v for v in range(len(shape)) if v not in per]
+        pos = np.arange(math.prod(shape)).reshape(shape).transpose(rest + per)
+        groups = pos.reshape(-1, math.prod(shape[v] for v in per))
+        dims = [1 if v in per else n for v, n in enumerate(shape) if keep or v not in per]
+        out = c.builder.group_max(x, groups, dims or [1], name=node.name)
+    if negate:
+        s = c._shape(out)
+        out = c.builder.affine(out, ChannelScale(-np.ones(s[0]), s), None,
+                               name=c._name(node.proto, node.index, f"{node.name}.out"))
+    return out
+
+
+def _reduce_min(c: _Converter, node: _Node) -> str:
+    return _reduce_max(c, node, negate=True)
+
+
 def _identity(c: _Converter, node: _Node) -> str | None:
     name = c._tensor(node, 0)
     c._check_defined(name)
     if name in c.consts:
         c.consts[node.proto.output[0]] = c.consts[name]
+        if name in c.alt:
+            c.alt[node.proto.output[0]] = c.alt[name]
         return None
     return c.tensors[name]
 
@@ -752,6 +935,158 @@ _HANDLERS: dict[str, Callable[[_Converter, _Node], str | None]] = {  # Constant:
     "Concat": _concat,
     "Flatten": _flatten,
     "Reshape": _reshape,
+    "ReduceMax": _reduce_max,
+    "ReduceMin": _reduce_min,
     "Identity": _identity,
     "Dropout": _dropout,
+}
+
+
+# -- constant folding (shape arithmetic) -----------------------------------------------------
+# Each takes the node and its input values (None for an absent optional input) and returns
+# the output's value, following the ONNX specification of the operation.
+
+
+def _axes(node: _Node, values: list[np.ndarray | None], i: int) -> list[int] | None:
+    """The ``axes`` of a node: input ``i`` (newer opsets) or the attribute (older ones)."""
+    if i < len(values) and values[i] is not None:
+        return [int(v) for v in np.asarray(values[i]).reshape(-1)]
+    axes = node.attrs.get("axes")
+    return None if axes is None else [int(v) for v in axes]
+
+
+def _value(values: list[np.ndarray | None], i: int) -> np.ndarray:
+    v = values[i] if i < len(values) else None
+    if v is None:
+        raise ValueError(f"input {i} is missing")
+    return v
+
+
+def _fold_constant_of_shape(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    from onnx import numpy_helper
+
+    fill = node.attrs.get("value")
+    value = np.zeros(1, np.float32) if fill is None else numpy_helper.to_array(fill)
+    dims = tuple(int(v) for v in _value(values, 0).reshape(-1))
+    return np.full(dims, value.reshape(-1)[0], dtype=value.dtype)
+
+
+def _fold_cast(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    from onnx import helper
+
+    return _value(values, 0).astype(helper.tensor_dtype_to_np_dtype(int(_required(node, "to"))))
+
+
+def _fold_unsqueeze(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    x = _value(values, 0)
+    axes = _axes(node, values, 1)
+    if axes is None:
+        raise ValueError("the axes are missing")
+    rank = x.ndim + len(axes)
+    for axis in sorted(v + rank if v < 0 else v for v in axes):
+        x = np.expand_dims(x, axis)
+    return x
+
+
+def _fold_squeeze(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    x = _value(values, 0)
+    axes = _axes(node, values, 1)
+    return np.squeeze(x) if axes is None else np.squeeze(x, tuple(axes))
+
+
+def _fold_gather(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    return np.take(_value(values, 0), _value(values, 1).astype(np.int64),
+                   axis=int(node.attrs.get("axis", 0)))
+
+
+def _fold_slice(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    x = _value(values, 0)
+    a = node.attrs
+    if len(values) > 1:  # opset 10 and later: inputs starts, ends, axes, steps
+        starts, ends = (_value(values, i).reshape(-1).tolist() for i in (1, 2))
+        axes = _axes(node, values, 3) if len(values) > 3 and values[3] is not None else None
+        steps = values[4].reshape(-1).tolist() if len(values) > 4 and \
+            values[4] is not None else None
+    else:
+        starts, ends, axes, steps = a["starts"], a["ends"], a.get("axes"), None
+    axes = list(range(len(starts))) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    for start, end, axis, step in zip(starts, ends, axes, steps):
+        axis, step = int(axis) % x.ndim, int(step)
+        n = x.shape[axis]
+        start, end = int(start), int(end)
+        start, end = start + n if start < 0 else start, end + n if end < 0 else end
+        lo, hi = (0, n) if step > 0 else (0, n - 1)
+        start = min(max(start, lo), hi)
+        end = min(max(end, lo), n) if step > 0 else min(max(end, -1), n - 1)
+        x = np.take(x, np.arange(start, end, step, dtype=np.int64), axis=axis)
+    return x
+
+
+def _fold_concat(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    return np.concatenate([_value(values, i) for i in range(len(values))],
+                          axis=int(_required(node, "axis")))
+
+
+def _fold_reshape(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    x, target = _value(values, 0), [int(v) for v in _value(values, 1).reshape(-1)]
+    if not node.attrs.get("allowzero", 0):
+        target = [x.shape[i] if v == 0 else v for i, v in enumerate(target)]
+    return x.reshape(target)
+
+
+def _fold_expand(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    x, dims = _value(values, 0), tuple(int(v) for v in _value(values, 1).reshape(-1))
+    return np.broadcast_to(x, np.broadcast_shapes(x.shape, dims)).copy()
+
+
+def _fold_range(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    start, limit, delta = (_value(values, i).reshape(-1)[0].item() for i in range(3))
+    return np.arange(start, limit, delta, dtype=_value(values, 0).dtype)
+
+
+def _fold_div(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    a, b = _value(values, 0), _value(values, 1)
+    if a.dtype.kind in "iu" and b.dtype.kind in "iu":  # integers: truncated towards zero
+        return (np.trunc(a / b)).astype(np.result_type(a, b))
+    return np.asarray(a / b)
+
+
+def _fold_mod(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    a, b = _value(values, 0), _value(values, 1)
+    return np.fmod(a, b) if node.attrs.get("fmod", 0) else np.mod(a, b)
+
+
+def _fold_binary(fn: Callable[[np.ndarray, np.ndarray], Any]
+                 ) -> Callable[[_Node, list[np.ndarray | None]], np.ndarray]:
+    def fold(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+        return np.asarray(fn(_value(values, 0), _value(values, 1)))
+    return fold
+
+
+def _fold_shape(node: _Node, values: list[np.ndarray | None]) -> np.ndarray:
+    raise AssertionError("Shape is folded by _Converter._shape_values")  # pragma: no cover
+
+
+_FOLDERS: dict[str, Callable[[_Node, list[np.ndarray | None]], np.ndarray]] = {
+    "Shape": _fold_shape,
+    "ConstantOfShape": _fold_constant_of_shape,
+    "Cast": _fold_cast,
+    "Unsqueeze": _fold_unsqueeze,
+    "Squeeze": _fold_squeeze,
+    "Gather": _fold_gather,
+    "Slice": _fold_slice,
+    "Concat": _fold_concat,
+    "Reshape": _fold_reshape,
+    "Expand": _fold_expand,
+    "Range": _fold_range,
+    "Add": _fold_binary(np.add),
+    "Sub": _fold_binary(np.subtract),
+    "Mul": _fold_binary(np.multiply),
+    "Div": _fold_div,
+    "Mod": _fold_mod,
+    "Neg": lambda node, values: np.negative(_value(values, 0)),
+    "Equal": _fold_binary(np.equal),
+    "Where": lambda node, values: np.where(_value(values, 0), _value(values, 1),
+                                           _value(values, 2)),
 }
