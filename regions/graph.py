@@ -436,6 +436,7 @@ class GraphBuilder:
         self._nodes: list[Node] = [Input(input_name, (), _shape(shape, "input_shape"))]
         self._shapes = {input_name: self._nodes[0].shape}
         self._count: dict[str, int] = {}
+        self._reserved: set[str] = set()
 
     @property
     def input(self) -> str:
@@ -448,6 +449,21 @@ class GraphBuilder:
         except KeyError:
             raise ValueError(f"no node named {x!r} has been added") from None
 
+    def reserve(self, base: str) -> str:
+        """A fresh node name, ``base`` or ``base_1``, ``base_2``, ..., kept for a node
+        added later (importers name nodes by module path or ONNX node name).
+
+        >>> b = GraphBuilder((2,))
+        >>> b.reserve("relu"), b.reserve("relu"), b.reserve("input")
+        ('relu', 'relu_1', 'input_1')
+        """
+        name, k = base, 0
+        while name in self._shapes or name in self._reserved:
+            k += 1
+            name = f"{base}_{k}"
+        self._reserved.add(name)
+        return name
+
     def _name(self, kind: str, name: str | None) -> str:
         if name is not None:
             if not isinstance(name, str) or not name:
@@ -456,7 +472,7 @@ class GraphBuilder:
         while True:
             self._count[kind] = self._count.get(kind, 0) + 1
             candidate = f"{kind}{self._count[kind]}"
-            if candidate not in self._shapes:
+            if candidate not in self._shapes and candidate not in self._reserved:
                 return candidate
 
     def add_node(self, node: Node) -> str:
@@ -468,6 +484,7 @@ class GraphBuilder:
         _check_node_shape(node, [self._shapes[s] for s in node.inputs])
         self._nodes.append(node)
         self._shapes[node.name] = node.shape
+        self._reserved.discard(node.name)
         return node.name
 
     # affine nodes

@@ -42,7 +42,7 @@ anywhere else, or in a weight, is not supported. Applied to tensors computed fro
 input, these operations are not supported (except those in the table).
 
 Graph nodes take the ONNX node names (``op_type`` and the node's index, ``Relu_3``, for an
-unnamed node; a ``_2`` suffix if a name repeats); the input node takes the graph input's
+unnamed node; a ``_1``, ``_2``... suffix if a name repeats); the input node takes the graph input's
 name. Parameters become float64 arrays (float32 and float16 values exactly).
 """
 
@@ -318,7 +318,6 @@ class _Converter:
         self.batch = _batch_size(inp)  # None: symbolic
         self.alt: dict[str, np.ndarray] = {}
         self.tensors: dict[str, str] = {inp.name: inp.name}
-        self.taken = {inp.name}
         self.folded: dict[int, str] = {}  # node index -> the graph node it was folded into
 
     # structure
@@ -355,13 +354,9 @@ class _Converter:
         return sorted(needed)
 
     def _name(self, proto: Any, index: int, base: str | None = None) -> str:
-        base = base or proto.name or f"{proto.op_type}_{index}"
-        name, k = base, 1
-        while name in self.taken:
-            k += 1
-            name = f"{base}_{k}"
-        self.taken.add(name)
-        return name
+        """A fresh graph node name: the ONNX node's name, ``op_type_index`` if it has none,
+        ``_1``, ``_2``... if taken."""
+        return self.builder.reserve(base or proto.name or f"{proto.op_type}_{index}")
 
     # conversion
 

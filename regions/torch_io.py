@@ -333,7 +333,6 @@ class _Importer:
         self.names: dict[Any, str] = {}
         self.consts: dict[Any, np.ndarray] = {}
         self.pairs: dict[Any, str] = {}  # (values, indices) of a max: node of the values
-        self.taken: set[str] = set()
 
     @property
     def builder(self) -> GraphBuilder:
@@ -366,7 +365,6 @@ class _Importer:
                          "models of one input")
         self._check_batch(node, meta)
         self.b = GraphBuilder(_example_shape(meta), input_name=node.name)
-        self.taken.add(node.name)
         self.names[node] = node.name
 
     def _output(self, node: Any) -> str:
@@ -427,13 +425,7 @@ class _Importer:
 
     def name(self, node: Any, suffix: str = "") -> str:
         """A fresh Graph node name: the module path or fx node name, ``_1``... if taken."""
-        base = _where(node) + suffix
-        name, k = base, 0
-        while name in self.taken:
-            k += 1
-            name = f"{base}_{k}"
-        self.taken.add(name)
-        return name
+        return self.builder.reserve(_where(node) + suffix)
 
     def tensor(self, node: Any, arg: Any, what: str = "input") -> str:
         if hasattr(arg, "op") and arg in self.names:
