@@ -26,148 +26,15 @@ torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")
 from torch import nn  # noqa: E402
 
+from .torch_models import (ACTIVATIONS, INPUT_SHAPES, ConvMaxout, MaxoutForOnnx,  # noqa: E402
+                           ResidualWithHead, TwoBranchesForOnnx, _cnn_1d_for_onnx,
+                           _cnn_for_onnx, _cnn_max_pool_for_onnx, _mlp, _scale_error)
+from .torch_models import _one_thread  # noqa: E402, F401  (autouse fixture: applies here)
+
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models: threads only add overhead."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 # -- models --------------------------------------------------------------------------------
-
-
-def _randomize_batch_norms(model, seed):
-    """Non-trivial running statistics and affine parameters for every batch norm."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                c = m.num_features
-                m.running_mean.copy_(torch.randn(c, generator=g))
-                m.running_var.copy_(torch.rand(c, generator=g) * 2 + 0.2)
-                m.weight.copy_(torch.randn(c, generator=g))
-                m.bias.copy_(torch.randn(c, generator=g))
-    return model
-
-
-ACTIVATIONS = {
-    "relu": nn.ReLU,
-    "leaky_relu": lambda: nn.LeakyReLU(0.2),
-    "hardtanh": lambda: nn.Hardtanh(-2.0, 3.0),
-    "relu6": nn.ReLU6,
-}
-
-
-def _mlp(act):
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Linear(3, 8), ACTIVATIONS[act](), nn.Linear(8, 6),
-                         ACTIVATIONS[act](), nn.Dropout(0.3), nn.Linear(6, 2))
-
-
-def _cnn():
-    torch.manual_seed(1)
-    return _randomize_batch_norms(nn.Sequential(
-        nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(4, 3, 3, padding=1, bias=False), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(),
-        nn.Linear(27, 3)), 1)
-
-
-def _cnn_max_pool():
-    torch.manual_seed(2)
-    return nn.Sequential(
-        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1),
-        nn.Conv2d(3, 4, 2), nn.LeakyReLU(0.1),
-        nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 1)), nn.Flatten(), nn.Linear(40, 2))
-
-
-def _cnn_1d():
-    torch.manual_seed(3)
-    return _randomize_batch_norms(nn.Sequential(
-        nn.Conv1d(2, 3, 3, stride=2, padding=2), nn.BatchNorm1d(3), nn.ReLU(),
-        nn.MaxPool1d(3, stride=2, padding=1), nn.Conv1d(3, 2, 2, dilation=2), nn.Hardtanh(),
-        nn.Flatten(1), nn.Linear(4, 1)), 3)
-
-
-class Residual(nn.Module):
-    """conv-bn-relu-conv-bn + skip, relu (one in-place ReLU module called twice)."""
-
-    def __init__(self, channels=3):
-        super().__init__()
-        torch.manual_seed(4)
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(channels)
-        self.fc = nn.Linear(channels * 16, 2)
-        _randomize_batch_norms(self, 4)
-
-    def forward(self, x):
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        out += x
-        return self.fc(torch.flatten(self.relu(out), 1))
-
-
-class TwoBranches(nn.Module):
-    """torch.cat of two branches (max and average pooling, three activations)."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(5)
-        self.a = nn.Conv2d(2, 3, 3, padding=1)
-        self.b = nn.Conv2d(2, 2, 1)
-        self.leaky = nn.LeakyReLU(0.3)
-        self.head = nn.Linear(5 * 2 * 2, 3)
-
-    def forward(self, x):
-        a = nn.functional.max_pool2d(self.leaky(self.a(x)), 2, stride=2)
-        b = nn.functional.avg_pool2d(nn.functional.relu6(self.b(x)), kernel_size=2)
-        h = torch.cat([a, b], dim=1)
-        return self.head(nn.functional.hardtanh(h, -0.5, 0.75).flatten(1))
-
-
-class Maxout(nn.Module):
-    """Maxout units: maxima over an axis after views, a reshape and an unflatten (last: after
-    an unflatten, the exporter fixes ``x.size(0)``, see test_exporter_fixed_...)."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(6)
-        self.fc1 = nn.Linear(3, 12)
-        self.fc2 = nn.Linear(4, 8)
-        self.fc3 = nn.Linear(4, 6)
-        self.fc4 = nn.Linear(3, 4)
-        self.split = nn.Unflatten(1, (2, 2))
-        self.out = nn.Linear(2, 1)
-
-    def forward(self, x):
-        h = self.fc1(x).view(x.size(0), 4, 3).amax(-1)
-        h = torch.max(self.fc2(h).reshape(h.shape[0], 4, 2), 2)[0]
-        h = torch.amax(self.fc3(h).view(-1, 3, 2), dim=2)
-        h = torch.max(self.split(self.fc4(h)), dim=2).values
-        return self.out(h)
-
-
-class ConvMaxout(nn.Module):
-    """Maxout over channels, then global max and min pooling over two axes."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(7)
-        self.conv = nn.Conv2d(2, 6, 3)
-        self.split = nn.Unflatten(1, (3, 2))
-        self.fc = nn.Linear(6, 2)
-
-    def forward(self, x):
-        h = self.split(self.conv(x)).amax(dim=2)
-        h = torch.cat([h.amax(dim=(2, 3), keepdim=True), h.amin(dim=(2, 3), keepdim=True)], 1)
-        return self.fc(h.flatten(1))  # not view(h.size(0), -1): see test_exporter_fixed_...
 
 
 class ViewFlatten(nn.Module):
@@ -184,15 +51,13 @@ class ViewFlatten(nn.Module):
         return self.fc(h.view(h.size(0), -1))
 
 
-MODELS = {
-    **{f"mlp_{act}": (lambda act=act: _mlp(act), (3,)) for act in ACTIVATIONS},
-    "cnn": (_cnn, (2, 6, 6)),
-    "cnn_max_pool": (_cnn_max_pool, (1, 9, 9)),
-    "cnn_1d": (_cnn_1d, (2, 11)),
-    "residual": (Residual, (3, 4, 4)),
-    "two_branches": (TwoBranches, (2, 4, 4)),
-    "maxout": (Maxout, (3,)),
-    "conv_maxout": (ConvMaxout, (2, 5, 5)),
+MODELS = {  # name -> (model factory, input shape without the batch axis)
+    **{f"mlp_{act}": (lambda act=act: _mlp(act), INPUT_SHAPES["mlp"]) for act in ACTIVATIONS},
+    **{name: (make, INPUT_SHAPES[name]) for name, make in [
+        ("cnn", _cnn_for_onnx), ("cnn_max_pool", _cnn_max_pool_for_onnx),
+        ("cnn_1d", _cnn_1d_for_onnx), ("residual", ResidualWithHead),
+        ("two_branches", TwoBranchesForOnnx), ("maxout", MaxoutForOnnx),
+        ("conv_maxout", lambda: ConvMaxout(global_pool=True))]},
     "view_flatten": (ViewFlatten, (1, 5, 5)),
 }
 HAS_BATCH_NORM = {"cnn", "cnn_1d", "residual"}
@@ -235,11 +100,6 @@ def _at_onnx_precision(model):
 
 def _signature(g):
     return [(type(g.node(n)).__name__, g.node(n).size) for n in g.piecewise_linear_nodes]
-
-
-def _scale_error(got, want):
-    """Largest entry error relative to the output's scale."""
-    return np.max(np.abs(got - want)) / max(1.0, np.max(np.abs(want)))
 
 
 def _assert_same_graph(got, want, tol, rng):

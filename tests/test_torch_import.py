@@ -16,34 +16,14 @@ from regions import (GraphBuilder, as_graph, from_torch, leaky_relu, random_netw
                      to_torch)
 from regions.graph import GroupMax  # noqa: E402
 
+from .torch_models import (ACTIVATIONS, INPUT_SHAPES, ConvMaxout, Maxout, ResNet,  # noqa: E402
+                           TwoBranches, _cnn, _cnn_1d, _cnn_max_pool, _mlp, _scale_error)
+from .torch_models import _one_thread  # noqa: E402, F401  (autouse fixture: applies here)
+
 DTYPES = [torch.float64, torch.float32]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models: threads only add overhead (grouped float64 convolutions most)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _randomize_batch_norms(model, seed):
-    """Non-trivial running statistics and affine parameters for every batch norm."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                c = m.num_features
-                m.running_mean.copy_(torch.randn(c, generator=g))
-                m.running_var.copy_(torch.rand(c, generator=g) * 2 + 0.2)
-                if m.weight is not None:
-                    m.weight.copy_(torch.randn(c, generator=g))
-                    m.bias.copy_(torch.randn(c, generator=g))
-    return model
 
 
 def _train(model, input_shape, dtype, steps=3, seed=0):
@@ -59,12 +39,6 @@ def _train(model, input_shape, dtype, steps=3, seed=0):
             for p in model.parameters():
                 p -= 0.05 * p.grad
     return model.eval()
-
-
-def _scale_error(got, want):
-    """Largest entry error relative to the output's scale."""
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    return np.max(np.abs(got - want)) / max(1.0, np.max(np.abs(want)))
 
 
 def _check(model, input_shape, dtype=torch.float64, seed=1, scale=1.0, batch=6):
@@ -93,133 +67,6 @@ def _check(model, input_shape, dtype=torch.float64, seed=1, scale=1.0, batch=6):
 # -- models --------------------------------------------------------------------------------
 
 
-ACTIVATIONS = {
-    "relu": nn.ReLU,
-    "leaky_relu": lambda: nn.LeakyReLU(0.2),
-    "hardtanh": lambda: nn.Hardtanh(-2.0, 3.0),
-    "relu6": nn.ReLU6,
-}
-
-
-def _mlp(act):
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Linear(3, 8), ACTIVATIONS[act](), nn.Linear(8, 6),
-                         ACTIVATIONS[act](), nn.Dropout(0.3), nn.Linear(6, 2))
-
-
-def _cnn():
-    torch.manual_seed(1)
-    return _randomize_batch_norms(nn.Sequential(
-        nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(4, 3, 3, padding="same", bias=False), nn.BatchNorm2d(3, affine=False),
-        nn.ReLU(), nn.AdaptiveAvgPool2d((2, 3)), nn.Flatten(), nn.Linear(18, 3)), 1)
-
-
-def _cnn_max_pool():
-    torch.manual_seed(2)
-    return nn.Sequential(
-        nn.Conv2d(1, 3, 3, stride=1, padding=1), nn.ReLU(),
-        nn.MaxPool2d(3, stride=2, padding=1), nn.Conv2d(3, 4, 2), nn.LeakyReLU(0.1),
-        nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 1), dilation=(1, 2)), nn.Flatten(),
-        nn.LazyLinear(2))
-
-
-def _cnn_1d():
-    torch.manual_seed(3)
-    return nn.Sequential(
-        nn.Conv1d(2, 3, 3, stride=2, padding=2), nn.BatchNorm1d(3), nn.ReLU(),
-        nn.MaxPool1d(3, stride=2, padding=1), nn.AvgPool1d(2, padding=1, count_include_pad=False),
-        nn.Conv1d(3, 2, 2, dilation=2), nn.Hardtanh(), nn.Flatten(1), nn.Linear(2, 1))
-
-
-class Residual(nn.Module):
-    """conv-bn-relu-conv-bn + skip, relu (the one ReLU module is called twice)."""
-
-    def __init__(self, channels=3):
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(channels)
-
-    def forward(self, x):
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        out += x
-        return self.relu(out)
-
-
-class ResNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(4)
-        self.stem = nn.Conv2d(2, 3, 3, padding=1)
-        self.layer1 = nn.Sequential(Residual(), Residual())
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(3, 2)
-        _randomize_batch_norms(self, 4)
-
-    def forward(self, x):
-        x = self.layer1(self.stem(x))
-        return self.fc(torch.flatten(self.pool(x), 1))
-
-
-class TwoBranches(nn.Module):
-    """torch.cat of two branches, with functional pooling and activations."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(5)
-        self.a = nn.Conv2d(2, 3, 3, padding=1)
-        self.b = nn.Conv2d(2, 2, 1)
-        self.head = nn.Linear(5 * 2 * 2, 3)
-
-    def forward(self, x):
-        a = F.max_pool2d(F.leaky_relu(self.a(x), 0.3), 2, stride=2)
-        b = F.avg_pool2d(F.relu6(self.b(x) * 3.0), kernel_size=2)
-        h = torch.cat([a, b], dim=1)
-        h = F.hardtanh(F.adaptive_avg_pool2d(h, (2, 2)), -0.5, 0.75)
-        return self.head(h.view(h.size(0), -1))
-
-
-class Maxout(nn.Module):
-    """Maxout units written as maxima over an axis after views."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(6)
-        self.fc1 = nn.Linear(3, 12)
-        self.fc2 = nn.Linear(4, 8)
-        self.fc3 = nn.Linear(4, 6)
-        self.fc4 = nn.Linear(3, 4)
-        self.out = nn.Linear(2, 1)
-
-    def forward(self, x):
-        h = self.fc1(x).view(x.size(0), 4, 3).amax(-1)
-        h = torch.amax(self.fc2(h).view(-1, 4, 2), dim=2)
-        h = self.fc3(h)
-        h = torch.max(h.reshape(h.shape[0], 3, 2), dim=2).values
-        h = self.fc4(h)
-        h = torch.max(h.view(-1, 2, 2), 2)[0] + h.view(-1, 2, 2).max(2)[0]
-        return self.out(h)
-
-
-class ConvMaxout(nn.Module):
-    """Maxout over channels after an unflatten that splits them into (C, k)."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(7)
-        self.conv = nn.Conv2d(2, 6, 3)
-        self.split = nn.Unflatten(1, (3, 2))
-        self.fc = nn.Linear(3 * 3 * 3, 2)
-
-    def forward(self, x):
-        h = self.split(self.conv(x)).amax(dim=2)
-        return self.fc(h.flatten(1))
-
-
 def _grouped_dilated():
     torch.manual_seed(8)
     return nn.Sequential(
@@ -229,14 +76,10 @@ def _grouped_dilated():
         nn.Flatten(), nn.LazyLinear(2))
 
 
-MODELS = {
-    "cnn": (_cnn, (2, 6, 6)),
-    "cnn_max_pool": (_cnn_max_pool, (1, 9, 9)),
-    "cnn_1d": (_cnn_1d, (2, 11)),
-    "resnet": (ResNet, (2, 5, 5)),
-    "two_branches": (TwoBranches, (2, 4, 4)),
-    "maxout": (Maxout, (3,)),
-    "conv_maxout": (ConvMaxout, (2, 5, 5)),
+MODELS = {  # name -> (model factory, input shape without the batch axis)
+    **{name: (make, INPUT_SHAPES[name]) for name, make in [
+        ("cnn", _cnn), ("cnn_max_pool", _cnn_max_pool), ("cnn_1d", _cnn_1d), ("resnet", ResNet),
+        ("two_branches", TwoBranches), ("maxout", Maxout), ("conv_maxout", ConvMaxout)]},
     "grouped_dilated": (_grouped_dilated, (4, 7, 7)),
 }
 
