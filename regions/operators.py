@@ -37,6 +37,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _numbers
+from ._rational import batched_matmul, matmul
 
 __all__ = ["LinearOperator", "Dense", "Conv", "AveragePool", "ChannelScale"]
 
@@ -201,10 +202,10 @@ class Dense(LinearOperator):
         return self.matrix.dtype == object
 
     def _apply(self, x: np.ndarray) -> np.ndarray:
-        return x @ self.matrix.T
+        return matmul(x, self.matrix.T)
 
     def _transpose(self, y: np.ndarray) -> np.ndarray:
-        return y @ self.matrix
+        return matmul(y, self.matrix)
 
     def to_dense(self) -> np.ndarray:
         return self.matrix
@@ -216,6 +217,13 @@ class Dense(LinearOperator):
         if exact == self.is_exact:
             return self
         return Dense(_cast(self.matrix, exact), self.in_shape, self.out_shape)
+
+
+def _per_group(p: np.ndarray, mats: np.ndarray) -> np.ndarray:
+    """``p[:, g] @ mats[g]`` for every group g (``p``: (N, G, L, K), ``mats``: (G, K, M))."""
+    if p.dtype != object:
+        return p @ mats[None]
+    return np.stack([batched_matmul(p[:, g], mats[g]) for g in range(mats.shape[0])], axis=1)
 
 
 class _Windowed(LinearOperator):
@@ -336,7 +344,7 @@ class Conv(_Windowed):
         p = self._gather(x)  # (N, Cin, L, K)
         p = p.reshape(n, g, self.channels // g, L, K).transpose(0, 1, 3, 2, 4)
         p = p.reshape(n, g, L, -1)  # (N, G, L, Cin_g * K)
-        y = p @ self._mat[None]  # (N, G, L, Cout_g)
+        y = _per_group(p, self._mat)  # (N, G, L, Cout_g)
         return y.transpose(0, 1, 3, 2).reshape(n, -1)
 
     def _transpose(self, y: np.ndarray) -> np.ndarray:
@@ -347,7 +355,7 @@ class Conv(_Windowed):
         L, K = self.index.shape
         cout_g = self.out_shape[0] // g
         yg = y.reshape(n, g, cout_g, L).transpose(0, 1, 3, 2)  # (N, G, L, Cout_g)
-        p = yg @ self._mat.transpose(0, 2, 1)[None]  # (N, G, L, Cin_g * K)
+        p = _per_group(yg, self._mat.transpose(0, 2, 1))  # (N, G, L, Cin_g * K)
         p = p.reshape(n, g, L, self.channels // g, K).transpose(0, 1, 3, 2, 4)
         return self._scatter(p.reshape(n, self.channels, L, K))
 
