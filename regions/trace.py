@@ -476,7 +476,7 @@ class _Engine(EngineBase):
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
             cols = padded_groups(st.groups)
-            h, index = self._split_max(h, hl, hr, cols)
+            h, index = self._split_max(h, hl, hr, st.groups)
             record_layer(self, index, changes=True)
             out = group_max_values(h[:, :m], st.groups)
             g = np.arange(cols.shape[0])
@@ -522,68 +522,87 @@ class _Engine(EngineBase):
             index = above.view(np.int8) if index is None else index + above
         return h, np.asarray(index, dtype=np.int8)
 
-    def _split_max(self, h, hl, hr, cols: np.ndarray):
-        """Insert every point where the argmax of a group (columns ``cols``, one row per
-        group) changes: the breakpoints of the upper envelope of the group's lines on each
-        piece. Returns the rows and each piece's argmax per group."""
+    def _split_max(self, h, hl, hr, groups: np.ndarray):
+        """Insert every point where the argmax of a group changes: the breakpoints of the
+        upper envelope of the group's lines on each piece. Only the (piece, group) pairs
+        whose ends have different argmaxes, or a tie, can change inside (on a piece the
+        successive maxima have increasing slopes), so only those are walked. Returns the
+        rows and each piece's argmax per group."""
         exact, tol, t = self.exact, self.tol, self.t
-        K = t.shape[0]
-        # every piece as base row + lambda * direction, lambda in [0, lam_max)
-        base = [h[:-1]] if K > 1 else []
-        direc = [h[1:] - h[:-1]] if K > 1 else []
-        lam_max = [np.ones(K - 1, dtype=bool)] if K > 1 else []
-        anchor = [np.arange(K - 1)] if K > 1 else []
-        kind = [np.full(K - 1, _FINITE)] if K > 1 else []
-        if hl is not None:
-            base.insert(0, h[:1]), direc.insert(0, -hl[None, :])
-            lam_max.insert(0, np.zeros(1, bool)), anchor.insert(0, np.zeros(1, np.int64))
-            kind.insert(0, np.full(1, _LEFT))
-        if hr is not None:
-            base.append(h[-1:]), direc.append(hr[None, :])
-            lam_max.append(np.zeros(1, bool)), anchor.append(np.full(1, K - 1))
-            kind.append(np.full(1, _RIGHT))
-        B, D = np.concatenate(base), np.concatenate(direc)
-        bounded, anc, knd = np.concatenate(lam_max), np.concatenate(anchor), np.concatenate(kind)
-        found = _envelope_breaks(B, D, bounded, cols)
+        cols, slack = padded_groups(groups), self._max_slack(groups)
+        K, G = t.shape[0], groups.shape[0]
+        arg, tied = _edge_argmax(h, groups, slack)
+        anchors, grps, kinds = [], [], []
+        if K > 1:
+            p, g = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
+            anchors.append(p), grps.append(g), kinds.append(np.full(p.shape[0], _FINITE))
+        for ray, row, kind in ((hl, 0, _LEFT), (hr, K - 1, _RIGHT)):
+            if ray is not None:  # an unbounded end: every group is walked
+                anchors.append(np.full(G, row)), grps.append(np.arange(G))
+                kinds.append(np.full(G, kind))
+        a, g, kind = (np.concatenate(v).astype(np.int64) for v in (anchors, grps, kinds))
+        c = cols[g]  # the pairs' k columns: only these are gathered
+        vb = h[a[:, None], c]
+        vd = h[np.minimum(a + 1, K - 1)[:, None], c] - vb
+        for ray, which, sign in ((hl, _LEFT, -1), (hr, _RIGHT, 1)):
+            on = kind == which
+            if ray is not None and on.any():
+                vd[on] = sign * ray[c[on]]
+        found = _envelope_breaks(vb, vd, kind == _FINITE)
         if found is not None:
-            piece, grp, lam = found
-            dt = np.ones(piece.shape[0], dtype=t.dtype)
-            fin = knd[piece] == _FINITE
-            a = anc[piece]
+            pair, lam = found
+            a, kind = a[pair], kind[pair]
+            dt = np.ones(a.shape[0], dtype=t.dtype)
+            fin = kind == _FINITE
             dt[fin] = t[a[fin] + 1] - t[a[fin]]
-            dt[knd[piece] == _LEFT] = -1
+            dt[kind == _LEFT] = -1
             tc = t[a] + lam * dt
             if not exact:  # a crossing within tol*max(1,|t|) of an edge moves onto it
                 gap = tol * np.maximum(1.0, np.abs(tc))
                 near = np.abs(tc - t[a]) <= gap
                 near |= fin & (np.abs(t[np.minimum(a + 1, K - 1)] - tc) <= gap)
-                piece, lam, tc = piece[~near], lam[~near], tc[~near]
+                a, kind, lam, tc = (v[~near] for v in (a, kind, lam, tc))
             if tc.shape[0]:
                 order = np.argsort(tc, kind="stable")
-                piece, lam, tc = piece[order], lam[order], tc[order]
-                starts = knot_starts(tc, tol, exact)
-                first = np.flatnonzero(starts)
-                p, gl = piece[first], lam[first]
-                new_rows = B[p] + gl[:, None] * D[p]
+                first = order[np.flatnonzero(knot_starts(tc[order], tol, exact))]
+                direction = _directions(h, hl, hr, a[first], kind[first])  # full rows
+                new_rows = h[a[first]] + lam[first][:, None] * direction
                 is_new = insert_edges(self, tc[first])
                 h = _merge_rows(h, new_rows, is_new)
-        return h, self._piece_argmax(h, hl, hr, cols)
+                new_arg, new_tied = _edge_argmax(new_rows, groups, slack)
+                arg = _merge_rows(arg, new_arg, is_new)
+                tied = _merge_rows(tied, new_tied, is_new)
+        return h, self._piece_argmax(h, hl, hr, groups, slack, arg, tied)
 
-    def _piece_argmax(self, h, hl, hr, cols: np.ndarray) -> np.ndarray:
-        """The argmax of each group inside each piece (the first on ties; float: within
-        the noise of the maximum)."""
-        inner = [(h[:-1] + h[1:]) / 2] if h.shape[0] > 1 else []
-        if hl is not None:
-            inner.insert(0, (h[0] - hl)[None, :])
-        if hr is not None:
-            inner.append((h[-1] + hr)[None, :])
-        X = np.concatenate(inner)[:, cols]  # (pieces, G, k)
-        best = X.max(axis=2, keepdims=True)
+    def _max_slack(self, groups: np.ndarray) -> Any:
+        """Ties of a group maximum: exact equality, or (float) within twice the largest
+        rounding-error scale of the group's entries."""
         if self.exact:
-            return np.argmax(X == best, axis=2).astype(np.int8)
+            return 0
         noise = np.asarray(self.noise, dtype=np.float64)
-        slack = noise[cols].max(axis=1, initial=0.0)[None, :, None] if noise.ndim else noise
-        return np.argmax(X >= best - 2 * slack, axis=2).astype(np.int8)
+        return 2 * noise[padded_groups(groups)].max(axis=1)
+
+    def _piece_argmax(self, h, hl, hr, groups: np.ndarray, slack: Any, arg: np.ndarray,
+                      tied: np.ndarray) -> np.ndarray:
+        """The argmax of each group inside each piece (the first on ties): the argmax of
+        both ends (``arg``, ``tied`` per row) where they agree without a tie, else the
+        argmax at the piece's middle."""
+        cols = padded_groups(groups)
+        rows = []
+        if hl is not None:
+            rows.append(_argmax_at(h[:1] - hl, groups, slack))
+        if h.shape[0] > 1:
+            inner = arg[:-1].copy()
+            p, g = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
+            if p.shape[0]:
+                c = cols[g]
+                mid = (h[p[:, None], c] + h[p[:, None] + 1, c]) / 2
+                sl = slack if np.ndim(slack) == 0 else slack[g]
+                inner[p, g] = _first_within(mid, sl)
+            rows.append(inner)
+        if hr is not None:
+            rows.append(_argmax_at(h[-1:] + hr, groups, slack))
+        return np.concatenate(rows).astype(np.int8)
 
     def _far_sides(self, s, hl, hr, noise_slope):
         """Side of each threshold far out on each unbounded end (None without one)."""
@@ -708,58 +727,83 @@ def _with_carry(pre: np.ndarray, z: np.ndarray, carry: np.ndarray) -> np.ndarray
     return pre if not carry.shape[0] else np.concatenate([pre, z[:, carry]], axis=1)
 
 
-def _envelope_breaks(B, D, bounded, cols):
-    """Where the argmax of each group changes inside each piece x = B + lam D, lam in (0, 1)
-    (``bounded``) or (0, inf) (an unbounded end): (piece, group, lam) of every breakpoint of
-    the upper envelope of the group's lines, or None. The argmax just after lam = 0 is the
-    maximum with the largest slope; each step moves to the line that overtakes it first (on
-    ties, the steepest, which wins right after), so a group makes at most k - 1 steps and
-    three lines through one point make one breakpoint."""
-    VB, VD = B[:, cols], D[:, cols]  # (pieces, G, k)
-    P, G, k = VB.shape
-    if k < 2:
+def _edge_argmax(h: np.ndarray, groups: np.ndarray, slack: Any):
+    """Per row of ``h`` and group: the position of the maximum (the first on ties) and
+    whether another entry ties with it (within ``slack``), in one pass over the k positions
+    (``-1`` padding left out), in place on (rows, groups) arrays."""
+    K, (G, k) = h.shape[0], groups.shape
+    best = h[:, groups[:, 0]]
+    arg = np.zeros((K, G), dtype=np.int8)
+    second = np.full((K, G), -math.inf, dtype=h.dtype)
+    padded = bool(np.any(groups < 0))
+    for j in range(1, k):
+        v = h[:, np.maximum(groups[:, j], 0)]
+        if padded:
+            v = np.where(groups[:, j] >= 0, v, -math.inf)
+        arg[v > best] = j
+        np.maximum(second, np.minimum(best, v), out=second)  # the runner-up so far
+        np.maximum(best, v, out=best)
+    best -= second
+    return arg, best <= slack
+
+
+def _first_within(x: np.ndarray, slack: Any) -> np.ndarray:
+    """Along the last axis: the first entry within ``slack`` of the maximum."""
+    top = x.max(axis=-1, keepdims=True)
+    sl = slack if np.ndim(slack) == 0 else np.asarray(slack)[..., None]
+    return np.argmax(x >= top - sl, axis=-1)
+
+
+def _argmax_at(row: np.ndarray, groups: np.ndarray, slack: Any) -> np.ndarray:
+    """The argmax of every group at one point (a row), padding left out: shape (1, G)."""
+    x = np.where(groups >= 0, row[0][padded_groups(groups)], -math.inf)
+    return _first_within(x, slack)[None, :]
+
+
+def _directions(h, hl, hr, a, kind) -> np.ndarray:
+    """The change of every column along each piece (anchor row ``a``): to the next row on
+    a finite piece, the slope away from the data on an unbounded end."""
+    out = np.empty((a.shape[0], h.shape[1]), dtype=h.dtype)
+    fin = kind == _FINITE
+    out[fin] = h[a[fin] + 1] - h[a[fin]]
+    if hl is not None:
+        out[kind == _LEFT] = -hl
+    if hr is not None:
+        out[kind == _RIGHT] = hr
+    return out
+
+
+def _envelope_breaks(vb: np.ndarray, vd: np.ndarray, bounded: np.ndarray):
+    """Breakpoints of the upper envelope of the lines ``vb + lam vd`` (one row of k lines
+    per pair), lam in (0, 1) where ``bounded``, (0, inf) elsewhere: (pair, lam) of each, or
+    None. The argmax just after lam = 0 is the steepest maximum; each step moves to the line
+    that overtakes the current one first (on ties, the steepest, which wins right after), so
+    a pair makes at most k - 1 steps and three lines through one point make one
+    breakpoint."""
+    n, k = vb.shape
+    if k < 2 or n == 0:
         return None
-    fin = bounded[:, None, None]
-    cur = _first_best(VB, VD)  # just after lam = 0: the steepest maximum
-    # just before the end: on a piece the flattest maximum at lam = 1; on an unbounded end
-    # the steepest line, the highest of those
-    end = _first_best(np.where(fin, VB + VD, VD), np.where(fin, -VD, VB))
-    piece, grp = np.nonzero(cur != end)
-    if piece.shape[0] == 0:
-        return None
-    cur = cur[piece, grp]
-    vb, vd, lim = VB[piece, grp], VD[piece, grp], bounded[piece]
-    out_p, out_g, out_l = [], [], []
-    rows = np.arange(piece.shape[0])
+    top = vb == vb.max(axis=1, keepdims=True)
+    cur = np.argmax(np.where(top, vd, -math.inf), axis=1)
+    pair = np.arange(n)
+    out_p, out_l = [], []
     for _ in range(k - 1):
-        b0 = vb[rows, cur][:, None]
-        d0 = vd[rows, cur][:, None]
+        rows = np.arange(pair.shape[0])
+        b0, d0 = vb[rows, cur][:, None], vd[rows, cur][:, None]
         steeper = vd > d0
         lam = np.where(steeper, (b0 - vb) / np.where(steeper, vd - d0, 1), math.inf)
         best = lam.min(axis=1)
-        ok = steeper.any(axis=1) & (~lim | (best < 1))
+        ok = steeper.any(axis=1) & (~bounded | (best < 1))
         if not ok.any():
             break
         tie = (lam == best[:, None]) & steeper
         nxt = np.argmax(np.where(tie, vd, -math.inf), axis=1)  # steepest among the first
         sel = np.flatnonzero(ok)
-        out_p.append(piece[sel]), out_g.append(grp[sel]), out_l.append(best[sel])
-        keep = sel
-        piece, grp, vb, vd, lim = piece[keep], grp[keep], vb[keep], vd[keep], lim[keep]
-        cur = nxt[keep]
-        rows = np.arange(piece.shape[0])
-        if not rows.shape[0]:
-            break
+        out_p.append(pair[sel]), out_l.append(best[sel])
+        pair, vb, vd, bounded, cur = pair[sel], vb[sel], vd[sel], bounded[sel], nxt[sel]
     if not out_p:
         return None
-    return np.concatenate(out_p), np.concatenate(out_g), np.concatenate(out_l)
-
-
-def _first_best(val: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Along the last axis: among the entries where ``val`` is largest, the one with the
-    largest ``key`` (ties: the first)."""
-    top = val == val.max(axis=2, keepdims=True)
-    return np.argmax(np.where(top, key, -math.inf), axis=2)
+    return np.concatenate(out_p), np.concatenate(out_l)
 
 
 def _extend(s: np.ndarray, fl, fr) -> np.ndarray:
