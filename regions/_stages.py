@@ -23,7 +23,7 @@ pieces from their patterns (:meth:`Lowered.jacobians`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -31,7 +31,9 @@ import numpy as np
 
 from . import _numbers
 from .activations import ACTIVATIONS, Activation
-from .graph import AFFINE, PIECEWISE_LINEAR, Elementwise, Graph, GroupMax, Node, as_graph
+from .graph import (AFFINE, PIECEWISE_LINEAR, Affine, Elementwise, Graph, GroupMax, Node,
+                    as_graph)
+from .operators import Dense
 
 __all__: list[str] = []
 
@@ -331,13 +333,34 @@ def lower(model: Any, exact: bool) -> Lowered:
         carry = np.concatenate([np.arange(*where[name]) for name, _ in kept]) if kept else \
             np.zeros(0, dtype=np.int64)
         width = node.size
-        stages.append(Stage(
+        stage = Stage(
             name=node.name, node=node, width=width, num_pre=by_name[node.inputs[0]].size,
             carry=carry.astype(np.int64), program=program,
             sources=tuple((r, *where[r]) for r in reads), target=node.inputs[0],
-        ))
+        )
+        stages.append(_collapsed(stage, graph, exact) if s == 0 else stage)
         layout = [(node.name, width)] + kept
     return Lowered(graph, tuple(stages), exact)
+
+
+SMALL_INPUT = 8
+"""A first stage reading at most this many inputs through structured operators is made one
+dense map (a plane slice of an image model: 2 columns instead of convolutions per row)."""
+
+
+def _collapsed(st: Stage, graph: Graph, exact: bool) -> Stage:
+    """The first stage with its affine program replaced by the equivalent dense map, when
+    the input is small and the program is more than one dense operator (the map is the
+    program applied to the unit vectors, w = 0, and to the origin, w = 1: exact in exact
+    mode)."""
+    n = graph.input_size
+    simple = len(st.program) == 1 and isinstance(getattr(st.program[0], "op", None), Dense)
+    if n > SMALL_INPUT or simple or not st.program:
+        return st
+    linear = st.pre(_numbers.convert(np.eye(n), exact), 0).T
+    offset = st.pre(_numbers.convert(np.zeros((1, n)), exact), 1)[0]
+    node = Affine(st.target, (graph.input.name,), st.program[-1].shape, Dense(linear), offset)
+    return replace(st, program=(node,), sources=((graph.input.name, 0, n),))
 
 
 def _cone(by_name: dict[str, Node], target: str) -> tuple[tuple[Node, ...], set[str]]:

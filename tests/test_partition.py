@@ -39,9 +39,12 @@ two_input_random = random_networks(
 
 
 def _interior_point(region):
-    """A point inside a region: the mean of its points plus the sum of its directions."""
+    """A point inside a region: the mean of its points plus the sum of its directions (the
+    whole plane, with no point, from the origin)."""
     v, inf = region.vertices, region.at_infinity
     finite = v[~inf]
+    if not len(finite):
+        return v[0] * 0  # the whole plane uncut: the origin is inside
     base = finite.sum(axis=0) / len(finite)
     return base + v[inf].sum(axis=0) if inf.any() else base
 
@@ -206,6 +209,11 @@ def test_points_lie_in_the_region_of_their_pattern_exact(net, pts, whole):
 
 @given(two_input_rational, st.booleans())
 @settings(max_examples=60)
+@example(  # shrunk: a zero network leaves the whole plane uncut, a region without points
+    Network([np.array([[F(0), F(0)]], dtype=object), np.array([[F(0)]], dtype=object)],
+            [np.array([F(0)], dtype=object), np.array([F(0)], dtype=object)], "relu"),
+    True,
+)
 def test_patterns_and_maps_agree_with_a_forward_pass_inside_each_region(net, whole):
     part = partition(net, None if whole else BOX)
     pts = np.array([_interior_point(r) for r in part], dtype=object)
