@@ -330,6 +330,13 @@ class Conv(_Windowed):
         # (G, Cin_g * K, Cout_g): the kernel as one matrix per group
         g = self.groups
         self._mat = k.reshape(g, cout // g, cin_g * self.index.shape[1]).transpose(0, 2, 1)
+        # (G, L, Cin_g * K): positions in a row padded with one zero per channel, so that a
+        # single gather gives each group's patches in the order of _mat's rows
+        size = math.prod(shape[1:]) + 1
+        slot = np.where(self.index >= 0, self.index, size - 1)  # (L, K)
+        chan = np.arange(shape[0]).reshape(g, cin_g)
+        self._patches = (chan[:, None, :, None] * size + slot[None, :, None, :]).reshape(
+            g, slot.shape[0], cin_g * slot.shape[1])
 
     @property
     def is_exact(self) -> bool:
@@ -339,11 +346,12 @@ class Conv(_Windowed):
         return self._chunked(self._apply_rows, x, self.out_size)
 
     def _apply_rows(self, x: np.ndarray) -> np.ndarray:
-        n, g = x.shape[0], self.groups
-        L, K = self.index.shape
-        p = self._gather(x)  # (N, Cin, L, K)
-        p = p.reshape(n, g, self.channels // g, L, K).transpose(0, 1, 3, 2, 4)
-        p = p.reshape(n, g, L, -1)  # (N, G, L, Cin_g * K)
+        n = x.shape[0]
+        padded = np.zeros((n, self.channels, x.shape[1] // self.channels + 1), dtype=x.dtype)
+        if x.dtype == object:
+            padded[...] = Fraction(0)
+        padded[:, :, :-1] = x.reshape(n, self.channels, -1)
+        p = padded.reshape(n, -1)[:, self._patches]  # (N, G, L, Cin_g * K)
         y = _per_group(p, self._mat)  # (N, G, L, Cout_g)
         return y.transpose(0, 1, 3, 2).reshape(n, -1)
 
