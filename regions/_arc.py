@@ -39,7 +39,7 @@ from scipy.special import ellipeinc
 
 from ._pieces import EngineBase, insert_edges, knot_starts, merge_rows, record_layer
 from ._pieces import sides as _sides
-from ._stages import Stage
+from ._stages import Stage, group_max_values, group_pairs, padded_groups
 
 __all__: list[str] = []
 
@@ -117,7 +117,10 @@ class ArcEngine(EngineBase):
     # -- one layer ----------------------------------------------------------------------
 
     def layer(self, st: Stage) -> None:
-        """One elementwise stage (see :func:`regions.trace`); carried columns ride along."""
+        """One stage (see :func:`regions.trace`); carried columns ride along."""
+        if st.is_max:
+            self._max_layer(st)
+            return
         act, m = st.activation, st.num_pre
         k = self.v.shape[0]
         zmax = max(float(self.v.max()), -float(self.v.min()), float(self.m.max()),
@@ -147,6 +150,35 @@ class ArcEngine(EngineBase):
         record_layer(self, index)
         hv[:, :m], hm[:, :m] = act(pv), act(pm)
         self.v, self.m = hv, hm
+        self.lengths.append(self._length(st.width))
+
+    def _max_layer(self, st: Stage) -> None:
+        """A group maximum: the pieces are split where any two entries of a group tie (the
+        sign changes of their differences, solved like a neuron's crossings of 0); the
+        argmax of each piece is then read at its midpoint (the first within the noise)."""
+        m, k = st.num_pre, self.v.shape[0]
+        zmax = max(float(np.abs(self.v).max()), float(np.abs(self.m).max()))
+        rows = np.concatenate([self.v, self.m])
+        pre = st.pre(rows, 1)
+        noise = self.tol * st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
+        _, _, _, ca, cb = group_pairs(st.groups)
+        diff = pre[:, ca] - pre[:, cb]
+        h = np.concatenate([diff, pre, rows[:, st.carry]], axis=1)
+        hv, hm = h[:k], h[k:]
+        d = diff.shape[1]
+        found = self._crossings(hv[:, :d], hm[:, :d], [0.0], noise[ca] + noise[cb])
+        if found is not None:
+            hv, hm = self._split(hv, hm, [0.0], *found)
+        cand_v, cand_m = hv[:, d: d + m], hm[:, d: d + m]
+        cols = padded_groups(st.groups)
+        slack = 2 * noise[cols].max(axis=1)
+        top = np.where(st.groups >= 0, cand_m[:, cols], -math.inf)
+        best = top.max(axis=2, keepdims=True)
+        index = np.argmax(top >= best - slack[None, :, None], axis=2).astype(np.int8)
+        record_layer(self, index, changes=True)
+        self.v = np.concatenate([group_max_values(cand_v, st.groups), hv[:, d + m:]], axis=1)
+        self.m = np.concatenate([group_max_values(cand_m, st.groups), hm[:, d + m:]], axis=1)
+        self.noise = noise
         self.lengths.append(self._length(st.width))
 
     def _extrema(self, hv, hm):

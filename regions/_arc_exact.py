@@ -36,7 +36,7 @@ from ._quadratic import (
     sort,
     unique,
 )
-from ._stages import Stage
+from ._stages import Stage, argmax_from_signs, group_pairs, padded_groups
 
 __all__: list[str] = []
 
@@ -103,7 +103,10 @@ class ExactArcEngine(EngineBase):
     # -- one layer ----------------------------------------------------------------------
 
     def layer(self, st: Stage) -> None:
-        """One elementwise stage (see :func:`regions.trace`); carried columns ride along."""
+        """One stage (see :func:`regions.trace`); carried columns ride along."""
+        if st.is_max:
+            self._max_layer(st)
+            return
         act, m = st.activation, st.num_pre
         _, p, width = self.coef.shape
         # the constant coefficients are points (bias), the cos and sin ones directions
@@ -127,6 +130,31 @@ class ExactArcEngine(EngineBase):
         coef[:, :, :m] = coef[:, :, :m] * slopes[None]
         coef[0, :, :m] += np.array(act.intercepts, dtype=object)[index]
         self.coef = coef
+        self.lengths.append(self._length(st.width))
+
+    def _max_layer(self, st: Stage) -> None:
+        """A group maximum: split where any two entries of a group tie (exact roots of their
+        differences), then the argmax of each piece from the signs of the differences at
+        a rational point inside it; the piece's output is its argmax entry."""
+        m = st.num_pre
+        _, p, width = self.coef.shape
+        w = np.repeat(np.array([1, 0, 0]), p)
+        pre = st.pre(self.coef.reshape(3 * p, width), w).reshape(3, p, m)
+        _, _, _, ca, cb = group_pairs(st.groups)
+        diff = pre[:, :, ca] - pre[:, :, cb]
+        d = diff.shape[2]
+        coef = np.concatenate([diff, pre, self.coef[:, :, st.carry]], axis=2)
+        new = self._roots(coef[:, :, :d], 0)
+        if new:
+            coef = self._split(coef, unique(np.array(new, dtype=object)))
+        signs = self._signs(coef[:, :, :d], 0, self._inner_points())
+        index = argmax_from_signs(signs, st.groups)
+        record_layer(self, index, changes=True)
+        cand = coef[:, :, d: d + m]
+        cols = padded_groups(st.groups)
+        pick = cols[np.arange(cols.shape[0])[None, :], index.astype(np.int64)]  # (p, G)
+        out = np.take_along_axis(cand, pick[None], axis=2)
+        self.coef = np.concatenate([out, coef[:, :, d + m:]], axis=2)
         self.lengths.append(self._length(st.width))
 
     def _quadratic(self, coef, theta):

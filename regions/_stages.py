@@ -138,6 +138,35 @@ def group_max_values(H: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return H[:, padded_groups(groups)].max(axis=2)
 
 
+def group_pairs(groups: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every pair of entries i < j of every group (padding left out): the group, the two
+    positions and the two columns. Where the argmax of a group changes, two of its entries
+    tie, so splitting at the sign changes of all differences f_i - f_j finds every change
+    (and some where the argmax does not change, which make no transition)."""
+    g, i, j = [], [], []
+    k = groups.shape[1]
+    for a in range(k):  # positions within a group: k(k - 1)/2 pairs
+        for b in range(a + 1, k):
+            ok = np.flatnonzero((groups[:, a] >= 0) & (groups[:, b] >= 0))
+            g.append(ok), i.append(np.full(ok.shape[0], a)), j.append(np.full(ok.shape[0], b))
+    g_, i_, j_ = (np.concatenate(v).astype(np.int64) if v else np.zeros(0, np.int64)
+                  for v in (g, i, j))
+    return g_, i_, j_, groups[g_, i_], groups[g_, j_]
+
+
+def argmax_from_signs(signs: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The argmax of each group (the first on ties) from the signs (rows, pairs) of the
+    differences f_i - f_j of :func:`group_pairs`: the first entry a with f_a > f_b for
+    every earlier b and f_a >= f_b for every later one."""
+    g, i, j, _, _ = group_pairs(groups)
+    rows, (G, k) = signs.shape[0], groups.shape
+    beaten = np.zeros((rows, G, k), dtype=bool)  # entry a loses to some other entry
+    np.logical_or.at(beaten, (slice(None), g, i), signs < 0)  # f_i < f_j: i loses
+    np.logical_or.at(beaten, (slice(None), g, j), signs >= 0)  # f_i >= f_j: j (later) loses
+    beaten |= (groups < 0)[None]
+    return np.argmax(~beaten, axis=2).astype(np.int8)
+
+
 def group_argmax(H: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Position of the maximum in each group (the first one on ties): int8 (N, G)."""
     cand = H[:, padded_groups(groups)]

@@ -32,6 +32,10 @@ most k - 1 vectorised steps (from the steepest of the maxima at the piece's star
 moves to the line that overtakes the current one first; on ties, the steepest), so three
 entries meeting at one point make one knot. Its pattern code is the position of the maximum
 within the group (the first on ties), and a transition is a group whose argmax changes.
+Along an :class:`~regions.Arc` the entries are sinusoids, so the arc engines split where any
+two entries of a group tie (the sign changes of their differences, solved in closed form
+like a neuron's crossings) and read the argmax inside each piece; a split where the argmax
+does not change makes no transition and is not a knot.
 
 Coincidences, exactly
 ---------------------
@@ -358,7 +362,6 @@ def trace(
     lowered = lower(net, exact)
     engine: Any
     if isinstance(trajectory, Arc):
-        _arc_supported(lowered)
         if exact:
             from ._arc_exact import ExactArcEngine
 
@@ -370,17 +373,6 @@ def trace(
     for st in lowered.stages:
         engine.layer(st)
     return _make_trace(engine, net, trajectory, lowered)
-
-
-def _arc_supported(lowered) -> None:
-    """Arcs run graphs of elementwise nodes (skips included), not group maxima."""
-    for st in lowered.stages:
-        if st.is_max:
-            raise NotImplementedError(
-                f"trace along an Arc does not support group maxima yet; node {st.name!r} is a "
-                "group maximum (max pooling or maxout). Trace a Polyline through points of "
-                "the arc instead"
-            )
 
 
 def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> Trace:

@@ -369,10 +369,49 @@ def test_partition_of_a_convolution_slice_equals_the_dense_network_slice():
 # -- errors --------------------------------------------------------------------------------------
 
 
-def test_arcs_refuse_group_maxima_naming_the_node():
-    g = maxout_mlp(np.random.default_rng(0))
-    with pytest.raises(NotImplementedError, match=r"node 'maxout1' is a group maximum"):
-        trace(g, Arc.circle([1.0, 0.0], [0.0, 1.0]))
+def _rank_two_maxout_and_twin(rng, units=3):
+    """A rank-2 maxout layer and its elementwise twin, max(f1, f2) = f2 + relu(f1 - f2):
+    the same function, with a knot of the maxout exactly where its twin's ReLU turns."""
+    w = rng.integers(-3, 4, size=(2 * units, 2)).astype(float)
+    c = rng.integers(-2, 3, size=2 * units).astype(float)
+    out = rng.integers(-2, 3, size=(1, units)).astype(float)
+    a = GraphBuilder((2,))
+    maxout = a.build(a.dense(a.maxout(a.dense(a.input, w, c), 2), out))
+    b = GraphBuilder((2,))
+    h = b.dense(b.input, w, c)
+    first, second = np.eye(2 * units)[0::2], np.eye(2 * units)[1::2]
+    r = b.activation(b.dense(h, first - second), "relu")
+    twin = b.build(b.dense(b.add(r, b.dense(h, second)), out))
+    return maxout, twin
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_group_maxima_along_arcs_and_lines_equal_their_elementwise_twin(exact):
+    rng = np.random.default_rng(10)
+    maxout, twin = _rank_two_maxout_and_twin(rng, units=4)
+    for path in (Arc.circle([2.0, 0.0], [0.0, 2.0], center=[0.5, -0.25]),
+                 Arc([1.0, 1.0], [-1.0, 2.0], 0.0, math.pi), Line([0.0, 0.0], [1.0, 0.75])):
+        a, b = trace(maxout, path, exact=exact), trace(twin, path, exact=exact)
+        assert a.num_pieces == b.num_pieces > 2
+        assert a.transitions_per_layer.tolist() == b.transitions_per_layer.tolist()
+        assert np.allclose(np.asarray(a.knots, dtype=float), np.asarray(b.knots, dtype=float),
+                           atol=1e-12)
+        if exact and isinstance(path, Arc):
+            assert list(a.exact_knots) == list(b.exact_knots)
+        assert np.allclose(a.lengths[-1], b.lengths[-1], rtol=1e-12)
+
+
+def test_arcs_through_max_pooling_float_equal_exact_and_polylines():
+    rng = np.random.default_rng(8)
+    g = _pool_graph(rng).convert(False)
+    arc = Arc.circle([1.5, 0.0], [0.0, 1.5])
+    fl, ex = trace(g, arc), trace(g, arc, exact=True)
+    assert fl.num_pieces == ex.num_pieces > 4
+    assert fl.transitions_per_layer.tolist() == ex.transitions_per_layer.tolist()
+    fine = sample_trace(g, arc, 2**14 + 1)
+    assert fine.num_pieces <= fl.num_pieces
+    assert np.all(fine.lengths <= fl.lengths * (1 + 1e-9))
+    assert np.allclose(fine.lengths, fl.lengths, rtol=1e-3)
 
 
 def test_arcs_through_a_residual_graph_float_equal_exact_and_polylines():
