@@ -62,20 +62,10 @@ import types
 from collections import Counter
 from fractions import Fraction
 
-# BLAS threads must be fixed before numpy is loaded (see trace_vs_forward.py: on a 2-vCPU
-# VM threaded OpenBLAS is much slower on these small products). Set them yourself to override.
-_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_NUMPY_PRELOADED = "numpy" in sys.modules
-if not _NUMPY_PRELOADED:
-    for _var in _BLAS_ENV:
-        os.environ.setdefault(_var, "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _bench import threads_line  # noqa: E402  (first: one BLAS thread)
 
 import numpy as np  # noqa: E402
-
-try:
-    import regions  # noqa: F401
-except ImportError:  # run from a checkout without installing: use the repository's package
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from regions import DEFAULT_TOLERANCE, partition, random_network  # noqa: E402
 
@@ -423,9 +413,7 @@ def main(argv=None):
           + (" (--quick: tiny sizes)" if args.quick else ""))
     print(f"  cpus: {os.cpu_count()}, numpy {np.__version__} (BLAS: {blas_name()}), "
           f"python {sys.version.split()[0]}, load average {load_average()}")
-    threads = ", ".join(f"{v}={os.environ.get(v, 'unset')}" for v in _BLAS_ENV)
-    print(f"  BLAS threads: {threads}" + (" (numpy was imported before this module, so "
-                                          "these may not apply)" if _NUMPY_PRELOADED else ""))
+    print(f"  BLAS threads: {threads_line()}")
     print(f"  seed {args.seed}; partition: best of {args.repeats} runs (float mode, tol "
           f"{DEFAULT_TOLERANCE:g}); baseline: repeated only while a run takes < {cfg.cheap:g} s, "
           f"stopped after {args.baseline_limit:g} s")

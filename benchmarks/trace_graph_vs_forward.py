@@ -15,10 +15,9 @@ prints, from one run per size:
   thread) over the same points, as a second baseline.
 
 The network is a ``torch.nn.Module`` imported with :func:`regions.from_torch`, so both
-baselines use the same weights. When ``from_torch`` is not available yet (it raises
-NotImplementedError) or torch is missing, the same network is built with
-:class:`regions.GraphBuilder` from the same arrays (node names = the module paths) and, with
-torch, checked against the module; without torch the torch column is skipped.
+baselines use the same weights. Without torch the same network is built with
+:class:`regions.GraphBuilder` from the same arrays (node names = the module paths) and the
+torch column is skipped.
 
 Sizes: input 1x28x28 with 8 and with 16 channels, and a 3x32x32 input with 8 channels
 (``--quick``: 1x12x12 with 4 channels, for a smoke run of a few seconds).
@@ -46,22 +45,12 @@ import sys
 import time
 import types
 
-# Threads must be fixed before numpy / torch are loaded: one thread for both sides, so the
-# comparison is of work done, not of how well each library uses the 2 cores of a noisy VM.
-_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_NUMPY_PRELOADED = "numpy" in sys.modules
-if not _NUMPY_PRELOADED:
-    for _var in _BLAS_ENV:
-        os.environ.setdefault(_var, "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _bench import best_times, threads_line  # noqa: E402  (first: one BLAS thread)
 
 import numpy as np  # noqa: E402
 
-try:
-    import regions  # noqa: F401
-except ImportError:  # run from a checkout without installing: use the repository's package
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from regions import GraphBuilder, Segment, trace  # noqa: E402
+from regions import GraphBuilder, Segment, from_torch, trace  # noqa: E402
 from regions._stages import lower  # noqa: E402
 
 try:
@@ -185,15 +174,12 @@ def build_graph(size, params):
 
 
 def make_graph(size, params, model):
-    """(graph, how it was made): from_torch when it works, else GraphBuilder."""
+    """(graph, how it was made): the module through from_torch, or without torch the same
+    arrays through GraphBuilder."""
     if model is not None:
-        try:
-            example = torch.zeros(1, size.in_ch, size.side, size.side, dtype=torch.float64)
-            return regions.from_torch(model, example), "regions.from_torch"
-        except NotImplementedError:
-            pass
-    return build_graph(size, params), "GraphBuilder (from_torch not available)" if (
-        model is not None) else "GraphBuilder (torch not installed)"
+        example = torch.zeros(1, size.in_ch, size.side, size.side, dtype=torch.float64)
+        return from_torch(model, example), "regions.from_torch"
+    return build_graph(size, params), "GraphBuilder (torch not installed)"
 
 
 # -- the baselines -----------------------------------------------------------------------------
@@ -226,31 +212,6 @@ def torch_forward(model, shape, x0, x1, n):
 
 
 # -- timing ------------------------------------------------------------------------------------
-
-
-def best_times(fns, repeats, min_time):
-    """Best of ``repeats`` per-call times of each function in ``fns``, repeats interleaved
-    (f, g, h, f, g, h, ...); a fast function is looped until one repeat lasts ``min_time``."""
-    numbers, best = [], []
-    for fn in fns:  # calibrate the loop counts (this batch counts as the first repeat)
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time or number >= 2**20:
-                break
-            number *= 2 if elapsed == 0 else max(2, min(10, math.ceil(1.2 * min_time / elapsed)))
-        numbers.append(number)
-        best.append(elapsed / number)
-    for _ in range(repeats - 1):
-        for k, (fn, number) in enumerate(zip(fns, numbers)):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            best[k] = min(best[k], (time.perf_counter() - start) / number)
-    return best
 
 
 def fmt_time(seconds):
@@ -300,11 +261,8 @@ def main(argv=None):
     print(f"  cpus: {os.cpu_count()}, numpy {np.__version__}, torch "
           f"{torch.__version__ if torch is not None else 'not installed (baseline skipped)'}, "
           f"python {sys.version.split()[0]}")
-    threads = ", ".join(f"{v}={os.environ.get(v, 'unset')}" for v in _BLAS_ENV)
-    print(f"  threads: {threads}"
-          + (f", torch {torch.get_num_threads()}" if torch is not None else "")
-          + (" (numpy was imported before this module, so these may not apply)"
-             if _NUMPY_PRELOADED else ""))
+    print(f"  threads: {threads_line()}"
+          + (f", torch {torch.get_num_threads()}" if torch is not None else ""))
     print(f"  seed {args.seed}, best of {args.repeats} interleaved repeats (time.perf_counter)")
     print("  network: conv3x3-bn-relu, maxpool 2, residual block (conv-bn-relu-conv-bn + skip, "
           "relu), conv3x3/2-bn-relu, flatten, dense to 10; He-like random weights")

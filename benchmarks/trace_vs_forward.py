@@ -66,22 +66,10 @@ import sys
 import time
 import types
 
-# BLAS threads must be fixed before numpy is loaded. One thread by default: on the 2-vCPU
-# machine this was written on, OpenBLAS with 2 threads makes a (500 x 100) @ (100 x 100)
-# product about 25x slower than with one (6.8 ms vs 0.24 ms) and no product faster, which
-# swamps both sides of the ratio. Set OPENBLAS_NUM_THREADS (etc.) yourself to override.
-_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_NUMPY_PRELOADED = "numpy" in sys.modules
-if not _NUMPY_PRELOADED:
-    for _var in _BLAS_ENV:
-        os.environ.setdefault(_var, "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _bench import best_times, threads_line  # noqa: E402  (first: one BLAS thread)
 
 import numpy as np  # noqa: E402
-
-try:
-    import regions  # noqa: F401
-except ImportError:  # run from a checkout without installing: use the repository's package
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from regions import Segment, random_network, trace  # noqa: E402
 from regions.sampling import sample_trace  # noqa: E402
@@ -159,32 +147,6 @@ def forward_on_segment(forward, x0, x1, n, block=None):
 
 
 # -- timing ------------------------------------------------------------------------------------
-
-
-def best_times(fns, repeats, min_time):
-    """Best of ``repeats`` per-call times of each function in ``fns``. A repeat loops a fast
-    function until the loop lasts ``min_time``; the repeats of the functions are interleaved
-    (f, g, f, g, ...) so that a slow spell of the machine hits them alike."""
-    numbers, best = [], []
-    for fn in fns:  # calibrate the loop counts (this batch counts as the first repeat)
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time or number >= 2**20:
-                break
-            number *= 2 if elapsed == 0 else max(2, min(10, math.ceil(1.2 * min_time / elapsed)))
-        numbers.append(number)
-        best.append(elapsed / number)
-    for _ in range(repeats - 1):
-        for k, (fn, number) in enumerate(zip(fns, numbers)):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            best[k] = min(best[k], (time.perf_counter() - start) / number)
-    return best
 
 
 # -- sampling ------------------------------------------------------------------------------------
@@ -348,9 +310,7 @@ def main(argv=None):
     print("trace vs forward pass" + (" (--quick: tiny sizes)" if args.quick else ""))
     print(f"  cpus: {os.cpu_count()}, numpy {np.__version__} (BLAS: {blas_name()}), "
           f"python {sys.version.split()[0]}")
-    threads = ", ".join(f"{v}={os.environ.get(v, 'unset')}" for v in _BLAS_ENV)
-    print(f"  BLAS threads: {threads}" + (" (numpy was imported before this module, so "
-                                          "these may not apply)" if _NUMPY_PRELOADED else ""))
+    print(f"  BLAS threads: {threads_line()}")
     print(f"  seed {args.seed}, best of {args.repeats} repeats (time.perf_counter)")
     print(f"  input dimension {cfg.dim}; segment between two N(0, I) points with norms "
           f"{np.linalg.norm(x0):.2f} and {np.linalg.norm(x1):.2f} (length "

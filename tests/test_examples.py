@@ -1,19 +1,10 @@
 """Smoke tests: every example and benchmark script runs at a tiny size."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(relpath):
-    spec = importlib.util.spec_from_file_location(Path(relpath).stem, ROOT / relpath)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .scripts import load as _load
 
 
 def test_trace_random_network_example(tmp_path, capsys):

@@ -1,21 +1,13 @@
 """Smoke tests of the PyTorch example and benchmark: they run at their --quick sizes."""
 
-import importlib.util
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(relpath):
-    spec = importlib.util.spec_from_file_location(Path(relpath).stem, ROOT / relpath)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .scripts import ROOT
+from .scripts import load as _load
 
 
 def test_trained_torch_model_example(tmp_path):

@@ -1,0 +1,62 @@
+"""Shared set-up of the benchmark scripts, imported first by each of them.
+
+* One BLAS thread: set here, before NumPy loads (on a 2-vCPU VM threaded OpenBLAS is much
+  slower on the engines' small products). Set the variables yourself to override.
+* The repository's own package when ``regions`` is not installed (a plain checkout).
+* :func:`best_times`: interleaved best-of-k timing, so that a slow spell of the shared
+  machine hits every compared function alike.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from typing import Callable, Sequence
+
+BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+NUMPY_PRELOADED = "numpy" in sys.modules
+if not NUMPY_PRELOADED:
+    for _var in BLAS_ENV:
+        os.environ.setdefault(_var, "1")
+
+try:
+    import regions  # noqa: F401
+except ImportError:  # run from a checkout without installing: use the repository's package
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def threads_line() -> str:
+    """The BLAS thread settings, for a benchmark's header."""
+    text = ", ".join(f"{v}={os.environ.get(v, 'unset')}" for v in BLAS_ENV)
+    if NUMPY_PRELOADED:
+        text += " (numpy was imported before the benchmark, so these may not apply)"
+    return text
+
+
+def best_times(fns: Sequence[Callable[[], object]], repeats: int,
+               min_time: float) -> list[float]:
+    """Best of ``repeats`` per-call times of each function in ``fns``. A repeat loops a fast
+    function until the loop lasts ``min_time``; the repeats of the functions are interleaved
+    (f, g, f, g, ...) so that a slow spell of the machine hits them alike."""
+    numbers, best = [], []
+    for fn in fns:  # calibrate the loop counts (this batch counts as the first repeat)
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time or number >= 2**20:
+                break
+            number *= 2 if elapsed == 0 else max(2, min(10, math.ceil(1.2 * min_time / elapsed)))
+        numbers.append(number)
+        best.append(elapsed / number)
+    for _ in range(repeats - 1):
+        for k, (fn, number) in enumerate(zip(fns, numbers)):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[k] = min(best[k], (time.perf_counter() - start) / number)
+    return best
