@@ -187,6 +187,12 @@ def _classify(raw: np.ndarray, name: str, wanted: str, expected: str) -> str:
             if not (-_MAX_EXACT_INT <= v <= _MAX_EXACT_INT):
                 big_ints.append((index, v))
         elif isinstance(v, (float, np.floating)):
+            if isinstance(v, np.floating) and v.dtype.itemsize > 8:
+                raise TypeError(
+                    f"{name} entry {index} is a {type(v).__name__}, which float64 would "
+                    "round; convert it explicitly (float(v)) or use a Fraction for its exact "
+                    "value"
+                )
             if not np.isfinite(v):
                 raise ValueError(f"{name} must be finite; entry {index} is {v}")
             has_float = index if has_float is None else has_float

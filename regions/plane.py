@@ -62,6 +62,9 @@ class Plane:
     def __init__(self, origin: Any, directions: Any, polygon: Any = None) -> None:
         o = _numbers.coerce_array(origin, "origin", 1)
         d = _numbers.coerce_array(directions, "directions", 2, "2-D array of shape (2, n)")
+        # one number kind for both, as for every other pair of inputs
+        o, d = _numbers.coerce_arrays([(o, "origin", 1), (d, "directions", 2)],
+                                      "origin and directions")
         if o.shape[0] == 0:
             raise ValueError("origin must have at least one coordinate; got an empty vector")
         if d.shape != (2, o.shape[0]):

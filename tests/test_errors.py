@@ -319,8 +319,10 @@ def test_mixed_float_and_fraction_entries(site, name):
         ),
         (lambda: Segment([0.5], [F(1)]), r"x0 and x1 mix float and Fraction entries"),
         (lambda: Line([F(1)], [0.5]), r"point and direction mix float and Fraction entries"),
+        (lambda: Plane([F(1), F(0), F(0)], [[0.5, 0, 0], [0, 1.0, 0]]),
+         r"origin and directions mix float and Fraction entries"),
     ],
-    ids=["weights-vs-biases", "layer-vs-layer", "Segment", "Line"],
+    ids=["weights-vs-biases", "layer-vs-layer", "Segment", "Line", "Plane"],
 )
 def test_float_and_fraction_across_arrays(make, pattern):
     with pytest.raises(TypeError, match=pattern):
@@ -816,6 +818,9 @@ def test_masked_and_extended_precision_arrays_are_refused():
     if np.dtype(np.longdouble).itemsize > 8:
         with pytest.raises(TypeError, match=r"x has dtype .*which float64 would round"):
             net(np.array([1, 2], dtype=np.longdouble))
+        # a long double inside a list is refused too, not rounded silently
+        with pytest.raises(TypeError, match=r"x entry \(0,\) is a longdouble, which float64"):
+            net([np.longdouble("0.1"), 1.0])
 
 
 def test_random_network_widths_must_be_a_sequence():
