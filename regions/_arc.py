@@ -39,7 +39,7 @@ from scipy.special import ellipeinc
 
 from ._pieces import EngineBase, insert_edges, knot_starts, merge_rows, record_layer
 from ._pieces import sides as _sides
-from ._stages import Stage, group_max_values, group_pairs, padded_groups
+from ._stages import Stage, check_float_range, group_max_values, group_pairs, padded_groups
 
 __all__: list[str] = []
 
@@ -126,11 +126,15 @@ class ArcEngine(EngineBase):
         zmax = max(float(self.v.max()), -float(self.v.min()), float(self.m.max()),
                    -float(self.m.min()))
         rows = np.concatenate([self.v, self.m])
-        h = st.pre(rows, 1)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+            h = st.pre(rows, 1)
         if st.carry.shape[0]:
             h = np.concatenate([h, rows[:, st.carry]], axis=1)
         hv, hm = h[:k], h[k:]
-        self.noise = noise = self.tol * st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
+        with np.errstate(over="ignore"):
+            scale = st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
+        check_float_range(h, scale, st.name, "trace")
+        self.noise = noise = self.tol * scale
         thresholds = [float(th) for th in act.thresholds]
         if thresholds:
             found = self._crossings(hv[:, :m], hm[:, :m], thresholds, noise)
@@ -159,8 +163,12 @@ class ArcEngine(EngineBase):
         m, k = st.num_pre, self.v.shape[0]
         zmax = max(float(np.abs(self.v).max()), float(np.abs(self.m).max()))
         rows = np.concatenate([self.v, self.m])
-        pre = st.pre(rows, 1)
-        noise = self.tol * st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+            pre = st.pre(rows, 1)
+        with np.errstate(over="ignore"):
+            scale = st.pre_abs(np.full((1, self.v.shape[1]), zmax), 1)[0]
+        check_float_range(pre, scale, st.name, "trace")
+        noise = self.tol * scale
         _, _, _, ca, cb = group_pairs(st.groups)
         diff = pre[:, ca] - pre[:, cb]
         h = np.concatenate([diff, pre, rows[:, st.carry]], axis=1)
@@ -214,6 +222,11 @@ class ArcEngine(EngineBase):
         cc = (vb - va) / (2 * np.sin(half))
         bb = (2 * vm - va - vb) / (4 * np.sin(half / 2) ** 2)
         qa, qb, qc = vm - theta - 2 * bb, 2 * cc, vm - theta
+        # the roots do not depend on the quadratic's scale: divide it out, so that the
+        # discriminant neither overflows for large values nor underflows for small ones
+        size = np.maximum(np.maximum(np.abs(qa), np.abs(qb)), np.abs(qc))
+        size[size == 0] = 1.0
+        qa, qb, qc = qa / size, qb / size, qc / size
         disc = qb * qb - 4 * qa * qc
         ok = disc > 0
         # no sign change at the ends: two crossings only if the extreme value a +- R is

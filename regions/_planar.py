@@ -71,7 +71,7 @@ import numpy as np
 
 from . import _numbers
 from ._pieces import sides
-from ._stages import padded_groups
+from ._stages import check_float_range, padded_groups
 from .activations import ACTIVATIONS
 
 __all__: list[str] = []
@@ -222,7 +222,8 @@ class PlanarEngine:
         wcol = self.X[:, 2]
         H = self.H[:nV]
         Z = self._blank((self.X.shape[0], m + st.carry.shape[0]))
-        Z[:nV, :m] = st.pre(H, wcol[:nV])  # points take the bias, directions (w = 0) not
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+            Z[:nV, :m] = st.pre(H, wcol[:nV])  # points take the bias, directions not
         Z[:nV, m:] = H[:, st.carry]
         self.Z, self.m = Z, m
         thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
@@ -280,14 +281,15 @@ class PlanarEngine:
         H = self.H[:nV]
         # columns: [g_i per group | candidates | running maximum per group | carried]
         Z = self._blank((self.X.shape[0], G + P + G + c))
-        Z[:nV, G: G + P] = st.pre(H, self.X[:nV, 2])
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+            Z[:nV, G: G + P] = st.pre(H, self.X[:nV, 2])
         Z[:nV, G + P + G:] = H[:, st.carry]
         Z[:nV, G + P: G + P + G] = Z[:nV, G + groups[:, 0]]
         self.Z, self.m = Z, G
         zero = self.zero
         self._thresholds_now = [zero]
         if not exact:
-            self._layer_noise(st, H)
+            self._layer_noise(st, H, first=G)
             # g_i = f_i - m: twice the largest candidate scale of the group
             self.noise = tuple(2 * v[groups].max(axis=1) for v in self.noise)
             self.prev_abs = tuple(np.concatenate([v[groups].max(axis=1), v[P:]])
@@ -349,7 +351,7 @@ class PlanarEngine:
         return out
 
 
-    def _layer_noise(self, st: Any, H: np.ndarray) -> None:
+    def _layer_noise(self, st: Any, H: np.ndarray, first: int = 0) -> None:
         """Float mode: the rounding-error scales of this stage's pre-activations (see
         :meth:`_snap`), and the sizes this stage passes on to the next."""
         nV, cap, n_state = self.nV, self.X.shape[0], H.shape[1]
@@ -365,6 +367,10 @@ class PlanarEngine:
         self.mag_prev = np.zeros(cap)
         slope = st.pre_abs(np.ones((1, n_state)), 0)[0]  # sum_i |A_ji|
         offset = st.pre_abs(np.zeros((1, n_state)), 1)[0]  # the bias terms
+        top = float(self.mag_in[:nV].max(initial=0.0))
+        with np.errstate(over="ignore", invalid="ignore"):
+            check_float_range(self.Z[:nV, first: first + st.num_pre], slope * top + offset, st.name,
+                              "partition")
         if prev is None:
             alpha = beta = np.zeros(st.num_pre)
             carried = (np.zeros(st.carry.shape[0]),) * 2

@@ -127,6 +127,30 @@ def _shares(a: np.ndarray, b: np.ndarray) -> bool:
     return a is b or (a.base is not None and np.shares_memory(a, b))
 
 
+SMALLEST_SCALE = 1e-280
+"""Float mode refuses pre-activations whose terms are all smaller than this: their products
+would fall below float64's normal range (about 2.2e-308) and lose digits (underflow)."""
+
+
+def check_float_range(values: np.ndarray, scale: np.ndarray, name: str, what: str) -> None:
+    """Float mode: raise rather than answer from values float64 cannot hold. ``values`` are
+    a node's pre-activations, ``scale`` the sizes of the terms that make each of them (for
+    example ``Stage.pre_abs`` of the inputs' magnitudes)."""
+    if not np.all(np.isfinite(values)) or not np.all(np.isfinite(scale)):
+        raise FloatingPointError(
+            f"{what} (float mode): the pre-activations of node {name!r} exceed float64's range "
+            "(overflow); rescale the network's weights or inputs, or use exact=True"
+        )
+    positive = scale[scale > 0]
+    if positive.size and float(positive.min()) < SMALLEST_SCALE:
+        raise FloatingPointError(
+            f"{what} (float mode): the pre-activations of node {name!r} are made of terms as "
+            f"small as {float(positive.min()):.3g}, where float64 loses digits (underflow); "
+            "rescale the network's weights (a ReLU network is positively homogeneous) or "
+            "use exact=True"
+        )
+
+
 def padded_groups(groups: np.ndarray) -> np.ndarray:
     """The groups with each ``-1`` replaced by the group's first entry (a repeat never wins a
     maximum, and never takes the argmax from the first)."""

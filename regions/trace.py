@@ -66,7 +66,9 @@ are merged into a neighbour (the count can then be one lower than the exact coun
 transitions of neurons crossing there are counted at the merged knot. On generic networks
 (no coincidences, no slivers of relative width 1e-11) float and exact modes give the same
 knots to about 1e-13 and the same counts. ``exact=True`` uses Fraction arithmetic and no
-tolerance at all.
+tolerance at all. Float mode raises ``FloatingPointError`` rather than trace values that
+float64 cannot hold: pre-activations that overflow, or whose terms are all below 1e-280
+(underflow: a ReLU network scaled by 1e-100 per layer).
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
 from ._pieces import EngineBase, insert_edges, knot_starts, pattern_rows, record_layer
-from ._stages import (Lowered, Stage, group_max_values, lower, padded_groups,
-                      same_neighbour_maps)
+from ._stages import (Lowered, Stage, check_float_range, group_max_values, lower,
+                      padded_groups, same_neighbour_maps)
 from .graph import Graph
 from ._pieces import merge_rows as _merge_rows
 from ._pieces import sides as _sides
@@ -449,26 +451,33 @@ class _Engine(EngineBase):
         """Split the pieces where stage ``st``'s node changes pattern, then apply it."""
         exact, tol, m = self.exact, self.tol, st.num_pre
         rays = [g for g in (self.left, self.right) if g is not None]
-        h = _with_carry(st.pre(self.z, 1), self.z, st.carry)
-        hl = None if self.left is None else _with_carry(
-            st.pre(self.left[None, :], 0), self.left[None, :], st.carry)[0]
-        hr = None if self.right is None else _with_carry(
-            st.pre(self.right[None, :], 0), self.right[None, :], st.carry)[0]
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+            h = _with_carry(st.pre(self.z, 1), self.z, st.carry)
+            hl = None if self.left is None else _with_carry(
+                st.pre(self.left[None, :], 0), self.left[None, :], st.carry)[0]
+            hr = None if self.right is None else _with_carry(
+                st.pre(self.right[None, :], 0), self.right[None, :], st.carry)[0]
+            if not exact:  # sizes of the terms of the pre-activation: zmax (gmax) per entry
+                n_state = self.z.shape[1]
+                zmax = float(max(self.z.max(), -self.z.min()))
+                gmax = max((float(np.abs(g).max()) for g in rays), default=0.0)
+                scale = st.pre_abs(np.full((1, n_state), zmax), 1)[0]
+                slope_scale = st.pre_abs(np.full((1, n_state), gmax), 0)[0]
         if exact:
             noise = noise_slope = 0
-        else:  # sizes of the terms of the pre-activation: zmax (gmax) per state entry
-            n_state = self.z.shape[1]
-            zmax = float(max(self.z.max(), -self.z.min()))
-            gmax = max((float(np.abs(g).max()) for g in rays), default=0.0)
-            noise = tol * st.pre_abs(np.full((1, n_state), zmax), 1)[0]
-            noise_slope = tol * st.pre_abs(np.full((1, n_state), gmax), 0)[0]
+        else:
+            check_float_range(h, scale, st.name, "trace")
+            rows = [r for r in (hl, hr) if r is not None]
+            if rows:
+                check_float_range(np.stack(rows), slope_scale, st.name, "trace")
+            noise, noise_slope = tol * scale, tol * slope_scale
             for g in (hl, hr):  # slopes within rounding of zero are zero
                 if g is not None:
                     g[:m][np.abs(g[:m]) <= noise_slope] = 0
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
             cols = padded_groups(st.groups)
-            h, index = self._split_max(h, hl, hr, st.groups)
+            h, index = self._split_max(h, hl, hr, st.groups)  # (cols: the outputs' slopes)
             record_layer(self, index, changes=True)
             out = group_max_values(h[:, :m], st.groups)
             g = np.arange(cols.shape[0])

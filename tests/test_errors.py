@@ -956,3 +956,37 @@ def test_region_index_and_locate_arguments():
         part.locate([[0, 0, 0]])
     with pytest.raises(ValueError, match=r"points must be a 2-D array"):
         part.locate([0.5, 0.5])
+
+
+# -- float range (issue 12: float mode raises rather than answering from lost digits) -----------
+
+
+def _scaled(net, factor):
+    return Network([w * factor for w in net.weights], net.biases, "relu")
+
+
+@pytest.mark.parametrize("factor, what", [(1e-100, "underflow"), (1e120, "overflow")])
+def test_float_mode_refuses_values_beyond_float64(factor, what):
+    from regions import Arc
+
+    net = _scaled(random_network([2, 16, 16, 16, 1], "relu", sigma_w=1.4, seed=0), factor)
+    calls = [lambda: trace(net, Segment([-1.0, 0.0], [1.0, 0.5])),
+             lambda: trace(net, Line([0.0, 0.0], [1.0, 0.5])),
+             lambda: trace(net, Arc.circle([1.0, 0.0], [0.0, 1.0])),
+             lambda: partition(net)]
+    for call in calls:
+        with pytest.raises(FloatingPointError, match=rf"node 'layer\d' .*\({what}\)"):
+            call()
+
+
+def test_large_but_representable_values_trace_like_the_unscaled_network():
+    """A power of two scales float results exactly: the same counts at 2^200 (an arc's
+    quadratics are normalised, so their discriminants do not overflow)."""
+    from regions import Arc
+
+    net = random_network([2, 16, 16, 16, 1], "relu", sigma_w=1.4, seed=0)
+    big = _scaled(net, 2.0**200)
+    for path in (Arc.circle([1.0, 0.0], [0.0, 1.0]), Segment([-1.0, 0.0], [1.0, 0.5])):
+        a, b = trace(net, path), trace(big, path)
+        assert a.num_pieces == b.num_pieces and a.transitions == b.transitions
+    assert partition(net).num_regions == partition(big).num_regions
