@@ -97,11 +97,13 @@ def convex_polygon(value: Any, name: str) -> np.ndarray:
             f"{name} must have at least 3 distinct vertices (a convex polygon of positive "
             f"area); got {poly.shape[0]}"
         )
-    nxt, prv = np.roll(poly, -1, axis=0), np.roll(poly, 1, axis=0)
-    turn = (poly[:, 0] - prv[:, 0]) * (nxt[:, 1] - poly[:, 1]) - (poly[:, 1] - prv[:, 1]) * (
-        nxt[:, 0] - poly[:, 0]
+    # the signs below do not depend on the scale: in float, units of the largest coordinate
+    unit = poly if poly.dtype == object else poly / np.abs(poly).max()
+    nxt, prv = np.roll(unit, -1, axis=0), np.roll(unit, 1, axis=0)
+    turn = (unit[:, 0] - prv[:, 0]) * (nxt[:, 1] - unit[:, 1]) - (unit[:, 1] - prv[:, 1]) * (
+        nxt[:, 0] - unit[:, 0]
     )
-    area2 = (poly[:, 0] * nxt[:, 1] - nxt[:, 0] * poly[:, 1]).sum()
+    area2 = (unit[:, 0] * nxt[:, 1] - nxt[:, 0] * unit[:, 1]).sum()
     if area2 == 0:
         raise ValueError(f"{name} must have positive area; its vertices are collinear")
     if area2 < 0:
@@ -514,6 +516,9 @@ class PlanarEngine:
         normalised, with the values combined alike; returns their ids."""
         za = np.abs(self._values(a, j, th))
         zb = np.abs(self._values(b, j, th))
+        if not self.exact:  # weights at most 1: large values times large coordinates
+            total = za + zb  # would overflow (the point is the same)
+            za, zb = za / total, zb / total
         Xn = zb[:, None] * self.X[a] + za[:, None] * self.X[b]
         finite = Xn[:, 2] != 0
         scale = np.where(finite, Xn[:, 2], np.maximum(np.abs(Xn[:, 0]), np.abs(Xn[:, 1])))

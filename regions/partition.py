@@ -505,6 +505,9 @@ def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, a
     h = H[F] - XF[:, :, 2:3] * h0[:, None, :]
     size = np.maximum(np.abs(r[:, :, 0]), np.abs(r[:, :, 1]))  # padding: 0
     k1 = np.argmax(size, axis=1)
+    if r.dtype != object:  # float: in units of the region's size (no overflow in det)
+        unit = np.maximum(size[rows, k1], np.finfo(float).tiny)[:, None, None]
+        r, h = r / unit, h / unit
     r1, h1 = r[rows, k1], h[rows, k1]
     det = r1[:, None, 0] * r[:, :, 1] - r1[:, None, 1] * r[:, :, 0]
     k2 = np.argmax(np.abs(det), axis=1)
@@ -532,8 +535,17 @@ def _areas(part: Partition, exact: bool) -> np.ndarray:
         out[~part.bounded] = None
         return out
     pf, qf = _numbers.to_float(p), _numbers.to_float(q)
-    terms = pf[:, 0] * qf[:, 1] - qf[:, 0] * pf[:, 1]
-    sums = np.add.reduceat(terms, starts) / 2 if n else np.zeros(0)
+    # relative to each region's first vertex, in units of its size: the square of a large
+    # size overflows to inf (an area beyond float64) rather than to inf - inf
+    first = np.repeat(pf[starts] if n else pf[:0], counts, axis=0)
+    pf, qf = pf - first, qf - first
+    unit = np.repeat(np.maximum.reduceat(np.abs(np.concatenate([pf, qf], axis=1)).max(axis=1),
+                                         starts) if n else np.zeros(0), counts)
+    unit = np.maximum(unit, np.finfo(float).tiny)
+    terms = (pf[:, 0] / unit) * (qf[:, 1] / unit) - (qf[:, 0] / unit) * (pf[:, 1] / unit)
+    with np.errstate(over="ignore"):
+        sums = (np.add.reduceat(terms, starts) / 2 * unit[starts] * unit[starts] if n
+                else np.zeros(0))
     if exact:  # float mode: the float areas as objects, None where unbounded
         out = sums.astype(object)
         out[~part.bounded] = None

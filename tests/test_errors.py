@@ -990,3 +990,18 @@ def test_large_but_representable_values_trace_like_the_unscaled_network():
         a, b = trace(net, path), trace(big, path)
         assert a.num_pieces == b.num_pieces and a.transitions == b.transitions
     assert partition(net).num_regions == partition(big).num_regions
+
+
+@pytest.mark.parametrize("size", [1e200, 1e-200])
+def test_partition_of_a_huge_or_tiny_box_has_no_nan(size):
+    """Coordinates near the ends of float64's range: the domain check, the new vertices and
+    the maps are computed in units that do not overflow or underflow; areas beyond float64
+    are inf, never NaN."""
+    net = random_network([2, 8, 8, 1], "relu", sigma_w=1.4, sigma_b=1.0, seed=0)
+    box = [[-size, -size], [size, -size], [size, size], [-size, size]]
+    part = partition(net, box)
+    assert not np.isnan(part.areas).any() and not np.isnan(part.linear_maps).any()
+    scale = net.weights[0] @ np.diag([size, size])  # the same map on the unit box
+    unit = partition(Network([scale] + list(net.weights[1:]), net.biases, "relu"),
+                     [[-1, -1], [1, -1], [1, 1], [-1, 1]])
+    assert part.num_regions == unit.num_regions
