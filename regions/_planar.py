@@ -162,7 +162,8 @@ class PlanarEngine:
         self.cnt = np.zeros(16, dtype=np.int64)
         self.cnt[0] = faces.shape[1]
         self.nonnegative = False  # every vertex value >= 0 (after a ReLU layer)
-        self.prev_abs = None  # float mode: the previous layer's row sums of |W|, and |b|
+        self.prev_abs: Any = None  # float mode: the previous stage's term sizes per column
+        self.noise: Any = None  # float mode: (slope, alpha, offset) rounding scales
         self.layer_codes: list[np.ndarray] = []   # per layer: (regions then, width) int8
         self.layer_parents: list[np.ndarray] = []  # per layer: region -> region of layer before
 

@@ -36,7 +36,7 @@ def _flint() -> Any:
 def _to_fraction(p: Any, q: Any) -> Fraction:
     # fmpq entries are in lowest terms with a positive denominator: no gcd needed
     try:
-        return Fraction(int(p), int(q), _normalize=False)  # type: ignore[call-arg]
+        return Fraction(int(p), int(q), _normalize=False)  # type: ignore[call-overload]
     except TypeError:  # Python >= 3.12 has no _normalize
         return Fraction(int(p), int(q))
 

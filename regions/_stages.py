@@ -54,12 +54,18 @@ class Stage:
     target: str  # the pre-activation node
 
     @property
-    def activation(self) -> Activation | None:
-        return self.node.activation if isinstance(self.node, Elementwise) else None
+    def activation(self) -> Activation:
+        """The activation of an elementwise stage."""
+        if not isinstance(self.node, Elementwise):
+            raise AttributeError(f"stage {self.name!r} is a group maximum: no activation")
+        return self.node.activation
 
     @property
-    def groups(self) -> np.ndarray | None:
-        return self.node.groups if isinstance(self.node, GroupMax) else None
+    def groups(self) -> np.ndarray:
+        """The groups of a group-max stage."""
+        if not isinstance(self.node, GroupMax):
+            raise AttributeError(f"stage {self.name!r} is elementwise: no groups")
+        return self.node.groups
 
     @property
     def is_max(self) -> bool:
@@ -172,7 +178,9 @@ def group_pairs(groups: np.ndarray) -> tuple[np.ndarray, ...]:
     for a in range(k):  # positions within a group: k(k - 1)/2 pairs
         for b in range(a + 1, k):
             ok = np.flatnonzero((groups[:, a] >= 0) & (groups[:, b] >= 0))
-            g.append(ok), i.append(np.full(ok.shape[0], a)), j.append(np.full(ok.shape[0], b))
+            g.append(ok)
+            i.append(np.full(ok.shape[0], a))
+            j.append(np.full(ok.shape[0], b))
     g_, i_, j_ = (np.concatenate(v).astype(np.int64) if v else np.zeros(0, np.int64)
                   for v in (g, i, j))
     return g_, i_, j_, groups[g_, i_], groups[g_, j_]
@@ -185,8 +193,9 @@ def argmax_from_signs(signs: np.ndarray, groups: np.ndarray) -> np.ndarray:
     g, i, j, _, _ = group_pairs(groups)
     rows, (G, k) = signs.shape[0], groups.shape
     beaten = np.zeros((rows, G, k), dtype=bool)  # entry a loses to some other entry
-    np.logical_or.at(beaten, (slice(None), g, i), signs < 0)  # f_i < f_j: i loses
-    np.logical_or.at(beaten, (slice(None), g, j), signs >= 0)  # f_i >= f_j: j (later) loses
+    np.logical_or.at(beaten, (slice(None), g, i), signs < 0)  # type: ignore[arg-type]
+    np.logical_or.at(beaten, (slice(None), g, j), signs >= 0)  # type: ignore[arg-type]
+    # (f_i < f_j: i loses; f_i >= f_j: j, the later, loses)
     beaten |= (groups < 0)[None]
     return np.argmax(~beaten, axis=2).astype(np.int8)
 

@@ -251,7 +251,8 @@ class _Windowed(LinearOperator):
             out[...] = Fraction(0)
         if self._repeats():  # windows of one offset overlap (adaptive bins growing a size)
             for k in range(self.index.shape[1]):
-                np.add.at(out, (slice(None), slice(None), self.index[:, k]), g[:, :, :, k])
+                np.add.at(out, (slice(None), slice(None), self.index[:, k]),  # type: ignore[arg-type]
+                          g[:, :, :, k])
         else:
             for k in range(self.index.shape[1]):  # one window offset at a time
                 out[:, :, self.index[:, k]] += g[:, :, :, k]

@@ -431,7 +431,8 @@ def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> T
 class _Engine(EngineBase):
     """Mutable working state of one trace: edges, edge values and end slopes."""
 
-    def __init__(self, t, rows, left, right, exact: bool, tol: float) -> None:
+    def __init__(self, t: np.ndarray, rows: np.ndarray, left: np.ndarray | None,
+                 right: np.ndarray | None, exact: bool, tol: float) -> None:
         self.t = t  # (K,) finite edges, sorted
         self.z = rows  # (K, width) values of the current layer's image at the edges
         self.left = left  # slope dz/dt on (-inf, t[0]] or None
@@ -443,7 +444,8 @@ class _Engine(EngineBase):
         self.layer_transitions: list[np.ndarray] = []
         self.wrap_transitions: list[int] = []
         self.lengths = [self._length()]
-        self.noise = self.noise_slope = 0
+        self.noise: Any = 0
+        self.noise_slope: Any = 0
 
     # -- one layer -------------------------------------------------------------------
 
@@ -533,15 +535,16 @@ class _Engine(EngineBase):
         cols, slack = padded_groups(groups), self._max_slack(groups)
         K, G = t.shape[0], groups.shape[0]
         arg, tied = _edge_argmax(h, groups, slack)
-        anchors, grps, kinds = [], [], []
+        parts: list[tuple[np.ndarray, np.ndarray, int]] = []  # (anchor rows, groups, kind)
         if K > 1:
-            p, g = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
-            anchors.append(p), grps.append(g), kinds.append(np.full(p.shape[0], _FINITE))
-        for ray, row, kind in ((hl, 0, _LEFT), (hr, K - 1, _RIGHT)):
+            p, gp = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
+            parts.append((p, gp, _FINITE))
+        for ray, row, which in ((hl, 0, _LEFT), (hr, K - 1, _RIGHT)):
             if ray is not None:  # an unbounded end: every group is walked
-                anchors.append(np.full(G, row)), grps.append(np.arange(G))
-                kinds.append(np.full(G, kind))
-        a, g, kind = (np.concatenate(v).astype(np.int64) for v in (anchors, grps, kinds))
+                parts.append((np.full(G, row), np.arange(G), which))
+        a = np.concatenate([p for p, _, _ in parts]).astype(np.int64)
+        g = np.concatenate([q for _, q, _ in parts]).astype(np.int64)
+        kind = np.concatenate([np.full(p.shape[0], w) for p, _, w in parts]).astype(np.int64)
         c = cols[g]  # the pairs' k columns: only these are gathered
         vb = h[a[:, None], c]
         vd = h[np.minimum(a + 1, K - 1)[:, None], c] - vb
@@ -800,7 +803,8 @@ def _envelope_breaks(vb: np.ndarray, vd: np.ndarray, bounded: np.ndarray):
         tie = (lam == best[:, None]) & steeper
         nxt = np.argmax(np.where(tie, vd, -math.inf), axis=1)  # steepest among the first
         sel = np.flatnonzero(ok)
-        out_p.append(pair[sel]), out_l.append(best[sel])
+        out_p.append(pair[sel])
+        out_l.append(best[sel])
         pair, vb, vd, bounded, cur = pair[sel], vb[sel], vd[sel], bounded[sel], nxt[sel]
     if not out_p:
         return None
