@@ -25,6 +25,11 @@ def test_benchmarks_run_quick():
         assert rows
 
 
+def test_exact_vs_float_benchmark_quick():
+    rows = _load("benchmarks/exact_vs_float.py").main(["--quick", "--repeats", "1"])
+    assert rows and all(r["exact_count"] == r["float_count"] is not None for r in rows)
+
+
 def test_deep_vs_shallow_example(tmp_path, capsys):
     mod = _load("examples/deep_vs_shallow.py")
     out = tmp_path / "t.md"

@@ -1,0 +1,309 @@
+"""What does exact (rational) arithmetic cost against float64, in trace and in partition?
+
+The baseline for work on faster exact arithmetic. For each case below this prints, from one
+run: the piece or region count in exact mode and in float mode (and whether they agree), the
+time of each mode, and the ratio exact / float.
+
+Cases (networks from :func:`regions.random_network`, W ~ N(0, sigma_w^2 / fan_in), one
+linear output; segments between two seeded N(0, I) points):
+
+* ``trace(net, Segment(x0, x1), exact=...)`` on a [20, 32, 32, 32, 1] ReLU net (sigma_w^2 = 2,
+  zero biases), a [20, 50, 50, 50, 50, 1] hard-tanh net (sigma_w^2 = 16, zero biases), and
+  depth-10 width-100 nets with 100 inputs: ReLU (sigma_w^2 = 2) and hard-tanh (sigma_w^2 = 4,
+  as in ``trace_vs_forward.py``), zero biases;
+* ``partition(net, exact=...)`` of the whole plane on [2, 16 x 3, 1], [2, 32 x 3, 1] and
+  [2, 50 x 3, 1] ReLU nets (He initialisation sigma_w^2 = 2, sigma_b = 1);
+* a coincidence-heavy construction: Montufar et al.'s folding network
+  (:func:`regions.constructions.folding_network`, two inputs, hidden widths (6, 6, 6, 6)),
+  whose fold lines meet in many common points, partitioned over the whole plane and in its
+  box (where the exact count must be their closed-form bound, 16,038). Its weights are
+  Fractions; float mode converts them to float64, and may raise or disagree (reported).
+
+Exact mode is ``exact=True``: float weights and points are used at their exact binary
+values as :class:`fractions.Fraction` (large matrix products go through python-flint when
+it is installed; the header says whether it is).
+
+Timing: each float call is run once first, untimed (its count, or the error it raises).
+Then the two modes alternate: one timed float repeat, one exact run stopped by a timer
+(SIGALRM) after ``--budget`` seconds, then ``--repeats - 1`` further repeats of both,
+interleaved by :func:`_bench.best_times`; each mode's time is its best of ``--repeats``. A
+stopped exact run is reported as ``> budget`` (a lower bound; its exact count is unknown,
+``?``) and not repeated (the float mode still gets its repeats). A repeat of a fast call
+loops it until it lasts ``min_time`` and reports the time per call. BLAS is made
+single-threaded (see ``_bench.py``). Without SIGALRM (Windows, or not the main thread) the
+exact runs are not capped.
+
+    python benchmarks/exact_vs_float.py [--quick] [--repeats 3] [--seed 20240611] [--budget 120]
+
+takes about 7-8 minutes on a 2-vCPU VM with python-flint (with the default seed no exact run
+reaches the 120 s budget; the slowest, the depth-10 hard-tanh trace, takes ~80 s per run, and
+other seeds can give slower cases: ``--budget`` bounds them). ``--quick`` runs
+tiny networks ([4, 8, 8, 1] traces, a [2, 6, 6, 1] partition, folding (2, 2)) in a few
+seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import signal
+import sys
+import threading
+import time
+import types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _bench import best_times, threads_line  # noqa: E402  (first: one BLAS thread)
+
+import numpy as np  # noqa: E402
+
+from regions import Segment, partition, random_network, trace  # noqa: E402
+from regions import _rational  # noqa: E402
+from regions.constructions import box_polygon, folding_network  # noqa: E402
+
+# Cases. trace: (widths, activation, sigma_w^2); partition: (widths, sigma_w^2, sigma_b),
+# ReLU; folding: hidden widths (two inputs). min_time: a timing repeat loops a fast call until
+# it lasts this long. (A plain namespace, not a dataclass: the smoke test loads this file
+# without registering it as a module.)
+Config = types.SimpleNamespace
+
+FULL = Config(
+    trace=[([20, 32, 32, 32, 1], "relu", 2.0),
+           ([20, 50, 50, 50, 50, 1], "hardtanh", 16.0),
+           ([100] + [100] * 10 + [1], "relu", 2.0),
+           ([100] + [100] * 10 + [1], "hardtanh", 4.0)],
+    partition=[([2, 16, 16, 16, 1], 2.0, 1.0),
+               ([2, 32, 32, 32, 1], 2.0, 1.0),
+               ([2, 50, 50, 50, 1], 2.0, 1.0)],
+    folding=(6, 6, 6, 6), min_time=0.2)
+QUICK = Config(
+    trace=[([4, 8, 8, 1], "relu", 2.0),
+           ([4, 8, 8, 1], "hardtanh", 16.0)],
+    partition=[([2, 6, 6, 1], 2.0, 1.0)],
+    folding=(2, 2), min_time=0.01)
+
+
+# -- an exact run under a time budget ----------------------------------------------------------
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def can_cap():
+    return (hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+            and threading.current_thread() is threading.main_thread())
+
+
+def run_capped(fn, budget):
+    """``(result, seconds, stopped)`` of one call of ``fn``, stopped after ``budget`` seconds
+    (then result None, stopped True). Uncapped when SIGALRM is unavailable."""
+    if not can_cap():
+        start = time.perf_counter()
+        out = fn()
+        return out, time.perf_counter() - start, False
+    state = {"done": False}
+
+    def on_alarm(signum, frame):
+        if not state["done"]:
+            raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    start = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, budget)
+    try:
+        out = fn()
+        state["done"] = True
+        stopped = False
+    except _OverBudget:
+        out, stopped = None, True
+    finally:
+        state["done"] = True
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return out, time.perf_counter() - start, stopped
+
+
+def measure(exact_fn, float_fn, count, repeats, min_time, budget):
+    """Counts and times of one case (see the module docstring); returns a dict."""
+    try:
+        float_count, float_error = count(float_fn()), None
+    except Exception as exc:  # float mode may fail on coincidences: report it
+        float_count, float_error = None, f"{type(exc).__name__}: {exc}"
+    # float and exact alternate: one float repeat, the capped exact run, then repeats - 1
+    # interleaved repeats of both (best_times); each mode's time is its best of `repeats`
+    t_float = None if float_error else best_times([float_fn], 1, min_time)[0]
+    result, t_exact, stopped = run_capped(exact_fn, budget)
+    exact_count = None if stopped else count(result)
+    del result
+    fns = ([] if stopped else [exact_fn]) + ([] if float_error else [float_fn])
+    if fns and repeats > 1:
+        times = best_times(fns, repeats - 1, min_time)
+        if not stopped:
+            t_exact = min(t_exact, times[0])
+        if not float_error:
+            t_float = min(t_float, times[-1])
+    agree = (None if exact_count is None or float_count is None
+             else exact_count == float_count)
+    ratio = None if t_float is None else t_exact / t_float
+    return {"exact_count": exact_count, "float_count": float_count, "agree": agree,
+            "exact_s": t_exact, "float_s": t_float, "ratio": ratio,
+            "exact_stopped": stopped, "float_error": float_error}
+
+
+# -- formatting --------------------------------------------------------------------------------
+
+
+def fmt_time(seconds, lower=False):
+    if seconds is None:
+        return "-"
+    if seconds < 1e-3:
+        text = f"{seconds * 1e6:.0f} us"
+    elif seconds < 1:
+        text = f"{seconds * 1e3:.1f} ms"
+    else:
+        text = f"{seconds:.2f} s"
+    return "> " + text if lower else text
+
+
+def fmt_ratio(r):
+    if r["ratio"] is None:
+        return "-"
+    text = f"{r['ratio']:,.0f}" if r["ratio"] >= 100 else f"{r['ratio']:.1f}"
+    return ("> " if r["exact_stopped"] else "") + text
+
+
+def fmt_count(n):
+    return "?" if n is None else f"{n:,}"
+
+
+def fmt_agree(r):
+    if r["float_error"] is not None:
+        return "float raised"
+    return {None: "?", True: "yes", False: "NO"}[r["agree"]]
+
+
+def net_name(widths, activation, sigma_w2, sigma_b=0.0):
+    hidden = widths[1:-1]
+    inner = (f"{hidden[0]}x{len(hidden)}" if len(set(hidden)) == 1
+             else ", ".join(map(str, hidden)))
+    text = f"{activation} [{widths[0]}, {inner}, {widths[-1]}] s_w^2={sigma_w2:g}"
+    return text + (f" s_b={sigma_b:g}" if sigma_b else "")
+
+
+def folding_bound(widths, n0):
+    """Montufar et al.'s count in the folding network's box."""
+    folds = math.prod((w // n0) ** n0 for w in widths[:-1])
+    return folds * sum(math.comb(widths[-1], j) for j in range(n0 + 1))
+
+
+def flint_line():
+    flint = _rational._flint()
+    if flint is None:
+        return "python-flint: not installed (exact products in NumPy object arrays)"
+    return f"python-flint: installed ({getattr(flint, '__version__', '?')})"
+
+
+# -- the benchmark -----------------------------------------------------------------------------
+
+
+def main(argv=None):
+    """Run the benchmark, print the table; returns one dict of numbers per row."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=20240611,
+                        help="seed of the segments and the networks (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="best-of-N timing repeats (default %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny networks, for a smoke test of a few seconds")
+    parser.add_argument("--budget", type=float, default=120.0,
+                        help="seconds after which an exact run is stopped and reported as a "
+                             "lower bound (default %(default)s)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    if not args.budget > 0:
+        parser.error("--budget must be positive")
+    cfg = QUICK if args.quick else FULL
+    run_start = time.perf_counter()
+
+    print("exact vs float mode" + (" (--quick: tiny sizes)" if args.quick else ""))
+    print(f"  cpus: {os.cpu_count()}, numpy {np.__version__}, python {sys.version.split()[0]}")
+    print(f"  {flint_line()}")
+    print(f"  BLAS threads: {threads_line()}")
+    print(f"  seed {args.seed}, best of {args.repeats} repeats (time.perf_counter), exact runs "
+          f"stopped after {args.budget:g} s"
+          + ("" if can_cap() else " (NOT capped here: no SIGALRM in this thread)"))
+    print("  traces on a segment between two N(0, I) points; partitions of the whole plane")
+    print(flush=True)
+
+    seeds = iter(np.random.SeedSequence(args.seed).spawn(2 * len(cfg.trace)
+                                                         + len(cfg.partition)))
+    cases = []  # (network, what, exact_fn, float_fn, count)
+    for widths, act, sw2 in cfg.trace:
+        net = random_network(widths, act, sigma_w=math.sqrt(sw2),
+                             seed=np.random.default_rng(next(seeds)))
+        rng = np.random.default_rng(next(seeds))
+        seg = Segment(rng.standard_normal(widths[0]), rng.standard_normal(widths[0]))
+        cases.append((net_name(widths, act, sw2), "trace",
+                      lambda net=net, seg=seg: trace(net, seg, exact=True),
+                      lambda net=net, seg=seg: trace(net, seg, exact=False),
+                      lambda tr: tr.num_pieces))
+    for widths, sw2, sb in cfg.partition:
+        net = random_network(widths, "relu", sigma_w=math.sqrt(sw2), sigma_b=sb,
+                             seed=np.random.default_rng(next(seeds)))
+        cases.append((net_name(widths, "relu", sw2, sb), "partition",
+                      lambda net=net: partition(net, exact=True),
+                      lambda net=net: partition(net, exact=False),
+                      lambda part: part.num_regions))
+    fold, (lo, hi) = folding_network(cfg.folding, n0=2)
+    fold_name = f"folding {tuple(cfg.folding)}, 2 inputs"
+    box = box_polygon(lo, hi)
+    cases.append((fold_name, "partition",
+                  lambda: partition(fold, exact=True), lambda: partition(fold, exact=False),
+                  lambda part: part.num_regions))
+    cases.append((fold_name, "partition (box)",
+                  lambda: partition(fold, box, exact=True),
+                  lambda: partition(fold, box, exact=False),
+                  lambda part: part.num_regions))
+
+    results = []
+    for name, what, exact_fn, float_fn, count in cases:
+        r = measure(exact_fn, float_fn, count, args.repeats, cfg.min_time, args.budget)
+        results.append({"network": name, "what": what, **r})
+        print(f"  done: {name}, {what} ({time.perf_counter() - run_start:.0f} s so far)",
+              flush=True)
+
+    header = ("network", "what", "exact count", "float count", "agree", "exact time",
+              "float time", "exact/float")
+    print()
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|")
+    for r in results:
+        print("| " + " | ".join((
+            r["network"], r["what"], fmt_count(r["exact_count"]), fmt_count(r["float_count"]),
+            fmt_agree(r), fmt_time(r["exact_s"], r["exact_stopped"]), fmt_time(r["float_s"]),
+            fmt_ratio(r))) + " |")
+    print()
+    expected = folding_bound(cfg.folding, 2)
+    got = results[-1]["exact_count"]
+    check = ("not known (exact run stopped)" if got is None
+             else f"{got:,} ({'ok' if got == expected else 'MISMATCH'})")
+    print(f"folding box: Montufar et al.'s count {expected:,}, exact partition {check}")
+    for r in results:
+        if r["exact_stopped"]:
+            print(f"{r['network']}, {r['what']}: exact run stopped after "
+                  f"{fmt_time(r['exact_s'])} (budget {args.budget:g} s); time and ratio are lower "
+                  "bounds")
+        if r["float_error"] is not None:
+            print(f"{r['network']}, {r['what']}: float mode raised {r['float_error']}")
+        elif r["agree"] is False:
+            print(f"{r['network']}, {r['what']}: float count {r['float_count']:,} != exact "
+                  f"{r['exact_count']:,}")
+    print(f"total run time {time.perf_counter() - run_start:.1f} s")
+    return results
+
+
+if __name__ == "__main__":
+    main()
