@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import sys
@@ -25,6 +26,27 @@ try:
     import regions  # noqa: F401
 except ImportError:  # run from a checkout without installing: use the repository's package
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def arguments(doc: str | None, seed: int, repeats: int, seed_help: str,
+              quick_help: str) -> argparse.ArgumentParser:
+    """The arguments every benchmark takes: ``--seed``, ``--repeats`` and ``--quick``
+    (the description is the first paragraph of the script's docstring)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=seed,
+                        help=f"{seed_help} (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=repeats,
+                        help="best-of-N interleaved timing repeats (default %(default)s)")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``, refusing fewer than one repeat."""
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    return args
 
 
 def threads_line() -> str:

@@ -44,7 +44,6 @@ seconds.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import signal
@@ -54,7 +53,7 @@ import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import best_times, threads_line  # noqa: E402  (first: one BLAS thread)
+from _bench import arguments, best_times, parse, threads_line  # noqa: E402  (one BLAS thread)
 
 import numpy as np  # noqa: E402
 
@@ -210,19 +209,12 @@ def flint_line():
 
 def main(argv=None):
     """Run the benchmark, print the table; returns one dict of numbers per row."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=20240611,
-                        help="seed of the segments and the networks (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="best-of-N timing repeats (default %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny networks, for a smoke test of a few seconds")
+    parser = arguments(__doc__, 20240611, 3, "seed of the segments and the networks",
+                       "tiny networks, for a smoke test of a few seconds")
     parser.add_argument("--budget", type=float, default=120.0,
                         help="seconds after which an exact run is stopped and reported as a "
                              "lower bound (default %(default)s)")
-    args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    args = parse(parser, argv)
     if not args.budget > 0:
         parser.error("--budget must be positive")
     cfg = QUICK if args.quick else FULL

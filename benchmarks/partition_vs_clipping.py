@@ -50,7 +50,6 @@ seconds; ``--profile`` prints a cProfile of ``partition`` (whole plane) on the l
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import math
@@ -63,7 +62,7 @@ from collections import Counter
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import threads_line  # noqa: E402  (first: one BLAS thread)
+from _bench import arguments, parse, threads_line  # noqa: E402  (one BLAS thread)
 
 import numpy as np  # noqa: E402
 
@@ -385,13 +384,8 @@ def timed(fn):
 
 def main(argv=None):
     """Run the benchmark, print the table; returns one dict of numbers per network."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=20240611,
-                        help="seed of the networks (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="best-of-N timing repeats of partition (default %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny networks, for a smoke test of a few seconds")
+    parser = arguments(__doc__, 20240611, 3, "seed of the networks",
+                       "tiny networks, for a smoke test of a few seconds")
     parser.add_argument("--baseline-limit", type=float, default=120.0,
                         help="seconds after which a baseline run is stopped and its time "
                              "extrapolated (default %(default)s)")
@@ -401,9 +395,7 @@ def main(argv=None):
                              "width 150)")
     parser.add_argument("--profile", action="store_true",
                         help="print a cProfile of partition (whole plane) on the largest net")
-    args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    args = parse(parser, argv)
     if not args.baseline_limit > 0:
         parser.error("--baseline-limit must be positive")
     cfg = QUICK if args.quick else FULL

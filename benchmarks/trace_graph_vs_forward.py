@@ -35,7 +35,6 @@ whose ratio exceeds 2.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import math
@@ -46,7 +45,7 @@ import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import best_times, threads_line  # noqa: E402  (first: one BLAS thread)
+from _bench import arguments, best_times, parse, threads_line  # noqa: E402  (one BLAS thread)
 
 import numpy as np  # noqa: E402
 
@@ -233,20 +232,13 @@ def rel_diff(a, b):
 
 def main(argv=None):
     """Run the benchmark, print the table; returns one dict of numbers per size."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=20240612,
-                        help="seed of the weights and the segment (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="best-of-k interleaved timing repeats (default %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="one tiny network, for a smoke run of a few seconds")
+    parser = arguments(__doc__, 20240612, 5, "seed of the weights and the segment",
+                       "one tiny network, for a smoke run of a few seconds")
     parser.add_argument("--sizes", type=int, nargs="+", default=None,
                         help="indices of the sizes to run (default: all)")
     parser.add_argument("--profile", action="store_true",
                         help="print a cProfile of trace for every size with ratio > 2")
-    args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    args = parse(parser, argv)
     sizes = QUICK if args.quick else FULL
     if args.sizes is not None:
         if any(not 0 <= k < len(sizes) for k in args.sizes):

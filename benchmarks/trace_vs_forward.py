@@ -56,7 +56,6 @@ sampling the deep network), ``--quick`` for a few-second smoke run on tiny netwo
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import math
@@ -67,7 +66,7 @@ import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import best_times, threads_line  # noqa: E402  (first: one BLAS thread)
+from _bench import arguments, best_times, parse, threads_line  # noqa: E402  (one BLAS thread)
 
 import numpy as np  # noqa: E402
 
@@ -279,22 +278,15 @@ def fmt_time(seconds):
 
 def main(argv=None):
     """Run the benchmark, print the table; returns one dict of numbers per network."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=20240611,
-                        help="seed of the segment and the networks (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="best-of-N timing repeats (default %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny networks, for a smoke test of a few seconds")
+    parser = arguments(__doc__, 20240611, 3, "seed of the segment and the networks",
+                       "tiny networks, for a smoke test of a few seconds")
     parser.add_argument("--max-samples", type=int, default=None,
                         help="cap on the samples of the 99%% search")
     parser.add_argument("--sample-budget", type=float, default=None,
                         help="seconds allowed for one sample_trace run at the found n")
     parser.add_argument("--profile", action="store_true",
                         help="print a cProfile of trace for every network with ratio > 2")
-    args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    args = parse(parser, argv)
     cfg = QUICK if args.quick else FULL
     if args.max_samples is not None:
         cfg = Config(**{**vars(cfg), "max_samples": args.max_samples})
