@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import math
 import os
 import sys
+import pstats
 import time
 from typing import Callable, Sequence
 
@@ -82,3 +85,30 @@ def best_times(fns: Sequence[Callable[[], object]], repeats: int,
                 fn()
             best[k] = min(best[k], (time.perf_counter() - start) / number)
     return best
+
+
+def fmt_time(seconds: float | None, lower: bool = False) -> str:
+    """A duration in us, ms or s (``-`` for None; ``> `` before a lower bound)."""
+    if seconds is None:
+        return "-"
+    if seconds < 1e-3:
+        text = f"{seconds * 1e6:.0f} us"
+    elif seconds < 1:
+        text = f"{seconds * 1e3:.1f} ms"
+    else:
+        text = f"{seconds:.2f} s"
+    return "> " + text if lower else text
+
+
+def print_profile(title: str, fn: Callable[[], object], times: int = 1) -> None:
+    """Print a cProfile (top 20 by own time) of ``times`` calls of ``fn``."""
+    print()
+    print(title)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(times):
+        fn()
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(20)
+    print(out.getvalue())

@@ -53,7 +53,9 @@ import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import arguments, best_times, parse, threads_line  # noqa: E402  (one BLAS thread)
+from _bench import (  # noqa: E402  (first: one BLAS thread)
+    arguments, best_times, fmt_time, parse, threads_line,
+)
 
 import numpy as np  # noqa: E402
 
@@ -152,18 +154,6 @@ def measure(exact_fn, float_fn, count, repeats, min_time, budget):
 
 
 # -- formatting --------------------------------------------------------------------------------
-
-
-def fmt_time(seconds, lower=False):
-    if seconds is None:
-        return "-"
-    if seconds < 1e-3:
-        text = f"{seconds * 1e6:.0f} us"
-    elif seconds < 1:
-        text = f"{seconds * 1e3:.1f} ms"
-    else:
-        text = f"{seconds:.2f} s"
-    return "> " + text if lower else text
 
 
 def fmt_ratio(r):

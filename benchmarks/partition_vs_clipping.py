@@ -50,11 +50,8 @@ seconds; ``--profile`` prints a cProfile of ``partition`` (whole plane) on the l
 
 from __future__ import annotations
 
-import cProfile
-import io
 import math
 import os
-import pstats
 import sys
 import time
 import types
@@ -62,7 +59,9 @@ from collections import Counter
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import arguments, parse, threads_line  # noqa: E402  (one BLAS thread)
+from _bench import (  # noqa: E402  (first: one BLAS thread)
+    arguments, fmt_time, parse, print_profile, threads_line,
+)
 
 import numpy as np  # noqa: E402
 
@@ -362,16 +361,6 @@ def load_average():
         return "unknown"
 
 
-def fmt_time(seconds):
-    if seconds is None:
-        return "-"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} us"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
-
-
 def fmt_rate(rate):
     return f"{rate:,.0f}"
 
@@ -537,15 +526,8 @@ def main(argv=None):
 
     if args.profile and largest is not None:
         name, net = largest
-        print()
-        print(f"cProfile of partition(net) on {name}:")
-        prof = cProfile.Profile()
-        prof.enable()
-        partition(net, exact=False)
-        prof.disable()
-        out = io.StringIO()
-        pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(20)
-        print(out.getvalue())
+        print_profile(f"cProfile of partition(net) on {name}:",
+                      lambda: partition(net, exact=False))
     if mismatches:
         raise AssertionError("the baseline's regions differ from partition(net, box)'s for "
                              + ", ".join(name for name, _ in mismatches)

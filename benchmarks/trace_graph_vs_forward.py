@@ -35,17 +35,16 @@ whose ratio exceeds 2.
 
 from __future__ import annotations
 
-import cProfile
-import io
 import math
 import os
-import pstats
 import sys
 import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import arguments, best_times, parse, threads_line  # noqa: E402  (one BLAS thread)
+from _bench import (  # noqa: E402  (first: one BLAS thread)
+    arguments, best_times, fmt_time, parse, print_profile, threads_line,
+)
 
 import numpy as np  # noqa: E402
 
@@ -213,16 +212,6 @@ def torch_forward(model, shape, x0, x1, n):
 # -- timing ------------------------------------------------------------------------------------
 
 
-def fmt_time(seconds):
-    if seconds is None:
-        return "-"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} us"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
-
-
 def rel_diff(a, b):
     return float(np.abs(a - b).max() / max(1e-300, float(np.abs(b).max())))
 
@@ -342,16 +331,8 @@ def main(argv=None):
 
     if args.profile:
         for size, graph, seg in slow:
-            print()
-            print(f"cProfile of trace on {size.name} (ratio > {TARGET_RATIO:g}):")
-            prof = cProfile.Profile()
-            prof.enable()
-            for _ in range(3):
-                trace(graph, seg, exact=False)
-            prof.disable()
-            out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(20)
-            print(out.getvalue())
+            print_profile(f"cProfile of trace on {size.name} (ratio > {TARGET_RATIO:g}):",
+                          lambda: trace(graph, seg, exact=False), 3)
     return results
 
 

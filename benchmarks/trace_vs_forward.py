@@ -56,17 +56,16 @@ sampling the deep network), ``--quick`` for a few-second smoke run on tiny netwo
 
 from __future__ import annotations
 
-import cProfile
-import io
 import math
 import os
-import pstats
 import sys
 import time
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import arguments, best_times, parse, threads_line  # noqa: E402  (one BLAS thread)
+from _bench import (  # noqa: E402  (first: one BLAS thread)
+    arguments, best_times, fmt_time, parse, print_profile, threads_line,
+)
 
 import numpy as np  # noqa: E402
 
@@ -266,16 +265,6 @@ def fmt_pct(count, total):
     return f"{math.floor(10000 * count / total) / 100:.2f}%"
 
 
-def fmt_time(seconds):
-    if seconds is None:
-        return "-"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} us"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
-
-
 def main(argv=None):
     """Run the benchmark, print the table; returns one dict of numbers per network."""
     parser = arguments(__doc__, 20240611, 3, "seed of the segment and the networks",
@@ -412,16 +401,8 @@ def main(argv=None):
 
     if args.profile:
         for name, net in slow:
-            print()
-            print(f"cProfile of trace on {name} (ratio > {TARGET_RATIO:g}):")
-            prof = cProfile.Profile()
-            prof.enable()
-            for _ in range(10):
-                trace(net, seg)
-            prof.disable()
-            out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(20)
-            print(out.getvalue())
+            print_profile(f"cProfile of trace on {name} (ratio > {TARGET_RATIO:g}):",
+                          lambda: trace(net, seg), 10)
     return results
 
 
