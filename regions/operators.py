@@ -271,6 +271,18 @@ class _Windowed(LinearOperator):
         per_row = self.channels * self.index.size
         return max(1, _CHUNK // max(per_row, 1))
 
+    def _apply(self, x: np.ndarray) -> np.ndarray:
+        return self._chunked(self._apply_rows, x, self.out_size)
+
+    def _transpose(self, y: np.ndarray) -> np.ndarray:
+        return self._chunked(self._transpose_rows, y, self.in_size)
+
+    def _apply_rows(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transpose_rows(self, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def _chunked(self, fn, x: np.ndarray, width: int) -> np.ndarray:
         step = self._rows_per_chunk()
         if x.shape[0] <= step:
@@ -343,9 +355,6 @@ class Conv(_Windowed):
     def is_exact(self) -> bool:
         return self.kernel.dtype == object
 
-    def _apply(self, x: np.ndarray) -> np.ndarray:
-        return self._chunked(self._apply_rows, x, self.out_size)
-
     def _apply_rows(self, x: np.ndarray) -> np.ndarray:
         n = x.shape[0]
         padded = np.zeros((n, self.channels, x.shape[1] // self.channels + 1), dtype=x.dtype)
@@ -355,9 +364,6 @@ class Conv(_Windowed):
         p = padded.reshape(n, -1)[:, self._patches]  # (N, G, L, Cin_g * K)
         y = _per_group(p, self._mat)  # (N, G, L, Cout_g)
         return y.transpose(0, 1, 3, 2).reshape(n, -1)
-
-    def _transpose(self, y: np.ndarray) -> np.ndarray:
-        return self._chunked(self._transpose_rows, y, self.in_size)
 
     def _transpose_rows(self, y: np.ndarray) -> np.ndarray:
         n, g = y.shape[0], self.groups
@@ -465,15 +471,9 @@ class AveragePool(_Windowed):
     def is_exact(self) -> bool:
         return self.weights.dtype == object
 
-    def _apply(self, x: np.ndarray) -> np.ndarray:
-        return self._chunked(self._apply_rows, x, self.out_size)
-
     def _apply_rows(self, x: np.ndarray) -> np.ndarray:
         w = self._weights_like(x)
         return (self._gather(x) * w).sum(axis=-1).reshape(x.shape[0], -1)
-
-    def _transpose(self, y: np.ndarray) -> np.ndarray:
-        return self._chunked(self._transpose_rows, y, self.in_size)
 
     def _transpose_rows(self, y: np.ndarray) -> np.ndarray:
         w = self._weights_like(y)
