@@ -70,6 +70,7 @@ from typing import Any
 import numpy as np
 
 from . import _numbers
+from .kinds import NumberKind
 from ._pieces import sides
 from ._stages import check_float_range, padded_groups
 from .activations import ACTIVATIONS
@@ -131,23 +132,22 @@ BLOCK = 16
 class PlanarEngine:
     """Arrangement state: vertex arrays with spare capacity, padded region arrays."""
 
-    def __init__(self, polygon: np.ndarray | None, exact: bool, tol: float) -> None:
-        self.exact, self.tol = exact, tol
-        zero = Fraction(0) if exact else 0.0
-        self.zero = zero
+    def __init__(self, polygon: np.ndarray | None, kind: NumberKind) -> None:
+        self.kind = kind
+        self.exact, self.tol = kind.is_exact, kind.tol
+        zero = self.zero = kind.zero
         if polygon is None:
-            one = Fraction(1) if exact else 1.0
+            one = kind.one
             X = np.array(
                 [[one, zero, zero], [zero, one, zero], [-one, zero, zero], [zero, -one, zero],
                  [zero, zero, one]],  # the last row: an anchor point in no region
-                dtype=object if exact else np.float64,
+                dtype=kind.dtype,
             )
             faces = np.array([[0, 1, 2, 3]])
             self.anchor = 4
         else:
-            poly = _numbers.convert(polygon, exact)
-            ones = np.full((poly.shape[0], 1), Fraction(1) if exact else 1.0,
-                           dtype=object if exact else np.float64)
+            poly = kind.convert(polygon)
+            ones = np.full((poly.shape[0], 1), kind.one, dtype=kind.dtype)
             X = np.concatenate([poly, ones], axis=1)
             faces = np.arange(poly.shape[0])[None, :]
             self.anchor = -1
@@ -170,9 +170,7 @@ class PlanarEngine:
     # -- storage ---------------------------------------------------------------------------
 
     def _blank(self, shape: tuple[int, int]) -> np.ndarray:
-        if self.exact:
-            return np.full(shape, Fraction(0), dtype=object)
-        return np.zeros(shape)
+        return self.kind.zeros(shape)
 
     def _grow_rows(self, arr: np.ndarray, need: int, fill: Any) -> np.ndarray:
         if need <= arr.shape[0]:
@@ -229,7 +227,7 @@ class PlanarEngine:
             Z[:nV, :m] = st.pre(H, wcol[:nV])  # points take the bias, directions not
         Z[:nV, m:] = H[:, st.carry]
         self.Z, self.m = Z, m
-        thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
+        thresholds = [self.kind.scalar(th) for th in act.thresholds]
         self._thresholds_now = thresholds
         if exact:
             self.noise = None
@@ -525,7 +523,7 @@ class PlanarEngine:
         scale = np.where(finite, Xn[:, 2], np.maximum(np.abs(Xn[:, 0]), np.abs(Xn[:, 1])))
         ca, cb = (zb / scale)[:, None], (za / scale)[:, None]
         Xn = Xn / scale[:, None]
-        Xn[:, 2] = np.where(finite, Fraction(1) if self.exact else 1.0, self.zero)
+        Xn[:, 2] = np.where(finite, self.kind.one, self.zero)
         k = Xn.shape[0]
         self._reserve_vertices(k)
         new = slice(self.nV, self.nV + k)
@@ -586,8 +584,7 @@ class PlanarEngine:
             np.clip(Z[:nV], -1.0, 1.0, out=Z[:nV])
         else:
             Z[:nV] = act(Z[:nV])
-        lo, hi = (_numbers.scalar(act.slopes[0], self.exact),
-                  _numbers.scalar(act.slopes[-1], self.exact))
+        lo, hi = self.kind.scalar(act.slopes[0]), self.kind.scalar(act.slopes[-1])
         Z[direction] = np.where(zd > 0, hi * zd, lo * zd)
         self.H = self.Z
         del self.Z

@@ -57,14 +57,26 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     fb = _fmpq_mat(flint, b)
     entries = (fa * fb).entries()
     out = np.empty(len(entries), dtype=object)
-    out[:] = [_to_fraction(e.p, e.q) for e in entries]
+    make = _element_type(a)
+    if make is None:
+        out[:] = [_to_fraction(e.p, e.q) for e in entries]
+    else:  # the fast element type of the input (gmpy2's mpq: exact from two ints)
+        out[:] = [make(int(e.p), int(e.q)) for e in entries]
     return out.reshape(a.shape[0], b.shape[1])
+
+
+def _element_type(a: np.ndarray) -> Any:
+    """The first entry type of ``a`` other than Fraction and int (gmpy2's mpq), or None."""
+    for x in a.flat:
+        if type(x) is not Fraction and not isinstance(x, int):
+            return type(x)
+    return None
 
 
 def _fmpq_mat(flint: Any, a: np.ndarray) -> Any:
     fmpq = flint.fmpq
     return flint.fmpq_mat(a.shape[0], a.shape[1],
-                          [fmpq(x.numerator, x.denominator) for x in a.flat])
+                          [fmpq(int(x.numerator), int(x.denominator)) for x in a.flat])
 
 
 def batched_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

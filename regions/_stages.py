@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _numbers
+from .kinds import FLOAT, RATIONAL_FRACTION, NumberKind
 from .activations import ACTIVATIONS, Activation
 from .graph import (AFFINE, PIECEWISE_LINEAR, Affine, Elementwise, Graph, GroupMax, Node,
                     as_graph)
@@ -215,7 +215,12 @@ class Lowered:
 
     graph: Graph
     stages: tuple[Stage, ...]
-    exact: bool
+    kind: NumberKind
+
+    @property
+    def exact(self) -> bool:
+        """Whether the arithmetic is exact (rational working arrays)."""
+        return self.kind.dtype == object
 
     @property
     def input_size(self) -> int:
@@ -261,7 +266,7 @@ class Lowered:
 
     def _forward_jacobians(self, patterns, rows, absolute):
         n_in, p = self.input_size, rows.shape[0]
-        tangent = _numbers.convert(np.tile(np.eye(n_in), (p, 1)), self.exact)
+        tangent = self.kind.convert(np.tile(np.eye(n_in), (p, 1)))
         for s, st in enumerate(self.stages):
             codes = np.repeat(self._index_of(s, patterns[s][rows]), n_in, axis=0)
             pre = st.pre_abs(tangent, 0) if absolute else st.pre(tangent, 0)
@@ -274,7 +279,7 @@ class Lowered:
         n_out = self.stages[-1].width
         p = rows.shape[0]
         dtype = object if self.exact else np.float64
-        adj = _numbers.convert(np.tile(np.eye(n_out), (p, 1)), self.exact)
+        adj = self.kind.convert(np.tile(np.eye(n_out), (p, 1)))
         widths = self._state_widths()
         for s in range(len(self.stages) - 1, -1, -1):
             st = self.stages[s]
@@ -370,10 +375,12 @@ def same_neighbour_maps(lowered: Lowered, patterns: tuple[np.ndarray, ...],
     return same_maps(lowered, patterns, np.arange(n - 1), np.arange(1, n), tol)
 
 
-def lower(model: Any, exact: bool) -> Lowered:
+def lower(model: Any, exact: bool | NumberKind) -> Lowered:
     """Lower a :class:`~regions.Network` or :class:`~regions.Graph` to stages, its parameters
-    converted once to the number kind (exactly, for ``exact``)."""
-    graph = as_graph(model).convert(exact)
+    converted once to the working arrays of a number kind (``exact``: a
+    :class:`~regions.kinds.NumberKind`, or True for Fractions, False for float64)."""
+    kind = exact if isinstance(exact, NumberKind) else RATIONAL_FRACTION if exact else FLOAT
+    graph = as_graph(model).convert(kind)
     nodes = graph.nodes
     by_name = {n.name: n for n in nodes}
     pl = [n for n in nodes if isinstance(n, PIECEWISE_LINEAR)]
@@ -400,9 +407,9 @@ def lower(model: Any, exact: bool) -> Lowered:
             carry=carry.astype(np.int64), program=program,
             sources=tuple((r, *where[r]) for r in reads), target=node.inputs[0],
         )
-        stages.append(_collapsed(stage, graph, exact) if s == 0 else stage)
+        stages.append(_collapsed(stage, graph, kind) if s == 0 else stage)
         layout = [(node.name, width)] + kept
-    return Lowered(graph, tuple(stages), exact)
+    return Lowered(graph, tuple(stages), kind)
 
 
 SMALL_INPUT = 8
@@ -410,7 +417,7 @@ SMALL_INPUT = 8
 dense map (a plane slice of an image model: 2 columns instead of convolutions per row)."""
 
 
-def _collapsed(st: Stage, graph: Graph, exact: bool) -> Stage:
+def _collapsed(st: Stage, graph: Graph, kind: NumberKind) -> Stage:
     """The first stage with its affine program replaced by the equivalent dense map, when
     the input is small and the program is more than one dense operator (the map is the
     program applied to the unit vectors, w = 0, and to the origin, w = 1: exact in exact
@@ -419,8 +426,8 @@ def _collapsed(st: Stage, graph: Graph, exact: bool) -> Stage:
     simple = len(st.program) == 1 and isinstance(getattr(st.program[0], "op", None), Dense)
     if n > SMALL_INPUT or simple or not st.program:
         return st
-    linear = st.pre(_numbers.convert(np.eye(n), exact), 0).T
-    offset = st.pre(_numbers.convert(np.zeros((1, n)), exact), 1)[0]
+    linear = st.pre(kind.convert(np.eye(n)), 0).T
+    offset = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
     node = Affine(st.target, (graph.input.name,), st.program[-1].shape, Dense(linear), offset)
     return replace(st, program=(node,), sources=((graph.input.name, 0, n),))
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -121,13 +121,13 @@ def _relu(h: np.ndarray) -> np.ndarray:
 
 def _hardtanh(h: np.ndarray) -> np.ndarray:
     if h.dtype == object:
-        one = Fraction(1)
+        one = _const(h, 1)
         return np.where(h > one, one, np.where(h < -one, -one, h))
     return np.clip(h, -1.0, 1.0)
 
 
 def _leaky_relu(h: np.ndarray) -> np.ndarray:
-    slope = Fraction(1, 100) if h.dtype == object else 0.01
+    slope = _const(h, Fraction(1, 100)) if h.dtype == object else 0.01
     return np.where(h > 0, h, slope * h)
 
 
@@ -143,8 +143,8 @@ def _apply_table(act: Activation, h: np.ndarray) -> np.ndarray:
     """phi from its table: slope_k h + intercept_k on the piece k of each value."""
     index = act.piece_index(h)
     if h.dtype == object:
-        slopes = np.array(act.slopes, dtype=object)
-        intercepts = np.array(act.intercepts, dtype=object)
+        slopes = np.array([_const(h, v) for v in act.slopes], dtype=object)
+        intercepts = np.array([_const(h, v) for v in act.intercepts], dtype=object)
     else:
         slopes = np.array([float(v) for v in act.slopes])
         intercepts = np.array([float(v) for v in act.intercepts])
@@ -193,7 +193,14 @@ def _check_table(act: Activation) -> None:
 
 
 def _zero(h: np.ndarray):
-    return Fraction(0) if h.dtype == object else 0.0
+    return _const(h, 0) if h.dtype == object else 0.0
+
+
+def _const(h: np.ndarray, value: Any) -> Any:
+    """An exact constant in the element type of the rational array ``h`` (Fraction, or the
+    fast backend's mpq: mixing would be exact too, only slower)."""
+    kind = type(h.flat[0]) if h.size else Fraction
+    return Fraction(value) if kind is int else kind(value)
 
 
 _APPLY: dict[str, Callable[[np.ndarray], np.ndarray]] = {

@@ -48,6 +48,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _numbers
+from .kinds import FLOAT, RATIONAL, NumberKind, cast
 from .activations import Activation, _resolve
 from .operators import (AveragePool, ChannelScale, Conv, Dense, LinearOperator, int_tuple,
                         window_index)
@@ -114,8 +115,8 @@ class Affine(Node):
         op = self.op.absolute() if absolute else self.op
         return [op.transpose(g)]
 
-    def convert(self, exact: bool) -> "Affine":
-        bias = None if self.bias is None else _numbers.convert(self.bias, exact)
+    def convert(self, exact: bool | NumberKind) -> "Affine":
+        bias = None if self.bias is None else cast(self.bias, exact)
         return Affine(self.name, self.inputs, self.shape, self.op.convert(exact), bias)
 
 
@@ -292,9 +293,9 @@ class Graph:
         return bool(ops) and all(n.op.is_exact and (n.bias is None or n.bias.dtype == object)
                                  for n in ops)
 
-    def convert(self, exact: bool) -> "Graph":
+    def convert(self, exact: bool | NumberKind) -> "Graph":
         """The same graph with Fraction (exact: the float entries' exact values) or float64
-        parameters."""
+        parameters, or the working entries of a :class:`~regions.kinds.NumberKind`."""
         return Graph([n.convert(exact) if isinstance(n, Affine) else n for n in self.nodes],
                      self.output)
 
@@ -304,10 +305,10 @@ class Graph:
         """Evaluate on one input or a batch (rows flat or shaped as ``input_shape``); returns
         flat output rows. Fraction input or an exact graph evaluates in Fractions."""
         points, single = self._rows(x)
-        exact = self.is_exact or _numbers.is_rational(points)
+        kind = RATIONAL if self.is_exact or _numbers.is_rational(points) else FLOAT
         from ._stages import lower  # the stage program is the one evaluation path
 
-        out = lower(self, exact).forward(_numbers.convert(points, exact))[-1][1]
+        out = kind.export(lower(self, kind).forward(kind.convert(points))[-1][1])
         return out[0] if single else out
 
     def _rows(self, x: Any) -> tuple[np.ndarray, bool]:

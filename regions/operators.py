@@ -37,6 +37,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _numbers
+from .kinds import NumberKind, unchanged
+from .kinds import cast as _cast
 from ._rational import batched_matmul, matmul
 
 __all__ = ["LinearOperator", "Dense", "Conv", "AveragePool", "ChannelScale"]
@@ -69,8 +71,6 @@ def _entries(value: Any, name: str, ndim: int) -> np.ndarray:
     return _numbers.coerce_array(value, name, ndim)
 
 
-def _cast(arr: np.ndarray, exact: bool) -> np.ndarray:
-    return _numbers.convert(arr, exact)
 
 
 def window_index(
@@ -162,8 +162,9 @@ class LinearOperator:
         """The operator with every entry replaced by its absolute value."""
         raise NotImplementedError
 
-    def convert(self, exact: bool) -> "LinearOperator":  # pragma: no cover - abstract
-        """The same operator with Fraction (``exact``) or float64 entries."""
+    def convert(self, exact: bool | NumberKind) -> "LinearOperator":  # pragma: no cover
+        """The same operator with Fraction (``exact``) or float64 entries, or the working
+        entries of a :class:`~regions.kinds.NumberKind`."""
         raise NotImplementedError
 
     def _apply(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
@@ -213,8 +214,8 @@ class Dense(LinearOperator):
     def absolute(self) -> "Dense":
         return Dense(np.abs(self.matrix), self.in_shape, self.out_shape)
 
-    def convert(self, exact: bool) -> "Dense":
-        if exact == self.is_exact:
+    def convert(self, exact: bool | NumberKind) -> "Dense":
+        if unchanged(exact, self.is_exact):
             return self
         return Dense(_cast(self.matrix, exact), self.in_shape, self.out_shape)
 
@@ -377,8 +378,8 @@ class Conv(_Windowed):
     def absolute(self) -> "Conv":
         return self._like(np.abs(self.kernel))
 
-    def convert(self, exact: bool) -> "Conv":
-        return self if exact == self.is_exact else self._like(_cast(self.kernel, exact))
+    def convert(self, exact: bool | NumberKind) -> "Conv":
+        return self if unchanged(exact, self.is_exact) else self._like(_cast(self.kernel, exact))
 
     def _like(self, kernel: np.ndarray) -> "Conv":
         return Conv(kernel, self.in_shape, self.stride, self.padding, self.dilation, self.groups)
@@ -494,8 +495,8 @@ class AveragePool(_Windowed):
     def absolute(self) -> "AveragePool":
         return AveragePool(self.in_shape, self.out_shape[1:], self.index, np.abs(self.weights))
 
-    def convert(self, exact: bool) -> "AveragePool":
-        if exact == self.is_exact:
+    def convert(self, exact: bool | NumberKind) -> "AveragePool":
+        if unchanged(exact, self.is_exact):
             return self
         return AveragePool(self.in_shape, self.out_shape[1:], self.index,
                            _cast(self.weights, exact))
@@ -534,6 +535,6 @@ class ChannelScale(LinearOperator):
     def absolute(self) -> "ChannelScale":
         return ChannelScale(np.abs(self.scale), self.in_shape)
 
-    def convert(self, exact: bool) -> "ChannelScale":
-        return self if exact == self.is_exact else ChannelScale(_cast(self.scale, exact),
+    def convert(self, exact: bool | NumberKind) -> "ChannelScale":
+        return self if unchanged(exact, self.is_exact) else ChannelScale(_cast(self.scale, exact),
                                                                 self.in_shape)

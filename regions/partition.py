@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import _numbers
+from .kinds import CertifiedKind, as_kind
 from ._planar import PlanarEngine, convex_polygon, cross
 from ._pieces import pattern_rows
 from .graph import Graph, compose_input
@@ -389,12 +390,13 @@ def partition(
     inferred = net.is_exact or (plane is not None and plane.is_exact) or (
         polygon is not None and _numbers.is_rational(polygon)
     )
-    exact, tol = _numbers.resolve_mode(exact, inferred, tol, PARTITION_TOLERANCE, "partition",
-                                       "net or domain")
-
+    kind = as_kind(exact, inferred, tol, PARTITION_TOLERANCE, "partition", "net or domain")
+    # the planar engine has no certified filter yet: exact partitions are rational
+    work = kind.exact if isinstance(kind, CertifiedKind) else kind
+    exact, tol = kind.is_exact, kind.tol
     model = net if plane is None else _restrict(net, plane, exact)
-    engine = PlanarEngine(polygon, exact, tol)
-    lowered = lower(model, exact)
+    engine = PlanarEngine(polygon, work)
+    lowered = lower(model, work)
     for st in lowered.stages:
         engine.layer(st)
     return replace(_assemble(engine, net, plane, polygon, exact, tol),
@@ -438,6 +440,7 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
 
     X = engine.X[: engine.nV]
     maps, offsets = _affine_maps(engine.X, engine.H, F, cnt, engine.anchor)
+    maps, offsets = engine.kind.export(maps), engine.kind.export(offsets)
 
     # keep the vertices in use (drops the whole plane's anchor), renumbered
     used = np.zeros(engine.nV, dtype=bool)
@@ -446,7 +449,7 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     Fr = np.where(F >= 0, renumber[np.maximum(F, 0)], -1)
     X = X[used]
     at_infinity = X[:, 2] == 0
-    points = X[:, :2].copy()
+    points = engine.kind.export(X[:, :2].copy())
 
     K = Fr.shape[1]
     k = np.arange(K)

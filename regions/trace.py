@@ -82,6 +82,7 @@ from typing import Any
 import numpy as np
 
 from . import _numbers
+from .kinds import RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fraction
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
@@ -359,19 +360,22 @@ def trace(
             f"trajectory has dimension {trajectory.dim} but the network's input width is "
             f"{n_in}"
         )
-    exact, tol = _numbers.resolve_mode(exact, net.is_exact or trajectory.is_exact, tol,
-                                       DEFAULT_TOLERANCE, "trace", "net or trajectory")
-    lowered = lower(net, exact)
+    kind = as_kind(exact, net.is_exact or trajectory.is_exact, tol, DEFAULT_TOLERANCE, "trace",
+                   "net or trajectory")
     engine: Any
     if isinstance(trajectory, Arc):
-        if exact:
+        if kind.is_exact:  # quadratic irrationals, in Fractions
             from ._arc_exact import ExactArcEngine
 
+            lowered = lower(net, RATIONAL_FRACTION)
             engine = ExactArcEngine(trajectory)
         else:
-            engine = ArcEngine(trajectory, tol)
+            lowered = lower(net, kind)
+            engine = ArcEngine(trajectory, kind.tol)
     else:
-        engine = _Engine(*trajectory._start(exact), exact, tol)
+        work = kind.exact if isinstance(kind, CertifiedKind) else kind  # TODO certified
+        lowered = lower(net, work)
+        engine = _Engine(*trajectory._start(work), work)
     for st in lowered.stages:
         engine.layer(st)
     return _make_trace(engine, net, trajectory, lowered)
@@ -394,7 +398,8 @@ def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> T
     edges = np.empty(kept.shape[0] + 2, dtype=object if edge_exact else np.float64)
     edges[0] = -math.inf if has_left else _numbers.scalar(lo_end, edge_exact)
     edges[-1] = math.inf if has_right else _numbers.scalar(hi_end, edge_exact)
-    edges[1:-1] = engine.knot_parameters(kept)
+    knots = engine.knot_parameters(kept)
+    edges[1:-1] = [to_fraction(v) for v in knots] if edge_exact else knots
     exact_knots = engine.exact_knot_values(kept)
     # each piece is named by the finite edge it starts at (-1: the left unbounded end)
     piece_start = np.concatenate([[-1 if has_left else 0], kept]).astype(np.int64)
@@ -432,13 +437,13 @@ class _Engine(EngineBase):
     """Mutable working state of one trace: edges, edge values and end slopes."""
 
     def __init__(self, t: np.ndarray, rows: np.ndarray, left: np.ndarray | None,
-                 right: np.ndarray | None, exact: bool, tol: float) -> None:
+                 right: np.ndarray | None, kind: NumberKind) -> None:
         self.t = t  # (K,) finite edges, sorted
         self.z = rows  # (K, width) values of the current layer's image at the edges
         self.left = left  # slope dz/dt on (-inf, t[0]] or None
         self.right = right  # slope dz/dt on [t[-1], inf) or None
-        self.exact = exact
-        self.tol = tol
+        self.kind = kind
+        self.exact, self.tol = kind.is_exact, kind.tol
         self.edge_layer = np.full(t.shape[0], -1, dtype=np.int64)
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
@@ -492,7 +497,7 @@ class _Engine(EngineBase):
             h, index = self._split_elementwise(h, hl, hr, act, m)
             record_layer(self, index)
             out = act(h[:, :m])
-            slopes = np.asarray(act.slopes, dtype=object if exact else np.float64)
+            slopes = self.kind.convert(np.array(act.slopes, dtype=object))
             if hl is not None:
                 hl = np.concatenate([slopes[index[0]] * hl[:m], hl[m:]])
             if hr is not None:
@@ -505,7 +510,7 @@ class _Engine(EngineBase):
         """Insert the threshold crossings of the first ``m`` columns; returns the rows and
         each piece's index of phi's piece per neuron."""
         exact, noise = self.exact, self.noise
-        thresholds = [_numbers.scalar(th, exact) for th in act.thresholds]
+        thresholds = [self.kind.scalar(th) for th in act.thresholds]
         if not thresholds:
             npieces = self.t.shape[0] - 1 + (hl is not None) + (hr is not None)
             return h, np.zeros((npieces, m), dtype=np.int8)
@@ -835,7 +840,8 @@ def _sqrt_fraction(q) -> float:
     if q == 0:
         return 0.0
     e = (q.numerator.bit_length() - q.denominator.bit_length()) // 2
-    scaled = float(q / Fraction(4) ** e)  # in [1/16, 16]: no overflow, no underflow
+    # in [1/16, 16]: no overflow, no underflow (int factors keep q's element type)
+    scaled = float(q / 4 ** e) if e >= 0 else float(q * 4 ** -e)
     try:
         return math.ldexp(math.sqrt(scaled), e)
     except OverflowError:

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _numbers
+from .kinds import NumberKind, cast
 
 __all__ = ["Segment", "Line", "Polyline", "Arc", "Trajectory"]
 
@@ -118,9 +119,9 @@ class Segment(_Base):
         # (1 - t) x0 + t x1 is exact at both ends in floating point; x0 + t (x1 - x0) is not
         return (1 - ts)[:, None] * self.x0[None, :] + ts[:, None] * self.x1[None, :]
 
-    def _start(self, exact: bool):
-        rows = np.stack([_numbers.convert(self.x0, exact), _numbers.convert(self.x1, exact)])
-        return _numbers.convert(np.array([0, 1], dtype=object), exact), rows, None, None
+    def _start(self, exact: bool | NumberKind):
+        rows = np.stack([cast(self.x0, exact), cast(self.x1, exact)])
+        return cast(np.array([0, 1], dtype=object), exact), rows, None, None
 
     def __repr__(self) -> str:
         return f"Segment(x0={self.x0.tolist()}, x1={self.x1.tolist()})"
@@ -162,10 +163,10 @@ class Line(_Base):
     def _evaluate(self, ts: np.ndarray) -> np.ndarray:
         return self.point[None, :] + ts[:, None] * self.direction[None, :]
 
-    def _start(self, exact: bool):
-        p = _numbers.convert(self.point, exact)
-        d = _numbers.convert(self.direction, exact)
-        return _numbers.convert(np.array([0], dtype=object), exact), p[None, :], d, d
+    def _start(self, exact: bool | NumberKind):
+        p = cast(self.point, exact)
+        d = cast(self.direction, exact)
+        return cast(np.array([0], dtype=object), exact), p[None, :], d, d
 
     def __repr__(self) -> str:
         return f"Line(point={self.point.tolist()}, direction={self.direction.tolist()})"
@@ -234,10 +235,10 @@ class Polyline(_Base):
         frac = (ts - idx)[:, None]
         return (1 - frac) * self.points[idx] + frac * self.points[idx + 1]
 
-    def _start(self, exact: bool):
+    def _start(self, exact: bool | NumberKind):
         n = self.points.shape[0]
-        ts = _numbers.convert(np.arange(n).astype(object), exact)
-        return ts, _numbers.convert(self.points, exact), None, None
+        ts = cast(np.arange(n).astype(object), exact)
+        return ts, cast(self.points, exact), None, None
 
     def __repr__(self) -> str:
         return f"Polyline(points={self.points.tolist()})"
