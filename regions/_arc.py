@@ -310,7 +310,7 @@ class ArcEngine(EngineBase):
         S = np.einsum("ij,ij->i", curv, dv) / (kb * kc)
         return scale * ellipse_arc_length(P, Q, S, -self.half, self.half)
 
-    def _sign_changes(self) -> np.ndarray:
+    def sign_changes(self) -> np.ndarray:
         """Sign changes of each output coordinate: its zeros cut the pieces, the sign at the
         middle of each part gives the sign sequence, zeros (constant 0) are skipped."""
         out = np.zeros(self.v.shape[1], dtype=np.int64)

@@ -231,7 +231,7 @@ class ExactArcEngine(EngineBase):
         except OverflowError:
             return math.inf
 
-    def _sign_changes(self) -> np.ndarray:
+    def sign_changes(self) -> np.ndarray:
         out = np.zeros(self.coef.shape[2], dtype=np.int64)
         for col in range(self.coef.shape[2]):
             roots = self._roots(self.coef, 0, column=col)

@@ -375,10 +375,11 @@ def same_neighbour_maps(lowered: Lowered, patterns: tuple[np.ndarray, ...],
     return same_maps(lowered, patterns, np.arange(n - 1), np.arange(1, n), tol)
 
 
-def lower(model: Any, exact: bool | NumberKind) -> Lowered:
+def lower(model: Any, exact: bool | NumberKind, collapse: bool = True) -> Lowered:
     """Lower a :class:`~regions.Network` or :class:`~regions.Graph` to stages, its parameters
     converted once to the working arrays of a number kind (``exact``: a
-    :class:`~regions.kinds.NumberKind`, or True for Fractions, False for float64)."""
+    :class:`~regions.kinds.NumberKind`, or True for Fractions, False for float64). With
+    ``collapse`` a small-input first stage becomes one dense map (see :func:`_collapsed`)."""
     kind = exact if isinstance(exact, NumberKind) else RATIONAL_FRACTION if exact else FLOAT
     graph = as_graph(model).convert(kind)
     nodes = graph.nodes
@@ -407,7 +408,7 @@ def lower(model: Any, exact: bool | NumberKind) -> Lowered:
             carry=carry.astype(np.int64), program=program,
             sources=tuple((r, *where[r]) for r in reads), target=node.inputs[0],
         )
-        stages.append(_collapsed(stage, graph, kind) if s == 0 else stage)
+        stages.append(_collapsed(stage, graph, kind) if s == 0 and collapse else stage)
         layout = [(node.name, width)] + kept
     return Lowered(graph, tuple(stages), kind)
 

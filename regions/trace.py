@@ -75,13 +75,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from . import _numbers
+from .certified import CertifiedEngine, FilterStats, Unsettled, lower_certified
 from .kinds import RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fraction
 from .activations import Activation
 from .network import Network
@@ -159,9 +160,9 @@ class Trace:
     trajectory: Any
     exact: bool
     tol: float
-    edges: np.ndarray
+    _edges: np.ndarray = field(repr=False)
     knot_transitions: np.ndarray
-    lengths: np.ndarray
+    _lengths: np.ndarray = field(repr=False)
     _layer_index: tuple[np.ndarray, ...] = field(repr=False)
     _edge_layer: np.ndarray = field(repr=False)
     _piece_start: np.ndarray = field(repr=False)
@@ -171,6 +172,35 @@ class Trace:
     closed: bool = False
     _wrap: bool = field(default=False, repr=False)
     exact_knots: np.ndarray | None = field(default=None, repr=False)
+    arithmetic: str = "float"
+    filter_stats: FilterStats | None = field(default=None, repr=False)
+    _deferred: Any = field(default=None, repr=False)
+
+    # -- the exact values a certified run defers -------------------------------------------
+
+    @cached_property
+    def _exact_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Edges and lengths from rational arithmetic (a certified trace computes its
+        pieces in float with error bounds, and these values on first use)."""
+        if self._deferred is None:
+            return self._edges, self._lengths
+        exact = self._deferred()
+        if exact._edges.shape != self._edges.shape:  # pragma: no cover - a filter bug
+            raise AssertionError("internal error: the certified and the exact traces differ "
+                                 f"({self._edges.shape[0]} and {exact._edges.shape[0]} edges)")
+        return exact._edges, exact._lengths
+
+    @property
+    def edges(self) -> np.ndarray:
+        """The ``num_pieces + 1`` piece boundaries: the domain's ends (``-inf``/``inf`` for a
+        :class:`~regions.Line`) and the knots (Fractions in exact mode)."""
+        return self._exact_values[0]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Length of the image of the trajectory at the input and after every layer (see
+        the class docstring)."""
+        return self._exact_values[1]
 
     # -- counts ------------------------------------------------------------------------
 
@@ -184,7 +214,7 @@ class Trace:
 
     @property
     def num_knots(self) -> int:
-        return int(self.edges.shape[0]) - 2 + self._wrap
+        return int(self._edges.shape[0]) - 2 + self._wrap
 
     @property
     def num_pieces(self) -> int:
@@ -193,7 +223,7 @@ class Trace:
         the pattern changes at the start point; there are then as many pieces as knots."""
         if self.closed:
             return max(1, self.num_knots)
-        return int(self.edges.shape[0]) - 1
+        return int(self._edges.shape[0]) - 1
 
     @property
     def transitions_per_layer(self) -> np.ndarray:
@@ -372,13 +402,36 @@ def trace(
         else:
             lowered = lower(net, kind)
             engine = ArcEngine(trajectory, kind.tol)
+    elif isinstance(kind, CertifiedKind):
+        return _certified_trace(net, trajectory, kind)
     else:
-        work = kind.exact if isinstance(kind, CertifiedKind) else kind  # TODO certified
-        lowered = lower(net, work)
-        engine = _Engine(*trajectory._start(work), work)
+        lowered = lower(net, kind)
+        engine = _Engine(*trajectory._start(kind), kind)
     for st in lowered.stages:
         engine.layer(st)
     return _make_trace(engine, net, trajectory, lowered)
+
+
+def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind) -> Trace:
+    """Trace with the certified float engine (:mod:`regions.certified`); if a decision is
+    not settled, in the rational kind underneath. Either way, exact mode's answer."""
+
+    def exact_trace() -> Trace:
+        return trace(net, trajectory, kind.exact)
+
+    try:
+        lowered = lower_certified(net)
+        engine = CertifiedEngine(*trajectory._start(trajectory.is_exact))
+        for st in lowered.stages:
+            engine.layer(st)
+        result = _make_trace(engine, net, trajectory, lowered)
+    except Unsettled as why:
+        result = exact_trace()
+        stats = FilterStats(getattr(why, "decisions", 0), True, str(why))
+        return replace(result, arithmetic="certified", filter_stats=stats)
+    stats = FilterStats(engine.decisions, False)
+    return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace,
+                   _lowered=lower(net, kind.exact))
 
 
 def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> Trace:
@@ -418,14 +471,14 @@ def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> T
         trajectory=trajectory,
         exact=engine.exact,
         tol=engine.tol,
-        edges=edges,
+        _edges=edges,
         knot_transitions=per_knot,
-        lengths=lengths,
+        _lengths=lengths,
         _layer_index=tuple(engine.layer_index),
         _edge_layer=engine.edge_layer,
         _piece_start=piece_start,
         _rays=(has_left, has_right),
-        _sign_changes=engine._sign_changes(),
+        _sign_changes=engine.sign_changes(),
         _lowered=lowered,
         closed=closed,
         _wrap=wrap,
@@ -712,7 +765,8 @@ class _Engine(EngineBase):
             return math.fsum(_sqrt_fraction(q) for q in (d * d).sum(axis=1))
         return float(_chord_lengths(d).sum())
 
-    def _sign_changes(self) -> np.ndarray:
+    def sign_changes(self) -> np.ndarray:
+        """Sign changes of every output coordinate along the trajectory."""
         s = _sides(self.z, self.noise)  # (K, n_out)
         parts = []
         if self.left is not None:
