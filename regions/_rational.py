@@ -12,6 +12,7 @@ product. The results are the same rationals either way, so nothing else changes.
 from __future__ import annotations
 
 from fractions import Fraction
+import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -54,7 +55,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             or a.shape[0] * a.shape[1] * b.shape[1] < MIN_WORK or 0 in a.shape + b.shape):
         return a @ b
     fa = _fmpq_mat(flint, a)
-    fb = _fmpq_mat(flint, b)
+    fb = _cached_fmpq_mat(flint, b)
     entries = (fa * fb).entries()
     out = np.empty(len(entries), dtype=object)
     make = _element_type(a)
@@ -71,6 +72,30 @@ def _element_type(a: np.ndarray) -> Any:
         if type(x) is not Fraction and not isinstance(x, int):
             return type(x)
     return None
+
+
+_CACHE: dict[int, tuple[Any, tuple[int, ...], tuple[int, ...], Any]] = {}
+_CACHE_SIZE = 64
+
+
+def _cached_fmpq_mat(flint: Any, b: np.ndarray) -> Any:
+    """``_fmpq_mat`` of a read-only right operand (a layer's weights, possibly a transposed
+    view), converted once: keyed by the array that owns the memory, its shape and strides."""
+    owner = b if b.base is None else b.base
+    if b.flags.writeable or (isinstance(owner, np.ndarray) and owner.flags.writeable):
+        return _fmpq_mat(flint, b)
+    key = id(owner)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is owner and hit[1] == b.shape and hit[2] == b.strides:
+        return hit[3]
+    mat = _fmpq_mat(flint, b)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    try:
+        _CACHE[key] = (weakref.ref(owner), b.shape, b.strides, mat)
+    except TypeError:  # pragma: no cover - an owner without weak references
+        pass
+    return mat
 
 
 def _fmpq_mat(flint: Any, a: np.ndarray) -> Any:

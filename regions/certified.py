@@ -58,8 +58,10 @@ References
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -67,9 +69,10 @@ import numpy as np
 from ._pieces import EngineBase, merge_rows, record_layer
 from ._stages import Lowered, Stage, lower
 from .graph import Affine, Add
-from .kinds import CERTIFIED, FLOAT
+from .kinds import CERTIFIED, FLOAT, RATIONAL
 
-__all__ = ["Unsettled", "FilterStats", "lower_certified"]
+__all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified",
+           "pre_ball", "ball_sides", "activate_ball", "stage_gamma"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
@@ -83,12 +86,22 @@ class Unsettled(ArithmeticError):
 
 @dataclass(frozen=True)
 class FilterStats:
-    """What the filter decided: ``decisions`` settled in float, and whether the run fell back
-    to rational arithmetic (then ``reason`` says at which decision)."""
+    """What the filter decided: ``decisions`` taken in float with a bound, ``exact`` the
+    exact values computed where a bound did not settle one (parameters of edges and rows at
+    edges), and whether the whole run fell back to rational arithmetic (then ``reason`` says
+    why)."""
 
     decisions: int
+    exact: int
     fell_back: bool
     reason: str = ""
+
+    @property
+    def exact_share(self) -> float:
+        """Exact computations per decision (1.0 when the run fell back)."""
+        if self.fell_back:
+            return 1.0
+        return self.exact / max(1, self.decisions)
 
 
 def lower_certified(model: Any) -> Lowered:
@@ -144,38 +157,50 @@ def ball_sides(x: np.ndarray, r: np.ndarray, what: str) -> np.ndarray:
 
 
 class CertifiedEngine(EngineBase):
-    """The straight-trajectory engine of :mod:`regions.trace` on balls (see the module)."""
+    """The straight-trajectory engine of :mod:`regions.trace` on balls (see the module).
+
+    ``oracle`` gives exact values at chosen parameters; decisions the balls do not settle
+    are taken from it (see :class:`ExactOracle`)."""
 
     exact = True
     tol = 0.0
 
-    def __init__(self, t, rows, left, right) -> None:
-        self.t = t.astype(np.float64)
+    def __init__(self, t, rows, left, right, oracle: "ExactOracle") -> None:
+        self.t = np.array([float(v) for v in t], dtype=np.float64)
         self.z, self.r = _ball(rows)
         self.left = self.right = None
         self.rl = self.rr = None
         if left is not None:
             self.left, self.rl = _ball(left)
             self.right, self.rr = _ball(right)
-        self.edge_layer = np.full(t.shape[0], -1, dtype=np.int64)
+        self.oracle = oracle
+        n = t.shape[0]
+        self.edge_layer = np.full(n, -1, dtype=np.int64)
+        self.edge_neuron = np.full(n, -1, dtype=np.int64)
+        self.edge_threshold = np.full(n, -1, dtype=np.int64)
+        self.exact_t = np.empty(n, dtype=object)
+        self.exact_t[:] = list(oracle.t0)
+        self.thresholds: list[tuple[Any, ...]] = []  # exact thresholds of each layer
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
         self.wrap_transitions: list[int] = []
         self.lengths: list[float] = []
         self.decisions = 0
+        self.exact_decisions = 0
 
     def layer(self, st: Stage) -> None:
         if st.is_max:
             raise Unsettled(f"node {st.name!r}: group maxima are not filtered")
         m, act = st.num_pre, st.activation
+        d = len(self.layer_index)
         h, rh = self._carry(st, self.z, self.r, 1)
         ends = []
         for g, rg in ((self.left, self.rl), (self.right, self.rr)):
             ends.append(None if g is None else self._carry(st, g[None, :], rg[None, :], 0))
-        thresholds = [float(th) for th in act.thresholds]
         if any(float(th) != th for th in act.thresholds):
             raise Unsettled(f"node {st.name!r}: thresholds that float64 cannot hold")
-        h, rh, sides, ext = self._split(st, h, rh, ends, thresholds, m)
+        self.thresholds.append(tuple(act.thresholds))
+        h, rh, sides, ext = self._split(st, d, h, rh, ends, m)
         index = None
         for e in ext:
             above = (e[:-1] + e[1:]) > 0
@@ -184,7 +209,7 @@ class CertifiedEngine(EngineBase):
             npieces = self.t.shape[0] - 1 + (self.left is not None) * 2
             index = np.zeros((npieces, m), dtype=np.int8)
         record_layer(self, index)
-        z, r = _activate(act, h[:, :m], rh[:, :m], _piece_of(sides, m, h.shape[0]))
+        z, r = activate_ball(act, h[:, :m], rh[:, :m], _piece_of(sides, m, h.shape[0]))
         self.z = np.concatenate([z, h[:, m:]], axis=1)
         self.r = np.concatenate([r, rh[:, m:]], axis=1)
         if self.left is not None:
@@ -208,19 +233,99 @@ class CertifiedEngine(EngineBase):
         rad = np.concatenate([np.abs(a) * rg[0, :m], rg[0, m:]])
         return out, rad
 
+    # -- exact values where the balls do not decide -----------------------------------------
+
+    def _exact_ts(self, rows: np.ndarray) -> list[Any]:
+        """Exact parameters of the edges ``rows``: each edge made at layer d by neuron j is
+        the root of h_j^(d) - theta, affine between the nearest edges older than d, whose
+        exact parameters are found first (level by level, one exact forward pass each)."""
+        need, stack = set(), [int(e) for e in rows if self.exact_t[e] is None]
+        while stack:
+            e = stack.pop()
+            if e in need:
+                continue
+            need.add(e)
+            stack.extend(x for x in self._older_neighbours(e) if x is not None
+                         and self.exact_t[x] is None)
+        for d in sorted({int(self.edge_layer[e]) for e in need}):
+            level = [e for e in need if self.edge_layer[e] == d]
+            ends = [self._bracket(e) for e in level]
+            values = self.oracle.pre([t for pair in ends for t in pair], d)
+            for i, e in enumerate(level):
+                j, k = int(self.edge_neuron[e]), int(self.edge_threshold[e])
+                (ta, tb), theta = ends[i], self.thresholds[d][k]
+                ha, hb = values[2 * i, j], values[2 * i + 1, j]
+                self.exact_t[e] = ta + (theta - ha) / (hb - ha) * (tb - ta)
+        self.exact_decisions += len(need)
+        return [self.exact_t[int(e)] for e in rows]
+
+    def _older_neighbours(self, e: int) -> tuple[int | None, int | None]:
+        older = np.flatnonzero(self.edge_layer < self.edge_layer[e])
+        pos = int(np.searchsorted(older, e))
+        return (int(older[pos - 1]) if pos > 0 else None,
+                int(older[pos]) if pos < older.shape[0] else None)
+
+    def _bracket(self, e: int) -> tuple[Any, Any]:
+        """Two exact parameters in the piece of the layer before edge ``e``'s (one unit
+        into an unbounded end where there is no older edge on one side)."""
+        lo, hi = self._older_neighbours(e)
+        if lo is None:
+            return self.exact_t[hi] - 1, self.exact_t[hi]
+        if hi is None:
+            return self.exact_t[lo], self.exact_t[lo] + 1
+        return self.exact_t[lo], self.exact_t[hi]
+
+    def _crossing_ts(self, d: int, a: np.ndarray, kind: np.ndarray, j: np.ndarray,
+                     k: np.ndarray) -> list[Any]:
+        """Exact parameters of crossings of layer ``d`` anchored at rows ``a``."""
+        ta = self._exact_ts(a)
+        tb = self._exact_ts(np.minimum(a + 1, self.t.shape[0] - 1))
+        tb = [x - 1 if c < 0 else x + 1 if c > 0 else y for x, y, c in zip(ta, tb, kind)]
+        values = self.oracle.pre(ta + tb, d)
+        n = a.shape[0]
+        out = []
+        for i in range(n):
+            theta = self.thresholds[d][int(k[i])]
+            ha, hb = values[i, int(j[i])], values[n + i, int(j[i])]
+            out.append(ta[i] + (theta - ha) / (hb - ha) * (tb[i] - ta[i]))
+        self.exact_decisions += n
+        return out
+
+    def _exact_rows(self, d: int, ts: list[Any], m: int):
+        """Tight balls of the stage's rows (pre-activation and carried columns) at exact
+        parameters, and their exact sides for each threshold."""
+        values = self.oracle.pre(ts, d)
+        mid, rad = _ball(values)
+        sides = [np.sign(values[:, :m] - th).astype(np.int8) for th in self.thresholds[d]]
+        return mid, rad, sides
+
     # -- the split ------------------------------------------------------------------------
 
-    def _split(self, st, h, rh, ends, thresholds, m):
-        """Certified sides at the edges, crossings with disjoint parameter intervals, new
-        rows with radii; returns the rows, radii, per-threshold sides at the edges and the
-        sides extended by the far sides of unbounded ends."""
+    def _edge_sides(self, st, d, h, rh, m):
+        """Certified sides of every threshold at the edges; rows with an unsettled entry are
+        recomputed exactly (and their balls made tight)."""
+        sides, unsure = [], np.zeros(h.shape[0], dtype=bool)
+        for th in self.thresholds[d]:
+            s, bad = _try_sides(h[:, :m] - float(th), rh[:, :m])
+            sides.append(s)
+            unsure |= bad.any(axis=1)
+        self.decisions += h.shape[0] * m * len(sides)
+        rows = np.flatnonzero(unsure)
+        if rows.shape[0]:
+            h[rows], rh[rows], exact = self._exact_rows(d, self._exact_ts(rows), m)
+            for s, e in zip(sides, exact):
+                s[rows] = e
+        return sides, h, rh
+
+    def _split(self, st, d, h, rh, ends, m):
+        """Certified sides at the edges, crossings ordered by disjoint parameter intervals
+        (exactly where they overlap, merging coincident ones), new rows with radii; returns
+        the rows, radii, per-threshold sides at the edges and the sides extended by the far
+        sides of unbounded ends."""
         K = h.shape[0]
         has_rays = self.left is not None
-        sides = []
-        for th in thresholds:
-            d = h[:, :m] - th
-            sides.append(ball_sides(d, _bound(rh[:, :m] + U * np.abs(d)), st.name))
-        self.decisions += K * m * len(thresholds)
+        thresholds = [float(th) for th in self.thresholds[d]]
+        sides, h, rh = self._edge_sides(st, d, h, rh, m)
         if not thresholds:
             return h, rh, sides, []
         ray_sides = None
@@ -231,62 +336,27 @@ class CertifiedEngine(EngineBase):
             self.decisions += 2 * m
         far = _far(sides, ray_sides)
         found = []
-        for k, (th, s) in enumerate(zip(thresholds, sides)):
+        for k, s in enumerate(sides):
             ext = s if not has_rays else np.concatenate([far[k][0][None], s, far[k][1][None]])
             p, j = np.divmod(np.flatnonzero((ext[:-1] * ext[1:]) < 0), m)
             found.append((p, j, np.full(p.shape[0], k)))
         p, j, k = (np.concatenate(v) for v in zip(*found))
         if p.shape[0] == 0:
             return h, rh, sides, self._extended(sides, far)
-        th_arr = np.asarray(thresholds)[k]
-        a = p - has_rays  # anchor row
-        kind = np.where(a < 0, -1, np.where(a >= K - 1, 1, 0))  # left ray, finite, right ray
-        a = np.clip(a, 0, K - 1)
-        da = np.abs(h[a, j] - th_arr)
-        ea = rh[a, j] + U * da
-        direction, rdir = self._directions(h, rh, ends, a, kind)
-        slope = np.abs(direction[np.arange(a.shape[0]), j])
-        eslope = rdir[np.arange(a.shape[0]), j] + U * slope
-        lam = da / slope
-        lo = (da - ea) / (slope + eslope) * (1 - 4 * U)
-        with np.errstate(divide="ignore"):
-            hi = np.where(slope - eslope > 0, (da + ea) / (slope - eslope) * (1 + 4 * U), np.inf)
-        # order inside each piece: along t (a left ray runs backwards from its edge)
-        key = np.where(kind < 0, -lam, lam)
-        order = np.lexsort((key, p))
-        p, j, k, a, kind, lam, lo, hi, th_arr = (v[order] for v in
-                                                (p, j, k, a, kind, lam, lo, hi, th_arr))
-        direction, rdir = direction[order], rdir[order]
-        same = p[1:] == p[:-1]
-        fwd = np.where(kind[1:] < 0, lo[:-1] > hi[1:], hi[:-1] < lo[1:])
-        self.decisions += int(same.sum())
-        if np.any(same & ~fwd):
-            raise Unsettled(f"node {st.name!r}: two crossings closer than their bounds")
-        # new rows: anchor + lambda * direction; radius as in the module docstring
-        new = h[a] + lam[:, None] * direction
-        spread = np.maximum(hi - lam, lam - lo)
-        rnew = (rh[a] + hi[:, None] * rdir + spread[:, None] * np.abs(direction)
-                + 3 * U * (np.abs(h[a]) + np.abs(new)))
-        if not np.all(np.isfinite(rnew)):
-            raise Unsettled(f"node {st.name!r}: a crossing far out on an unbounded end")
-        rows = np.arange(p.shape[0])
-        new[rows, j] = th_arr
-        rnew[rows, j] = 0.0
-        rnew = _bound(rnew)
-        new_sides = []
-        for kk, th in enumerate(thresholds):
-            d = new[:, :m] - th
-            ns = ball_sides(d, _bound(rnew[:, :m] + U * np.abs(d)), st.name)
-            new_sides.append(ns)
-        self.decisions += new.shape[0] * m * len(thresholds)
+        c = _Crossings(self, h, rh, ends, p, j, k, np.asarray(thresholds)[k], has_rays)
+        self.decisions += c.n
+        c.settle_order(self, d)
+        new, rnew, new_sides, tn, texact = c.new_rows(self, d, h, rh, m)
         # insertion: the new edges of piece p go before old edge p + 1 - has_rays
-        before = p + 1 - has_rays
-        is_new = np.zeros(K + p.shape[0], dtype=bool)
-        is_new[before + np.arange(p.shape[0])] = True
-        tn = self._new_t(a, kind, lam)
+        first = c.first
+        before = c.p[first] + 1 - has_rays
+        is_new = np.zeros(K + first.shape[0], dtype=bool)
+        is_new[before + np.arange(first.shape[0])] = True
         self.t = merge_rows(self.t, tn, is_new)
-        layer = np.full(p.shape[0], len(self.layer_index), dtype=np.int64)
-        self.edge_layer = merge_rows(self.edge_layer, layer, is_new)
+        for name, values in (("edge_layer", np.full(first.shape[0], d, dtype=np.int64)),
+                             ("edge_neuron", c.j[first]), ("edge_threshold", c.k[first]),
+                             ("exact_t", texact)):
+            setattr(self, name, merge_rows(getattr(self, name), values, is_new))
         h, rh = merge_rows(h, new, is_new), merge_rows(rh, rnew, is_new)
         sides = [merge_rows(s, ns, is_new) for s, ns in zip(sides, new_sides)]
         return h, rh, sides, self._extended(sides, _far(sides, ray_sides))
@@ -297,29 +367,13 @@ class CertifiedEngine(EngineBase):
         return [np.concatenate([f[0][None], s, f[1][None]]).astype(np.int8)
                 for s, f in zip(sides, far)]
 
-    def _directions(self, h, rh, ends, a, kind):
-        K = h.shape[0]
-        b = np.minimum(a + 1, K - 1)
-        direction = h[b] - h[a]
-        rdir = rh[a] + rh[b] + U * np.abs(direction)
-        if self.left is not None:
-            (gl, rgl), (gr, rgr) = ends
-            for which, g, rg, sign in ((-1, gl, rgl, -1.0), (1, gr, rgr, 1.0)):
-                on = kind == which
-                direction[on] = sign * g[0]
-                rdir[on] = rg[0]
-        return direction, rdir
-
-    def _new_t(self, a, kind, lam):
-        t = self.t
-        K = t.shape[0]
-        b = np.minimum(a + 1, K - 1)
-        return np.where(kind == 0, t[a] + lam * (t[b] - t[a]),
-                        np.where(kind < 0, t[a] - lam, t[a] + lam))
-
     def sign_changes(self) -> np.ndarray:
         """Certified sign changes of every output coordinate along the trajectory."""
-        s = ball_sides(self.z, self.r, "the output")
+        s, bad = _try_sides(self.z, self.r)
+        rows = np.flatnonzero(bad.any(axis=1))
+        if rows.shape[0]:
+            exact = self.oracle.state(self._exact_ts(rows), len(self.layer_index))
+            s[rows] = np.sign(exact[:, : s.shape[1]]).astype(np.int8)
         parts = []
         if self.left is not None:
             fl = -ball_sides(self.left[None], self.rl[None], "the output")[0]
@@ -330,11 +384,191 @@ class CertifiedEngine(EngineBase):
             parts.append(np.where(fr == 0, s[-1], fr)[None, :])
         seq = np.concatenate(parts, axis=0).astype(np.int8)
         out = np.zeros(seq.shape[1], dtype=np.int64)
-        for c in range(seq.shape[1]):  # one loop per output coordinate
-            col = seq[:, c]
+        for col_index in range(seq.shape[1]):  # one loop per output coordinate
+            col = seq[:, col_index]
             col = col[col != 0]
-            out[c] = int(np.count_nonzero(col[1:] != col[:-1]))
+            out[col_index] = int(np.count_nonzero(col[1:] != col[:-1]))
         return out
+
+
+class _Crossings:
+    """The threshold crossings of one layer: where, in which order, and the new rows."""
+
+    def __init__(self, eng, h, rh, ends, p, j, k, theta, has_rays) -> None:
+        K = h.shape[0]
+        a = p - has_rays  # anchor row
+        kind = np.where(a < 0, -1, np.where(a >= K - 1, 1, 0))  # left ray, finite, right ray
+        a = np.clip(a, 0, K - 1)
+        da = np.abs(h[a, j] - theta)
+        ea = rh[a, j] + U * da
+        direction, rdir = _directions(h, rh, ends, a, kind)
+        rows = np.arange(a.shape[0])
+        slope = np.abs(direction[rows, j])
+        eslope = rdir[rows, j] + U * slope
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam = da / slope
+            lo = np.maximum((da - ea) / (slope + eslope) * (1 - 4 * U), 0.0)
+            hi = np.where(slope - eslope > 0, (da + ea) / (slope - eslope) * (1 + 4 * U),
+                          np.inf)
+        key = np.where(kind < 0, -lam, lam)  # along t (a left ray runs backwards)
+        order = np.lexsort((key, p))
+        self.n = p.shape[0]
+        self.p, self.j, self.k, self.a, self.kind = p[order], j[order], k[order], a[order], \
+            kind[order]
+        self.theta, self.lam, self.lo, self.hi = theta[order], lam[order], lo[order], hi[order]
+        self.direction, self.rdir = direction[order], rdir[order]
+        self.texact = np.empty(self.n, dtype=object)
+        self.first = np.arange(self.n)
+        self.starts = np.ones(self.n, dtype=bool)
+
+    def settle_order(self, eng, d) -> None:
+        """Where two crossings of one piece have overlapping parameter intervals, take the
+        exact parameters of every crossing of that piece: order by them, and merge equal
+        ones (several neurons crossing at one point: one knot)."""
+        p, kind, lo, hi = self.p, self.kind, self.lo, self.hi
+        same = p[1:] == p[:-1]
+        apart = np.where(kind[1:] < 0, lo[:-1] > hi[1:], hi[:-1] < lo[1:])
+        apart &= np.isfinite(hi[:-1]) & np.isfinite(hi[1:])
+        bad = np.unique(p[1:][same & ~apart])
+        if bad.shape[0] == 0:
+            return
+        sel = np.flatnonzero(np.isin(p, bad))
+        ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
+        self.texact[sel] = ts
+        # reorder inside the unsettled pieces by exact parameter (Python sort: few entries)
+        ranked = sorted(range(sel.shape[0]), key=lambda i: (int(p[sel[i]]), ts[i]))
+        perm = np.arange(self.n)
+        perm[sel] = sel[np.array(ranked, dtype=np.int64)]
+        for name in ("p", "j", "k", "a", "kind", "theta", "lam", "lo", "hi", "direction",
+                     "rdir", "texact"):
+            setattr(self, name, getattr(self, name)[perm])
+        t = self.texact
+        starts = np.ones(self.n, dtype=bool)
+        both = (t[1:] != None) & (t[:-1] != None) & (self.p[1:] == self.p[:-1])  # noqa: E711
+        starts[1:][both] = [bool(x != y) for x, y in zip(t[1:][both], t[:-1][both])]
+        self.starts = starts
+        self.first = np.flatnonzero(starts)
+
+    def new_rows(self, eng, d, h, rh, m):
+        """Rows at the new edges (one per distinct crossing point): interpolated balls, or
+        tight balls from exact values where the parameter is exact; then certified sides,
+        recomputing exactly the rows that stay unsettled."""
+        first, group = self.first, np.cumsum(self.starts) - 1
+        a, lam, direction = self.a[first], self.lam[first], self.direction[first]
+        new = h[a] + lam[:, None] * direction
+        spread = np.maximum(self.hi[first] - lam, lam - self.lo[first])
+        rnew = (rh[a] + self.hi[first][:, None] * self.rdir[first]
+                + spread[:, None] * np.abs(direction) + 3 * U * (np.abs(h[a]) + np.abs(new)))
+        texact = self.texact[first]
+        known = np.flatnonzero(texact != None)  # noqa: E711
+        exact_sides = None
+        if known.shape[0]:
+            new[known], rnew[known], exact_sides = eng._exact_rows(d, list(texact[known]), m)
+        with np.errstate(invalid="ignore"):
+            rnew = _bound(rnew)
+        new[group, self.j], rnew[group, self.j] = self.theta, 0.0  # on their thresholds
+        new_sides, unsure = [], np.zeros(first.shape[0], dtype=bool)
+        for th in eng.thresholds[d]:
+            s, bad = _try_sides(new[:, :m] - float(th), rnew[:, :m])
+            new_sides.append(s)
+            unsure |= bad.any(axis=1)
+        if exact_sides is not None:
+            for s, e in zip(new_sides, exact_sides):
+                s[known] = e
+            unsure[known] = False
+        for kk, s in enumerate(new_sides):  # the crossing neurons: exactly on the threshold
+            on = self.k == kk
+            s[group[on], self.j[on]] = 0
+        eng.decisions += new.shape[0] * m * len(new_sides)
+        rows = np.flatnonzero(unsure)
+        if rows.shape[0]:
+            sel = first[rows]
+            ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
+            texact[rows] = ts
+            new[rows], rnew[rows], exact_sides = eng._exact_rows(d, ts, m)
+            for s, e in zip(new_sides, exact_sides):
+                s[rows] = e
+        tn = _new_t(eng.t, a, self.kind[first], lam)
+        exact_t = np.array([float(x) for x in texact[known]]) if known.shape[0] else None
+        if exact_t is not None:
+            tn[known] = exact_t
+        return new, rnew, new_sides, tn, texact
+
+
+def _directions(h, rh, ends, a, kind):
+    """Each crossing's piece as anchor row plus lambda times a direction (the next row
+    minus the anchor, or the slope away from the data on an unbounded end), with radii."""
+    K = h.shape[0]
+    b = np.minimum(a + 1, K - 1)
+    direction = h[b] - h[a]
+    rdir = rh[a] + rh[b] + U * np.abs(direction)
+    if ends[0] is not None:
+        (gl, rgl), (gr, rgr) = ends
+        for which, g, rg, sign in ((-1, gl, rgl, -1.0), (1, gr, rgr, 1.0)):
+            on = kind == which
+            direction[on] = sign * g[0]
+            rdir[on] = rg[0]
+    return direction, rdir
+
+
+def _new_t(t, a, kind, lam):
+    """Float parameters of new edges (for reference only: decisions never use them)."""
+    b = np.minimum(a + 1, t.shape[0] - 1)
+    return np.where(kind == 0, t[a] + lam * (t[b] - t[a]),
+                    np.where(kind < 0, t[a] - lam, t[a] + lam))
+
+
+def _try_sides(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signs of the values within ``r`` of ``x`` (the rounding of ``x`` itself included),
+    and where the ball does not settle them."""
+    rad = _bound(r + U * np.abs(x))
+    pos, neg = x > rad, x < -rad
+    zero = (x == 0) & (r == 0)
+    return pos.view(np.int8) - neg.view(np.int8), ~(pos | neg | zero)
+
+
+class ExactOracle:
+    """Exact values of the model along the trajectory at exact parameters, from the exact
+    input (built on first use)."""
+
+    def __init__(self, net: Any, trajectory: Any) -> None:
+        self.net, self.trajectory = net, trajectory
+        t, rows, left, _ = trajectory._start(RATIONAL)
+        self.t0 = list(t)
+        self.rows0, self.ray = rows, left
+
+    @cached_property
+    def lowered(self) -> Lowered:
+        return lower(self.net, RATIONAL, collapse=False)
+
+    def points(self, ts: list[Any]) -> np.ndarray:
+        """The exact input points x(t)."""
+        t0, rows, out = self.t0, self.rows0, []
+        for t in ts:
+            i = bisect.bisect_right(t0, t) - 1
+            if i < 0:
+                out.append(rows[0] + (t - t0[0]) * self.ray)
+            elif i >= len(t0) - 1:
+                out.append(rows[-1] if self.ray is None else rows[-1] + (t - t0[-1]) * self.ray)
+            else:
+                w = (t - t0[i]) / (t0[i + 1] - t0[i])
+                out.append(rows[i] + w * (rows[i + 1] - rows[i]))
+        return np.array(out, dtype=object).reshape(len(ts), rows.shape[1])
+
+    def state(self, ts: list[Any], d: int) -> np.ndarray:
+        """The exact state (the engine's columns) before stage ``d`` at x(t)."""
+        z = self.points(ts)
+        for st in self.lowered.stages[:d]:
+            out = st.output(st.pre(z, 1))
+            z = out if not st.carry.shape[0] else np.concatenate([out, z[:, st.carry]], axis=1)
+        return z
+
+    def pre(self, ts: list[Any], d: int) -> np.ndarray:
+        """Stage ``d``'s exact pre-activation and carried columns at x(t)."""
+        z = self.state(ts, d)
+        st = self.lowered.stages[d]
+        h = st.pre(z, 1)
+        return h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
 
 
 def _ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -368,7 +602,8 @@ def _piece_of(sides: list[np.ndarray], m: int, rows: int) -> np.ndarray:
     return index
 
 
-def _activate(act, h, rh, index):
+def activate_ball(act, h, rh, index):
+    """An activation applied to balls, each entry on its piece ``index``."""
     slopes = np.array([float(s) for s in act.slopes])
     icpt = np.array([float(c) for c in act.intercepts])
     if any(float(s) != s for s in act.slopes) or any(float(c) != c for c in act.intercepts):

@@ -82,7 +82,8 @@ from typing import Any
 import numpy as np
 
 from . import _numbers
-from .certified import CertifiedEngine, FilterStats, Unsettled, lower_certified
+from .certified import (CertifiedEngine, ExactOracle, FilterStats, Unsettled,
+                        lower_certified)
 from .kinds import RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fraction
 from .activations import Activation
 from .network import Network
@@ -175,6 +176,7 @@ class Trace:
     arithmetic: str = "float"
     filter_stats: FilterStats | None = field(default=None, repr=False)
     _deferred: Any = field(default=None, repr=False)
+    _exact_lowered: Any = field(default=None, repr=False)
 
     # -- the exact values a certified run defers -------------------------------------------
 
@@ -285,7 +287,8 @@ class Trace:
         patterns = self.patterns
         if self.closed:  # compare the last piece with the first as well
             patterns = tuple(np.concatenate([p, p[:1]]) for p in patterns)
-        same = same_neighbour_maps(self._lowered, patterns, self.tol)
+        lowered = self._lowered if self._exact_lowered is None else self._exact_lowered()
+        same = same_neighbour_maps(lowered, patterns, self.tol)
         changes = int(np.count_nonzero(~same))
         return max(1, changes) if self.closed else 1 + changes
 
@@ -419,19 +422,20 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
     def exact_trace() -> Trace:
         return trace(net, trajectory, kind.exact)
 
+    oracle = ExactOracle(net, trajectory)
+    engine = CertifiedEngine(*trajectory._start(trajectory.is_exact), oracle)
     try:
         lowered = lower_certified(net)
-        engine = CertifiedEngine(*trajectory._start(trajectory.is_exact))
         for st in lowered.stages:
             engine.layer(st)
         result = _make_trace(engine, net, trajectory, lowered)
     except Unsettled as why:
         result = exact_trace()
-        stats = FilterStats(getattr(why, "decisions", 0), True, str(why))
+        stats = FilterStats(engine.decisions, engine.exact_decisions, True, str(why))
         return replace(result, arithmetic="certified", filter_stats=stats)
-    stats = FilterStats(engine.decisions, False)
+    stats = FilterStats(engine.decisions, engine.exact_decisions, False)
     return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace,
-                   _lowered=lower(net, kind.exact))
+                   _exact_lowered=lambda: oracle.lowered)
 
 
 def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> Trace:
