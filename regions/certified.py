@@ -197,8 +197,6 @@ class CertifiedEngine(EngineBase):
         ends = []
         for g, rg in ((self.left, self.rl), (self.right, self.rr)):
             ends.append(None if g is None else self._carry(st, g[None, :], rg[None, :], 0))
-        if any(float(th) != th for th in act.thresholds):
-            raise Unsettled(f"node {st.name!r}: thresholds that float64 cannot hold")
         self.thresholds.append(tuple(act.thresholds))
         h, rh, sides, ext = self._split(st, d, h, rh, ends, m)
         index = None
@@ -225,13 +223,11 @@ class CertifiedEngine(EngineBase):
         return h, rh
 
     def _ray_out(self, act, g, rg, index, m):
-        slopes = np.array([float(s) for s in act.slopes])
-        if any(float(s) != s for s in act.slopes):
-            raise Unsettled("an activation slope that float64 cannot hold")
-        a = slopes[index]
+        a, rounded = _coefficients(act.slopes)
+        a, rounded = a[index], rounded[index]
         out = np.concatenate([a * g[0, :m], g[0, m:]])
-        rad = np.concatenate([np.abs(a) * rg[0, :m], rg[0, m:]])
-        return out, rad
+        rad = np.abs(a) * rg[0, :m] + np.where(rounded, 2 * U * np.abs(out[:m]), 0.0)
+        return out, _bound(np.concatenate([rad, rg[0, m:]]))
 
     # -- exact values where the balls do not decide -----------------------------------------
 
@@ -306,7 +302,7 @@ class CertifiedEngine(EngineBase):
         recomputed exactly (and their balls made tight)."""
         sides, unsure = [], np.zeros(h.shape[0], dtype=bool)
         for th in self.thresholds[d]:
-            s, bad = _try_sides(h[:, :m] - float(th), rh[:, :m])
+            s, bad = _try_sides(h[:, :m] - float(th), rh[:, :m] + _rounding(th))
             sides.append(s)
             unsure |= bad.any(axis=1)
         self.decisions += h.shape[0] * m * len(sides)
@@ -466,19 +462,22 @@ class _Crossings:
             new[known], rnew[known], exact_sides = eng._exact_rows(d, list(texact[known]), m)
         with np.errstate(invalid="ignore"):
             rnew = _bound(rnew)
-        new[group, self.j], rnew[group, self.j] = self.theta, 0.0  # on their thresholds
+        # the crossing neurons sit on their thresholds (exactly, up to a threshold's rounding)
+        exact_theta = np.array(eng.thresholds[d], dtype=object)[self.k]
+        new[group, self.j] = self.theta
+        rnew[group, self.j] = [_rounding(th) for th in exact_theta]
         new_sides, unsure = [], np.zeros(first.shape[0], dtype=bool)
-        for th in eng.thresholds[d]:
-            s, bad = _try_sides(new[:, :m] - float(th), rnew[:, :m])
+        for kk, th in enumerate(eng.thresholds[d]):
+            s, bad = _try_sides(new[:, :m] - float(th), rnew[:, :m] + _rounding(th))
+            on = self.k == kk  # the crossing neurons: exactly on this threshold
+            s[group[on], self.j[on]] = 0
+            bad[group[on], self.j[on]] = False
             new_sides.append(s)
             unsure |= bad.any(axis=1)
         if exact_sides is not None:
             for s, e in zip(new_sides, exact_sides):
                 s[known] = e
             unsure[known] = False
-        for kk, s in enumerate(new_sides):  # the crossing neurons: exactly on the threshold
-            on = self.k == kk
-            s[group[on], self.j[on]] = 0
         eng.decisions += new.shape[0] * m * len(new_sides)
         rows = np.flatnonzero(unsure)
         if rows.shape[0]:
@@ -603,14 +602,25 @@ def _piece_of(sides: list[np.ndarray], m: int, rows: int) -> np.ndarray:
 
 
 def activate_ball(act, h, rh, index):
-    """An activation applied to balls, each entry on its piece ``index``."""
-    slopes = np.array([float(s) for s in act.slopes])
-    icpt = np.array([float(c) for c in act.intercepts])
-    if any(float(s) != s for s in act.slopes) or any(float(c) != c for c in act.intercepts):
-        raise Unsettled(f"activation {act.name!r}: coefficients that float64 cannot hold")
+    """An activation applied to balls, each entry on its piece ``index``: slope and
+    intercept of the piece, their own rounding to float64 included."""
+    slopes, rs = _coefficients(act.slopes)
+    icpt, ri = _coefficients(act.intercepts)
     a, c = slopes[index], icpt[index]
     z = a * h + c
     r = np.abs(a) * rh + 3 * U * (np.abs(a * h) + np.abs(c))
-    exact_op = (a == 0) | ((a == 1) & (c == 0))  # a constant or the identity: no rounding
-    r = np.where(exact_op, np.abs(a) * rh, r)
+    exact_op = ((a == 0) | ((a == 1) & (c == 0))) & ~rs[index] & ~ri[index]
+    r = np.where(exact_op, np.abs(a) * rh, r)  # a constant or the identity: no rounding
     return z, _bound(r)
+
+
+def _coefficients(values) -> tuple[np.ndarray, np.ndarray]:
+    """Exact coefficients as float64, and which of them were rounded."""
+    floats = np.array([float(v) for v in values])
+    return floats, np.array([Fraction(f) != v for f, v in zip(floats, values)], dtype=bool)
+
+
+def _rounding(value: Any) -> float:
+    """A bound on the rounding of an exact constant to float64 (0 if it is a float)."""
+    f = float(value)
+    return 0.0 if Fraction(f) == value else U * abs(f) + 2.0 ** -1074

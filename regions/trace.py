@@ -142,6 +142,14 @@ class Trace:
         s = -cot((t - start) / 2), quadratic irrationals p + q sqrt(d) (``edges`` and
         ``knots`` hold the float angles, since angles are transcendental). ``-inf`` marks
         the start point of a closed curve. None otherwise.
+    arithmetic : str
+        ``"float"``, ``"rational"`` (exact, in rational arithmetic throughout) or
+        ``"certified"`` (exact: float decisions with rigorous error bounds, exact values
+        where a bound does not settle one; see :mod:`regions.certified`). ``exact=True``
+        means certified.
+    filter_stats : FilterStats or None
+        For a certified trace: how many decisions the float bounds settled, how many exact
+        values were computed, and whether the run fell back to rational arithmetic.
 
     References
     ----------
@@ -412,7 +420,8 @@ def trace(
         engine = _Engine(*trajectory._start(kind), kind)
     for st in lowered.stages:
         engine.layer(st)
-    return _make_trace(engine, net, trajectory, lowered)
+    return replace(_make_trace(engine, net, trajectory, lowered),
+                   arithmetic="rational" if kind.is_exact else "float")
 
 
 def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind) -> Trace:

@@ -1,0 +1,212 @@
+"""Certified tracing (regions.certified) against rational arithmetic.
+
+``exact=True`` traces with float balls and exact values where a ball does not decide; these
+tests hold it to the rational engine with Fractions (the previous exact engine, an
+independent computation), to the fast rational backend, and check the filter itself: every
+ball holds the exact value, and every decision it settles is the exact one.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regions import Graph, GraphBuilder, Line, Network, Polyline, Segment, random_network, trace
+from regions import _rational, certified
+from regions.activations import hardtanh, leaky_relu
+from regions.constructions import folding_network, sawtooth, zigzag
+from regions.kinds import CERTIFIED, RATIONAL, RATIONAL_FRACTION
+from regions.strategies import (lines, polylines, random_networks, rational_networks,
+                                segments, small_fractions)
+
+F = Fraction
+
+
+def assert_same_trace(a, b):
+    """Every answer of two traces agrees exactly."""
+    assert a.num_pieces == b.num_pieces
+    assert list(a.edges) == list(b.edges)
+    assert np.array_equal(a.knot_transitions, b.knot_transitions)
+    assert all(np.array_equal(x, y) for x, y in zip(a.patterns, b.patterns))
+    assert np.array_equal(a.sign_transitions_per_output, b.sign_transitions_per_output)
+    assert np.array_equal(a.lengths, b.lengths)
+    assert a.num_linear_pieces == b.num_linear_pieces
+    assert a.num_patterns == b.num_patterns
+
+
+def trajectory_for(kind, dim, data, exact=False):
+    strategy = {"segment": segments, "line": lines, "polyline": polylines}[kind]
+    return data.draw(strategy(dim, exact=exact))
+
+
+# -- generic networks: identical answers, and the filter decides in float ------------------
+
+
+@given(net=random_networks(activations=("relu", "hardtanh", "leaky_relu", "abs"), mixed=True,
+                           input_dim=st.integers(1, 4), width=st.integers(1, 8)),
+       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+@settings(max_examples=120, deadline=None)
+def test_certified_equals_fraction_arithmetic_on_random_networks(net, kind, data):
+    path = trajectory_for(kind, net.widths[0], data)
+    cert = trace(net, path, exact=True)
+    assert cert.arithmetic == "certified"
+    assert_same_trace(cert, trace(net, path, exact=RATIONAL_FRACTION))
+
+
+def test_generic_networks_are_decided_in_float():
+    rng = np.random.default_rng(7)
+    for widths, act in (([20, 32, 32, 32, 1], "relu"), ([20, 50, 50, 50, 50, 1], "hardtanh")):
+        net = random_network(widths, act, sigma_w=2.0, sigma_b=0.5, seed=rng)
+        seg = Segment(rng.standard_normal(widths[0]), rng.standard_normal(widths[0]))
+        tr = trace(net, seg, exact=True)
+        assert not tr.filter_stats.fell_back
+        assert tr.filter_stats.decisions > 1000 * tr.filter_stats.exact
+        assert_same_trace(tr, trace(net, seg, exact=RATIONAL))
+
+
+# -- coincidence-heavy networks --------------------------------------------------------------
+
+
+thirds = st.integers(-6, 6).map(lambda k: F(k, 3))
+tenths = st.integers(-20, 20).map(lambda k: F(k, 10))
+integers = st.integers(-3, 3).map(F)
+
+
+@given(entries=st.sampled_from([thirds, tenths, integers, small_fractions()]), data=st.data(),
+       kind=st.sampled_from(["segment", "line", "polyline"]))
+@settings(max_examples=120, deadline=None)
+def test_certified_equals_fraction_arithmetic_on_coincidences(entries, kind, data):
+    net = data.draw(rational_networks(entries=entries, activations=("relu", "hardtanh", "abs"),
+                                      mixed=True, width=st.integers(1, 5)))
+    path = trajectory_for(kind, net.widths[0], data, exact=True)
+    assert_same_trace(trace(net, path), trace(net, path, exact=RATIONAL_FRACTION))
+
+
+def test_three_neurons_crossing_at_one_point_make_one_knot():
+    # relu(x), relu(-x) and relu(2x) all switch at x = 1/3 along the segment: one knot
+    net = Network([[[1.0], [-1.0], [2.0]], [[1.0, 1.0, 1.0]]], [[0.0, 0.0, 0.0], [0.0]], "relu")
+    tr = trace(net, Segment([-1.0], [2.0]), exact=True)
+    assert tr.knots.tolist() == [F(1, 3)]
+    assert tr.knot_transitions.tolist() == [[3, 0]]
+    assert not tr.filter_stats.fell_back and tr.filter_stats.exact > 0
+
+
+@pytest.mark.parametrize("widths", [(2, 2), (3, 3, 3), (2, 3, 4)])
+def test_folding_networks(widths):
+    net, (lo, hi) = folding_network(widths, n0=1)
+    path = Segment(lo - 1, hi + 1)
+    assert_same_trace(trace(net, path), trace(net, path, exact=RATIONAL_FRACTION))
+
+
+@pytest.mark.parametrize("depth", [1, 3, 6])
+def test_sawtooth_and_zigzag(depth):
+    for net, (lo, hi) in (sawtooth(depth), zigzag(3, depth)):
+        path = Segment(lo, hi)
+        cert = trace(net, path)
+        assert_same_trace(cert, trace(net, path, exact=RATIONAL_FRACTION))
+
+
+@pytest.mark.parametrize("act", [hardtanh(F(-1, 3), F(2, 7)), leaky_relu(F(1, 3)),
+                                 leaky_relu(0.25)])
+def test_activations_with_coefficients_float_cannot_hold(act):
+    rng = np.random.default_rng(3)
+    net = random_network([4, 10, 10, 1], "relu", sigma_w=1.5, sigma_b=0.3, seed=rng)
+    net = Network(net.weights, net.biases, [act, act, "linear"])
+    for path in (Segment(rng.standard_normal(4), rng.standard_normal(4)),
+                 Line(rng.standard_normal(4), rng.standard_normal(4))):
+        assert_same_trace(trace(net, path, exact=True), trace(net, path, exact=RATIONAL))
+
+
+# -- graphs ----------------------------------------------------------------------------------
+
+
+def _residual_conv_graph(seed, maxpool=False):
+    rng = np.random.default_rng(seed)
+    b = GraphBuilder((1, 4, 4))
+    x = b.conv(b.input, rng.standard_normal((2, 1, 3, 3)), rng.standard_normal(2), padding=1)
+    x = b.activation(x, "relu")
+    y = b.conv(x, rng.standard_normal((2, 2, 3, 3)) * 0.5, None, padding=1)
+    x = b.activation(b.add(x, y), "relu")
+    if maxpool:
+        x = b.max_pool(x, 2)
+    x = b.flatten(x)
+    x = b.dense(x, rng.standard_normal((1, int(np.prod(b.shape(x))))), [0.1])
+    return b.build(x)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_graphs_with_convolutions_and_skips(seed):
+    g = _residual_conv_graph(seed)
+    rng = np.random.default_rng(seed)
+    path = Segment(rng.standard_normal(16), rng.standard_normal(16))
+    cert = trace(g, path, exact=True)
+    assert not cert.filter_stats.fell_back
+    assert_same_trace(cert, trace(g, path, exact=RATIONAL_FRACTION))
+
+
+def test_group_maxima_fall_back_to_rational_arithmetic():
+    g = _residual_conv_graph(0, maxpool=True)
+    rng = np.random.default_rng(0)
+    path = Segment(rng.standard_normal(16), rng.standard_normal(16))
+    cert = trace(g, path, exact=True)
+    assert cert.filter_stats.fell_back and "group maxima" in cert.filter_stats.reason
+    assert_same_trace(cert, trace(g, path, exact=RATIONAL_FRACTION))
+
+
+# -- the filter itself: balls hold the exact values, settled decisions are exact -------------
+
+
+@given(net=random_networks(activations=("relu", "hardtanh"), input_dim=st.integers(1, 3),
+                           depth=st.integers(1, 4), width=st.integers(1, 6)),
+       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_every_ball_holds_the_exact_value(net, kind, data):
+    path = trajectory_for(kind, net.widths[0], data)
+    checked = []
+    original = certified.CertifiedEngine._edge_sides
+
+    def checking(self, st_, d, h, rh, m):
+        exact = self.oracle.pre(self._exact_ts(np.arange(h.shape[0])), d)
+        error = np.abs(h - np.array([[float(v) for v in row] for row in exact]))
+        # the float image of the exact value is within a rounding of it
+        assert np.all(error <= rh + 2.0 ** -52 * np.abs(h) + 2.0 ** -1074)
+        sides, h2, rh2 = original(self, st_, d, h, rh, m)
+        for s, th in zip(sides, self.thresholds[d]):
+            assert np.array_equal(s, np.sign(exact[:, :m] - th).astype(np.int8))
+        checked.append(h.size)
+        return sides, h2, rh2
+
+    certified.CertifiedEngine._edge_sides = checking
+    try:
+        tr = trace(net, path, exact=True)
+    finally:
+        certified.CertifiedEngine._edge_sides = original
+    assert checked and not tr.filter_stats.fell_back
+
+
+# -- the rational backends ---------------------------------------------------------------------
+
+
+def test_same_answers_without_the_fast_backend(monkeypatch):
+    rng = np.random.default_rng(11)
+    net = random_network([6, 12, 12, 12, 1], "hardtanh", sigma_w=3.0, seed=rng)
+    seg = Segment(rng.standard_normal(6), rng.standard_normal(6))
+    fast = trace(net, seg, exact=RATIONAL)
+    monkeypatch.setattr(_rational, "_flint", lambda: None)  # no python-flint products
+    slow = trace(net, seg, exact=RATIONAL_FRACTION)  # and Fraction elements
+    assert_same_trace(fast, slow)
+    assert_same_trace(trace(net, seg, exact=True), slow)
+    assert all(type(v) is Fraction for v in fast.knots)
+
+
+def test_certified_is_what_exact_true_means():
+    net = random_network([2, 4, 1], seed=0)
+    seg = Segment([0.0, 0.0], [1.0, 1.0])
+    assert trace(net, seg, exact=True).arithmetic == "certified"
+    assert trace(net, seg, exact=CERTIFIED).arithmetic == "certified"
+    assert trace(net, seg, exact=RATIONAL).arithmetic == "rational"
+    assert trace(net, seg, exact=False).arithmetic == "float"
+    with pytest.raises(TypeError, match="exact must be True, False or None"):
+        trace(net, seg, exact="certified")
