@@ -61,6 +61,7 @@ import numpy as np  # noqa: E402
 
 from regions import Segment, partition, random_network, trace  # noqa: E402
 from regions import _rational  # noqa: E402
+from regions.kinds import RATIONAL, rational_backend  # noqa: E402
 from regions.constructions import box_polygon, folding_network  # noqa: E402
 
 # Cases. trace: (widths, activation, sigma_w^2); partition: (widths, sigma_w^2, sigma_b),
@@ -126,31 +127,36 @@ def run_capped(fn, budget):
     return out, time.perf_counter() - start, stopped
 
 
-def measure(exact_fn, float_fn, count, repeats, min_time, budget):
-    """Counts and times of one case (see the module docstring); returns a dict."""
+def measure(modes, count, repeats, min_time, budget):
+    """Counts and times of one case in each mode (``modes``: (label, fn) pairs, float
+    first); see the module docstring. Returns a dict per label."""
+    out = {}
+    label0, float_fn = modes[0]
     try:
-        float_count, float_error = count(float_fn()), None
+        out[label0] = {"result": float_fn(), "error": None, "stopped": False}
     except Exception as exc:  # float mode may fail on coincidences: report it
-        float_count, float_error = None, f"{type(exc).__name__}: {exc}"
-    # float and exact alternate: one float repeat, the capped exact run, then repeats - 1
-    # interleaved repeats of both (best_times); each mode's time is its best of `repeats`
-    t_float = None if float_error else best_times([float_fn], 1, min_time)[0]
-    result, t_exact, stopped = run_capped(exact_fn, budget)
-    exact_count = None if stopped else count(result)
-    del result
-    fns = ([] if stopped else [exact_fn]) + ([] if float_error else [float_fn])
-    if fns and repeats > 1:
-        times = best_times(fns, repeats - 1, min_time)
-        if not stopped:
-            t_exact = min(t_exact, times[0])
-        if not float_error:
-            t_float = min(t_float, times[-1])
-    agree = (None if exact_count is None or float_count is None
-             else exact_count == float_count)
-    ratio = None if t_float is None else t_exact / t_float
-    return {"exact_count": exact_count, "float_count": float_count, "agree": agree,
-            "exact_s": t_exact, "float_s": t_float, "ratio": ratio,
-            "exact_stopped": stopped, "float_error": float_error}
+        out[label0] = {"result": None, "error": f"{type(exc).__name__}: {exc}",
+                       "stopped": False}
+    out[label0]["time"] = None if out[label0]["error"] else \
+        best_times([float_fn], 1, min_time)[0]
+    for label, fn in modes[1:]:  # each exact mode once under the budget
+        result, seconds, stopped = run_capped(fn, budget)
+        out[label] = {"result": result, "error": None, "stopped": stopped, "time": seconds}
+    live = [(label, fn) for label, fn in modes
+            if not out[label]["error"] and not out[label]["stopped"]]
+    if live and repeats > 1:  # interleaved repeats of every mode that finished
+        times = best_times([fn for _, fn in live], repeats - 1, min_time)
+        for (label, _), t in zip(live, times):
+            out[label]["time"] = min(out[label]["time"], t)
+    for r in out.values():
+        r["count"] = None if r["result"] is None else count(r["result"])
+        stats = getattr(r["result"], "filter_stats", None)
+        r["stats"] = stats
+        r["result"] = None
+    t0 = out[label0]["time"]
+    for r in out.values():
+        r["ratio"] = None if t0 is None or r["time"] is None else r["time"] / t0
+    return out
 
 
 # -- formatting --------------------------------------------------------------------------------
@@ -160,17 +166,27 @@ def fmt_ratio(r):
     if r["ratio"] is None:
         return "-"
     text = f"{r['ratio']:,.0f}" if r["ratio"] >= 100 else f"{r['ratio']:.1f}"
-    return ("> " if r["exact_stopped"] else "") + text
+    return ("> " if r["stopped"] else "") + text
 
 
 def fmt_count(n):
     return "?" if n is None else f"{n:,}"
 
 
-def fmt_agree(r):
-    if r["float_error"] is not None:
-        return "float raised"
-    return {None: "?", True: "yes", False: "NO"}[r["agree"]]
+def fmt_filter(stats):
+    """The certified run's filter: exact values per decision, or that it fell back."""
+    if stats is None:
+        return "-"
+    if stats.fell_back:
+        return f"fell back ({stats.reason.split(':')[-1].strip()[:40]})"
+    return f"{stats.exact:,} / {stats.decisions:,}"
+
+
+def agreement(out):
+    counts = {label: r["count"] for label, r in out.items() if r["count"] is not None}
+    errors = [label for label, r in out.items() if r["error"]]
+    text = "yes" if len(set(counts.values())) <= 1 else "NO"
+    return text + ("" if not errors else f" (float raised)")
 
 
 def net_name(widths, activation, sigma_w2, sigma_b=0.0):
@@ -212,7 +228,7 @@ def main(argv=None):
 
     print("exact vs float mode" + (" (--quick: tiny sizes)" if args.quick else ""))
     print(f"  cpus: {os.cpu_count()}, numpy {np.__version__}, python {sys.version.split()[0]}")
-    print(f"  {flint_line()}")
+    print(f"  {flint_line()}; rational elements: {rational_backend()}")
     print(f"  BLAS threads: {threads_line()}")
     print(f"  seed {args.seed}, best of {args.repeats} repeats (time.perf_counter), exact runs "
           f"stopped after {args.budget:g} s"
@@ -222,67 +238,68 @@ def main(argv=None):
 
     seeds = iter(np.random.SeedSequence(args.seed).spawn(2 * len(cfg.trace)
                                                          + len(cfg.partition)))
-    cases = []  # (network, what, exact_fn, float_fn, count)
+    cases = []  # (network, what, {mode: fn}, count)
+
+    def modes(call):
+        return [("float", lambda: call(False)), ("certified", lambda: call(True)),
+                ("rational", lambda: call(RATIONAL))]
+
     for widths, act, sw2 in cfg.trace:
         net = random_network(widths, act, sigma_w=math.sqrt(sw2),
                              seed=np.random.default_rng(next(seeds)))
         rng = np.random.default_rng(next(seeds))
         seg = Segment(rng.standard_normal(widths[0]), rng.standard_normal(widths[0]))
         cases.append((net_name(widths, act, sw2), "trace",
-                      lambda net=net, seg=seg: trace(net, seg, exact=True),
-                      lambda net=net, seg=seg: trace(net, seg, exact=False),
+                      modes(lambda ex, net=net, seg=seg: trace(net, seg, exact=ex)),
                       lambda tr: tr.num_pieces))
     for widths, sw2, sb in cfg.partition:
         net = random_network(widths, "relu", sigma_w=math.sqrt(sw2), sigma_b=sb,
                              seed=np.random.default_rng(next(seeds)))
         cases.append((net_name(widths, "relu", sw2, sb), "partition",
-                      lambda net=net: partition(net, exact=True),
-                      lambda net=net: partition(net, exact=False),
+                      modes(lambda ex, net=net: partition(net, exact=ex)),
                       lambda part: part.num_regions))
     fold, (lo, hi) = folding_network(cfg.folding, n0=2)
     fold_name = f"folding {tuple(cfg.folding)}, 2 inputs"
     box = box_polygon(lo, hi)
-    cases.append((fold_name, "partition",
-                  lambda: partition(fold, exact=True), lambda: partition(fold, exact=False),
+    cases.append((fold_name, "partition", modes(lambda ex: partition(fold, exact=ex)),
                   lambda part: part.num_regions))
-    cases.append((fold_name, "partition (box)",
-                  lambda: partition(fold, box, exact=True),
-                  lambda: partition(fold, box, exact=False),
+    cases.append((fold_name, "partition (box)", modes(lambda ex: partition(fold, box, exact=ex)),
                   lambda part: part.num_regions))
 
     results = []
-    for name, what, exact_fn, float_fn, count in cases:
-        r = measure(exact_fn, float_fn, count, args.repeats, cfg.min_time, args.budget)
-        results.append({"network": name, "what": what, **r})
+    for name, what, mode_fns, count in cases:
+        out = measure(mode_fns, count, args.repeats, cfg.min_time, args.budget)
+        results.append({"network": name, "what": what, "modes": out})
         print(f"  done: {name}, {what} ({time.perf_counter() - run_start:.0f} s so far)",
               flush=True)
 
-    header = ("network", "what", "exact count", "float count", "agree", "exact time",
-              "float time", "exact/float")
+    header = ("network", "what", "count", "agree", "float", "certified", "cert./float",
+              "rational", "rat./float", "exact values / decisions")
     print()
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|")
     for r in results:
+        m = r["modes"]
+        f, c, q = m["float"], m["certified"], m["rational"]
+        count = c["count"] if c["count"] is not None else q["count"]
         print("| " + " | ".join((
-            r["network"], r["what"], fmt_count(r["exact_count"]), fmt_count(r["float_count"]),
-            fmt_agree(r), fmt_time(r["exact_s"], r["exact_stopped"]), fmt_time(r["float_s"]),
-            fmt_ratio(r))) + " |")
+            r["network"], r["what"], fmt_count(count), agreement(m),
+            fmt_time(f["time"]) if f["time"] is not None else "raised",
+            fmt_time(c["time"], c["stopped"]), fmt_ratio(c),
+            fmt_time(q["time"], q["stopped"]), fmt_ratio(q), fmt_filter(c["stats"]))) + " |")
     print()
     expected = folding_bound(cfg.folding, 2)
-    got = results[-1]["exact_count"]
+    got = results[-1]["modes"]["certified"]["count"]
     check = ("not known (exact run stopped)" if got is None
              else f"{got:,} ({'ok' if got == expected else 'MISMATCH'})")
     print(f"folding box: Montufar et al.'s count {expected:,}, exact partition {check}")
     for r in results:
-        if r["exact_stopped"]:
-            print(f"{r['network']}, {r['what']}: exact run stopped after "
-                  f"{fmt_time(r['exact_s'])} (budget {args.budget:g} s); time and ratio are lower "
-                  "bounds")
-        if r["float_error"] is not None:
-            print(f"{r['network']}, {r['what']}: float mode raised {r['float_error']}")
-        elif r["agree"] is False:
-            print(f"{r['network']}, {r['what']}: float count {r['float_count']:,} != exact "
-                  f"{r['exact_count']:,}")
+        for label, m in r["modes"].items():
+            if m["stopped"]:
+                print(f"{r['network']}, {r['what']}: {label} run stopped after "
+                      f"{fmt_time(m['time'])} (budget {args.budget:g} s); lower bounds")
+            if m["error"] is not None:
+                print(f"{r['network']}, {r['what']}: {label} mode raised {m['error']}")
     print(f"total run time {time.perf_counter() - run_start:.1f} s")
     return results
 

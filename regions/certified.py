@@ -59,6 +59,7 @@ References
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
@@ -77,7 +78,11 @@ __all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
 _ETA = 2.0 ** -1000
-_SMALLEST = 1e-280  # terms below this are not filtered (subnormal products lose the bound)
+
+
+ORACLE_BUDGET = (2.0, 100.0)
+"""Exact evaluations may take max(2 s, 100 times the rest of the certified run); beyond
+that the trace is recomputed in rational arithmetic throughout."""
 
 
 class Unsettled(ArithmeticError):
@@ -133,16 +138,17 @@ def _bound(r: np.ndarray) -> np.ndarray:
 
 
 def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
-    """The stage's pre-activation at rows ``z`` (radii ``r``), with radii."""
+    """The stage's pre-activation at rows ``z`` (radii ``r``), with radii:
+    ``|A| r + gamma (|A| |z| + |b| w)``, computed as one product ``|A| (r + gamma |z|) +
+    |b| gamma w``. Underflow needs no special case: every non-zero bound gets an absolute
+    2^-1000 (far above the 2^-1075 a subnormal product can lose), and a zero bound means
+    every term was zero."""
+    gamma = stage_gamma(st)
     with np.errstate(over="ignore", invalid="ignore"):
         h = st.pre(z, w)
-        size = st.pre_abs(np.abs(z), w)
-        rh = st.pre_abs(r, 0) + stage_gamma(st) * size
+        rh = st.pre_abs(r + gamma * np.abs(z), np.full(z.shape[0], gamma * w))
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(rh))):
         raise Unsettled(f"node {st.name!r}: values beyond float64's range")
-    tiny = (size > 0) & (size < _SMALLEST)
-    if tiny.any():
-        raise Unsettled(f"node {st.name!r}: terms below float64's normal range")
     return h, _bound(rh)
 
 
@@ -232,60 +238,59 @@ class CertifiedEngine(EngineBase):
     # -- exact values where the balls do not decide -----------------------------------------
 
     def _exact_ts(self, rows: np.ndarray) -> list[Any]:
-        """Exact parameters of the edges ``rows``: each edge made at layer d by neuron j is
-        the root of h_j^(d) - theta, affine between the nearest edges older than d, whose
-        exact parameters are found first (level by level, one exact forward pass each)."""
-        need, stack = set(), [int(e) for e in rows if self.exact_t[e] is None]
-        while stack:
-            e = stack.pop()
-            if e in need:
-                continue
-            need.add(e)
-            stack.extend(x for x in self._older_neighbours(e) if x is not None
-                         and self.exact_t[x] is None)
-        for d in sorted({int(self.edge_layer[e]) for e in need}):
-            level = [e for e in need if self.edge_layer[e] == d]
-            ends = [self._bracket(e) for e in level]
-            values = self.oracle.pre([t for pair in ends for t in pair], d)
-            for i, e in enumerate(level):
-                j, k = int(self.edge_neuron[e]), int(self.edge_threshold[e])
-                (ta, tb), theta = ends[i], self.thresholds[d][k]
-                ha, hb = values[2 * i, j], values[2 * i + 1, j]
-                self.exact_t[e] = ta + (theta - ha) / (hb - ha) * (tb - ta)
-        self.exact_decisions += len(need)
+        """Exact parameters of the edges ``rows``. An edge made at layer d by neuron j is the
+        root of h_j^(d) - theta, which is affine along the trajectory's leg with the
+        pattern of the layers before d fixed (the pattern of the pieces the edge lies
+        inside): evaluated exactly at the leg's two ends (simple rationals) with that
+        pattern forced, one forward pass per layer d for all such edges."""
+        rows = np.asarray(rows, dtype=np.int64)
+        todo = np.array([e for e in rows if self.exact_t[e] is None], dtype=np.int64)
+        for d in np.unique(self.edge_layer[todo]) if todo.shape[0] else []:
+            level = todo[self.edge_layer[todo] == d]
+            ts = self._roots(int(d), level, self.edge_neuron[level], self.edge_threshold[level])
+            for e, t in zip(level, ts):
+                self.exact_t[e] = t
         return [self.exact_t[int(e)] for e in rows]
 
-    def _older_neighbours(self, e: int) -> tuple[int | None, int | None]:
-        older = np.flatnonzero(self.edge_layer < self.edge_layer[e])
-        pos = int(np.searchsorted(older, e))
-        return (int(older[pos - 1]) if pos > 0 else None,
-                int(older[pos]) if pos < older.shape[0] else None)
+    def _roots(self, d: int, after: np.ndarray, j: np.ndarray, k: np.ndarray) -> list[Any]:
+        """Exact parameters where neuron ``j`` of layer ``d`` meets threshold ``k``, each in
+        the interval just after edge row ``after`` (-1: the left unbounded end), whose
+        pattern for the layers before ``d`` is fixed."""
+        patterns = [self._piece_patterns(after, s) for s in range(d)]
+        legs = [self.oracle.leg(self._leg_index(int(e))) for e in after]
+        n = after.shape[0]
+        points = np.concatenate([np.array([leg[1] for leg in legs], dtype=object),
+                                 np.array([leg[3] for leg in legs], dtype=object)])
+        values = self.oracle.forced_pre(points, [np.concatenate([p, p]) for p in patterns], d)
+        out = []
+        for i in range(n):
+            ta, _, tb, _ = legs[i]
+            theta = self.thresholds[d][int(k[i])]
+            ha, hb = values[i, int(j[i])], values[n + i, int(j[i])]
+            out.append(ta + (theta - ha) / (hb - ha) * (tb - ta))
+        self.exact_decisions += n
+        return out
 
-    def _bracket(self, e: int) -> tuple[Any, Any]:
-        """Two exact parameters in the piece of the layer before edge ``e``'s (one unit
-        into an unbounded end where there is no older edge on one side)."""
-        lo, hi = self._older_neighbours(e)
-        if lo is None:
-            return self.exact_t[hi] - 1, self.exact_t[hi]
-        if hi is None:
-            return self.exact_t[lo], self.exact_t[lo] + 1
-        return self.exact_t[lo], self.exact_t[hi]
+    def _piece_patterns(self, after: np.ndarray, s: int) -> np.ndarray:
+        """The layer-``s`` piece indices (per neuron) of the pieces holding the intervals
+        just after the edge rows ``after``."""
+        exists = np.cumsum(self.edge_layer <= s)
+        has_left = self.left is not None
+        piece = np.where(after < 0, 0, exists[np.maximum(after, 0)] - 1 + has_left)
+        return self.layer_index[s][piece]
+
+    def _leg_index(self, after: int) -> int:
+        """The trajectory leg (between original edges; -1 and len - 1 the unbounded ends)
+        holding the interval just after edge row ``after``."""
+        if after < 0:
+            return -1
+        return int(np.count_nonzero(self.edge_layer[: after + 1] < 0)) - 1
 
     def _crossing_ts(self, d: int, a: np.ndarray, kind: np.ndarray, j: np.ndarray,
                      k: np.ndarray) -> list[Any]:
         """Exact parameters of crossings of layer ``d`` anchored at rows ``a``."""
-        ta = self._exact_ts(a)
-        tb = self._exact_ts(np.minimum(a + 1, self.t.shape[0] - 1))
-        tb = [x - 1 if c < 0 else x + 1 if c > 0 else y for x, y, c in zip(ta, tb, kind)]
-        values = self.oracle.pre(ta + tb, d)
-        n = a.shape[0]
-        out = []
-        for i in range(n):
-            theta = self.thresholds[d][int(k[i])]
-            ha, hb = values[i, int(j[i])], values[n + i, int(j[i])]
-            out.append(ta[i] + (theta - ha) / (hb - ha) * (tb[i] - ta[i]))
-        self.exact_decisions += n
-        return out
+        after = np.where(kind < 0, -1, a)
+        return self._roots(d, after, j, k)
 
     def _exact_rows(self, d: int, ts: list[Any], m: int):
         """Tight balls of the stage's rows (pre-activation and carried columns) at exact
@@ -535,6 +540,17 @@ class ExactOracle:
         t, rows, left, _ = trajectory._start(RATIONAL)
         self.t0 = list(t)
         self.rows0, self.ray = rows, left
+        self.started = time.perf_counter()
+        self.spent = 0.0  # seconds in exact evaluations
+
+    def _charge(self, since: float) -> None:
+        """Account an exact evaluation; past :data:`ORACLE_BUDGET`, give up (the caller
+        then computes everything in rational arithmetic, which shares its work across
+        pieces: cheaper when many values must be exact)."""
+        self.spent += time.perf_counter() - since
+        other = time.perf_counter() - self.started - self.spent
+        if self.spent > max(ORACLE_BUDGET[0], ORACLE_BUDGET[1] * other):
+            raise Unsettled(f"exact values took {self.spent:.1f} s, more than the budget")
 
     @cached_property
     def lowered(self) -> Lowered:
@@ -554,12 +570,42 @@ class ExactOracle:
                 out.append(rows[i] + w * (rows[i + 1] - rows[i]))
         return np.array(out, dtype=object).reshape(len(ts), rows.shape[1])
 
+    def leg(self, i: int) -> tuple[Any, np.ndarray, Any, np.ndarray]:
+        """Two exact (parameter, point) pairs on leg ``i`` of the trajectory (between its
+        original edges i and i + 1; one unit into an unbounded end for -1 and the last)."""
+        t0, rows = self.t0, self.rows0
+        if i < 0:
+            return t0[0] - 1, rows[0] - self.ray, t0[0], rows[0]
+        if i >= len(t0) - 1:
+            return t0[-1], rows[-1], t0[-1] + 1, rows[-1] + self.ray
+        return t0[i], rows[i], t0[i + 1], rows[i + 1]
+
+    def forced_pre(self, points: np.ndarray, patterns: list[np.ndarray], d: int) -> np.ndarray:
+        """Stage ``d``'s exact pre-activation and carried columns at ``points`` with the
+        piece of every earlier neuron forced to ``patterns`` (piece indices per row):
+        the affine map of the region with that pattern, extended to everything."""
+        since = time.perf_counter()
+        z = points
+        for st, index in zip(self.lowered.stages[:d], patterns):
+            h = st.pre(z, 1)
+            act = st.activation
+            slopes = RATIONAL.convert(np.array(act.slopes, dtype=object))[index]
+            icpt = RATIONAL.convert(np.array(act.intercepts, dtype=object))[index]
+            out = slopes * h + icpt
+            z = out if not st.carry.shape[0] else np.concatenate([out, z[:, st.carry]], axis=1)
+        st = self.lowered.stages[d]
+        h = st.pre(z, 1)
+        self._charge(since)
+        return h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
+
     def state(self, ts: list[Any], d: int) -> np.ndarray:
         """The exact state (the engine's columns) before stage ``d`` at x(t)."""
+        since = time.perf_counter()
         z = self.points(ts)
         for st in self.lowered.stages[:d]:
             out = st.output(st.pre(z, 1))
             z = out if not st.carry.shape[0] else np.concatenate([out, z[:, st.carry]], axis=1)
+        self._charge(since)
         return z
 
     def pre(self, ts: list[Any], d: int) -> np.ndarray:

@@ -65,8 +65,15 @@ float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than
 are merged into a neighbour (the count can then be one lower than the exact count), and the
 transitions of neurons crossing there are counted at the merged knot. On generic networks
 (no coincidences, no slivers of relative width 1e-11) float and exact modes give the same
-knots to about 1e-13 and the same counts. ``exact=True`` uses Fraction arithmetic and no
-tolerance at all. Float mode raises ``FloatingPointError`` rather than trace values that
+knots to about 1e-13 and the same counts.
+
+Exact mode
+----------
+``exact=True`` gives the answer of rational arithmetic, with no tolerance at all. On segments,
+lines and polylines it is *certified* (:mod:`regions.certified`): this algorithm run on float
+values that carry rigorous error bounds, with exact values computed only for the decisions
+the bounds cannot settle. ``exact=regions.kinds.RATIONAL`` runs it in rational arithmetic
+throughout (gmpy2 / python-flint when installed, Fractions otherwise). Float mode raises ``FloatingPointError`` rather than trace values that
 float64 cannot hold: pre-activations that overflow, or whose terms are all below 1e-280
 (underflow: a ReLU network scaled by 1e-100 per layer).
 """
@@ -345,10 +352,11 @@ def trace(
         Its dimension must equal the network's input width. Arcs are traced by their own
         engine (:mod:`regions._arc`): closed-form crossings of a + b cos t + c sin t on each
         piece, elliptic-integral lengths.
-    exact : bool or None
-        ``True``: rational arithmetic throughout (float entries are used at their exact
-        binary values). ``False``: float64 with tolerance ``tol``. ``None`` (default): exact
-        if the network or the trajectory holds Fractions, float otherwise.
+    exact : bool, None or NumberKind
+        ``True``: the exact answer (float entries are used at their exact binary values),
+        certified (see the module docstring). ``False``: float64 with tolerance ``tol``.
+        ``None`` (default): exact if the network or the trajectory holds Fractions, float
+        otherwise. A :mod:`regions.kinds` kind chooses the arithmetic explicitly.
     tol : float, optional
         Float-mode relative tolerance, default :data:`DEFAULT_TOLERANCE`; see the module
         docstring for what it decides. Not allowed in exact mode.
