@@ -89,7 +89,7 @@ class ExactArcEngine(EngineBase):
         return self.s[kept]
 
     @property
-    def t(self) -> np.ndarray:
+    def t(self) -> np.ndarray:  # type: ignore[override]  # derived from the exact edges
         """The edges as float angles."""
         return np.array([self._angle(s) for s in self.s], dtype=np.float64)
 

@@ -3,7 +3,7 @@ grouping, per-layer transitions, and the defaults every engine answers to."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -72,13 +72,71 @@ def record_layer(engine: Any, index: np.ndarray, changes: bool = False) -> None:
     engine.wrap_transitions.append(wrap)
 
 
-class EngineBase:
-    """What :func:`regions.trace._make_trace` asks of every engine, with the defaults of a
-    straight trajectory: no unbounded ends unless set, not closed, knots reported as the
-    parameters of the edges themselves."""
+class TraceEngine(Protocol):
+    """The interface between a tracing engine and the driver that builds a
+    :class:`~regions.Trace` from it. Engines (straight, arc, exact arc, certified) implement
+    it; the driver reads nothing else.
 
-    left = right = None
+    Attributes
+    ----------
+    exact : bool
+        Whether the answer is exact.
+    tol : float
+        Float tolerance (0 when exact).
+    t : ndarray
+        The finite edges' parameters, sorted along the trajectory.
+    edge_layer : ndarray of int
+        Per edge, the layer that made it (-1: the trajectory's own edges).
+    layer_index, layer_transitions, wrap_transitions : lists
+        Per layer: the piece index of every piece and neuron, the transitions at every
+        internal edge, and across the start point of a closed curve (see
+        :func:`record_layer`).
+    lengths : list of float
+        The image's length at the input and after every layer.
+    left, right : ndarray or None
+        Slopes on unbounded ends (None without one).
+    closed : bool
+        A closed curve.
+    """
+
+    exact: bool
+    tol: float
+    t: np.ndarray
+    edge_layer: np.ndarray
+    layer_index: list[np.ndarray]
+    layer_transitions: list[np.ndarray]
+    wrap_transitions: list[int]
+    lengths: list[float]
+    left: Any
+    right: Any
+    closed: bool
+
+    def layer(self, st: Any) -> None:
+        """Split the pieces where stage ``st`` changes pattern, record it, apply it."""
+
+    @property
+    def edge_exact(self) -> bool:
+        """Whether the reported edges are exact numbers."""
+
+    def knot_parameters(self, kept: np.ndarray) -> np.ndarray:
+        """The parameters of the edges ``kept``."""
+
+    def exact_knot_values(self, kept: np.ndarray) -> np.ndarray | None:
+        """Exact values of the edges ``kept`` where the parameters are not exact."""
+
+    def sign_changes(self) -> np.ndarray:
+        """Sign changes of every output coordinate along the trajectory."""
+
+
+class EngineBase:
+    """Defaults of :class:`TraceEngine` for a straight trajectory: no unbounded ends unless
+    set, not closed, knots reported as the parameters of the edges themselves."""
+
+    left: Any = None
+    right: Any = None
     closed = False
+    exact: bool
+    t: np.ndarray
 
     @property
     def edge_exact(self) -> bool:

@@ -174,8 +174,10 @@ class CertifiedEngine(EngineBase):
     def __init__(self, t, rows, left, right, oracle: "ExactOracle") -> None:
         self.t = np.array([float(v) for v in t], dtype=np.float64)
         self.z, self.r = _ball(rows)
-        self.left = self.right = None
-        self.rl = self.rr = None
+        self.left: Any = None
+        self.right: Any = None
+        self.rl: Any = None
+        self.rr: Any = None
         if left is not None:
             self.left, self.rl = _ball(left)
             self.right, self.rr = _ball(right)
@@ -200,12 +202,12 @@ class CertifiedEngine(EngineBase):
         m, act = st.num_pre, st.activation
         d = len(self.layer_index)
         h, rh = self._carry(st, self.z, self.r, 1)
-        ends = []
+        ends: list[Any] = []
         for g, rg in ((self.left, self.rl), (self.right, self.rr)):
             ends.append(None if g is None else self._carry(st, g[None, :], rg[None, :], 0))
         self.thresholds.append(tuple(act.thresholds))
         h, rh, sides, ext = self._split(st, d, h, rh, ends, m)
-        index = None
+        index: Any = None
         for e in ext:
             above = (e[:-1] + e[1:]) > 0
             index = above.astype(np.int8) if index is None else index + above

@@ -95,7 +95,8 @@ from .kinds import RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fra
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
-from ._pieces import EngineBase, insert_edges, knot_starts, pattern_rows, record_layer
+from ._pieces import (EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
+                      record_layer)
 from ._stages import (Lowered, Stage, check_float_range, group_max_values, lower,
                       padded_groups, same_neighbour_maps)
 from .graph import Graph
@@ -334,7 +335,7 @@ class Trace:
 def trace(
     net: Network | Graph,
     trajectory: Segment | Line | Polyline,
-    exact: bool | None = None,
+    exact: bool | NumberKind | None = None,
     *,
     tol: float | None = None,
 ) -> Trace:
@@ -440,7 +441,8 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
         return trace(net, trajectory, kind.exact)
 
     oracle = ExactOracle(net, trajectory)
-    engine = CertifiedEngine(*trajectory._start(trajectory.is_exact), oracle)
+    t, rows, left, right = trajectory._start(trajectory.is_exact)
+    engine = CertifiedEngine(t, rows, left, right, oracle)
     try:
         lowered = lower_certified(net)
         for st in lowered.stages:
@@ -455,7 +457,8 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
                    _exact_lowered=lambda: oracle.lowered)
 
 
-def _make_trace(engine, net: Network | Graph, trajectory, lowered: Lowered) -> Trace:
+def _make_trace(engine: TraceEngine, net: Network | Graph, trajectory,
+                lowered: Lowered) -> Trace:
     """Assemble a :class:`Trace` from a finished engine (straight or arc)."""
     has_left, has_right = engine.left is not None, engine.right is not None
     k = engine.t.shape[0]
