@@ -69,7 +69,9 @@ from ._stages import Lowered, Stage, lower
 from .graph import Affine, Add
 from .kinds import CERTIFIED, FLOAT
 
-__all__ = ["Unsettled", "FilterStats", "lower_certified"]
+__all__ = ["Unsettled", "FilterStats", "lower_certified", "U", "stage_gamma", "inflate_bound",
+           "pre_ball", "ball_sides", "input_ball", "activate_ball",
+           "coefficient_balls"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
@@ -113,13 +115,13 @@ def stage_gamma(st: Stage) -> float:
     return n * U / (1 - n * U) * _INFLATE if n else 0.0
 
 
-def _bound(r: np.ndarray) -> np.ndarray:
+def inflate_bound(r: np.ndarray) -> np.ndarray:
     """A computed error bound made rigorous: inflated for its own rounding, plus an absolute
     term for underflow where it is not zero (a zero bound means no rounding happened)."""
     return r * _INFLATE + _ETA * (r > 0)
 
 
-def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
+def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: Any) -> tuple[np.ndarray, np.ndarray]:
     """The stage's pre-activation at rows ``z`` (radii ``r``), with radii."""
     with np.errstate(over="ignore", invalid="ignore"):
         h = st.pre(z, w)
@@ -130,7 +132,7 @@ def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: int) -> tuple[np.ndarra
     tiny = (size > 0) & (size < _SMALLEST)
     if tiny.any():
         raise Unsettled(f"node {st.name!r}: terms below float64's normal range")
-    return h, _bound(rh)
+    return h, inflate_bound(rh)
 
 
 def ball_sides(x: np.ndarray, r: np.ndarray, what: str) -> np.ndarray:
@@ -151,12 +153,12 @@ class CertifiedEngine(EngineBase):
 
     def __init__(self, t, rows, left, right) -> None:
         self.t = t.astype(np.float64)
-        self.z, self.r = _ball(rows)
+        self.z, self.r = input_ball(rows)
         self.left = self.right = None
         self.rl = self.rr = None
         if left is not None:
-            self.left, self.rl = _ball(left)
-            self.right, self.rr = _ball(right)
+            self.left, self.rl = input_ball(left)
+            self.right, self.rr = input_ball(right)
         self.edge_layer = np.full(t.shape[0], -1, dtype=np.int64)
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
@@ -184,7 +186,7 @@ class CertifiedEngine(EngineBase):
             npieces = self.t.shape[0] - 1 + (self.left is not None) * 2
             index = np.zeros((npieces, m), dtype=np.int8)
         record_layer(self, index)
-        z, r = _activate(act, h[:, :m], rh[:, :m], _piece_of(sides, m, h.shape[0]))
+        z, r = activate_ball(act, h[:, :m], rh[:, :m], _piece_of(sides, m, h.shape[0]))
         self.z = np.concatenate([z, h[:, m:]], axis=1)
         self.r = np.concatenate([r, rh[:, m:]], axis=1)
         if self.left is not None:
@@ -219,7 +221,7 @@ class CertifiedEngine(EngineBase):
         sides = []
         for th in thresholds:
             d = h[:, :m] - th
-            sides.append(ball_sides(d, _bound(rh[:, :m] + U * np.abs(d)), st.name))
+            sides.append(ball_sides(d, inflate_bound(rh[:, :m] + U * np.abs(d)), st.name))
         self.decisions += K * m * len(thresholds)
         if not thresholds:
             return h, rh, sides, []
@@ -272,11 +274,11 @@ class CertifiedEngine(EngineBase):
         rows = np.arange(p.shape[0])
         new[rows, j] = th_arr
         rnew[rows, j] = 0.0
-        rnew = _bound(rnew)
+        rnew = inflate_bound(rnew)
         new_sides = []
         for kk, th in enumerate(thresholds):
             d = new[:, :m] - th
-            ns = ball_sides(d, _bound(rnew[:, :m] + U * np.abs(d)), st.name)
+            ns = ball_sides(d, inflate_bound(rnew[:, :m] + U * np.abs(d)), st.name)
             new_sides.append(ns)
         self.decisions += new.shape[0] * m * len(thresholds)
         # insertion: the new edges of piece p go before old edge p + 1 - has_rays
@@ -337,7 +339,7 @@ class CertifiedEngine(EngineBase):
         return out
 
 
-def _ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def input_ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A float ball around exact or float input values: the rounding of each entry."""
     if values.dtype == object:
         mid = np.array([float(v) for v in values.reshape(-1)]).reshape(values.shape)
@@ -368,14 +370,27 @@ def _piece_of(sides: list[np.ndarray], m: int, rows: int) -> np.ndarray:
     return index
 
 
-def _activate(act, h, rh, index):
-    slopes = np.array([float(s) for s in act.slopes])
-    icpt = np.array([float(c) for c in act.intercepts])
-    if any(float(s) != s for s in act.slopes) or any(float(c) != c for c in act.intercepts):
-        raise Unsettled(f"activation {act.name!r}: coefficients that float64 cannot hold")
-    a, c = slopes[index], icpt[index]
+def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
+                  index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The activation's piece ``index`` (per entry) applied to the balls ``(h, rh)``: the
+    values and their radii. Coefficients float64 cannot hold (leaky ReLU's 1/100) are used
+    rounded, their rounding added to the radii."""
+    a_tab, ea_tab = coefficient_balls(act.slopes)
+    c_tab, ec_tab = coefficient_balls(act.intercepts)
+    a, c, ea, ec = a_tab[index], c_tab[index], ea_tab[index], ec_tab[index]
     z = a * h + c
-    r = np.abs(a) * rh + 3 * U * (np.abs(a * h) + np.abs(c))
-    exact_op = (a == 0) | ((a == 1) & (c == 0))  # a constant or the identity: no rounding
+    r = (np.abs(a) * rh + ea * (np.abs(h) + rh) + ec
+         + 3 * U * (np.abs(a * h) + np.abs(c)))
+    # a constant or the identity, held exactly: no rounding
+    exact_op = ((a == 0) | ((a == 1) & (c == 0))) & (ea == 0) & (ec == 0)
     r = np.where(exact_op, np.abs(a) * rh, r)
-    return z, _bound(r)
+    return z, inflate_bound(r)
+
+
+def coefficient_balls(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Exact coefficients (Fractions) as float64 midpoints and rigorous radii (0 where
+    float64 holds the value)."""
+    mid = np.array([float(v) for v in values], dtype=np.float64)
+    rad = np.array([float(abs(Fraction(m) - Fraction(v))) * (1 + 2.0 ** -50)
+                    for m, v in zip(mid, values)], dtype=np.float64)
+    return mid, rad
