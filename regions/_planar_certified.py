@@ -71,7 +71,8 @@ class CertifiedPlanarEngine(PlanarEngine):
     def __init__(self, polygon: np.ndarray | None, kind: CertifiedKind) -> None:
         mid, rad = (None, None) if polygon is None else input_ball(polygon)
         super().__init__(mid, kind)
-        self.RH = np.zeros(self.H.shape)
+        self.RH: np.ndarray = np.zeros(self.H.shape)
+        self.R = np.zeros((0, 0))  # the radii of Z, made with it at each layer
         if rad is not None:
             self.RH[: rad.shape[0]] = rad
         self.decisions = 0
@@ -147,7 +148,8 @@ class CertifiedPlanarEngine(PlanarEngine):
             Xn = X[p] + lam[:, None] * Dx
             spread = np.maximum(hi - lam, lam - lo)
             step = lam[:, None] * np.abs(D)
-            rounding = np.where(step == 0, 0.0, 3 * U * (step + np.abs(new)) + _ETA)
+            exact = (lam == 0)[:, None] | (D == 0)  # new = z_p: no rounding
+            rounding = np.where(exact, 0.0, 3 * U * (step + np.abs(new)) + _ETA)
             rnew = (np.where(ray, 1.0, 1.0 - lo)[:, None] * R[p] + hi[:, None] * R[q]
                     + (spread * (1 + 2 * U))[:, None] * np.abs(D) + rounding)
         if not (np.all(np.isfinite(new)) and np.all(np.isfinite(rnew))):

@@ -22,6 +22,11 @@ exact mode's. The exact knots and lengths of a certified trace are computed from
 input the first time they are read (they are rationals and roundings of irrationals that the
 float run does not have).
 
+:func:`regions.partition` has a certified planar engine built on the same balls
+(:mod:`regions._planar_certified`); the helpers it shares with the trace engine are public
+here (:func:`pre_ball`, :func:`ball_sides`, :func:`activate_ball`, ...), and
+:func:`same_maps_certified` compares the Jacobians of pieces exactly behind a float filter.
+
 Error analysis
 --------------
 Let u = 2^-53 (the unit roundoff of float64) and gamma_n = n u / (1 - n u). A dot product of
@@ -65,13 +70,13 @@ from typing import Any
 import numpy as np
 
 from ._pieces import EngineBase, merge_rows, record_layer
-from ._stages import Lowered, Stage, lower
+from ._stages import Lowered, Stage, lower, same_maps
 from .graph import Affine, Add
-from .kinds import CERTIFIED, FLOAT
+from .kinds import CERTIFIED, FLOAT, NumberKind
 
 __all__ = ["Unsettled", "FilterStats", "lower_certified", "U", "stage_gamma", "inflate_bound",
            "pre_ball", "ball_sides", "input_ball", "activate_ball",
-           "coefficient_balls"]
+           "coefficient_balls", "jacobian_bound", "same_maps_certified"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
@@ -394,3 +399,58 @@ def coefficient_balls(values: Any) -> tuple[np.ndarray, np.ndarray]:
     rad = np.array([float(abs(Fraction(m) - Fraction(v))) * (1 + 2.0 ** -50)
                     for m, v in zip(mid, values)], dtype=np.float64)
     return mid, rad
+
+
+_JACOBIAN_CHUNK = 1 << 16  # pieces whose Jacobians are computed at once
+
+
+def jacobian_bound(lowered: Lowered) -> float:
+    """A relative bound ``e``: the Jacobian of a piece computed in float64 from its pattern
+    (:meth:`~regions._stages.Lowered.jacobians` of :func:`lower_certified`'s stages) is
+    within ``e`` times the same product over absolute values (computed alike) of the exact
+    Jacobian. Each stage multiplies by one affine program (its :func:`stage_gamma`, which
+    covers the rounding of its dot products and of its parameters), by the activation's
+    slopes (one rounding, and the slopes' own rounding) and adds the carried columns (one
+    rounding): the bound is the product of (1 + those) minus 1 (Higham, Section 3.5),
+    doubled to cover the rounding of the absolute product itself."""
+    factor = 1.0
+    for st in lowered.stages:
+        slope = 0.0
+        if not st.is_max:
+            mid, rad = coefficient_balls(st.activation.slopes)
+            nonzero = mid != 0
+            slope = float((rad[nonzero] / np.abs(mid[nonzero])).max(initial=0.0))
+        factor *= 1 + stage_gamma(st) + slope + 4 * U
+    return 2 * (factor - 1) * _INFLATE
+
+
+def same_maps_certified(model: Any, patterns: tuple[np.ndarray, ...], a: np.ndarray,
+                        b: np.ndarray, exact: NumberKind) -> np.ndarray:
+    """For each pair of pieces ``(a[i], b[i])`` of ``model``: whether its Jacobians on
+    them (from their patterns) are equal, exactly. Computed in float64 with the bound of
+    :func:`jacobian_bound`: pairs whose Jacobians differ by more than their bounds differ;
+    the others (equal maps, or too close to tell) are compared in the rational kind
+    ``exact``."""
+    out = np.zeros(a.shape[0], dtype=bool)
+    if not a.shape[0]:
+        return out
+    lowered = lower_certified(model)
+    rel = jacobian_bound(lowered)
+    ids, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    jac, size = [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, ids.shape[0], _JACOBIAN_CHUNK):
+            rows = ids[i: i + _JACOBIAN_CHUNK]
+            jac.append(lowered.jacobians(patterns, rows))
+            size.append(lowered.jacobians(patterns, rows, True))
+        J, S = np.concatenate(jac), np.concatenate(size)
+        ja, jb = inv[: a.shape[0]], inv[a.shape[0]:]
+        diff = np.abs(J[ja] - J[jb])
+        bound = inflate_bound(rel * (S[ja] + S[jb]) + U * diff)
+    settled = np.isfinite(bound).all(axis=(1, 2)) & np.isfinite(diff).all(axis=(1, 2))
+    differ = settled & np.any(diff > bound, axis=(1, 2))
+    unsure = np.flatnonzero(~differ)
+    if unsure.shape[0]:
+        out[unsure] = same_maps(lower(model, exact), patterns, a[unsure], b[unsure], 0.0)
+    return out
+

@@ -17,7 +17,12 @@ Conventions
   ``V - E + F = 1`` holds for the counts of points and directions, all edges, and regions.
 * Exact mode (rational arithmetic) handles any coincidence: several boundaries through one
   vertex, a boundary along an existing edge, a neuron constant on a region. Float mode
-  uses one relative tolerance ``tol`` (see :mod:`regions._planar`).
+  uses one relative tolerance ``tol`` (see :mod:`regions._planar`). ``exact=True`` is
+  certified: the planar engine runs in float64 with a rigorous error bound on every value
+  and takes each decision only where the bound settles it, else the partition is
+  recomputed in rational arithmetic (see :mod:`regions._planar_certified`); the result is
+  rational arithmetic's either way, its vertices, maps and areas computed in rational
+  arithmetic on first use.
 
 References
 ----------
@@ -39,7 +44,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _numbers
-from .certified import FilterStats, Unsettled, lower_certified
+from .certified import FilterStats, Unsettled, lower_certified, same_maps_certified
 from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind
 from ._planar import PlanarEngine, convex_polygon, cross
 from ._planar_certified import CertifiedPlanarEngine
@@ -223,12 +228,13 @@ class Partition:
         inner = (left >= 0) & (right >= 0)
         left, right = left[inner], right[inner]
         # equal linear parts suffice: the maps agree along the shared edge (continuity)
-        if self.exact and self._deferred is None:
+        if self._deferred is not None:  # a certified run: float filter, rational ties
+            same = same_maps_certified(self._input_network, self.patterns, left, right,
+                                       RATIONAL)
+        elif self.exact:
             same = np.all(self.linear_maps[left] == self.linear_maps[right], axis=(1, 2))
         else:  # Jacobians from the patterns, compared as trace's num_linear_pieces does
-            # (a certified run: exactly, from the network in rational arithmetic)
-            kind: bool | NumberKind = RATIONAL if self.exact else False
-            same = same_maps(lower(self._input_network, kind), self.patterns, left, right,
+            same = same_maps(lower(self._input_network, False), self.patterns, left, right,
                              self.tol)
         graph = coo_matrix(
             (np.ones(int(same.sum())), (left[same], right[same])), shape=(n, n)
@@ -359,9 +365,9 @@ class Partition:
 
 
 def partition(
-    net: Network,
+    net: Network | Graph,
     domain: Any = None,
-    exact: bool | None = None,
+    exact: bool | NumberKind | None = None,
     *,
     tol: float | None = None,
 ) -> Partition:
@@ -377,9 +383,13 @@ def partition(
         exactly, with directions at infinity. A convex polygon (vertices in order, either
         orientation) in the input plane of a two-input network. A :class:`Plane` for a
         network with more inputs: the slice, restricted to ``plane.polygon`` if it has one.
-    exact : bool or None
-        ``True``: rational arithmetic throughout. ``False``: float64 with tolerance ``tol``.
-        ``None`` (default): exact if the network or the domain holds Fractions.
+    exact : bool, None or NumberKind
+        ``True``: exact answers, certified (float64 with rigorous error bounds on every
+        decision, falling back to rational arithmetic where they do not settle one; see
+        :mod:`regions.certified`). ``False``: float64 with tolerance ``tol``. ``None``
+        (default): exact if the network or the domain holds Fractions. Or a kind of
+        :mod:`regions.kinds` (:data:`~regions.kinds.RATIONAL`: rational arithmetic
+        throughout).
     tol : float, optional
         Float-mode relative tolerance (default :data:`PARTITION_TOLERANCE`, 1e-13).
 
