@@ -220,12 +220,9 @@ class PlanarEngine:
         room = 4 * nV + 1024
         if room > self.X.shape[0]:
             self.X = self._grow_rows(self.X, room, self.zero)
-        wcol = self.X[:, 2]
         H = self.H[:nV]
         Z = self._blank((self.X.shape[0], m + st.carry.shape[0]))
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
-            Z[:nV, :m] = st.pre(H, wcol[:nV])  # points take the bias, directions not
-        Z[:nV, m:] = H[:, st.carry]
+        self._pre_values(st, Z)
         self.Z, self.m = Z, m
         thresholds = [self.kind.scalar(th) for th in act.thresholds]
         self._thresholds_now = thresholds
@@ -239,6 +236,16 @@ class PlanarEngine:
         self._cut_columns(thresholds, m)
         self._record_patterns(act)
         self._activate(act, carried=bool(st.carry.shape[0]))
+
+    def _pre_values(self, st: Any, Z: np.ndarray) -> None:
+        """Write the stage's pre-activations at the vertices into the first ``num_pre``
+        columns of ``Z`` (points take the bias, directions not) and the carried state
+        columns after them."""
+        nV, m = self.nV, st.num_pre
+        H = self.H[:nV]
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused later
+            Z[:nV, :m] = st.pre(H, self.X[:nV, 2])
+        Z[:nV, m:] = H[:, st.carry]
 
     def _cut_columns(self, thresholds: list, m: int) -> None:
         """Split every region crossed by a threshold line of one of the first ``m`` columns
@@ -407,6 +414,17 @@ class PlanarEngine:
     def _values(self, ids: Any, j: int, th: Any) -> np.ndarray:
         return self.Z[ids, j] - th * self.X[ids, 2]
 
+    def _sides_at(self, ids: Any, j: int, th: Any) -> np.ndarray:
+        """+1 / -1 / 0 (int8): the side of threshold ``th`` neuron ``j`` is on at the
+        vertices ``ids`` (any shape; -1 padding reads the blank row past the end)."""
+        return sides(self._values(ids, j, th))
+
+    def _block_signs(self, j0: int, j1: int, th: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each vertex's value of neurons ``j0:j1`` is above and below ``th``: two
+        boolean arrays of shape (vertices, j1 - j0)."""
+        d = self.Z[: self.nV, j0:j1] - th * self.X[: self.nV, 2:3]
+        return d > 0, d < 0
+
     def _parents_cut(self, thresholds: list, j0: int, j1: int) -> list[list[np.ndarray]]:
         """For each threshold and neuron j0 <= j < j1: the regions (now) it crosses."""
         nF, m = self.nF, j1 - j0
@@ -414,9 +432,9 @@ class PlanarEngine:
         out = []
         for th in thresholds:
             # bit 1: a value above the threshold, bit 2: below; crossed: both bits
-            d = self.Z[: self.nV, j0:j1] - th * self.X[: self.nV, 2:3]
+            above, below = self._block_signs(j0, j1, th)
             bits = np.zeros((self.Z.shape[0], m), dtype=np.uint8)  # padding reads 0
-            bits[: self.nV] = (d > 0).view(np.uint8) | ((d < 0).view(np.uint8) << 1)
+            bits[: self.nV] = above.view(np.uint8) | (below.view(np.uint8) << 1)
             seen = _or_over_vertices(bits, F, self.cnt[:nF])
             if self.anchor >= 0 and nF == 1 and not np.any(self.X[F[0], 2] != 0):
                 seen[0] |= bits[self.anchor]  # the uncut plane: its values at a point
@@ -435,15 +453,14 @@ class PlanarEngine:
         mark[plist] = False
         cand = np.concatenate([plist, later]) if later.shape[0] else plist
         ids = self.F[cand]
-        val = self._values(ids, j, th)
-        s = sides(val)
+        s = self._sides_at(ids, j, th)
         above = (s > 0).any(axis=1)
         split = above & (s < 0).any(axis=1)
         whole_side = cand[~split]
         self.index[whole_side, j] += above[~split].view(np.int8)
         if not split.any():
             return
-        cand, ids, val, s = cand[split], ids[split], val[split], s[split]
+        cand, ids, s = cand[split], ids[split], s[split]
         n = self.cnt[cand]
         c, K = ids.shape
         k = np.arange(K)
@@ -551,7 +568,7 @@ class PlanarEngine:
         a = np.where(has, ids[rows, np.argmax(finite, axis=1)], self.anchor)
         if np.any(a < 0):  # pragma: no cover - a region of a bounded domain has points
             raise AssertionError("internal error: a region without a finite vertex")
-        sa = sides(self._values(a, j, th))
+        sa = self._sides_at(a, j, th)
         other = valid & np.where(sa[:, None] == 0, s != 0, s == -sa[:, None])
         b = ids[rows, np.argmax(other, axis=1)]
         return self._combine(a, b, j, th)

@@ -22,6 +22,11 @@ exact mode's. The exact knots and lengths of a certified trace are computed from
 input the first time they are read (they are rationals and roundings of irrationals that the
 float run does not have).
 
+:func:`regions.partition` has a certified planar engine built on the same balls
+(:mod:`regions._planar_certified`); the helpers it shares with the trace engine are public
+here (:func:`pre_ball`, :func:`ball_sides`, :func:`activate_ball`, ...), and
+:func:`same_maps_certified` compares the Jacobians of pieces exactly behind a float filter.
+
 Error analysis
 --------------
 Let u = 2^-53 (the unit roundoff of float64) and gamma_n = n u / (1 - n u). A dot product of
@@ -68,12 +73,13 @@ from typing import Any
 import numpy as np
 
 from ._pieces import EngineBase, merge_rows, record_layer
-from ._stages import Lowered, Stage, lower
+from ._stages import Lowered, Stage, lower, same_maps
 from .graph import Affine, Add
-from .kinds import CERTIFIED, FLOAT, RATIONAL
+from .kinds import CERTIFIED, FLOAT, RATIONAL, NumberKind
 
-__all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified",
-           "pre_ball", "ball_sides", "activate_ball", "stage_gamma"]
+__all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified", "U",
+           "stage_gamma", "inflate_bound", "pre_ball", "ball_sides", "input_ball",
+           "activate_ball", "coefficient_balls", "jacobian_bound", "same_maps_certified"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
@@ -131,13 +137,13 @@ def stage_gamma(st: Stage) -> float:
     return n * U / (1 - n * U) * _INFLATE if n else 0.0
 
 
-def _bound(r: np.ndarray) -> np.ndarray:
+def inflate_bound(r: np.ndarray) -> np.ndarray:
     """A computed error bound made rigorous: inflated for its own rounding, plus an absolute
     term for underflow where it is not zero (a zero bound means no rounding happened)."""
     return r * _INFLATE + _ETA * (r > 0)
 
 
-def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
+def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: Any) -> tuple[np.ndarray, np.ndarray]:
     """The stage's pre-activation at rows ``z`` (radii ``r``), with radii:
     ``|A| r + gamma (|A| |z| + |b| w)``, computed as one product ``|A| (r + gamma |z|) +
     |b| gamma w``. Underflow needs no special case: every non-zero bound gets an absolute
@@ -149,7 +155,7 @@ def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: int) -> tuple[np.ndarra
         rh = st.pre_abs(r + gamma * np.abs(z), np.full(z.shape[0], gamma * w))
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(rh))):
         raise Unsettled(f"node {st.name!r}: values beyond float64's range")
-    return h, _bound(rh)
+    return h, inflate_bound(rh)
 
 
 def ball_sides(x: np.ndarray, r: np.ndarray, what: str) -> np.ndarray:
@@ -173,14 +179,14 @@ class CertifiedEngine(EngineBase):
 
     def __init__(self, t, rows, left, right, oracle: "ExactOracle") -> None:
         self.t = np.array([float(v) for v in t], dtype=np.float64)
-        self.z, self.r = _ball(rows)
+        self.z, self.r = input_ball(rows)
         self.left: Any = None
         self.right: Any = None
         self.rl: Any = None
         self.rr: Any = None
         if left is not None:
-            self.left, self.rl = _ball(left)
-            self.right, self.rr = _ball(right)
+            self.left, self.rl = input_ball(left)
+            self.right, self.rr = input_ball(right)
         self.oracle = oracle
         n = t.shape[0]
         self.edge_layer = np.full(n, -1, dtype=np.int64)
@@ -235,7 +241,7 @@ class CertifiedEngine(EngineBase):
         a, rounded = a[index], rounded[index]
         out = np.concatenate([a * g[0, :m], g[0, m:]])
         rad = np.abs(a) * rg[0, :m] + np.where(rounded, 2 * U * np.abs(out[:m]), 0.0)
-        return out, _bound(np.concatenate([rad, rg[0, m:]]))
+        return out, inflate_bound(np.concatenate([rad, rg[0, m:]]))
 
     # -- exact values where the balls do not decide -----------------------------------------
 
@@ -298,7 +304,7 @@ class CertifiedEngine(EngineBase):
         """Tight balls of the stage's rows (pre-activation and carried columns) at exact
         parameters, and their exact sides for each threshold."""
         values = self.oracle.pre(ts, d)
-        mid, rad = _ball(values)
+        mid, rad = input_ball(values)
         sides = [np.sign(values[:, :m] - th).astype(np.int8) for th in self.thresholds[d]]
         return mid, rad, sides
 
@@ -468,7 +474,7 @@ class _Crossings:
         if known.shape[0]:
             new[known], rnew[known], exact_sides = eng._exact_rows(d, list(texact[known]), m)
         with np.errstate(invalid="ignore"):
-            rnew = _bound(rnew)
+            rnew = inflate_bound(rnew)
         # the crossing neurons sit on their thresholds (exactly, up to a threshold's rounding)
         exact_theta = np.array(eng.thresholds[d], dtype=object)[self.k]
         new[group, self.j] = self.theta
@@ -527,7 +533,7 @@ def _new_t(t, a, kind, lam):
 def _try_sides(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Signs of the values within ``r`` of ``x`` (the rounding of ``x`` itself included),
     and where the ball does not settle them."""
-    rad = _bound(r + U * np.abs(x))
+    rad = inflate_bound(r + U * np.abs(x))
     pos, neg = x > rad, x < -rad
     zero = (x == 0) & (r == 0)
     return pos.view(np.int8) - neg.view(np.int8), ~(pos | neg | zero)
@@ -618,7 +624,7 @@ class ExactOracle:
         return h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
 
 
-def _ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def input_ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A float ball around exact or float input values: the rounding of each entry."""
     if values.dtype == object:
         mid = np.array([float(v) for v in values.reshape(-1)]).reshape(values.shape)
@@ -649,17 +655,84 @@ def _piece_of(sides: list[np.ndarray], m: int, rows: int) -> np.ndarray:
     return index
 
 
-def activate_ball(act, h, rh, index):
-    """An activation applied to balls, each entry on its piece ``index``: slope and
-    intercept of the piece, their own rounding to float64 included."""
-    slopes, rs = _coefficients(act.slopes)
-    icpt, ri = _coefficients(act.intercepts)
-    a, c = slopes[index], icpt[index]
+def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
+                  index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The activation's piece ``index`` (per entry) applied to the balls ``(h, rh)``: the
+    values and their radii. Coefficients float64 cannot hold (leaky ReLU's 1/100) are used
+    rounded, their rounding added to the radii."""
+    a_tab, ea_tab = coefficient_balls(act.slopes)
+    c_tab, ec_tab = coefficient_balls(act.intercepts)
+    a, c, ea, ec = a_tab[index], c_tab[index], ea_tab[index], ec_tab[index]
     z = a * h + c
-    r = np.abs(a) * rh + 3 * U * (np.abs(a * h) + np.abs(c))
-    exact_op = ((a == 0) | ((a == 1) & (c == 0))) & ~rs[index] & ~ri[index]
-    r = np.where(exact_op, np.abs(a) * rh, r)  # a constant or the identity: no rounding
-    return z, _bound(r)
+    r = (np.abs(a) * rh + ea * (np.abs(h) + rh) + ec
+         + 3 * U * (np.abs(a * h) + np.abs(c)))
+    # a constant or the identity, held exactly: no rounding
+    exact_op = ((a == 0) | ((a == 1) & (c == 0))) & (ea == 0) & (ec == 0)
+    r = np.where(exact_op, np.abs(a) * rh, r)
+    return z, inflate_bound(r)
+
+
+def coefficient_balls(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Exact coefficients (Fractions) as float64 midpoints and rigorous radii (0 where
+    float64 holds the value)."""
+    mid = np.array([float(v) for v in values], dtype=np.float64)
+    rad = np.array([float(abs(Fraction(m) - Fraction(v))) * (1 + 2.0 ** -50)
+                    for m, v in zip(mid, values)], dtype=np.float64)
+    return mid, rad
+
+
+_JACOBIAN_CHUNK = 1 << 16  # pieces whose Jacobians are computed at once
+
+
+def jacobian_bound(lowered: Lowered) -> float:
+    """A relative bound ``e``: the Jacobian of a piece computed in float64 from its pattern
+    (:meth:`~regions._stages.Lowered.jacobians` of :func:`lower_certified`'s stages) is
+    within ``e`` times the same product over absolute values (computed alike) of the exact
+    Jacobian. Each stage multiplies by one affine program (its :func:`stage_gamma`, which
+    covers the rounding of its dot products and of its parameters), by the activation's
+    slopes (one rounding, and the slopes' own rounding) and adds the carried columns (one
+    rounding): the bound is the product of (1 + those) minus 1 (Higham, Section 3.5),
+    doubled to cover the rounding of the absolute product itself."""
+    factor = 1.0
+    for st in lowered.stages:
+        slope = 0.0
+        if not st.is_max:
+            mid, rad = coefficient_balls(st.activation.slopes)
+            nonzero = mid != 0
+            slope = float((rad[nonzero] / np.abs(mid[nonzero])).max(initial=0.0))
+        factor *= 1 + stage_gamma(st) + slope + 4 * U
+    return 2 * (factor - 1) * _INFLATE
+
+
+def same_maps_certified(model: Any, patterns: tuple[np.ndarray, ...], a: np.ndarray,
+                        b: np.ndarray, exact: NumberKind) -> np.ndarray:
+    """For each pair of pieces ``(a[i], b[i])`` of ``model``: whether its Jacobians on
+    them (from their patterns) are equal, exactly. Computed in float64 with the bound of
+    :func:`jacobian_bound`: pairs whose Jacobians differ by more than their bounds differ;
+    the others (equal maps, or too close to tell) are compared in the rational kind
+    ``exact``."""
+    out = np.zeros(a.shape[0], dtype=bool)
+    if not a.shape[0]:
+        return out
+    lowered = lower_certified(model)
+    rel = jacobian_bound(lowered)
+    ids, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    jac, size = [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, ids.shape[0], _JACOBIAN_CHUNK):
+            rows = ids[i: i + _JACOBIAN_CHUNK]
+            jac.append(lowered.jacobians(patterns, rows))
+            size.append(lowered.jacobians(patterns, rows, True))
+        J, S = np.concatenate(jac), np.concatenate(size)
+        ja, jb = inv[: a.shape[0]], inv[a.shape[0]:]
+        diff = np.abs(J[ja] - J[jb])
+        bound = inflate_bound(rel * (S[ja] + S[jb]) + U * diff)
+    settled = np.isfinite(bound).all(axis=(1, 2)) & np.isfinite(diff).all(axis=(1, 2))
+    differ = settled & np.any(diff > bound, axis=(1, 2))
+    unsure = np.flatnonzero(~differ)
+    if unsure.shape[0]:
+        out[unsure] = same_maps(lower(model, exact), patterns, a[unsure], b[unsure], 0.0)
+    return out
 
 
 def _coefficients(values) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,12 @@ Conventions
   ``V - E + F = 1`` holds for the counts of points and directions, all edges, and regions.
 * Exact mode (rational arithmetic) handles any coincidence: several boundaries through one
   vertex, a boundary along an existing edge, a neuron constant on a region. Float mode
-  uses one relative tolerance ``tol`` (see :mod:`regions._planar`).
+  uses one relative tolerance ``tol`` (see :mod:`regions._planar`). ``exact=True`` is
+  certified: the planar engine runs in float64 with a rigorous error bound on every value
+  and takes each decision only where the bound settles it, else the partition is
+  recomputed in rational arithmetic (see :mod:`regions._planar_certified`); the result is
+  rational arithmetic's either way, its vertices, maps and areas computed in rational
+  arithmetic on first use.
 
 References
 ----------
@@ -31,16 +36,18 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from . import _numbers
-from .kinds import CertifiedKind, as_kind
+from .certified import FilterStats, Unsettled, lower_certified, same_maps_certified
+from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind
 from ._planar import PlanarEngine, convex_polygon, cross
+from ._planar_certified import CertifiedPlanarEngine
 from ._pieces import pattern_rows
 from .graph import Graph, compose_input
 from .network import Network
@@ -109,7 +116,8 @@ class Partition:
     exact : bool
     tol : float
     points : ndarray, shape (V, 2)
-        Vertex coordinates; the direction (max-norm 1) for vertices ``at_infinity``.
+        Vertex coordinates; the direction (max-norm 1) for vertices ``at_infinity``
+        (Fractions in exact mode).
     at_infinity : ndarray of bool, shape (V,)
     edges : ndarray of int, shape (E, 2)
         Vertex pairs, each edge once, including the domain's boundary and, for the whole
@@ -127,6 +135,13 @@ class Partition:
     layer_names : tuple of str
         The layer (piecewise-linear node) each entry of ``patterns`` belongs to, as
         :attr:`regions.Trace.layer_names`.
+    arithmetic : str
+        The arithmetic of the run: ``"float"``, ``"rational"`` or ``"certified"`` (float64
+        with rigorous error bounds, see :mod:`regions.certified`; its vertices, maps and
+        areas are computed in rational arithmetic on first use, as exact mode's).
+    filter_stats : FilterStats or None
+        For a certified run: the decisions the float bounds settled, and whether the run
+        fell back to rational arithmetic (and why).
     """
 
     network: Network | Graph
@@ -134,16 +149,56 @@ class Partition:
     domain: np.ndarray | None
     exact: bool
     tol: float
-    points: np.ndarray
+    _points: np.ndarray | None = field(repr=False)
     at_infinity: np.ndarray
     edges: np.ndarray
     edge_regions: np.ndarray
     region_offsets: np.ndarray
     region_vertices: np.ndarray
     patterns: tuple[np.ndarray, ...]
-    linear_maps: np.ndarray
-    offsets: np.ndarray
+    _linear_maps: np.ndarray | None = field(repr=False)
+    _offsets: np.ndarray | None = field(repr=False)
     layer_names: tuple[str, ...] = ()
+    arithmetic: str = "float"
+    filter_stats: FilterStats | None = field(default=None, repr=False)
+    _deferred: Callable[[], "Partition"] | None = field(default=None, repr=False)
+
+    # -- the exact geometry a certified run defers -------------------------------------------
+
+    @cached_property
+    def _geometry(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points, linear maps and offsets: a certified run decides the arrangement in
+        float with error bounds and takes these exact values from the rational run on first
+        use (its vertices and regions are numbered alike, which is checked)."""
+        if self._deferred is None:
+            return self._points, self._linear_maps, self._offsets  # type: ignore[return-value]
+        exact = self._deferred()
+        same = (exact.region_vertices.shape == self.region_vertices.shape
+                and exact.edges.shape == self.edges.shape
+                and np.array_equal(exact.region_vertices, self.region_vertices)
+                and np.array_equal(exact.edges, self.edges)
+                and np.array_equal(exact.at_infinity, self.at_infinity))
+        if not same:  # pragma: no cover - a filter bug
+            raise AssertionError("internal error: the certified and the rational partitions "
+                                 "differ")
+        return exact.points, exact.linear_maps, exact.offsets
+
+    @property
+    def points(self) -> np.ndarray:
+        """Vertex coordinates, shape (V, 2): the direction (max-norm 1) for vertices
+        ``at_infinity`` (Fractions in exact mode)."""
+        return self._geometry[0]
+
+    @property
+    def linear_maps(self) -> np.ndarray:
+        """The linear part of the network's map on each region, shape (num_regions,
+        outputs, 2)."""
+        return self._geometry[1]
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """The offset of the network's map on each region, shape (num_regions, outputs)."""
+        return self._geometry[2]
 
     # -- counts ----------------------------------------------------------------------------
 
@@ -155,7 +210,7 @@ class Partition:
     @property
     def num_vertices(self) -> int:
         """Number of vertices, points and directions at infinity."""
-        return int(self.points.shape[0])
+        return int(self.at_infinity.shape[0])
 
     @property
     def num_edges(self) -> int:
@@ -173,7 +228,10 @@ class Partition:
         inner = (left >= 0) & (right >= 0)
         left, right = left[inner], right[inner]
         # equal linear parts suffice: the maps agree along the shared edge (continuity)
-        if self.exact:
+        if self._deferred is not None:  # a certified run: float filter, rational ties
+            same = same_maps_certified(self._input_network, self.patterns, left, right,
+                                       RATIONAL)
+        elif self.exact:
             same = np.all(self.linear_maps[left] == self.linear_maps[right], axis=(1, 2))
         else:  # Jacobians from the patterns, compared as trace's num_linear_pieces does
             same = same_maps(lower(self._input_network, False), self.patterns, left, right,
@@ -307,9 +365,9 @@ class Partition:
 
 
 def partition(
-    net: Network,
+    net: Network | Graph,
     domain: Any = None,
-    exact: bool | None = None,
+    exact: bool | NumberKind | None = None,
     *,
     tol: float | None = None,
 ) -> Partition:
@@ -325,9 +383,13 @@ def partition(
         exactly, with directions at infinity. A convex polygon (vertices in order, either
         orientation) in the input plane of a two-input network. A :class:`Plane` for a
         network with more inputs: the slice, restricted to ``plane.polygon`` if it has one.
-    exact : bool or None
-        ``True``: rational arithmetic throughout. ``False``: float64 with tolerance ``tol``.
-        ``None`` (default): exact if the network or the domain holds Fractions.
+    exact : bool, None or NumberKind
+        ``True``: exact answers, certified (float64 with rigorous error bounds on every
+        decision, falling back to rational arithmetic where they do not settle one; see
+        :mod:`regions.certified`). ``False``: float64 with tolerance ``tol``. ``None``
+        (default): exact if the network or the domain holds Fractions. Or a kind of
+        :mod:`regions.kinds` (:data:`~regions.kinds.RATIONAL`: rational arithmetic
+        throughout).
     tol : float, optional
         Float-mode relative tolerance (default :data:`PARTITION_TOLERANCE`, 1e-13).
 
@@ -391,16 +453,43 @@ def partition(
         polygon is not None and _numbers.is_rational(polygon)
     )
     kind = as_kind(exact, inferred, tol, PARTITION_TOLERANCE, "partition", "net or domain")
-    # the planar engine has no certified filter yet: exact partitions are rational
-    work = kind.exact if isinstance(kind, CertifiedKind) else kind
     exact, tol = kind.is_exact, kind.tol
     model = net if plane is None else _restrict(net, plane, exact)
-    engine = PlanarEngine(polygon, work)
-    lowered = lower(model, work)
+    if isinstance(kind, CertifiedKind):
+        return _certified_partition(net, domain, model, plane, polygon, kind)
+    engine = PlanarEngine(polygon, kind)
+    lowered = lower(model, kind)
     for st in lowered.stages:
         engine.layer(st)
     return replace(_assemble(engine, net, plane, polygon, exact, tol),
-                   layer_names=lowered.names)
+                   layer_names=lowered.names, arithmetic=kind.name)
+
+
+def _certified_partition(net: Network | Graph, domain: Any, model: Network | Graph,
+                         plane: Plane | None, polygon: np.ndarray | None,
+                         kind: CertifiedKind) -> Partition:
+    """Partition with the certified planar engine (:mod:`regions._planar_certified`); if a
+    decision is not settled, in the rational kind underneath. Either way, exact mode's
+    answer; a certified run takes its points, maps and offsets from the rational run on
+    first use."""
+
+    def exact_partition() -> Partition:
+        return partition(net, domain, kind.exact)
+
+    engine = None
+    try:
+        lowered = lower_certified(model)
+        engine = CertifiedPlanarEngine(polygon, kind)
+        for st in lowered.stages:
+            engine.layer(st)
+    except Unsettled as why:
+        decisions = 0 if engine is None else engine.decisions
+        stats = FilterStats(decisions, 0, True, str(why))
+        return replace(exact_partition(), arithmetic="certified", filter_stats=stats)
+    result = _assemble(engine, net, plane, polygon, True, 0.0, geometry=False)
+    return replace(result, layer_names=lowered.names, arithmetic="certified",
+                   filter_stats=FilterStats(engine.decisions, 0, False),
+                   _deferred=exact_partition)
 
 
 def _restricted_first_layer(net: Network, plane: Plane, exact: bool):
@@ -425,7 +514,10 @@ def _restrict(net: Network | Graph, plane: Plane, exact: bool) -> Network | Grap
 # -- assembling the result ----------------------------------------------------------------------
 
 
-def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float) -> Partition:
+def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float,
+              geometry: bool = True) -> Partition:
+    """The :class:`Partition` of a finished engine; without ``geometry`` (a certified run)
+    no points, maps or offsets (the result defers them)."""
     F, cnt = engine.faces()
     nF = F.shape[0]
     # patterns: follow each final region back through the layers
@@ -439,8 +531,10 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
         p.setflags(write=False)
 
     X = engine.X[: engine.nV]
-    maps, offsets = _affine_maps(engine.X, engine.H, F, cnt, engine.anchor)
-    maps, offsets = engine.kind.export(maps), engine.kind.export(offsets)
+    maps = offsets = points = None
+    if geometry:
+        maps, offsets = _affine_maps(engine.X, engine.H, F, cnt, engine.anchor)
+        maps, offsets = engine.kind.export(maps), engine.kind.export(offsets)
 
     # keep the vertices in use (drops the whole plane's anchor), renumbered
     used = np.zeros(engine.nV, dtype=bool)
@@ -449,7 +543,8 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     Fr = np.where(F >= 0, renumber[np.maximum(F, 0)], -1)
     X = X[used]
     at_infinity = X[:, 2] == 0
-    points = engine.kind.export(X[:, :2].copy())
+    if geometry:
+        points = engine.kind.export(X[:, :2].copy())
 
     K = Fr.shape[1]
     k = np.arange(K)
@@ -471,22 +566,23 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     region_vertices = Fr[valid].astype(np.int64)
     for arr in (points, at_infinity, edges, edge_regions, offsets_csr, region_vertices, maps,
                 offsets):
-        arr.setflags(write=False)
+        if arr is not None:
+            arr.setflags(write=False)
     return Partition(
         network=net,
         plane=plane,
         domain=polygon,
         exact=exact,
         tol=tol,
-        points=points,
+        _points=points,
         at_infinity=at_infinity,
         edges=edges,
         edge_regions=edge_regions,
         region_offsets=offsets_csr,
         region_vertices=region_vertices,
         patterns=patterns,
-        linear_maps=maps,
-        offsets=offsets,
+        _linear_maps=maps,
+        _offsets=offsets,
     )
 
 
