@@ -90,8 +90,8 @@ import numpy as np
 
 from . import _numbers
 from .certified import (CertifiedEngine, ExactOracle, FilterStats, Unsettled,
-                        lower_certified)
-from .kinds import RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fraction
+                        lower_certified, same_maps_certified)
+from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, to_fraction
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
@@ -192,7 +192,6 @@ class Trace:
     arithmetic: str = "float"
     filter_stats: FilterStats | None = field(default=None, repr=False)
     _deferred: Any = field(default=None, repr=False)
-    _exact_lowered: Any = field(default=None, repr=False)
 
     # -- the exact values a certified run defers -------------------------------------------
 
@@ -303,8 +302,12 @@ class Trace:
         patterns = self.patterns
         if self.closed:  # compare the last piece with the first as well
             patterns = tuple(np.concatenate([p, p[:1]]) for p in patterns)
-        lowered = self._lowered if self._exact_lowered is None else self._exact_lowered()
-        same = same_neighbour_maps(lowered, patterns, self.tol)
+        if self.arithmetic == "certified":  # float Jacobians, exact where too close to tell
+            n = patterns[0].shape[0]
+            same = same_maps_certified(self.network, patterns, np.arange(n - 1),
+                                       np.arange(1, n), RATIONAL)
+        else:
+            same = same_neighbour_maps(self._lowered, patterns, self.tol)
         changes = int(np.count_nonzero(~same))
         return max(1, changes) if self.closed else 1 + changes
 
@@ -453,8 +456,7 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
         stats = FilterStats(engine.decisions, engine.exact_decisions, True, str(why))
         return replace(result, arithmetic="certified", filter_stats=stats)
     stats = FilterStats(engine.decisions, engine.exact_decisions, False)
-    return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace,
-                   _exact_lowered=lambda: oracle.lowered)
+    return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace)
 
 
 def _make_trace(engine: TraceEngine, net: Network | Graph, trajectory,
