@@ -24,6 +24,11 @@ MIN_WORK = 4096
 """Products with fewer multiply-adds stay in NumPy (conversion would dominate)."""
 
 
+def flint_module() -> Any:
+    """The python-flint module when installed (with rational matrices), else None."""
+    return _flint()
+
+
 @lru_cache(maxsize=1)
 def _flint() -> Any:
     """The python-flint module, or None (imported on first use: never by ``import regions``)."""

@@ -75,7 +75,7 @@ import numpy as np
 from ._pieces import EngineBase, merge_rows, record_layer
 from ._stages import Lowered, Stage, lower, same_maps
 from .graph import Affine, Add
-from .kinds import CERTIFIED, FLOAT, RATIONAL, NumberKind
+from .kinds import CERTIFIED, FLOAT, RATIONAL, RATIONAL_FRACTION, NumberKind
 
 __all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified", "U",
            "stage_gamma", "inflate_bound", "pre_ball", "ball_sides", "input_ball",
@@ -269,7 +269,7 @@ class CertifiedEngine(EngineBase):
         n = after.shape[0]
         points = np.concatenate([np.array([leg[1] for leg in legs], dtype=object),
                                  np.array([leg[3] for leg in legs], dtype=object)])
-        values = self.oracle.forced_pre(points, [np.concatenate([p, p]) for p in patterns], d)
+        values = self.oracle.forced(points, [np.concatenate([p, p]) for p in patterns], d)
         out = []
         for i in range(n):
             ta, _, tb, _ = legs[i]
@@ -300,10 +300,35 @@ class CertifiedEngine(EngineBase):
         after = np.where(kind < 0, -1, a)
         return self._roots(d, after, j, k)
 
-    def _exact_rows(self, d: int, ts: list[Any], m: int):
+    def _exact_values(self, d: int, after: np.ndarray, ts: list[Any], pre: bool = True):
+        """Exact values at the parameters ``ts``, each in the closure of the interval just
+        after edge row ``after``: stage ``d``'s pre-activation and carried columns (``pre``)
+        or the state before it. The interval's map (the pattern of the layers before ``d``
+        forced) is evaluated at its leg's two ends, small rationals, and interpolated at t
+        (the values are affine along the leg with that pattern, and continuous)."""
+        after = np.asarray(after, dtype=np.int64)
+        n = after.shape[0]
+        patterns = [np.concatenate([p, p]) for p in
+                    (self._piece_patterns(after, s) for s in range(d))]
+        legs = [self.oracle.leg(self._leg_index(int(e))) for e in after]
+        points = np.array([leg[1] for leg in legs] + [leg[3] for leg in legs], dtype=object)
+        values = self.oracle.forced(points.reshape(2 * n, -1), patterns, d, pre)
+        va, vb = values[:n], values[n:]
+        w = np.array([(t - leg[0]) / (leg[2] - leg[0]) for t, leg in zip(ts, legs)],
+                     dtype=object)
+        return va + w[:, None] * (vb - va)
+
+    def _edge_after(self, rows: np.ndarray) -> np.ndarray:
+        """For edge rows: an interval whose closure holds each (the one after it, or the
+        one before the last edge of a bounded trajectory)."""
+        last = self.t.shape[0] - 1
+        return np.where((rows == last) & (self.right is None), rows - 1, rows)
+
+    def _exact_rows(self, d: int, after: np.ndarray, ts: list[Any], m: int):
         """Tight balls of the stage's rows (pre-activation and carried columns) at exact
-        parameters, and their exact sides for each threshold."""
-        values = self.oracle.pre(ts, d)
+        parameters (in the intervals after ``after``), and their exact sides for each
+        threshold."""
+        values = self._exact_values(d, after, ts)
         mid, rad = input_ball(values)
         sides = [np.sign(values[:, :m] - th).astype(np.int8) for th in self.thresholds[d]]
         return mid, rad, sides
@@ -321,7 +346,8 @@ class CertifiedEngine(EngineBase):
         self.decisions += h.shape[0] * m * len(sides)
         rows = np.flatnonzero(unsure)
         if rows.shape[0]:
-            h[rows], rh[rows], exact = self._exact_rows(d, self._exact_ts(rows), m)
+            h[rows], rh[rows], exact = self._exact_rows(d, self._edge_after(rows),
+                                                        self._exact_ts(rows), m)
             for s, e in zip(sides, exact):
                 s[rows] = e
         return sides, h, rh
@@ -381,7 +407,8 @@ class CertifiedEngine(EngineBase):
         s, bad = _try_sides(self.z, self.r)
         rows = np.flatnonzero(bad.any(axis=1))
         if rows.shape[0]:
-            exact = self.oracle.state(self._exact_ts(rows), len(self.layer_index))
+            exact = self._exact_values(len(self.layer_index), self._edge_after(rows),
+                                       self._exact_ts(rows), pre=False)
             s[rows] = np.sign(exact[:, : s.shape[1]]).astype(np.int8)
         parts = []
         if self.left is not None:
@@ -472,7 +499,9 @@ class _Crossings:
         known = np.flatnonzero(texact != None)  # noqa: E711
         exact_sides = None
         if known.shape[0]:
-            new[known], rnew[known], exact_sides = eng._exact_rows(d, list(texact[known]), m)
+            after = np.where(self.kind[first] < 0, -1, a)[known]
+            new[known], rnew[known], exact_sides = eng._exact_rows(d, after,
+                                                                   list(texact[known]), m)
         with np.errstate(invalid="ignore"):
             rnew = inflate_bound(rnew)
         # the crossing neurons sit on their thresholds (exactly, up to a threshold's rounding)
@@ -497,7 +526,8 @@ class _Crossings:
             sel = first[rows]
             ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
             texact[rows] = ts
-            new[rows], rnew[rows], exact_sides = eng._exact_rows(d, ts, m)
+            after = np.where(self.kind[sel] < 0, -1, self.a[sel])
+            new[rows], rnew[rows], exact_sides = eng._exact_rows(d, after, ts, m)
             for s, e in zip(new_sides, exact_sides):
                 s[rows] = e
         tn = _new_t(eng.t, a, self.kind[first], lam)
@@ -564,6 +594,12 @@ class ExactOracle:
     def lowered(self) -> Lowered:
         return lower(self.net, RATIONAL, collapse=False)
 
+    @cached_property
+    def dense(self) -> "DenseChain | None":
+        """The fast exact path (python-flint matrices) for a chain of dense layers, or
+        None (other graphs, or python-flint absent)."""
+        return DenseChain.of(self.net)
+
     def points(self, ts: list[Any]) -> np.ndarray:
         """The exact input points x(t)."""
         t0, rows, out = self.t0, self.rows0, []
@@ -588,40 +624,131 @@ class ExactOracle:
             return t0[-1], rows[-1], t0[-1] + 1, rows[-1] + self.ray
         return t0[i], rows[i], t0[i + 1], rows[i + 1]
 
-    def forced_pre(self, points: np.ndarray, patterns: list[np.ndarray], d: int) -> np.ndarray:
-        """Stage ``d``'s exact pre-activation and carried columns at ``points`` with the
-        piece of every earlier neuron forced to ``patterns`` (piece indices per row):
-        the affine map of the region with that pattern, extended to everything."""
+    def _forward(self, points: np.ndarray, d: int, patterns: list[np.ndarray] | None,
+                 pre: bool) -> np.ndarray:
+        """The exact state before stage ``d`` at ``points`` (``pre``: stage ``d``'s
+        pre-activation and carried columns instead), each earlier neuron on its actual
+        piece, or on the piece ``patterns`` forces (piece indices per row)."""
         since = time.perf_counter()
+        if self.dense is not None:
+            out = self.dense.forward(points, d, patterns, pre)
+            self._charge(since)
+            return out
         z = points
-        for st, index in zip(self.lowered.stages[:d], patterns):
+        for s, st in enumerate(self.lowered.stages[:d]):
             h = st.pre(z, 1)
-            act = st.activation
-            slopes = RATIONAL.convert(np.array(act.slopes, dtype=object))[index]
-            icpt = RATIONAL.convert(np.array(act.intercepts, dtype=object))[index]
-            out = slopes * h + icpt
-            z = out if not st.carry.shape[0] else np.concatenate([out, z[:, st.carry]], axis=1)
-        st = self.lowered.stages[d]
-        h = st.pre(z, 1)
-        self._charge(since)
-        return h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
-
-    def state(self, ts: list[Any], d: int) -> np.ndarray:
-        """The exact state (the engine's columns) before stage ``d`` at x(t)."""
-        since = time.perf_counter()
-        z = self.points(ts)
-        for st in self.lowered.stages[:d]:
-            out = st.output(st.pre(z, 1))
-            z = out if not st.carry.shape[0] else np.concatenate([out, z[:, st.carry]], axis=1)
+            if patterns is None:
+                y = st.output(h)
+            else:
+                act = st.activation
+                slopes = RATIONAL.convert(np.array(act.slopes, dtype=object))[patterns[s]]
+                icpt = RATIONAL.convert(np.array(act.intercepts, dtype=object))[patterns[s]]
+                y = slopes * h + icpt
+            z = y if not st.carry.shape[0] else np.concatenate([y, z[:, st.carry]], axis=1)
+        if pre:
+            st = self.lowered.stages[d]
+            h = st.pre(z, 1)
+            z = h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
         self._charge(since)
         return z
 
+    def forced(self, points: np.ndarray, patterns: list[np.ndarray], d: int,
+               pre: bool = True) -> np.ndarray:
+        """Stage ``d``'s exact pre-activation and carried columns at ``points`` (``pre``;
+        else the state before stage ``d``) with the piece of every earlier neuron forced to
+        ``patterns`` (piece indices per row): the affine map of the region with that
+        pattern, extended to everything."""
+        return self._forward(points, d, patterns, pre)
+
+    def state(self, ts: list[Any], d: int) -> np.ndarray:
+        """The exact state (the engine's columns) before stage ``d`` at x(t)."""
+        return self._forward(self.points(ts), d, None, False)
+
     def pre(self, ts: list[Any], d: int) -> np.ndarray:
         """Stage ``d``'s exact pre-activation and carried columns at x(t)."""
-        z = self.state(ts, d)
-        st = self.lowered.stages[d]
-        h = st.pre(z, 1)
-        return h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
+        return self._forward(self.points(ts), d, None, True)
+
+
+class DenseChain:
+    """A chain of dense layers (a :class:`~regions.Network`, or a graph of dense and
+    elementwise nodes only) evaluated exactly with python-flint's rational matrices: each
+    layer one ``fmpq_mat`` product with the bias as an extra row, the activation entry by
+    entry in ``fmpq``. Converted once, from the exact parameters."""
+
+    def __init__(self, flint: Any, layers: list[tuple[Any, Any, Any, Any]], make: Any) -> None:
+        self.flint, self.layers, self.make = flint, layers, make
+
+    @classmethod
+    def of(cls, net: Any) -> "DenseChain | None":
+        from . import _rational
+        from .graph import as_graph
+        from .operators import Dense
+
+        flint = _rational.flint_module()
+        if flint is None:
+            return None
+        graph = as_graph(net)
+        lowered = lower(graph, RATIONAL_FRACTION if graph.is_exact else FLOAT, collapse=False)
+        width = lowered.input_size
+        layers = []
+        for st in lowered.stages:
+            node = st.program[0] if len(st.program) == 1 else None
+            if (node is None or not isinstance(node, Affine) or not isinstance(node.op, Dense)
+                    or st.carry.shape[0] or st.is_max or st.sources[0][1:] != (0, width)):
+                return None
+            w = node.op.matrix
+            b = node.bias if node.bias is not None else np.zeros(w.shape[0])
+            rows = np.concatenate([w.T, np.asarray(b).reshape(1, -1)])
+            mat = flint.fmpq_mat(rows.shape[0], rows.shape[1],
+                                 [_fmpq(flint, v) for v in rows.reshape(-1)])
+            act = st.activation
+            layers.append((mat, [_fmpq(flint, v) for v in act.slopes],
+                           [_fmpq(flint, v) for v in act.intercepts],
+                           [_fmpq(flint, v) for v in act.thresholds]))
+            width = st.width
+        return cls(flint, layers, RATIONAL.element)
+
+    def forward(self, points: np.ndarray, d: int, patterns: list[np.ndarray] | None,
+                pre: bool) -> np.ndarray:
+        """As :meth:`ExactOracle._forward`, as an object array of the rational kind's
+        elements."""
+        flint, one = self.flint, self.flint.fmpq(1)
+        k = points.shape[0]
+        z = [[_fmpq(flint, v) for v in row] for row in points]
+        for s, (mat, slopes, icpt, thresholds) in enumerate(self.layers[: d + pre]):
+            flat = [v for row in z for v in (*row, one)]
+            h = (flint.fmpq_mat(k, len(z[0]) + 1, flat) * mat).entries()
+            m = len(h) // k
+            if s == d:  # the pre-activation of stage d
+                z = [h[i * m: (i + 1) * m] for i in range(k)]
+                break
+            if patterns is None:
+                index = [sum(v > th for th in thresholds) for v in h]
+            else:
+                index = patterns[s].reshape(-1).tolist()
+            z = [[_apply(h[i * m + j], slopes[index[i * m + j]], icpt[index[i * m + j]])
+                  for j in range(m)] for i in range(k)]
+        make = self.make
+        out = np.empty((k, len(z[0]) if z else 0), dtype=object)
+        out[...] = [[make(int(v.p), int(v.q)) for v in row] for row in z]
+        return out
+
+
+def _apply(h: Any, slope: Any, intercept: Any) -> Any:
+    if slope == 0:
+        return intercept
+    if slope == 1 and intercept == 0:
+        return h
+    return slope * h + intercept
+
+
+def _fmpq(flint: Any, v: Any) -> Any:
+    """An exact number (float, int, Fraction, mpq) as python-flint's fmpq."""
+    if isinstance(v, (float, np.floating)):
+        return flint.fmpq(*float(v).as_integer_ratio())
+    if isinstance(v, (int, np.integer)):
+        return flint.fmpq(int(v))
+    return flint.fmpq(int(v.numerator), int(v.denominator))
 
 
 def input_ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

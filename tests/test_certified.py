@@ -168,7 +168,7 @@ def test_every_ball_holds_the_exact_value(net, kind, data):
     original = certified.CertifiedEngine._edge_sides
 
     def checking(self, st_, d, h, rh, m):
-        exact = self.oracle.pre(self._exact_ts(np.arange(h.shape[0])), d)
+        exact = self.oracle.pre(self._exact_ts(np.arange(h.shape[0])), d)  # unforced
         error = np.abs(h - np.array([[float(v) for v in row] for row in exact]))
         # the float image of the exact value is within a rounding of it
         assert np.all(error <= rh + 2.0 ** -52 * np.abs(h) + 2.0 ** -1074)
