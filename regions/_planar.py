@@ -71,7 +71,6 @@ import numpy as np
 
 from . import _numbers
 from .kinds import NumberKind
-from ._pieces import sides
 from ._stages import check_float_range, padded_groups
 from .activations import ACTIVATIONS
 
@@ -417,7 +416,7 @@ class PlanarEngine:
     def _sides_at(self, ids: Any, j: int, th: Any) -> np.ndarray:
         """+1 / -1 / 0 (int8): the side of threshold ``th`` neuron ``j`` is on at the
         vertices ``ids`` (any shape; -1 padding reads the blank row past the end)."""
-        return sides(self._values(ids, j, th))
+        return self.kind.sides(self._values(ids, j, th))
 
     def _block_signs(self, j0: int, j1: int, th: Any) -> tuple[np.ndarray, np.ndarray]:
         """Whether each vertex's value of neurons ``j0:j1`` is above and below ``th``: two

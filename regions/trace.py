@@ -101,7 +101,6 @@ from ._stages import (Lowered, Stage, check_float_range, group_max_values, lower
                       padded_groups, same_neighbour_maps)
 from .graph import Graph
 from ._pieces import merge_rows as _merge_rows
-from ._pieces import sides as _sides
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["trace", "Trace", "DEFAULT_TOLERANCE"]
@@ -594,7 +593,7 @@ class _Engine(EngineBase):
             npieces = self.t.shape[0] - 1 + (hl is not None) + (hr is not None)
             return h, np.zeros((npieces, m), dtype=np.int8)
         hm = h[:, :m]
-        sides = [_sides(hm - th if th else hm, noise) for th in thresholds]
+        sides = [self.kind.sides(hm - th if th else hm, noise) for th in thresholds]
         if not exact:  # values within rounding of a threshold are on it
             for th, sd in zip(thresholds, sides):
                 np.copyto(hm, th, where=sd == 0)
@@ -696,10 +695,10 @@ class _Engine(EngineBase):
         """Side of each threshold far out on each unbounded end (None without one)."""
         fl = fr = None
         if hl is not None:
-            fl = -_sides(hl, noise_slope)
+            fl = -self.kind.sides(hl, noise_slope)
             fl = np.where(fl == 0, s[0], fl).astype(np.int8)
         if hr is not None:
-            fr = _sides(hr, noise_slope)
+            fr = self.kind.sides(hr, noise_slope)
             fr = np.where(fr == 0, s[-1], fr).astype(np.int8)
         return fl, fr
 
@@ -763,7 +762,7 @@ class _Engine(EngineBase):
         theta = np.asarray(thresholds, dtype=h.dtype)
         new_rows[group, j] = theta[k]
         new_pre = new_rows[:, :m]
-        new_sides = [_sides(new_pre - th if th else new_pre, self.noise)
+        new_sides = [self.kind.sides(new_pre - th if th else new_pre, self.noise)
                      for th in thresholds]
         for kk, (th, ns) in enumerate(zip(thresholds, new_sides)):
             sel = k == kk
@@ -793,14 +792,14 @@ class _Engine(EngineBase):
 
     def sign_changes(self) -> np.ndarray:
         """Sign changes of every output coordinate along the trajectory."""
-        s = _sides(self.z, self.noise)  # (K, n_out)
+        s = self.kind.sides(self.z, self.noise)  # (K, n_out)
         parts = []
         if self.left is not None:
-            fl = -_sides(self.left, self.noise_slope)
+            fl = -self.kind.sides(self.left, self.noise_slope)
             parts.append(np.where(fl == 0, s[0], fl)[None, :])
         parts.append(s)
         if self.right is not None:
-            fr = _sides(self.right, self.noise_slope)
+            fr = self.kind.sides(self.right, self.noise_slope)
             parts.append(np.where(fr == 0, s[-1], fr)[None, :])
         seq = np.concatenate(parts, axis=0).astype(np.int8)
         out = np.zeros(seq.shape[1], dtype=np.int64)
