@@ -64,7 +64,6 @@ change sign more than twice around it (possible only through float rounding) rai
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np

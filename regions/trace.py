@@ -81,7 +81,6 @@ float64 cannot hold: pre-activations that overflow, or whose terms are all below
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -91,7 +90,7 @@ import numpy as np
 from . import _numbers
 from .certified import (CertifiedEngine, ExactOracle, FilterStats, Unsettled,
                         lower_certified, same_maps_certified)
-from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, to_fraction
+from .kinds import RATIONAL, RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fraction
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
