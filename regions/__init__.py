@@ -9,7 +9,9 @@ activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`,
 :class:`GraphBuilder`, :func:`as_graph`, :mod:`regions.graph`, :mod:`regions.operators`),
 imported with :func:`from_torch` and :func:`from_onnx` and exported with :func:`to_torch`.
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
-:mod:`regions.constructions`.
+:mod:`regions.constructions`. The arithmetic of a computation is a number kind
+(:mod:`regions.kinds`: :data:`FLOAT`, :data:`RATIONAL`, :data:`CERTIFIED`); certified
+filtering is described in :mod:`regions.certified`.
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation, hardtanh, leaky_relu
@@ -22,9 +24,13 @@ from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 from .plane import Plane
 from .partition import PARTITION_TOLERANCE, Partition, Region, partition
+from .kinds import CERTIFIED, FLOAT, RATIONAL
 
 __all__ = [
     "ACTIVATIONS",
+    "CERTIFIED",
+    "FLOAT",
+    "RATIONAL",
     "Activation",
     "Arc",
     "Graph",

@@ -172,18 +172,24 @@ class RationalKind(NumberKind):
     ``"fraction"`` (:class:`fractions.Fraction`). ``RationalKind()`` takes the fastest one
     installed."""
 
-    backend: str = ""
+    requested: str = ""
     name: str = field(init=False, default="rational")
     is_exact: bool = field(init=False, default=True)
 
     def __post_init__(self) -> None:
-        if self.backend == "":
-            object.__setattr__(self, "backend", rational_backend())
-        if self.backend not in ("gmpy2", "fraction"):
-            raise ValueError(f"backend must be 'gmpy2' or 'fraction', got {self.backend!r}")
-        if self.backend == "gmpy2" and _gmpy2() is None:
+        if self.requested not in ("", "gmpy2", "fraction"):
+            raise ValueError(f"backend must be 'gmpy2' or 'fraction', got {self.requested!r}")
+
+    @property
+    def backend(self) -> str:
+        """``"gmpy2"`` or ``"fraction"``: the one requested, else the fastest installed
+        (decided on first use, so ``import regions`` imports no optional package)."""
+        if self.requested == "":
+            return rational_backend()
+        if self.requested == "gmpy2" and _gmpy2() is None:
             raise ImportError("backend 'gmpy2' needs the gmpy2 package (pip install gmpy2, or "
                               "the regions[fast] extra)")
+        return self.requested
 
     @property
     def element(self) -> Callable[[Any], Any]:

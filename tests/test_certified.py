@@ -210,3 +210,20 @@ def test_certified_is_what_exact_true_means():
     assert trace(net, seg, exact=False).arithmetic == "float"
     with pytest.raises(TypeError, match="exact must be True, False or None"):
         trace(net, seg, exact="certified")
+
+
+def test_import_regions_imports_no_fast_backend():
+    import subprocess
+    import sys
+
+    code = ("import sys, regions; bad = [m for m in ('gmpy2', 'flint') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_rational_kind_names_its_backend():
+    from regions.kinds import RationalKind
+
+    assert RationalKind("fraction").backend == "fraction"
+    with pytest.raises(ValueError, match="backend must be 'gmpy2' or 'fraction', got 'mpz'"):
+        RationalKind("mpz")
