@@ -227,3 +227,22 @@ def test_a_rational_kind_names_its_backend():
     assert RationalKind("fraction").backend == "fraction"
     with pytest.raises(ValueError, match="backend must be 'gmpy2' or 'fraction', got 'mpz'"):
         RationalKind("mpz")
+
+
+def test_certified_without_gmpy2_and_flint_gives_the_same_answers(monkeypatch):
+    from regions import kinds, partition
+
+    rng = np.random.default_rng(5)
+    net = random_network([3, 10, 10, 10, 1], "hardtanh", sigma_w=3.0, sigma_b=0.2, seed=rng)
+    seg = Segment(rng.standard_normal(3), rng.standard_normal(3))
+    fold, _ = folding_network((3, 3, 3), n0=2)
+    with_fast = trace(net, seg, exact=True), partition(fold, exact=True)
+    monkeypatch.setattr(kinds, "_gmpy2", lambda: None)
+    monkeypatch.setattr(_rational, "_flint", lambda: None)
+    assert kinds.RATIONAL.backend == "fraction"
+    without = trace(net, seg, exact=True), partition(fold, exact=True)
+    assert_same_trace(with_fast[0], without[0])
+    assert with_fast[1].num_regions == without[1].num_regions
+    assert sorted(with_fast[1].exact_areas[with_fast[1].bounded].tolist()) == \
+        sorted(without[1].exact_areas[without[1].bounded].tolist())
+    assert all(type(v) is Fraction for v in without[0].knots)
