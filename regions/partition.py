@@ -17,7 +17,8 @@ Conventions
   ``V - E + F = 1`` holds for the counts of points and directions, all edges, and regions.
 * Exact mode (rational arithmetic) handles any coincidence: several boundaries through one
   vertex, a boundary along an existing edge, a neuron constant on a region. Float mode
-  uses one relative tolerance ``tol`` (see :mod:`regions._planar`).
+  uses one relative tolerance ``tol`` (see :mod:`regions._planar`), and raises
+  ``RuntimeError`` where it cannot decide how boundaries meet (nearly parallel ones).
 
 References
 ----------
@@ -50,10 +51,12 @@ from .plane import Plane
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
 
 PARTITION_TOLERANCE = 1e-13
-"""Float mode's default relative tolerance: a pre-activation within this times its rounding
-scale at a vertex (the sizes of the terms of the sums that made it, in this layer and the
-one before; see :mod:`regions._planar`) of a threshold is put on the threshold. Smaller than
-:data:`regions.DEFAULT_TOLERANCE` because the scale is per vertex, not global."""
+"""Float mode's default relative tolerance: the error bound carried with each value at each
+vertex is this times the sizes of the terms of the sums that made it, carried through the
+layers and through the vertices made on edges (see :mod:`regions._planar`); a pre-activation
+within its bound of a threshold is put on the threshold, and a snap that would move a vertex
+far, where nearly parallel boundaries meet, raises RuntimeError. Smaller than
+:data:`regions.DEFAULT_TOLERANCE` because the bounds are per vertex, not global."""
 
 @dataclass(frozen=True, eq=False)
 class Region:
