@@ -87,7 +87,7 @@ import numpy as np
 from . import _numbers
 from .kinds import NumberKind
 from ._pieces import sides
-from ._stages import check_float_range, padded_groups
+from ._stages import check_float_range, check_terms_underflow, padded_groups
 from .activations import ACTIVATIONS
 
 __all__: list[str] = []
@@ -402,6 +402,7 @@ class PlanarEngine:
         with np.errstate(over="ignore", invalid="ignore"):
             check_float_range(self.Z[:nV, first: first + P], slope * top + offset, st.name,
                               "partition")
+        check_terms_underflow(m_in, slope, offset, st.name, "partition")
         E = self.E = np.zeros(self.Z.shape)
         rounding = np.multiply.outer(self.tol * m_in, slope)
         rounding += np.multiply.outer(self.tol * self.X[:nV, 2], offset)
