@@ -157,6 +157,27 @@ def check_float_range(values: np.ndarray, scale: np.ndarray, name: str, what: st
         )
 
 
+def check_terms_underflow(sizes: np.ndarray, slope: np.ndarray, offset: np.ndarray,
+                          name: str, what: str) -> None:
+    """Float mode: raise where the terms of a pre-activation underflow as a whole: the
+    largest input size (``sizes``: per row) times weights of total size ``slope`` (per
+    column) below
+    :data:`SMALLEST_SCALE` (possibly rounded to zero, which :func:`check_float_range`
+    cannot see), with no bias term to carry the value (``offset`` below it too)."""
+    live = (sizes > 0) & (sizes < np.inf)
+    cols = (slope > 0) & (offset < SMALLEST_SCALE)
+    if not live.any() or not cols.any():
+        return
+    smallest = float(sizes[live].max()) * float(slope[cols].min())  # the largest input's
+    if smallest < SMALLEST_SCALE:
+        raise FloatingPointError(
+            f"{what} (float mode): the pre-activations of node {name!r} are made of terms "
+            f"{'that round to 0' if smallest == 0 else f'as small as {smallest:.3g}'}, where "
+            "float64 loses digits (underflow); rescale the "
+            "network's weights (a ReLU network is positively homogeneous) or use exact=True"
+        )
+
+
 def padded_groups(groups: np.ndarray) -> np.ndarray:
     """The groups with each ``-1`` replaced by the group's first entry (a repeat never wins a
     maximum, and never takes the argmax from the first)."""

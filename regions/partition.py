@@ -23,6 +23,8 @@ Conventions
   recomputed in rational arithmetic (see :mod:`regions._planar_certified`); the result is
   rational arithmetic's either way, its vertices, maps and areas computed in rational
   arithmetic on first use.
+  Float mode raises ``RuntimeError`` where it cannot decide how boundaries meet (nearly
+  parallel ones).
 
 References
 ----------
@@ -56,10 +58,12 @@ from .plane import Plane
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
 
 PARTITION_TOLERANCE = 1e-13
-"""Float mode's default relative tolerance: a pre-activation within this times its rounding
-scale at a vertex (the sizes of the terms of the sums that made it, in this layer and the
-one before; see :mod:`regions._planar`) of a threshold is put on the threshold. Smaller than
-:data:`regions.DEFAULT_TOLERANCE` because the scale is per vertex, not global."""
+"""Float mode's default relative tolerance: the error bound carried with each value at each
+vertex is this times the sizes of the terms of the sums that made it, carried through the
+layers and through the vertices made on edges (see :mod:`regions._planar`); a pre-activation
+within its bound of a threshold is put on the threshold, and a snap that would move a vertex
+far, where nearly parallel boundaries meet, raises RuntimeError. Smaller than
+:data:`regions.DEFAULT_TOLERANCE` because the bounds are per vertex, not global."""
 
 @dataclass(frozen=True, eq=False)
 class Region:

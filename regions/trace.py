@@ -52,8 +52,12 @@ Float mode and its tolerance
 With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`` (default
 ``1e-11``) decides what counts as a coincidence:
 
-* a pre-activation at an edge within ``tol * (sum_i |W_ji| max|z_i| + |b_j| + |theta|)`` of
-  a threshold (a bound on its rounding error, scaled up) is treated as lying on it;
+* a pre-activation at an edge within ``tol * (sum_i |W_ji| max_i|z_i| + |b_j|)`` of a
+  threshold, max_i |z_i| taken over that edge's own row (a bound on its rounding error,
+  scaled up; a far edge of a :class:`Line` does not loosen it at the near ones; a new
+  edge's bound interpolates its piece's ends'), is treated as lying on it; the slope of an
+  unbounded end likewise, within ``tol * sum_i |W_ji| |g_i|`` of its own terms g. A
+  crossing near the far end of a piece is computed from that end;
 * a crossing within ``tol * max(1, |t|)`` of an existing edge is moved onto that edge, and
   crossings within that distance of each other are merged into one knot.
 
@@ -65,7 +69,14 @@ float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than
 are merged into a neighbour (the count can then be one lower than the exact count), and the
 transitions of neurons crossing there are counted at the merged knot. On generic networks
 (no coincidences, no slivers of relative width 1e-11) float and exact modes give the same
-knots to about 1e-13 and the same counts.
+knots to about 1e-13 and the same counts. Float mode raises ``FloatingPointError`` rather
+than trace values that float64 cannot hold: pre-activations that overflow, or whose terms
+are all below 1e-280 (underflow: a ReLU network scaled by 1e-100 per layer, or by 1e-200,
+whose terms round to 0), and where an unbounded end's slope is within its bound of zero but
+more than rounding of an exact zero while its sign would cross a threshold far out (a
+boundary nearly parallel to the line, meeting it beyond what float64 can place). A few
+such far-out cases along a :class:`Line` are still decided wrongly without an error (a
+known limitation, pinned by an expected-failure test); exact mode has none.
 
 Exact mode
 ----------
@@ -73,9 +84,7 @@ Exact mode
 lines and polylines it is *certified* (:mod:`regions.certified`): this algorithm run on float
 values that carry rigorous error bounds, with exact values computed only for the decisions
 the bounds cannot settle. ``exact=regions.kinds.RATIONAL`` runs it in rational arithmetic
-throughout (gmpy2 / python-flint when installed, Fractions otherwise). Float mode raises ``FloatingPointError`` rather than trace values that
-float64 cannot hold: pre-activations that overflow, or whose terms are all below 1e-280
-(underflow: a ReLU network scaled by 1e-100 per layer).
+throughout (gmpy2 / python-flint when installed, Fractions otherwise).
 """
 
 from __future__ import annotations
@@ -96,8 +105,8 @@ from .network import Network
 from ._arc import ArcEngine
 from ._pieces import (EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
                       record_layer)
-from ._stages import (Lowered, Stage, check_float_range, group_max_values, lower,
-                      padded_groups, same_neighbour_maps)
+from ._stages import (Lowered, Stage, check_float_range, check_terms_underflow,
+                      group_max_values, lower, padded_groups, same_neighbour_maps)
 from .graph import Graph
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
@@ -526,8 +535,10 @@ class _Engine(EngineBase):
         self.layer_transitions: list[np.ndarray] = []
         self.wrap_transitions: list[int] = []
         self.lengths = [self._length()]
-        self.noise: Any = 0
-        self.noise_slope: Any = 0
+        self.noise: Any = 0  # float: rounding bound of each pre-activation, (rows, width)
+        self.noise_slope: Any = (0, 0)  # float: bounds of the (left, right) end slopes
+        self.zmag: Any = None  # float: max_i |z_i| per row (the size of each row's terms)
+        self.noise_terms: Any = None  # float: (tol sum_i |A_ji|, tol |b_j|) per column
 
     # -- one layer -------------------------------------------------------------------
 
@@ -541,23 +552,34 @@ class _Engine(EngineBase):
                 st.pre(self.left[None, :], 0), self.left[None, :], st.carry)[0]
             hr = None if self.right is None else _with_carry(
                 st.pre(self.right[None, :], 0), self.right[None, :], st.carry)[0]
-            if not exact:  # sizes of the terms of the pre-activation: zmax (gmax) per entry
+            if not exact:  # sizes of the terms of the pre-activation, per row (edge)
                 n_state = self.z.shape[1]
-                zmax = float(max(self.z.max(), -self.z.min()))
-                gmax = max((float(np.abs(g).max()) for g in rays), default=0.0)
-                scale = st.pre_abs(np.full((1, n_state), zmax), 1)[0]
-                slope_scale = st.pre_abs(np.full((1, n_state), gmax), 0)[0]
+                self.zmag = np.abs(self.z).max(axis=1, initial=0.0)
+                slope = st.pre_abs(np.ones((1, n_state)), 0)[0]  # sum_i |A_ji|
+                offset = st.pre_abs(np.zeros((1, n_state)), 1)[0]  # |b_j|
+                self.noise_terms = (tol * slope, tol * offset)
+                scale = np.multiply.outer(self.zmag, slope) + offset
+                # each unbounded end: the sizes of its slope's own terms
+                slope_scale = [0.0 if g is None else st.pre_abs(np.abs(g)[None, :], 0)[0]
+                               for g in (self.left, self.right)]
         if exact:
-            noise = noise_slope = 0
+            noise, noise_slope = 0, (0, 0)
         else:
-            check_float_range(h, scale, st.name, "trace")
-            rows = [r for r in (hl, hr) if r is not None]
-            if rows:
-                check_float_range(np.stack(rows), slope_scale, st.name, "trace")
-            noise, noise_slope = tol * scale, tol * slope_scale
-            for g in (hl, hr):  # slopes within rounding of zero are zero
+            check_float_range(h, scale.max(axis=0, initial=0.0), st.name, "trace")
+            check_terms_underflow(self.zmag, slope, offset, st.name, "trace")
+            for g in (self.left, self.right):  # (a slope has no bias term)
                 if g is not None:
-                    g[:m][np.abs(g[:m]) <= noise_slope] = 0
+                    check_terms_underflow(np.abs(g).max(keepdims=True, initial=0.0), slope,
+                                          np.zeros_like(offset), st.name, "trace")
+            for g, sc in zip((hl, hr), slope_scale):
+                if g is not None:
+                    check_float_range(g[None, :], sc, st.name, "trace")
+            noise = tol * scale
+            noise_slope = tuple(tol * sc for sc in slope_scale)  # (left, right)
+            for g, ns, row, sign in zip((hl, hr), noise_slope, (0, -1), (-1, 1)):
+                if g is not None:  # slopes within rounding of zero are zero ...
+                    self._check_end_slopes(h[row, :m], g[:m], ns, sign, st)
+                    g[:m][np.abs(g[:m]) <= ns] = 0
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
             cols = padded_groups(st.groups)
@@ -607,6 +629,57 @@ class _Engine(EngineBase):
             index = above.view(np.int8) if index is None else index + above
         return h, np.asarray(index, dtype=np.int8)
 
+    def _check_end_slopes(self, h_end, g, noise_slope, sign: int, st: Stage) -> None:
+        """Float mode: ... unless zeroing one drops a crossing. A slope within its rounding
+        bound of zero but more than rounding of an exact zero, whose sign would take the
+        value at the last edge
+        ``h_end`` across a threshold far out on that unbounded end (``sign`` -1: left,
+        +1: right), makes a knot at |t| ~ |h - theta| / |slope| that float cannot place or
+        tell from none (nearly parallel to a boundary): raise rather than drop it."""
+        # below ~64 ulps of the terms, a slope is taken as rounding of an exact zero (a line
+        # along a boundary); above it, as a real slope float cannot resolve
+        ulps = 64 * np.finfo(np.float64).eps * (noise_slope / self.tol)
+        small = (np.abs(g) <= noise_slope) & (np.abs(g) > ulps)
+        if not small.any():
+            return
+        for th in st.activation.thresholds if not st.is_max else ():
+            d = h_end[small] - float(th)
+            if np.any(np.sign(d) == -sign * np.sign(g[small])):
+                raise FloatingPointError(
+                    f"trace (float mode): node {st.name!r} changes at a rate within rounding of "
+                    "zero along an unbounded end of the line, which would cross a threshold "
+                    "beyond float64's reach (a boundary nearly parallel to the line); use "
+                    "exact=True"
+                )
+
+    def _row_noise(self, zmag: np.ndarray) -> np.ndarray:
+        """Float mode: the rounding bound of the pre-activations at rows whose state has
+        largest magnitude ``zmag``: ``tol (sum_i |A_ji| zmag + |b_j|)``, (rows, width). Each
+        row has its own (a far edge of a line does not loosen the bound at a near one)."""
+        slope, offset = self.noise_terms
+        return np.multiply.outer(zmag, slope) + offset
+
+    def _new_zmag(self, a: np.ndarray, kind: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        """Float mode: a bound of max_i |z_i| at new rows ``lam`` along the pieces anchored
+        at rows ``a`` (a norm is convex along a segment, so interpolating bounds it; on an
+        unbounded end, the row's plus lam times the slope's)."""
+        zmag, K = self.zmag, self.zmag.shape[0]
+        fin = kind == _FINITE
+        out = np.empty(a.shape[0])
+        nxt = np.minimum(a + 1, K - 1)
+        out[fin] = (1 - lam[fin]) * zmag[a[fin]] + lam[fin] * zmag[nxt[fin]]
+        for which, g in ((_LEFT, self.left), (_RIGHT, self.right)):
+            on = kind == which
+            if on.any():
+                gmag = 0.0 if g is None else float(np.abs(g).max(initial=0.0))
+                out[on] = zmag[a[on]] + np.abs(lam[on]) * gmag
+        return out
+
+    def _insert_noise(self, new_zmag: np.ndarray, is_new: np.ndarray) -> None:
+        """Float mode: the per-row sizes and bounds of rows just inserted (``is_new``)."""
+        self.noise = _merge_rows(self.noise, self._row_noise(new_zmag), is_new)
+        self.zmag = _merge_rows(self.zmag, new_zmag, is_new)
+
     def _split_max(self, h, hl, hr, groups: np.ndarray):
         """Insert every point where the argmax of a group changes: the breakpoints of the
         upper envelope of the group's lines on each piece. Only the (piece, group) pairs
@@ -653,20 +726,27 @@ class _Engine(EngineBase):
                 first = order[np.flatnonzero(knot_starts(tc[order], tol, exact))]
                 direction = _directions(h, hl, hr, a[first], kind[first])  # full rows
                 new_rows = h[a[first]] + lam[first][:, None] * direction
+                new_slack = slack
+                if not exact:
+                    new_zmag = self._new_zmag(a[first], kind[first], lam[first])
+                    new_slack = self._max_slack(groups, self._row_noise(new_zmag))
                 is_new = insert_edges(self, tc[first])
                 h = _merge_rows(h, new_rows, is_new)
-                new_arg, new_tied = _edge_argmax(new_rows, groups, slack)
+                if not exact:
+                    self._insert_noise(new_zmag, is_new)
+                    slack = _merge_rows(slack, new_slack, is_new)
+                new_arg, new_tied = _edge_argmax(new_rows, groups, new_slack)
                 arg = _merge_rows(arg, new_arg, is_new)
                 tied = _merge_rows(tied, new_tied, is_new)
         return h, self._piece_argmax(h, hl, hr, groups, slack, arg, tied)
 
-    def _max_slack(self, groups: np.ndarray) -> Any:
+    def _max_slack(self, groups: np.ndarray, noise: Any = None) -> Any:
         """Ties of a group maximum: exact equality, or (float) within twice the largest
-        rounding-error scale of the group's entries."""
+        rounding bound of the group's entries, per row: (rows, groups)."""
         if self.exact:
             return 0
-        noise = np.asarray(self.noise, dtype=np.float64)
-        return 2 * noise[padded_groups(groups)].max(axis=1)
+        noise = self.noise if noise is None else noise
+        return 2 * noise[:, padded_groups(groups)].max(axis=2)
 
     def _piece_argmax(self, h, hl, hr, groups: np.ndarray, slack: Any, arg: np.ndarray,
                       tied: np.ndarray) -> np.ndarray:
@@ -676,28 +756,30 @@ class _Engine(EngineBase):
         cols = padded_groups(groups)
         rows = []
         if hl is not None:
-            rows.append(_argmax_at(h[:1] - hl, groups, slack))
+            rows.append(_argmax_at(h[:1] - hl, groups, slack if np.ndim(slack) == 0 else slack[0]))
         if h.shape[0] > 1:
             inner = arg[:-1].copy()
             p, g = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
             if p.shape[0]:
                 c = cols[g]
                 mid = (h[p[:, None], c] + h[p[:, None] + 1, c]) / 2
-                sl = slack if np.ndim(slack) == 0 else slack[g]
+                sl = slack if np.ndim(slack) == 0 else np.maximum(slack[p, g], slack[p + 1, g])
                 inner[p, g] = _first_within(mid, sl)
             rows.append(inner)
         if hr is not None:
-            rows.append(_argmax_at(h[-1:] + hr, groups, slack))
+            rows.append(_argmax_at(h[-1:] + hr, groups, slack if np.ndim(slack) == 0 else slack[-1]))
         return np.concatenate(rows).astype(np.int8)
 
     def _far_sides(self, s, hl, hr, noise_slope):
-        """Side of each threshold far out on each unbounded end (None without one)."""
+        """Side of each threshold far out on each unbounded end (None without one);
+        ``noise_slope``: the (left, right) rounding bounds of the slopes (0 when exact)."""
         fl = fr = None
+        nl, nr = noise_slope
         if hl is not None:
-            fl = -self.kind.sides(hl, noise_slope)
+            fl = -self.kind.sides(hl, nl)
             fl = np.where(fl == 0, s[0], fl).astype(np.int8)
         if hr is not None:
-            fr = self.kind.sides(hr, noise_slope)
+            fr = self.kind.sides(hr, nr)
             fr = np.where(fr == 0, s[-1], fr).astype(np.int8)
         return fl, fr
 
@@ -726,7 +808,14 @@ class _Engine(EngineBase):
             dt = np.ones(a.shape[0], dtype=t.dtype)
             dt[fin] = t[a[fin] + 1] - t[a[fin]]
             tc = t[a] + step * dt
-            if not exact:  # a crossing within tol*max(1,|t|) of an edge moves onto it
+            back = step  # (exact: unused)
+            if not exact:
+                # from the nearer end: a crossing near the far end of a long piece (an edge
+                # ~1e17 away) taken from the near one would carry that edge's rounding
+                back = (h[np.minimum(a + 1, last), j] - theta) / slope  # 1 - lambda
+                late = fin & (step > 0.5)
+                tc[late] = t[a[late] + 1] - back[late] * dt[late]
+                # a crossing within tol*max(1,|t|) of an edge moves onto it
                 gap = tol * np.maximum(1.0, np.abs(tc))
                 near_a = np.abs(tc - t[a]) <= gap
                 near_b = fin & (np.abs(t[np.minimum(a + 1, last)] - tc) <= gap) & ~near_a
@@ -736,12 +825,13 @@ class _Engine(EngineBase):
                 h[a[near_b] + 1, j[near_b]] = theta
                 keep = ~(near_a | near_b)
                 a, j, kind, step, tc = a[keep], j[keep], kind[keep], step[keep], tc[keep]
-            found.append((a, j, np.full(a.shape[0], k, dtype=np.int64), kind, step, tc))
+                back = back[keep]
+            found.append((a, j, np.full(a.shape[0], k, dtype=np.int64), kind, step, tc, back))
         if not found or sum(f[0].shape[0] for f in found) == 0:
             return h, sides
-        a, j, k, kind, step, tc = (np.concatenate(parts) for parts in zip(*found))
+        a, j, k, kind, step, tc, back = (np.concatenate(parts) for parts in zip(*found))
         order = np.argsort(tc, kind="stable")
-        a, j, k, kind, step, tc = a[order], j[order], k[order], kind[order], step[order], tc[order]
+        a, j, k, kind, step, tc, back = (v[order] for v in (a, j, k, kind, step, tc, back))
 
         # crossings at one parameter (exact) or within tol of each other (float): one knot
         starts = knot_starts(tc, tol, exact)
@@ -758,10 +848,17 @@ class _Engine(EngineBase):
             if on.any():
                 direction[on] = hray
         new_rows = h[ga] + gstep[:, None] * direction
+        if not exact:  # from the nearer end (see above)
+            late = np.flatnonzero(gfin & (gstep > 0.5))
+            new_rows[late] = h[ga[late] + 1] - back[first][late][:, None] * direction[late]
         theta = np.asarray(thresholds, dtype=h.dtype)
         new_rows[group, j] = theta[k]
         new_pre = new_rows[:, :m]
-        new_sides = [self.kind.sides(new_pre - th if th else new_pre, self.noise)
+        new_noise = 0
+        if not exact:
+            new_zmag = self._new_zmag(ga, gkind, gstep)
+            new_noise = self._row_noise(new_zmag)
+        new_sides = [self.kind.sides(new_pre - th if th else new_pre, new_noise)
                      for th in thresholds]
         for kk, (th, ns) in enumerate(zip(thresholds, new_sides)):
             sel = k == kk
@@ -771,6 +868,8 @@ class _Engine(EngineBase):
 
         is_new = insert_edges(self, gt)
         h = _merge_rows(h, new_rows, is_new)
+        if not exact:
+            self._insert_noise(new_zmag, is_new)
         sides = [_merge_rows(s, ns, is_new) for s, ns in zip(sides, new_sides)]
         return h, sides
 
@@ -793,12 +892,13 @@ class _Engine(EngineBase):
         """Sign changes of every output coordinate along the trajectory."""
         s = self.kind.sides(self.z, self.noise)  # (K, n_out)
         parts = []
+        nl, nr = self.noise_slope
         if self.left is not None:
-            fl = -self.kind.sides(self.left, self.noise_slope)
+            fl = -self.kind.sides(self.left, nl)
             parts.append(np.where(fl == 0, s[0], fl)[None, :])
         parts.append(s)
         if self.right is not None:
-            fr = self.kind.sides(self.right, self.noise_slope)
+            fr = self.kind.sides(self.right, nr)
             parts.append(np.where(fr == 0, s[-1], fr)[None, :])
         seq = np.concatenate(parts, axis=0).astype(np.int8)
         out = np.zeros(seq.shape[1], dtype=np.int64)
