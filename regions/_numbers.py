@@ -256,34 +256,6 @@ def scalar(value: Any, exact: bool) -> Any:
     return Fraction(value) if exact else float(value)
 
 
-def resolve_mode(exact: Any, inferred: bool, tol: Any, default_tol: float, what: str,
-                 sources: str) -> tuple[bool, float]:
-    """The arithmetic of one computation, from its ``exact`` and ``tol`` arguments.
-
-    ``exact=None`` takes ``inferred`` (Fraction entries somewhere in the input); ``tol`` is
-    float mode's relative tolerance (``default_tol`` when None) and is refused in exact mode.
-    ``what`` names the computation and ``sources`` the inputs whose Fractions make it exact,
-    for the error messages. Returns ``(exact, tol)``, tol 0.0 in exact mode.
-    """
-    if exact is None:
-        exact = inferred
-    elif not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"exact must be True, False or None, got {exact!r}")
-    exact = bool(exact)
-    if tol is None:
-        return exact, (0.0 if exact else default_tol)
-    if exact:
-        raise ValueError(
-            f"tol applies to float mode only; this {what} is exact (exact=True, or inferred "
-            f"from Fraction entries in {sources}) and uses no tolerance"
-        )
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
-        raise TypeError(f"tol must be a float, got {tol!r}")
-    if not (0.0 <= float(tol) < 1e-3):
-        raise ValueError(f"tol must be in [0, 1e-3), got {tol}")
-    return exact, float(tol)
-
-
 def check_int(value: Any, name: str, minimum: int) -> int:
     """``value`` as an int of at least ``minimum``; TypeError / ValueError naming ``name``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
