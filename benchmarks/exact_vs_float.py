@@ -1,8 +1,10 @@
-"""What does exact (rational) arithmetic cost against float64, in trace and in partition?
+"""What do exact answers cost against float64, in trace and in partition?
 
-The baseline for work on faster exact arithmetic. For each case below this prints, from one
-run: the piece or region count in exact mode and in float mode (and whether they agree), the
-time of each mode, and the ratio exact / float.
+For each case below this prints, from one run: the piece or region count (and whether float,
+certified and rational agree), the time of float mode, of certified mode (``exact=True``)
+and of rational mode (``exact=regions.RATIONAL``), each exact time over the float time, and
+what the certified filter did: the exact values it computed over the decisions it took in
+float with an error bound (trace), or that it fell back to rational arithmetic throughout.
 
 Cases (networks from :func:`regions.random_network`, W ~ N(0, sigma_w^2 / fan_in), one
 linear output; segments between two seeded N(0, I) points):
@@ -19,25 +21,27 @@ linear output; segments between two seeded N(0, I) points):
   box (where the exact count must be their closed-form bound, 16,038). Its weights are
   Fractions; float mode converts them to float64, and may raise or disagree (reported).
 
-Exact mode is ``exact=True``: float weights and points are used at their exact binary
-values as :class:`fractions.Fraction` (large matrix products go through python-flint when
-it is installed; the header says whether it is).
+Certified mode is ``exact=True`` (:mod:`regions.certified`): float decisions with rigorous
+error bounds, exact values where a bound does not settle one; its counts are those of
+rational arithmetic. Rational mode is ``exact=regions.RATIONAL``: float weights and points
+at their exact binary values, gmpy2 ``mpq`` numbers and python-flint matrix products when
+installed (the header says which). A certified result computes its exact geometry (knots,
+lengths; vertices, maps, areas) when first read: not timed here, it costs about a rational
+run.
 
 Timing: each float call is run once first, untimed (its count, or the error it raises).
-Then the two modes alternate: one timed float repeat, one exact run stopped by a timer
-(SIGALRM) after ``--budget`` seconds, then ``--repeats - 1`` further repeats of both,
+Then one timed float repeat, one run of each exact mode stopped by a timer (SIGALRM) after
+``--budget`` seconds, then ``--repeats - 1`` further repeats of every mode that finished,
 interleaved by :func:`_bench.best_times`; each mode's time is its best of ``--repeats``. A
-stopped exact run is reported as ``> budget`` (a lower bound; its exact count is unknown,
-``?``) and not repeated (the float mode still gets its repeats). A repeat of a fast call
+stopped exact run is reported as ``> budget`` (a lower bound) and not repeated. A repeat of a fast call
 loops it until it lasts ``min_time`` and reports the time per call. BLAS is made
 single-threaded (see ``_bench.py``). Without SIGALRM (Windows, or not the main thread) the
 exact runs are not capped.
 
     python benchmarks/exact_vs_float.py [--quick] [--repeats 3] [--seed 20240611] [--budget 120]
 
-takes about 7-8 minutes on a 2-vCPU VM with python-flint (with the default seed no exact run
-reaches the 120 s budget; the slowest, the depth-10 hard-tanh trace, takes ~80 s per run, and
-other seeds can give slower cases: ``--budget`` bounds them). ``--quick`` runs
+takes about 5 minutes on a 2-vCPU VM with gmpy2 and python-flint (the slowest case, the
+depth-10 hard-tanh trace, takes ~40 s per rational run; ``--budget`` bounds such cases). ``--quick`` runs
 tiny networks ([4, 8, 8, 1] traces, a [2, 6, 6, 1] partition, folding (2, 2)) in a few
 seconds.
 """
