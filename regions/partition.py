@@ -479,16 +479,17 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
     engine = None
     try:
         lowered = lower_certified(model)
-        engine = CertifiedPlanarEngine(polygon, kind)
+        engine = CertifiedPlanarEngine(polygon, kind, model)
         for st in lowered.stages:
             engine.layer(st)
     except Unsettled as why:
-        decisions = 0 if engine is None else engine.decisions
-        stats = FilterStats(decisions, 0, True, str(why))
+        decisions, values = (0, 0) if engine is None else (engine.decisions,
+                                                           engine.exact_values)
+        stats = FilterStats(decisions, values, True, str(why))
         return replace(exact_partition(), arithmetic="certified", filter_stats=stats)
     result = _assemble(engine, net, plane, polygon, True, 0.0, geometry=False)
     return replace(result, layer_names=lowered.names, arithmetic="certified",
-                   filter_stats=FilterStats(engine.decisions, 0, False),
+                   filter_stats=FilterStats(engine.decisions, engine.exact_values, False),
                    _deferred=exact_partition)
 
 

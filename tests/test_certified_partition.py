@@ -130,13 +130,14 @@ def test_folding_network(widths):
     check(net, box_polygon(lower, upper))
 
 
-def test_three_lines_through_a_point_falls_back():
+def test_three_lines_through_a_point_is_settled_exactly():
     """Three lines through (1/3, 1/3): the biases are not floats, so the float values near
-    the common point are within their bounds of the thresholds."""
+    the common point are within their bounds of the thresholds; the filter computes the
+    third line's exact value at the vertex the first two make (zero: it passes through)."""
     net = Network([[[1, 0], [0, 1], [1, 1]], [[1, -2, 1]]],
                   [[F(-1, 3), F(-1, 3), F(-2, 3)], [F(1, 3)]], ["relu", "linear"])
-    cert = check(net, fell_back=True)
-    assert "rounding bound" in cert.filter_stats.reason
+    cert = check(net, fell_back=False)
+    assert cert.filter_stats.exact >= 1
 
 
 def test_coincidence_float_holds_exactly_is_settled():
@@ -147,9 +148,23 @@ def test_coincidence_float_holds_exactly_is_settled():
     check(net, fell_back=False)
 
 
-def test_line_through_a_polygon_corner_falls_back():
+def test_line_through_a_polygon_corner_is_settled_exactly():
     net = Network([[[1.0, -1.0]], [[1.0]]], [[0.0], [0.0]], ["relu", "linear"])
-    check(net, [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0]], fell_back=True)
+    check(net, [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0]], fell_back=False)
+
+
+def test_without_the_model_unsettled_falls_back():
+    """The engine alone (no model to compute exact values from) raises Unsettled."""
+    from regions.certified import Unsettled, lower_certified
+    from regions.kinds import CERTIFIED
+    from regions._planar_certified import CertifiedPlanarEngine
+
+    net = Network([[[1, 0], [0, 1], [1, 1]], [[1, -2, 1]]],
+                  [[F(-1, 3), F(-1, 3), F(-2, 3)], [F(1, 3)]], ["relu", "linear"])
+    engine = CertifiedPlanarEngine(None, CERTIFIED)
+    with pytest.raises(Unsettled, match="rounding bound"):
+        for stage in lower_certified(net).stages:
+            engine.layer(stage)
 
 
 # -- graphs --------------------------------------------------------------------------------
