@@ -76,7 +76,8 @@ from ._pieces import sides
 from ._stages import check_float_range, padded_groups
 from .activations import ACTIVATIONS
 
-__all__ = ["PlanarEngine", "CutRecord", "convex_polygon", "cross", "compact_rows", "BLOCK"]
+__all__ = ["PlanarEngine", "CutRecord", "convex_polygon", "cross", "compact_rows",
+           "compact_slots", "compact_with", "BLOCK"]
 
 
 def convex_polygon(value: Any, name: str) -> np.ndarray:
@@ -150,7 +151,8 @@ class CutRecord:
     whole : rows whose cut runs between two directions; mid : the finite point inserted
         on the line there, on the segment ``mid_ends`` (None if no such row).
     keep_pos, keep_neg : (c, 3K) which slots of the sequences (vertex k, crossing point of
-        edge k, inserted point) the two sides keep, in order.
+        edge k, inserted point) the two sides keep, in order; pos_slots, neg_slots: where
+        they go (:func:`compact_slots`).
     """
 
     j: int
@@ -169,6 +171,8 @@ class CutRecord:
     mid_ends: tuple[np.ndarray, np.ndarray] | None
     keep_pos: np.ndarray
     keep_neg: np.ndarray
+    pos_slots: tuple[np.ndarray, np.ndarray, int]
+    neg_slots: tuple[np.ndarray, np.ndarray, int]
 
 
 class PlanarEngine:
@@ -557,8 +561,10 @@ class PlanarEngine:
             seq_pos[whole, 3 * exit_k[whole] + 2] = mid
             seq_neg[whole, 3 * entry_k[whole] + 2] = mid
 
-        pos_ids, pos_n = compact_rows(seq_pos)
-        neg_ids, neg_n = compact_rows(seq_neg)
+        keep_pos, keep_neg = seq_pos >= 0, seq_neg >= 0
+        pos_slots, neg_slots = compact_slots(keep_pos), compact_slots(keep_neg)
+        pos_ids, pos_n = compact_with(seq_pos, keep_pos, pos_slots), keep_pos.sum(axis=1)
+        neg_ids, neg_n = compact_with(seq_neg, keep_neg, neg_slots), keep_neg.sum(axis=1)
         width = int(max(pos_n.max(), neg_n.max()))
         self._reserve_faces(c, width)
         self.F[cand] = -1
@@ -575,7 +581,8 @@ class PlanarEngine:
             self._record_cut(CutRecord(
                 j=j, th=th, cand=cand, first_row=start, s=s, s_next=s_next, zero=zero,
                 cross=cross, first=first, new=new, ends=(a, b), whole=whole, mid=mid,
-                mid_ends=ends, keep_pos=seq_pos >= 0, keep_neg=seq_neg >= 0))
+                mid_ends=ends, keep_pos=keep_pos, keep_neg=keep_neg, pos_slots=pos_slots,
+                neg_slots=neg_slots))
         self.nF += c
 
     def _record_cut(self, cut: CutRecord) -> None:
@@ -799,8 +806,21 @@ def compact_rows(seq: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.nd
     its front, in order, padding with -1; return the rows and the counts."""
     if keep is None:
         keep = seq >= 0
-    counts = keep.sum(axis=1)
-    out = np.full((seq.shape[0], int(counts.max(initial=0))), -1, dtype=seq.dtype)
+    return compact_with(seq, keep, compact_slots(keep)), keep.sum(axis=1)
+
+
+def compact_slots(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Where :func:`compact_rows` puts the kept entries (row-major order): their rows and
+    columns, and the width of the result."""
     rows, _ = np.nonzero(keep)
-    out[rows, (np.cumsum(keep, axis=1) - 1)[keep]] = seq[keep]
-    return out, counts
+    cols = (np.cumsum(keep, axis=1) - 1)[keep]
+    return rows, cols, int(cols.max(initial=-1)) + 1
+
+
+def compact_with(seq: np.ndarray, keep: np.ndarray,
+                 slots: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
+    """:func:`compact_rows` of ``seq`` with the slots of ``keep`` computed already."""
+    rows, cols, width = slots
+    out = np.full((seq.shape[0], width), -1, dtype=seq.dtype)
+    out[rows, cols] = seq[keep]
+    return out

@@ -17,12 +17,57 @@ So this engine keeps, next to the values ``Z`` at the vertices, a radius array `
 rigorous bound on the distance of every stored value from the exact value of the rational
 engine (for a direction, from a positive multiple of it: a direction's values are rates of
 growth, defined up to the scale of the direction, and every decision on them is a sign).
-Each sign is taken from the ball only when the ball settles it (``|z - theta| > r``, or
-``z`` exactly on the threshold with radius 0, as at the vertices a cut creates on its own
-line); otherwise :class:`~regions.certified.Unsettled` is raised and
-:func:`regions.partition` recomputes in rational arithmetic. If every decision is settled,
-every branch taken is the rational engine's, so the regions, patterns, vertex numbering and
-edges are exactly the rational run's.
+Each sign is taken from the ball when the ball settles it (``|z - theta| > r``, or ``z``
+exactly on the threshold with radius 0, as at the vertices a cut creates on its own line);
+otherwise from the exact value (below). Every branch taken is then the rational engine's, so
+the regions, patterns, vertex numbering and edges are exactly the rational run's; a real
+coincidence (a third line through a vertex, a line along an edge) has the exact value 0 and
+takes the base engine's branches for side 0, as in rational arithmetic.
+
+Exact values where the balls do not decide
+------------------------------------------
+The exact value at a vertex needs its exact coordinates, which the float run does not have.
+They come from books kept on the lines of the arrangement:
+
+* a *line* is the threshold theta of neuron j of layer d read on one region R of the start
+  of layer d (before layer d splits anything): the pre-activation is affine on R with the
+  pattern of layers < d forced to R's, so ``{x : a . x + c = theta}`` with exact (a, c)
+  from that forced map, evaluated at the homogeneous rows (1, 0, 0), (0, 1, 0), (0, 0, 1)
+  (:func:`regions.certified.exact_pre`; its rationals stay small: products of the weights
+  along one pattern, not the long chains of interpolations of a rational run). The domain's
+  edges and the line at infinity (0, 0, 1) are lines too. Each cut books one line per region
+  it splits (``lines``: layer, neuron, threshold, region at the layer's start); the
+  coefficients are computed on first use and cached.
+* every region keeps, next to its vertex cycle ``F``, the line of each of its edges
+  (``FL``: slot k is the edge from vertex k to vertex k + 1). A cut gives the edge along it
+  the cut's line on both sides and the two pieces of a crossed edge the edge's line
+  (:meth:`CertifiedPlanarEngine._record_cut`, from the base engine's
+  :class:`~regions._planar.CutRecord`).
+* a vertex made where a cut crosses an edge lies on the cut's line and on the edge's:
+  ``vline`` books both. Its exact homogeneous coordinates are the cross product of the two
+  lines' coefficient vectors: a point normalised to w = 1, a direction (made on an edge at
+  infinity, between two directions a and b less than a half-turn apart) to max-norm 1 and
+  oriented to lie between a and b (the sign of det(a, x) is that of det(a, b)). This is the
+  rational engine's vertex: the same point, the same normalisation. The finite point
+  inserted on a cut between two directions lies on the cut's line and on the segment
+  (a, b) it was put on (``vends``), whose line is the cross product of a's and b's exact
+  coordinates. The starting vertices (the domain's corners; the whole plane's +-x, +-y and
+  anchor) are exact from the start. Coordinates are cached per vertex.
+* the exact row of the layer at a vertex is then the network at that point (a direction:
+  its recession function, each activation's outermost slope on the side of its value), by
+  continuity the value every region around the vertex gives it
+  (:func:`regions.certified.exact_pre`). Its signs decide the unsettled entries, and its
+  rounding replaces the vertex's ball for the rest of the layer (a tight ball, so the
+  vertices cut from it later inherit small radii). The exact rows of a layer are cached per
+  vertex; ``exact_values`` counts them.
+
+Only the few vertices whose balls leave a sign open are computed exactly (the loop over
+them is in Python; every other step is vectorised over vertices and regions). The time
+spent on exact values has the trace engine's budget (:data:`regions.certified.ORACLE_BUDGET`);
+past it, and for what the engine does not cover (group maxima, thresholds float64 does
+not hold, values beyond float64's range, a crossing whose step the bounds cannot bracket),
+:class:`~regions.certified.Unsettled` is raised and :func:`regions.partition` recomputes
+the partition in rational arithmetic.
 
 Error analysis
 --------------
@@ -54,7 +99,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._planar import CutRecord, PlanarEngine, compact_rows, cross
+from ._planar import CutRecord, PlanarEngine, compact_with, cross
 from ._stages import Lowered, lower
 from .certified import (ORACLE_BUDGET, U, Unsettled, activate_ball, coefficient_balls,
                         exact_pre, inflate_bound, input_ball, pre_ball)
@@ -90,7 +135,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         self._rows: dict[int, np.ndarray] = {}  # exact rows of this layer's Z, by vertex
         # the books on lines (see the module): per face slot the line of the edge from it
         one, zero = RATIONAL.one, RATIONAL.zero
-        self.FL = np.full(self.F.shape, -1, dtype=np.int64)
+        self.FL: np.ndarray = np.full(self.F.shape, -1, dtype=np.int64)
         self.vline = np.full((self.X.shape[0], 2), -1, dtype=np.int64)
         self.vends = np.full((self.X.shape[0], 2), -1, dtype=np.int64)
         self.points: dict[int, np.ndarray] = {}  # exact homogeneous vertices
@@ -181,8 +226,7 @@ class CertifiedPlanarEngine(PlanarEngine):
     def _block_signs(self, j0: int, j1: int, th: Any) -> tuple[np.ndarray, np.ndarray]:
         nV = self.nV
         d = self.Z[:nV, j0:j1] - th * self.X[:nV, 2:3]
-        return self._signs(d, self.R[:nV, j0:j1], th != 0,
-                           lambda where: (where[0], j0 + where[1], th))
+        return self._signs(d, self.R[:nV, j0:j1], th != 0, _entries(j0, th))
 
     def _sides_at(self, ids: Any, j: int, th: Any) -> np.ndarray:
         ids = np.asarray(ids)
@@ -259,9 +303,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         index = np.zeros((nV, m), dtype=np.int64)
         positive = None
         for th in act.thresholds:
-            th = float(th)
-            above, _ = self._signs(Z - th * w, R, th != 0,
-                                   lambda where, th=th: (where[0], where[1], th))
+            above, _ = self._signs(Z - float(th) * w, R, th != 0, _entries(0, float(th)))
             index += above
             positive = above  # at directions (w = 0) the same for every threshold
         z, r = activate_ball(act, Z, R, index)
@@ -310,8 +352,8 @@ class CertifiedPlanarEngine(PlanarEngine):
         neg[:, 0::3] = np.where(zero & (s_next > 0), L, E)
         neg[:, 1::3] = np.where(s < 0, L, E)
         pos[:, 2::3] = neg[:, 2::3] = L  # the inserted point: on the cut
-        pos_lines, _ = compact_rows(pos, cut.keep_pos)
-        neg_lines, _ = compact_rows(neg, cut.keep_neg)
+        pos_lines = compact_with(pos, cut.keep_pos, cut.pos_slots)
+        neg_lines = compact_with(neg, cut.keep_neg, cut.neg_slots)
         self.FL[cand] = -1
         self.FL[cand, : pos_lines.shape[1]] = pos_lines
         rows = slice(cut.first_row, cut.first_row + c)
@@ -322,7 +364,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.vline[cut.new, 0] = line[region]
         self.vline[cut.new, 1] = E[region, slot]
         self.vends[cut.new, 0], self.vends[cut.new, 1] = cut.ends
-        if cut.mid is not None:
+        if cut.mid is not None and cut.mid_ends is not None:
             self.vline[cut.mid, 0] = line[cut.whole]
             self.vends[cut.mid, 0], self.vends[cut.mid, 1] = cut.mid_ends
 
@@ -454,7 +496,15 @@ class CertifiedPlanarEngine(PlanarEngine):
                 self.coefficients[int(ids[i])] = row
 
 
+def _entries(j0: int, th: Any) -> Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, Any,
+                                                                            Any]]:
+    """For :meth:`CertifiedPlanarEngine._signs` on a block of ``Z`` (all vertices, columns
+    from ``j0``): the vertices, columns and threshold of entries given by their indices."""
+    return lambda where: (where[0], j0 + where[1], th)
+
+
 def _row(values: list) -> np.ndarray:
+    """A 1-D object array of exact values."""
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out

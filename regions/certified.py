@@ -100,7 +100,7 @@ class Unsettled(ArithmeticError):
 class FilterStats:
     """What the filter decided: ``decisions`` taken in float with a bound, ``exact`` the
     exact values computed where a bound did not settle one (parameters of edges and rows at
-    edges), and whether the whole run fell back to rational arithmetic (then ``reason`` says
+    edges for a trace, rows at vertices for a partition), and whether the whole run fell back to rational arithmetic (then ``reason`` says
     why)."""
 
     decisions: int
