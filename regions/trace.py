@@ -91,7 +91,7 @@ import numpy as np
 from . import _numbers
 from .certified import (CertifiedEngine, ExactOracle, FilterStats, Unsettled,
                         lower_certified, same_maps_certified)
-from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, to_fraction
+from .kinds import RATIONAL, RATIONAL_FRACTION, CertifiedKind, NumberKind, as_kind, to_fraction
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
