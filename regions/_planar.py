@@ -171,8 +171,8 @@ class CutRecord:
     mid_ends: tuple[np.ndarray, np.ndarray] | None
     keep_pos: np.ndarray
     keep_neg: np.ndarray
-    pos_slots: tuple[np.ndarray, np.ndarray, int]
-    neg_slots: tuple[np.ndarray, np.ndarray, int]
+    pos_slots: tuple[np.ndarray, np.ndarray, np.ndarray, int]
+    neg_slots: tuple[np.ndarray, np.ndarray, np.ndarray, int]
 
 
 class PlanarEngine:
@@ -809,18 +809,18 @@ def compact_rows(seq: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.nd
     return compact_with(seq, keep, compact_slots(keep)), keep.sum(axis=1)
 
 
-def compact_slots(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Where :func:`compact_rows` puts the kept entries (row-major order): their rows and
-    columns, and the width of the result."""
-    rows, _ = np.nonzero(keep)
-    cols = (np.cumsum(keep, axis=1) - 1)[keep]
-    return rows, cols, int(cols.max(initial=-1)) + 1
+def compact_slots(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Where :func:`compact_rows` takes the kept entries from and puts them (row-major
+    order): their rows, their columns before and after, and the width of the result."""
+    rows, before = np.nonzero(keep)
+    after = (np.cumsum(keep, axis=1) - 1)[keep]
+    return rows, before, after, int(after.max(initial=-1)) + 1
 
 
 def compact_with(seq: np.ndarray, keep: np.ndarray,
-                 slots: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
+                 slots: tuple[np.ndarray, np.ndarray, np.ndarray, int]) -> np.ndarray:
     """:func:`compact_rows` of ``seq`` with the slots of ``keep`` computed already."""
-    rows, cols, width = slots
+    rows, _, after, width = slots
     out = np.full((seq.shape[0], width), -1, dtype=seq.dtype)
-    out[rows, cols] = seq[keep]
+    out[rows, after] = seq[keep]
     return out

@@ -333,40 +333,38 @@ class CertifiedPlanarEngine(PlanarEngine):
         crossed edge keep the edge's); and, for each new vertex, the two lines that meet
         there, or the cut's line and the segment it was put on."""
         cand, c = cut.cand, cut.cand.shape[0]
-        d, k = len(self.layer_codes), self._thresholds_now.index(cut.th)
+        d, t = len(self.layer_codes), self._thresholds_now.index(cut.th)
         if self.nL + c > self.lines.shape[0]:
             self.lines = self._grow_rows(self.lines, self.nL + c, -1)
         line = np.arange(self.nL, self.nL + c)
-        self.lines[line] = np.column_stack([np.full(c, d), np.full(c, cut.j), np.full(c, k),
+        self.lines[line] = np.column_stack([np.full(c, d), np.full(c, cut.j), np.full(c, t),
                                             self.origin[cand]])
         self.nL += c
-        K = cut.s.shape[1]
-        E, L = self.FL[cand, :K], np.broadcast_to(line[:, None], (c, K))
-        s, s_next, zero = cut.s, cut.s_next, cut.zero
-        pos = np.empty((c, 3 * K), dtype=np.int64)
-        neg = np.empty((c, 3 * K), dtype=np.int64)
-        # the side above leaves the line's other side at its exit point, the side below at
-        # its entry point: from there its next edge runs along the cut
-        pos[:, 0::3] = np.where(zero & (s_next < 0), L, E)
-        pos[:, 1::3] = np.where(s > 0, L, E)
-        neg[:, 0::3] = np.where(zero & (s_next > 0), L, E)
-        neg[:, 1::3] = np.where(s < 0, L, E)
-        pos[:, 2::3] = neg[:, 2::3] = L  # the inserted point: on the cut
-        pos_lines = compact_with(pos, cut.keep_pos, cut.pos_slots)
-        neg_lines = compact_with(neg, cut.keep_neg, cut.neg_slots)
-        self.FL[cand] = -1
-        self.FL[cand, : pos_lines.shape[1]] = pos_lines
-        rows = slice(cut.first_row, cut.first_row + c)
-        self.FL[rows] = -1
-        self.FL[rows, : neg_lines.shape[1]] = neg_lines
+        # the vertices on crossed edges: on the cut's line and the edge's
         region, slot = np.nonzero(cut.cross)
         region, slot = region[cut.first], slot[cut.first]
         self.vline[cut.new, 0] = line[region]
-        self.vline[cut.new, 1] = E[region, slot]
+        self.vline[cut.new, 1] = self.FL[cand[region], slot]
         self.vends[cut.new, 0], self.vends[cut.new, 1] = cut.ends
         if cut.mid is not None and cut.mid_ends is not None:
             self.vline[cut.mid, 0] = line[cut.whole]
             self.vends[cut.mid, 0], self.vends[cut.mid, 1] = cut.mid_ends
+        # the side above leaves the line's other side at its exit point, the side below at
+        # its entry point: from there its next edge runs along the cut, as from the inserted
+        # point; every other kept slot is on an edge of the region, which keeps its line
+        s, s_next, zero = cut.s, cut.s_next, cut.zero
+        sides = []
+        for slots, leaving in ((cut.pos_slots, -1), (cut.neg_slots, 1)):
+            region, before, after, _ = slots
+            k, what = np.divmod(before, 3)  # slot 3k: vertex k, 3k + 1: crossing, 3k + 2: cut
+            on_cut = ((what == 2) | ((what == 0) & zero[region, k]
+                                     & (s_next[region, k] == leaving))
+                      | ((what == 1) & (s[region, k] == -leaving)))
+            out = np.full((c, self.FL.shape[1]), -1, dtype=np.int64)
+            out[region, after] = np.where(on_cut, line[region], self.FL[cand[region], k])
+            sides.append(out)
+        self.FL[cand] = sides[0]
+        self.FL[cut.first_row: cut.first_row + c] = sides[1]
 
     # -- exact values where the balls do not decide -----------------------------------------
 
