@@ -79,6 +79,7 @@ through float rounding) also raises ``RuntimeError`` rather than producing a wro
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,8 @@ from .kinds import NumberKind
 from ._stages import check_float_range, check_terms_underflow, padded_groups
 from .activations import ACTIVATIONS
 
-__all__: list[str] = []
+__all__ = ["PlanarEngine", "CutRecord", "convex_polygon", "cross", "compact_rows",
+           "compact_slots", "compact_with", "BLOCK"]
 
 
 def convex_polygon(value: Any, name: str) -> np.ndarray:
@@ -151,8 +153,55 @@ value onto a threshold may move where a boundary meets the edge before partition
 (see :meth:`PlanarEngine._check_snaps`)."""
 
 
+@dataclass(frozen=True)
+class CutRecord:
+    """What one call of :meth:`PlanarEngine._cut` did, for engines that keep books on the
+    arrangement's lines (``track_lines``). Row i of the (c, K) arrays is region ``cand[i]``
+    before the cut, its vertices in order; slot k stands for the vertex k and the edge from
+    it to vertex k + 1.
+
+    Attributes
+    ----------
+    j, th : neuron and threshold cut along.
+    cand : (c,) the regions split; each keeps its row for its side above the threshold,
+        its side below is row ``first_row + i``.
+    s, s_next : (c, K) int8 sides of the threshold at vertex k and vertex k + 1.
+    zero : (c, K) vertex k on the line; cross : (c, K) edge k crossed strictly.
+    first : indices, into the crossed slots in row-major order, of the first slot of each
+        distinct crossed edge; new : the vertex made on each such edge, whose ends are
+        ``ends``.
+    whole : rows whose cut runs between two directions; mid : the finite point inserted
+        on the line there, on the segment ``mid_ends`` (None if no such row).
+    keep_pos, keep_neg : (c, 3K) which slots of the sequences (vertex k, crossing point of
+        edge k, inserted point) the two sides keep, in order; pos_slots, neg_slots: where
+        they go (:func:`compact_slots`).
+    """
+
+    j: int
+    th: Any
+    cand: np.ndarray
+    first_row: int
+    s: np.ndarray
+    s_next: np.ndarray
+    zero: np.ndarray
+    cross: np.ndarray
+    first: np.ndarray
+    new: np.ndarray
+    ends: tuple[np.ndarray, np.ndarray]
+    whole: np.ndarray
+    mid: np.ndarray | None
+    mid_ends: tuple[np.ndarray, np.ndarray] | None
+    keep_pos: np.ndarray
+    keep_neg: np.ndarray
+    pos_slots: tuple[np.ndarray, np.ndarray, np.ndarray, int]
+    neg_slots: tuple[np.ndarray, np.ndarray, np.ndarray, int]
+
+
 class PlanarEngine:
     """Arrangement state: vertex arrays with spare capacity, padded region arrays."""
+
+    track_lines = False
+    """Whether :meth:`_cut` reports each cut to :meth:`_record_cut`."""
 
     def __init__(self, polygon: np.ndarray | None, kind: NumberKind) -> None:
         self.kind = kind
@@ -623,13 +672,17 @@ class PlanarEngine:
         seq_neg[:, 0::3] = np.where(valid & (s <= 0), ids, -1)
         seq_pos[:, 1::3] = cross_id
         seq_neg[:, 1::3] = cross_id
+        mid = ends = None
         if whole.shape[0]:
-            mid = self._line_points(ids[whole], s[whole], valid[whole], j, th)
+            ends = self._line_ends(ids[whole], s[whole], valid[whole], j, th)
+            mid = self._combine(ends[0], ends[1], j, th)
             seq_pos[whole, 3 * exit_k[whole] + 2] = mid
             seq_neg[whole, 3 * entry_k[whole] + 2] = mid
 
-        pos_ids, pos_n = _compact(seq_pos)
-        neg_ids, neg_n = _compact(seq_neg)
+        keep_pos, keep_neg = seq_pos >= 0, seq_neg >= 0
+        pos_slots, neg_slots = compact_slots(keep_pos), compact_slots(keep_neg)
+        pos_ids, pos_n = compact_with(seq_pos, keep_pos, pos_slots), keep_pos.sum(axis=1)
+        neg_ids, neg_n = compact_with(seq_neg, keep_neg, neg_slots), keep_neg.sum(axis=1)
         width = int(max(pos_n.max(), neg_n.max()))
         self._reserve_faces(c, width)
         self.F[cand] = -1
@@ -642,7 +695,17 @@ class PlanarEngine:
         self.origin[start: start + c] = self.origin[cand]
         self.index[start: start + c] = self.index[cand]  # the side below: no increment
         self.index[cand, j] += 1
+        if self.track_lines:
+            self._record_cut(CutRecord(
+                j=j, th=th, cand=cand, first_row=start, s=s, s_next=s_next, zero=zero,
+                cross=cross, first=first, new=new, ends=(a, b), whole=whole, mid=mid,
+                mid_ends=ends, keep_pos=keep_pos, keep_neg=keep_neg, pos_slots=pos_slots,
+                neg_slots=neg_slots))
         self.nF += c
+
+    def _record_cut(self, cut: CutRecord) -> None:
+        """Called after each cut when ``track_lines`` (the new rows written, ``nF`` not yet
+        advanced)."""
 
     def _combine(self, a: np.ndarray, b: np.ndarray, j: int, th: Any) -> np.ndarray:
         """New vertices where neuron ``j`` crosses threshold ``th`` on the segments (a, b)
@@ -728,10 +791,11 @@ class PlanarEngine:
         if self.unbounded:  # (an unbounded error times a zero weight)
             En[np.isnan(En)] = np.inf
 
-    def _line_points(self, ids, s, valid, j: int, th: Any) -> np.ndarray:
-        """A finite point of the cut line inside each region (rows of ``ids``) whose cut
-        runs between two directions: on the segment from a point of the region (the anchor
-        for the whole plane) to a vertex on the other side of the line."""
+    def _line_ends(self, ids, s, valid, j: int, th: Any) -> tuple[np.ndarray, np.ndarray]:
+        """For each region (rows of ``ids``) whose cut runs between two directions, the ends
+        ``(a, b)`` of a segment the cut line crosses inside the region, where a finite point
+        of the line is inserted: ``a`` a point of the region (the anchor for the whole
+        plane), ``b`` a vertex on the other side of the line."""
         wcol = self.X[:, 2]
         finite = valid & (wcol[ids] != 0) & (s != 0)
         has = finite.any(axis=1)
@@ -742,7 +806,7 @@ class PlanarEngine:
         sa = self._sides_at(a, j, th)
         other = valid & np.where(sa[:, None] == 0, s != 0, s == -sa[:, None])
         b = ids[rows, np.argmax(other, axis=1)]
-        return self._combine(a, b, j, th)
+        return a, b
 
     # -- end of a layer --------------------------------------------------------------------
 
@@ -908,7 +972,7 @@ def _drop_straight_vertices(F: np.ndarray, cnt: np.ndarray, X: np.ndarray, first
     if not drop.any():
         return F, cnt
     gone = valid & drop[np.where(valid, F, 0)]
-    return _compact(np.where(gone | ~valid, -1, F))
+    return compact_rows(np.where(gone | ~valid, -1, F))
 
 
 def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -935,11 +999,27 @@ def _or_over_vertices(table: np.ndarray, F: np.ndarray, cnt: np.ndarray) -> np.n
     return acc
 
 
-def _compact(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Move the entries >= 0 of each row to its front, in order; return rows and counts."""
-    keep = seq >= 0
-    counts = keep.sum(axis=1)
-    out = np.full((seq.shape[0], int(counts.max(initial=0))), -1, dtype=seq.dtype)
-    rows, _ = np.nonzero(keep)
-    out[rows, (np.cumsum(keep, axis=1) - 1)[keep]] = seq[keep]
-    return out, counts
+def compact_rows(seq: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.ndarray,
+                                                                         np.ndarray]:
+    """Move the entries of each row of ``seq`` where ``keep`` (default: ``seq >= 0``) to
+    its front, in order, padding with -1; return the rows and the counts."""
+    if keep is None:
+        keep = seq >= 0
+    return compact_with(seq, keep, compact_slots(keep)), keep.sum(axis=1)
+
+
+def compact_slots(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Where :func:`compact_rows` takes the kept entries from and puts them (row-major
+    order): their rows, their columns before and after, and the width of the result."""
+    rows, before = np.nonzero(keep)
+    after = (np.cumsum(keep, axis=1) - 1)[keep]
+    return rows, before, after, int(after.max(initial=-1)) + 1
+
+
+def compact_with(seq: np.ndarray, keep: np.ndarray,
+                 slots: tuple[np.ndarray, np.ndarray, np.ndarray, int]) -> np.ndarray:
+    """:func:`compact_rows` of ``seq`` with the slots of ``keep`` computed already."""
+    rows, _, after, width = slots
+    out = np.full((seq.shape[0], width), -1, dtype=seq.dtype)
+    out[rows, after] = seq[keep]
+    return out

@@ -17,12 +17,57 @@ So this engine keeps, next to the values ``Z`` at the vertices, a radius array `
 rigorous bound on the distance of every stored value from the exact value of the rational
 engine (for a direction, from a positive multiple of it: a direction's values are rates of
 growth, defined up to the scale of the direction, and every decision on them is a sign).
-Each sign is taken from the ball only when the ball settles it (``|z - theta| > r``, or
-``z`` exactly on the threshold with radius 0, as at the vertices a cut creates on its own
-line); otherwise :class:`~regions.certified.Unsettled` is raised and
-:func:`regions.partition` recomputes in rational arithmetic. If every decision is settled,
-every branch taken is the rational engine's, so the regions, patterns, vertex numbering and
-edges are exactly the rational run's.
+Each sign is taken from the ball when the ball settles it (``|z - theta| > r``, or ``z``
+exactly on the threshold with radius 0, as at the vertices a cut creates on its own line);
+otherwise from the exact value (below). Every branch taken is then the rational engine's, so
+the regions, patterns, vertex numbering and edges are exactly the rational run's; a real
+coincidence (a third line through a vertex, a line along an edge) has the exact value 0 and
+takes the base engine's branches for side 0, as in rational arithmetic.
+
+Exact values where the balls do not decide
+------------------------------------------
+The exact value at a vertex needs its exact coordinates, which the float run does not have.
+They come from books kept on the lines of the arrangement:
+
+* a *line* is the threshold theta of neuron j of layer d read on one region R of the start
+  of layer d (before layer d splits anything): the pre-activation is affine on R with the
+  pattern of layers < d forced to R's, so ``{x : a . x + c = theta}`` with exact (a, c)
+  from that forced map, evaluated at the homogeneous rows (1, 0, 0), (0, 1, 0), (0, 0, 1)
+  (:func:`regions.certified.exact_pre`; its rationals stay small: products of the weights
+  along one pattern, not the long chains of interpolations of a rational run). The domain's
+  edges and the line at infinity (0, 0, 1) are lines too. Each cut books one line per region
+  it splits (``lines``: layer, neuron, threshold, region at the layer's start); the
+  coefficients are computed on first use and cached.
+* every region keeps, next to its vertex cycle ``F``, the line of each of its edges
+  (``FL``: slot k is the edge from vertex k to vertex k + 1). A cut gives the edge along it
+  the cut's line on both sides and the two pieces of a crossed edge the edge's line
+  (:meth:`CertifiedPlanarEngine._record_cut`, from the base engine's
+  :class:`~regions._planar.CutRecord`).
+* a vertex made where a cut crosses an edge lies on the cut's line and on the edge's:
+  ``vline`` books both. Its exact homogeneous coordinates are the cross product of the two
+  lines' coefficient vectors: a point normalised to w = 1, a direction (made on an edge at
+  infinity, between two directions a and b less than a half-turn apart) to max-norm 1 and
+  oriented to lie between a and b (the sign of det(a, x) is that of det(a, b)). This is the
+  rational engine's vertex: the same point, the same normalisation. The finite point
+  inserted on a cut between two directions lies on the cut's line and on the segment
+  (a, b) it was put on (``vends``), whose line is the cross product of a's and b's exact
+  coordinates. The starting vertices (the domain's corners; the whole plane's +-x, +-y and
+  anchor) are exact from the start. Coordinates are cached per vertex.
+* the exact row of the layer at a vertex is then the network at that point (a direction:
+  its recession function, each activation's outermost slope on the side of its value), by
+  continuity the value every region around the vertex gives it
+  (:func:`regions.certified.exact_pre`). Its signs decide the unsettled entries, and its
+  rounding replaces the vertex's ball for the rest of the layer (a tight ball, so the
+  vertices cut from it later inherit small radii). The exact rows of a layer are cached per
+  vertex; ``exact_values`` counts them.
+
+Only the few vertices whose balls leave a sign open are computed exactly (the loop over
+them is in Python; every other step is vectorised over vertices and regions). The time
+spent on exact values has the trace engine's budget (:data:`regions.certified.ORACLE_BUDGET`);
+past it, and for what the engine does not cover (group maxima, thresholds float64 does
+not hold, values beyond float64's range, a crossing whose step the bounds cannot bracket),
+:class:`~regions.certified.Unsettled` is raised and :func:`regions.partition` recomputes
+the partition in rational arithmetic.
 
 Error analysis
 --------------
@@ -49,14 +94,16 @@ With u = 2^-53 (see :mod:`regions.certified` for the conventions and references)
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 import numpy as np
 
-from ._planar import PlanarEngine
-from .certified import (U, Unsettled, activate_ball, coefficient_balls, inflate_bound,
-                        input_ball, pre_ball)
-from .kinds import CertifiedKind
+from ._planar import CutRecord, PlanarEngine, cross
+from ._stages import Lowered, lower
+from .certified import (ORACLE_BUDGET, U, Unsettled, activate_ball, coefficient_balls,
+                        exact_pre, inflate_bound, input_ball, pre_ball)
+from .kinds import RATIONAL, CertifiedKind
 
 __all__ = ["CertifiedPlanarEngine"]
 
@@ -64,11 +111,16 @@ _ETA = 2.0 ** -1000  # an absolute term covering underflow (as in regions.certif
 
 
 class CertifiedPlanarEngine(PlanarEngine):
-    """The planar engine on float64 balls (see the module). Raises
-    :class:`~regions.certified.Unsettled` when a decision is not settled by the bounds;
-    ``decisions`` counts the signs it settled."""
+    """The planar engine on float64 balls (see the module). Decisions the bounds do not
+    settle are taken from exact values at the vertices concerned, computed from ``model``
+    (the network as a function of the plane's coordinates); without it, or past the time
+    budget, :class:`~regions.certified.Unsettled` is raised. ``decisions`` counts the signs
+    decided, ``exact_values`` the vertex rows computed exactly."""
 
-    def __init__(self, polygon: np.ndarray | None, kind: CertifiedKind) -> None:
+    track_lines = True
+
+    def __init__(self, polygon: np.ndarray | None, kind: CertifiedKind,
+                 model: Any = None) -> None:
         mid, rad = (None, None) if polygon is None else input_ball(polygon)
         super().__init__(mid, kind)
         self.RH: np.ndarray = np.zeros(self.H.shape)
@@ -76,6 +128,37 @@ class CertifiedPlanarEngine(PlanarEngine):
         if rad is not None:
             self.RH[: rad.shape[0]] = rad
         self.decisions = 0
+        self.exact_values = 0
+        self.model = model
+        self.layer_pieces: list[np.ndarray] = []  # per layer: piece indices of the regions
+        self._started, self._spent = time.perf_counter(), 0.0
+        self._rows: dict[int, np.ndarray] = {}  # exact rows of this layer's Z, by vertex
+        # the books on lines (see the module): per face slot the line of the edge from it
+        one, zero = RATIONAL.one, RATIONAL.zero
+        self.FL: np.ndarray = np.full(self.F.shape, -1, dtype=np.int64)
+        self.vline = np.full((self.X.shape[0], 2), -1, dtype=np.int64)
+        self.vends = np.full((self.X.shape[0], 2), -1, dtype=np.int64)
+        self.points: dict[int, np.ndarray] = {}  # exact homogeneous vertices
+        self.coefficients: dict[int, np.ndarray] = {}  # exact lines (a, b, c): ax + by + cw
+        if polygon is None:
+            exact = self.X[: self.nV].astype(np.int64)  # the directions +-x, +-y, the anchor
+            n_special = 1
+            self.coefficients[0] = _row([zero, zero, one])  # the line at infinity
+            self.FL[0, :4] = 0
+            for v in range(self.nV):
+                self.points[v] = _row([RATIONAL.scalar(int(x)) for x in exact[v]])
+        else:
+            P = RATIONAL.convert(np.asarray(polygon))
+            n_special = P.shape[0]
+            for v in range(n_special):
+                self.points[v] = _row([P[v, 0], P[v, 1], one])
+            for i in range(n_special):  # the domain's edge from vertex i to vertex i + 1
+                p, q = self.points[i], self.points[(i + 1) % n_special]
+                self.coefficients[i] = cross(p[None], q[None])[0]
+            self.FL[0, :n_special] = np.arange(n_special)
+        # per line: (layer, neuron, threshold, region at the layer's start); -1: special
+        self.lines = np.full((max(64, 2 * n_special), 4), -1, dtype=np.int64)
+        self.nL = n_special
 
     # -- storage ---------------------------------------------------------------------------
 
@@ -83,6 +166,16 @@ class CertifiedPlanarEngine(PlanarEngine):
         super()._reserve_vertices(k)
         if self.R.shape[0] < self.Z.shape[0]:
             self.R = self._grow_rows(self.R, self.Z.shape[0], 0.0)
+        if self.vline.shape[0] < self.X.shape[0]:
+            self.vline = self._grow_rows(self.vline, self.X.shape[0], -1)
+            self.vends = self._grow_rows(self.vends, self.X.shape[0], -1)
+
+    def _reserve_faces(self, k: int, width: int) -> None:
+        super()._reserve_faces(k, width)
+        if self.FL.shape != self.F.shape:
+            FL = np.full(self.F.shape, -1, dtype=np.int64)
+            FL[: self.FL.shape[0], : self.FL.shape[1]] = self.FL
+            self.FL = FL
 
     # -- one layer -------------------------------------------------------------------------
 
@@ -104,29 +197,41 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.R = np.zeros(Z.shape)
         self.R[:nV, :m] = rh
         self.R[:nV, m:] = RH[:, st.carry]
+        self._rows = {}
+
+    def _record_patterns(self, act: Any) -> None:
+        self.layer_pieces.append(self.index[: self.nF].copy())
+        super()._record_patterns(act)
 
     # -- decisions -------------------------------------------------------------------------
 
-    def _signs(self, d: np.ndarray, r: np.ndarray, shifted: bool) -> tuple[np.ndarray,
-                                                                             np.ndarray]:
+    def _signs(self, d: np.ndarray, r: np.ndarray, shifted: bool,
+               at: Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, Any, Any]]
+               ) -> tuple[np.ndarray, np.ndarray]:
         """Certified (above, below) of the exact values within ``r`` of ``d``; ``shifted``:
-        ``d`` was computed as a difference with a threshold (one more rounding)."""
+        ``d`` was computed as a difference with a threshold (one more rounding). Entries the
+        balls do not settle are decided exactly: ``at`` maps their indices to their vertices,
+        columns and threshold (see :meth:`_exact_sides`)."""
         if shifted:
             r = inflate_bound(r + U * np.abs(d))
         above, below = d > r, d < -r
-        if not np.all(above | below | ((d == 0) & (r == 0))):
-            raise Unsettled("partition: a value within its rounding bound of a threshold "
-                            "(a coincidence, or a region thinner than the rounding)")
         self.decisions += d.size
+        unsettled = ~(above | below | ((d == 0) & (r == 0)))
+        if unsettled.any():
+            where = np.nonzero(unsettled)
+            s = self._exact_sides(*at(where))
+            above[where], below[where] = s > 0, s < 0
         return above, below
 
     def _block_signs(self, j0: int, j1: int, th: Any) -> tuple[np.ndarray, np.ndarray]:
         nV = self.nV
         d = self.Z[:nV, j0:j1] - th * self.X[:nV, 2:3]
-        return self._signs(d, self.R[:nV, j0:j1], th != 0)
+        return self._signs(d, self.R[:nV, j0:j1], th != 0, _entries(j0, th))
 
     def _sides_at(self, ids: Any, j: int, th: Any) -> np.ndarray:
-        above, below = self._signs(self._values(ids, j, th), self.R[ids, j], th != 0)
+        ids = np.asarray(ids)
+        above, below = self._signs(self._values(ids, j, th), self.R[ids, j], th != 0,
+                                   lambda where: (ids[where], j, th))
         return above.view(np.int8) - below.view(np.int8)
 
     # -- new vertices ----------------------------------------------------------------------
@@ -198,7 +303,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         index = np.zeros((nV, m), dtype=np.int64)
         positive = None
         for th in act.thresholds:
-            above, _ = self._signs(Z - float(th) * w, R, th != 0)
+            above, _ = self._signs(Z - float(th) * w, R, th != 0, _entries(0, float(th)))
             index += above
             positive = above  # at directions (w = 0) the same for every threshold
         z, r = activate_ball(act, Z, R, index)
@@ -219,3 +324,185 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.H, self.RH = self.Z, self.R
         self.nonnegative = False
         del self.Z, self.R
+
+    # -- the books on lines ----------------------------------------------------------------
+
+    def _record_cut(self, cut: CutRecord) -> None:
+        """Book the cut (see the module): its line, one per region cut; the line of every
+        edge of the two sides (an edge along the cut takes the cut's line, the pieces of a
+        crossed edge keep the edge's); and, for each new vertex, the two lines that meet
+        there, or the cut's line and the segment it was put on."""
+        cand, c = cut.cand, cut.cand.shape[0]
+        d, t = len(self.layer_codes), self._thresholds_now.index(cut.th)
+        if self.nL + c > self.lines.shape[0]:
+            self.lines = self._grow_rows(self.lines, self.nL + c, -1)
+        line = np.arange(self.nL, self.nL + c)
+        self.lines[line] = np.column_stack([np.full(c, d), np.full(c, cut.j), np.full(c, t),
+                                            self.origin[cand]])
+        self.nL += c
+        # the vertices on crossed edges: on the cut's line and the edge's
+        region, slot = np.nonzero(cut.cross)
+        region, slot = region[cut.first], slot[cut.first]
+        self.vline[cut.new, 0] = line[region]
+        self.vline[cut.new, 1] = self.FL[cand[region], slot]
+        self.vends[cut.new, 0], self.vends[cut.new, 1] = cut.ends
+        if cut.mid is not None and cut.mid_ends is not None:
+            self.vline[cut.mid, 0] = line[cut.whole]
+            self.vends[cut.mid, 0], self.vends[cut.mid, 1] = cut.mid_ends
+        # the side above leaves the line's other side at its exit point, the side below at
+        # its entry point: from there its next edge runs along the cut, as from the inserted
+        # point; every other kept slot is on an edge of the region, which keeps its line
+        s, s_next, zero = cut.s, cut.s_next, cut.zero
+        sides = []
+        for slots, leaving in ((cut.pos_slots, -1), (cut.neg_slots, 1)):
+            region, before, after, _ = slots
+            k, what = np.divmod(before, 3)  # slot 3k: vertex k, 3k + 1: crossing, 3k + 2: cut
+            on_cut = ((what == 2) | ((what == 0) & zero[region, k]
+                                     & (s_next[region, k] == leaving))
+                      | ((what == 1) & (s[region, k] == -leaving)))
+            out = np.full((c, self.FL.shape[1]), -1, dtype=np.int64)
+            out[region, after] = np.where(on_cut, line[region], self.FL[cand[region], k])
+            sides.append(out)
+        self.FL[cand] = sides[0]
+        self.FL[cut.first_row: cut.first_row + c] = sides[1]
+
+    # -- exact values where the balls do not decide -----------------------------------------
+
+    @property
+    def lowered(self) -> Lowered:
+        """The model's stages in rational arithmetic (made on first use)."""
+        if "_lowered" not in self.__dict__:
+            if self.model is None:
+                raise Unsettled("partition: a value within its rounding bound of a threshold "
+                                "(a coincidence, or a region thinner than the rounding)")
+            self.__dict__["_lowered"] = lower(self.model, RATIONAL, collapse=False)
+        return self.__dict__["_lowered"]
+
+    def _exact_sides(self, v: np.ndarray, col: Any, th: float) -> np.ndarray:
+        """Exact sides (int8) of threshold ``th`` at vertices ``v``, columns ``col`` of this
+        layer, from the vertices' exact rows (computed where missing, see
+        :meth:`_exact_rows`)."""
+        since = time.perf_counter()
+        v = np.asarray(v, dtype=np.int64)
+        col = np.broadcast_to(np.asarray(col, dtype=np.int64), v.shape)
+        ids, inverse = np.unique(v, return_inverse=True)
+        missing = np.array([i for i in ids.tolist() if i not in self._rows], dtype=np.int64)
+        if missing.shape[0]:
+            self._exact_rows(missing)
+        table = np.stack([self._rows[i] for i in ids.tolist()])
+        values = table[inverse.reshape(-1), col.reshape(-1)]
+        if th != 0:
+            point = self.X[v.reshape(-1), 2] != 0
+            values = np.where(point, values - RATIONAL.scalar(th), values)
+        out = ((values > 0).astype(np.int8) - (values < 0).astype(np.int8)).reshape(v.shape)
+        self._charge(since)
+        return out
+
+    def _charge(self, since: float) -> None:
+        """Account time spent on exact values; past :data:`~regions.certified.ORACLE_BUDGET`
+        give up (the partition is then recomputed in rational arithmetic throughout, which
+        shares its work: cheaper when many values must be exact)."""
+        self._spent += time.perf_counter() - since
+        other = time.perf_counter() - self._started - self._spent
+        if self._spent > max(ORACLE_BUDGET[0], ORACLE_BUDGET[1] * other):
+            raise Unsettled(f"partition: exact values took {self._spent:.1f} s, more than "
+                            "the budget")
+
+    def _exact_rows(self, v: np.ndarray) -> None:
+        """The exact rows of this layer's ``Z`` at vertices ``v``: kept for their signs, and
+        their balls made tight (the rounding of the exact values)."""
+        X = self._exact_points(v)
+        rows = exact_pre(self.lowered, X, len(self.layer_codes))
+        mid, rad = input_ball(rows)
+        width = rows.shape[1]
+        self.Z[v, :width], self.R[v, :width] = mid, rad
+        for i, row in zip(v.tolist(), rows):
+            self._rows[i] = row
+        self.exact_values += v.shape[0]
+
+    def _exact_points(self, v: np.ndarray) -> np.ndarray:
+        """Exact homogeneous coordinates of vertices ``v`` (cached): the meeting point of
+        their two lines, or of their line and the segment they were put on; directions
+        normalised to max-norm 1 and oriented between the two directions they were made
+        from, points to w = 1 (see the module)."""
+        todo, stack = set(), [i for i in v.tolist() if i not in self.points]
+        while stack:  # the vertices needed: these and the ends they were made from
+            i = stack.pop()
+            if i in todo or i in self.points:
+                continue
+            todo.add(i)
+            if self.vline[i, 1] < 0 or self.X[i, 2] == 0:
+                stack.extend(int(e) for e in self.vends[i] if e >= 0)
+        order = sorted(todo)  # a vertex is made after the ends it is made from
+        if order:
+            self._line_coefficients(np.unique(self.vline[order].reshape(-1)))
+        for i in order:
+            a, b = (int(e) for e in self.vends[i])
+            if a < 0 or self.vline[i, 0] < 0:  # pragma: no cover - a book-keeping bug
+                raise AssertionError(f"internal error: vertex {i} has no record")
+            first = self.coefficients[int(self.vline[i, 0])]
+            if self.vline[i, 1] >= 0:
+                second = self.coefficients[int(self.vline[i, 1])]
+            else:  # the segment from a to b
+                second = cross(self.points[a][None], self.points[b][None])[0]
+            p = cross(first[None], second[None])[0]
+            if self.X[i, 2] != 0:
+                if p[2] == 0:  # pragma: no cover - a book-keeping bug
+                    raise AssertionError(f"internal error: vertex {i}'s lines are parallel")
+                p = p / p[2]
+            else:
+                scale = max(abs(p[0]), abs(p[1]))
+                if scale == 0 or p[2] != 0:  # pragma: no cover - a book-keeping bug
+                    raise AssertionError(f"internal error: direction {i} is not at infinity")
+                p = p / scale
+                pa, pb = self.points[a], self.points[b]
+                turn = pa[0] * pb[1] - pa[1] * pb[0]
+                if (pa[0] * p[1] - pa[1] * p[0]) * turn < 0:
+                    p = -p
+            self.points[i] = p
+        return np.stack([self.points[i] for i in v.tolist()])
+
+    def _line_coefficients(self, ids: np.ndarray) -> None:
+        """Exact coefficients of lines ``ids`` (cached): neuron j of layer d meets threshold
+        theta where its pre-activation, affine with the pattern of the region the line was
+        cut in forced, equals theta; that map is evaluated at the homogeneous rows (1, 0, 0),
+        (0, 1, 0) and (0, 0, 1), once per region and layer."""
+        ids = np.array([i for i in ids.tolist() if i >= 0 and i not in self.coefficients],
+                       dtype=np.int64)
+        if not ids.shape[0]:
+            return
+        info = self.lines[ids]
+        one, zero = RATIONAL.one, RATIONAL.zero
+        unit = np.array([[one, zero, zero], [zero, one, zero], [zero, zero, one]],
+                        dtype=object)
+        for d in np.unique(info[:, 0]).tolist():
+            sel = np.flatnonzero(info[:, 0] == d)
+            regions, back = np.unique(info[sel, 3], return_inverse=True)
+            patterns, idx = [], regions
+            for s in range(d - 1, -1, -1):  # each region's pieces, back through the layers
+                patterns.append(self.layer_pieces[s][idx])
+                idx = self.layer_parents[s][idx]
+            patterns = [np.repeat(p, 3, axis=0) for p in reversed(patterns)]
+            X = np.tile(unit, (regions.shape[0], 1))
+            maps = exact_pre(self.lowered, X, d, patterns).reshape(regions.shape[0], 3, -1)
+            thresholds = RATIONAL.convert(np.array(
+                self.lowered.stages[d].activation.thresholds, dtype=object))
+            for i, r in zip(sel.tolist(), back.reshape(-1).tolist()):
+                _, j, k, _ = info[i]
+                row = maps[r, :, j].copy()
+                row[2] = row[2] - thresholds[k]
+                self.coefficients[int(ids[i])] = row
+
+
+def _entries(j0: int, th: Any) -> Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, Any,
+                                                                            Any]]:
+    """For :meth:`CertifiedPlanarEngine._signs` on a block of ``Z`` (all vertices, columns
+    from ``j0``): the vertices, columns and threshold of entries given by their indices."""
+    return lambda where: (where[0], j0 + where[1], th)
+
+
+def _row(values: list) -> np.ndarray:
+    """A 1-D object array of exact values."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

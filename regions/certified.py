@@ -79,7 +79,8 @@ from .kinds import CERTIFIED, FLOAT, RATIONAL, RATIONAL_FRACTION, NumberKind
 
 __all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified", "U",
            "stage_gamma", "inflate_bound", "pre_ball", "ball_sides", "input_ball",
-           "activate_ball", "coefficient_balls", "jacobian_bound", "same_maps_certified"]
+           "activate_ball", "coefficient_balls", "jacobian_bound", "same_maps_certified",
+           "exact_pre", "ORACLE_BUDGET"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
@@ -99,7 +100,7 @@ class Unsettled(ArithmeticError):
 class FilterStats:
     """What the filter decided: ``decisions`` taken in float with a bound, ``exact`` the
     exact values computed where a bound did not settle one (parameters of edges and rows at
-    edges), and whether the whole run fell back to rational arithmetic (then ``reason`` says
+    edges for a trace, rows at vertices for a partition), and whether the whole run fell back to rational arithmetic (then ``reason`` says
     why)."""
 
     decisions: int
@@ -749,6 +750,54 @@ def _fmpq(flint: Any, v: Any) -> Any:
     if isinstance(v, (int, np.integer)):
         return flint.fmpq(int(v))
     return flint.fmpq(int(v.numerator), int(v.denominator))
+
+
+def exact_pre(lowered: Lowered, X: np.ndarray, d: int,
+              patterns: list[np.ndarray] | None = None) -> np.ndarray:
+    """Stage ``d``'s exact pre-activation and carried columns at homogeneous input rows.
+
+    Parameters
+    ----------
+    lowered : Lowered
+        The model's stages in rational arithmetic (``lower(model, RATIONAL,
+        collapse=False)``), elementwise up to stage ``d``.
+    X : ndarray of rationals, shape (n, k + 1)
+        Rows ``(x, w)``: ``w = 1`` for a point, ``w = 0`` for a direction.
+    d : int
+        The stage.
+    patterns : list of ndarray, optional
+        Piece indices (shape (n, width)) of stages ``0..d-1`` to force: each row then takes
+        the affine map of the region with that pattern, ``slopes[p] h + intercepts[p] w``,
+        extended to everywhere (homogeneous, so it is linear in ``(x, w)``). Without it,
+        the network itself: a point takes each activation's piece of its side of the
+        thresholds (on a threshold the piece below, the value being the same), a direction
+        the activation's recession function (the slope of the outermost piece on the side
+        of its value), which is the network's rate of growth along the direction.
+
+    Returns
+    -------
+    ndarray of rationals, shape (n, num_pre + carried)
+    """
+    z, w = X[:, :-1], X[:, -1]
+    direction = np.array([v == 0 for v in w], dtype=bool)
+    for s, st in enumerate(lowered.stages[:d]):
+        h = st.pre(z, w)
+        act = st.activation
+        if patterns is not None:
+            index = np.asarray(patterns[s], dtype=np.int64)
+        else:
+            index = np.zeros(h.shape, dtype=np.int64)
+            for th in RATIONAL.convert(np.array(act.thresholds, dtype=object)):
+                index += (h > th).astype(np.int64)
+            if direction.any():
+                index[direction] = np.where(h[direction] > 0, len(act.slopes) - 1, 0)
+        slopes = RATIONAL.convert(np.array(act.slopes, dtype=object))[index]
+        icpt = RATIONAL.convert(np.array(act.intercepts, dtype=object))[index]
+        out = slopes * h + icpt * w[:, None]
+        z = out if not st.carry.shape[0] else np.concatenate([out, z[:, st.carry]], axis=1)
+    st = lowered.stages[d]
+    h = st.pre(z, w)
+    return h if not st.carry.shape[0] else np.concatenate([h, z[:, st.carry]], axis=1)
 
 
 def input_ball(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -19,10 +19,11 @@ Conventions
   vertex, a boundary along an existing edge, a neuron constant on a region. Float mode
   uses one relative tolerance ``tol`` (see :mod:`regions._planar`). ``exact=True`` is
   certified: the planar engine runs in float64 with a rigorous error bound on every value
-  and takes each decision only where the bound settles it, else the partition is
-  recomputed in rational arithmetic (see :mod:`regions._planar_certified`); the result is
-  rational arithmetic's either way, its vertices, maps and areas computed in rational
-  arithmetic on first use.
+  and takes each decision where the bound settles it, else from the exact value at that
+  vertex (its exact coordinates from the two boundary lines that meet there); what it does
+  not cover (group maxima, an exhausted time budget) is recomputed in rational arithmetic
+  (see :mod:`regions._planar_certified`). The result is rational arithmetic's either way, its
+  vertices, maps and areas computed in rational arithmetic on first use.
   Float mode raises ``RuntimeError`` where it cannot decide how boundaries meet (nearly
   parallel ones).
 
@@ -143,8 +144,9 @@ class Partition:
         with rigorous error bounds, see :mod:`regions.certified`; its vertices, maps and
         areas are computed in rational arithmetic on first use, as exact mode's).
     filter_stats : FilterStats or None
-        For a certified run: the decisions the float bounds settled, and whether the run
-        fell back to rational arithmetic (and why).
+        For a certified run: the decisions taken, the vertex rows computed exactly where
+        the float bounds did not settle a sign (``exact``), and whether the run fell back
+        to rational arithmetic (and why).
     """
 
     network: Network | Graph
@@ -471,8 +473,9 @@ def partition(
 def _certified_partition(net: Network | Graph, domain: Any, model: Network | Graph,
                          plane: Plane | None, polygon: np.ndarray | None,
                          kind: CertifiedKind) -> Partition:
-    """Partition with the certified planar engine (:mod:`regions._planar_certified`); if a
-    decision is not settled, in the rational kind underneath. Either way, exact mode's
+    """Partition with the certified planar engine (:mod:`regions._planar_certified`, exact
+    values from ``model`` where its bounds do not settle a decision); if it gives up, in the
+    rational kind underneath. Either way, exact mode's
     answer; a certified run takes its points, maps and offsets from the rational run on
     first use."""
 
@@ -482,16 +485,17 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
     engine = None
     try:
         lowered = lower_certified(model)
-        engine = CertifiedPlanarEngine(polygon, kind)
+        engine = CertifiedPlanarEngine(polygon, kind, model)
         for st in lowered.stages:
             engine.layer(st)
     except Unsettled as why:
-        decisions = 0 if engine is None else engine.decisions
-        stats = FilterStats(decisions, 0, True, str(why))
+        decisions, values = (0, 0) if engine is None else (engine.decisions,
+                                                           engine.exact_values)
+        stats = FilterStats(decisions, values, True, str(why))
         return replace(exact_partition(), arithmetic="certified", filter_stats=stats)
     result = _assemble(engine, net, plane, polygon, True, 0.0, geometry=False)
     return replace(result, layer_names=lowered.names, arithmetic="certified",
-                   filter_stats=FilterStats(engine.decisions, 0, False),
+                   filter_stats=FilterStats(engine.decisions, engine.exact_values, False),
                    _deferred=exact_partition)
 
 

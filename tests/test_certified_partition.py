@@ -124,19 +124,50 @@ def test_coincidence_heavy_fraction_networks(seed, denominator, box):
     check(net, box_polygon([-2, -2], [2, 2]) if box else None)
 
 
-@pytest.mark.parametrize("widths", [(2, 2), (3, 3), (4, 4, 4)])
-def test_folding_network(widths):
+@pytest.mark.parametrize("widths", [(2, 2), (3, 3), (3, 3, 3), (4, 4, 4)])
+@pytest.mark.parametrize("box", [True, False])
+def test_folding_network(widths, box):
+    """Coincidences everywhere (folds through earlier vertices, along earlier edges): the
+    filter settles them with exact values at the few vertices concerned, no fallback."""
     net, (lower, upper) = folding_network(widths, 2)
-    check(net, box_polygon(lower, upper))
+    cert = check(net, box_polygon(lower, upper) if box else None, fell_back=False)
+    assert cert.filter_stats.decisions > 0
 
 
-def test_three_lines_through_a_point_falls_back():
+@pytest.mark.parametrize("box", [True, False])
+def test_folding_network_6666(box):
+    net, (lower, upper) = folding_network((6, 6, 6, 6), 2)
+    cert = check(net, box_polygon(lower, upper) if box else None, fell_back=False)
+    assert cert.num_regions == (16038 if box else 16232)
+    assert cert.filter_stats.exact > 0  # exact values where the bounds did not settle
+
+
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([1, 3]), st.booleans())
+@settings(max_examples=10, deadline=None)
+def test_integer_and_thirds_networks_settle_without_falling_back(seed, denominator, box):
+    """Integer and k/3 weights: many lines through common points and parallel lines (common
+    directions at infinity); decided by exact values at the vertices, never whole."""
+    net = _fraction_net(np.random.default_rng(seed), [2, 6, 6, 6, 1], denominator)
+    check(net, box_polygon([-2, -2], [2, 2]) if box else None, fell_back=False)
+
+
+def test_exact_values_are_counted_and_coincidences_exact():
+    """Integer weights, three layers: the filter computes exact rows (counted in
+    ``filter_stats.exact``) and the result is the rational one."""
+    rng = np.random.default_rng(11)
+    net = _fraction_net(rng, [2, 8, 8, 8, 1], 1)
+    cert = check(net, fell_back=False)
+    assert 0 < cert.filter_stats.exact < cert.filter_stats.decisions
+
+
+def test_three_lines_through_a_point_is_settled_exactly():
     """Three lines through (1/3, 1/3): the biases are not floats, so the float values near
-    the common point are within their bounds of the thresholds."""
+    the common point are within their bounds of the thresholds; the filter computes the
+    third line's exact value at the vertex the first two make (zero: it passes through)."""
     net = Network([[[1, 0], [0, 1], [1, 1]], [[1, -2, 1]]],
                   [[F(-1, 3), F(-1, 3), F(-2, 3)], [F(1, 3)]], ["relu", "linear"])
-    cert = check(net, fell_back=True)
-    assert "rounding bound" in cert.filter_stats.reason
+    cert = check(net, fell_back=False)
+    assert cert.filter_stats.exact >= 1
 
 
 def test_coincidence_float_holds_exactly_is_settled():
@@ -147,9 +178,23 @@ def test_coincidence_float_holds_exactly_is_settled():
     check(net, fell_back=False)
 
 
-def test_line_through_a_polygon_corner_falls_back():
+def test_line_through_a_polygon_corner_is_settled_exactly():
     net = Network([[[1.0, -1.0]], [[1.0]]], [[0.0], [0.0]], ["relu", "linear"])
-    check(net, [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0]], fell_back=True)
+    check(net, [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0]], fell_back=False)
+
+
+def test_without_the_model_unsettled_falls_back():
+    """The engine alone (no model to compute exact values from) raises Unsettled."""
+    from regions.certified import Unsettled, lower_certified
+    from regions.kinds import CERTIFIED
+    from regions._planar_certified import CertifiedPlanarEngine
+
+    net = Network([[[1, 0], [0, 1], [1, 1]], [[1, -2, 1]]],
+                  [[F(-1, 3), F(-1, 3), F(-2, 3)], [F(1, 3)]], ["relu", "linear"])
+    engine = CertifiedPlanarEngine(None, CERTIFIED)
+    with pytest.raises(Unsettled, match="rounding bound"):
+        for stage in lower_certified(net).stages:
+            engine.layer(stage)
 
 
 # -- graphs --------------------------------------------------------------------------------
