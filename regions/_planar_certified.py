@@ -186,6 +186,7 @@ class CertifiedPlanarEngine(PlanarEngine):
             raise Unsettled(f"node {st.name!r}: group maxima are not filtered")
         if any(float(th) != th for th in st.activation.thresholds):
             raise Unsettled(f"node {st.name!r}: thresholds that float64 cannot hold")
+        self.stage_index = len(self.layer_codes)  # (layer_codes grows before the activation)
         super().layer(st)
 
     def _pre_values(self, st: Any, Z: np.ndarray) -> None:
@@ -412,7 +413,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         """The exact rows of this layer's ``Z`` at vertices ``v``: kept for their signs, and
         their balls made tight (the rounding of the exact values)."""
         X = self._exact_points(v)
-        rows = exact_pre(self.lowered, X, len(self.layer_codes))
+        rows = exact_pre(self.lowered, X, self.stage_index)
         mid, rad = input_ball(rows)
         width = rows.shape[1]
         self.Z[v, :width], self.R[v, :width] = mid, rad

@@ -65,3 +65,20 @@ def test_balls_hold_in_a_box():
     frac = Network([[[Fraction(int(v * 3), 3) for v in row] for row in m] for m in w],
                    [[Fraction(int(v * 3), 3) for v in row] for row in b], "relu")
     _lockstep(frac, box)
+
+
+def test_exact_values_at_the_activation_step():
+    # pinned: this network leaves three signs open when its first hidden layer is applied,
+    # after the layer's patterns are recorded (the exact rows must still be that layer's)
+    from regions import partition, random_network
+    from regions._pieces import pattern_rows
+
+    seed = np.random.SeedSequence(20240611).spawn(10)[9]
+    net = random_network([2, 32, 32, 32, 1], "relu", sigma_w=2 ** 0.5, sigma_b=1.0,
+                         seed=np.random.default_rng(seed))
+    cert = partition(net, exact=True)
+    assert cert.filter_stats.exact > 0 and not cert.filter_stats.fell_back
+    exact = partition(net, exact=RATIONAL)
+    assert cert.num_regions == exact.num_regions == 3939
+    assert np.array_equal(np.sort(pattern_rows(cert.patterns)),
+                          np.sort(pattern_rows(exact.patterns)))
