@@ -24,8 +24,9 @@ Conventions
   not cover (group maxima, an exhausted time budget) is recomputed in rational arithmetic
   (see :mod:`regions._planar_certified`). The result is rational arithmetic's either way, its
   vertices, maps and areas computed in rational arithmetic on first use.
-  Float mode raises ``RuntimeError`` where it cannot decide how boundaries meet (nearly
-  parallel ones).
+  Where float mode cannot decide how boundaries meet (nearly parallel ones, meeting far
+  away), the certified engine decides instead: the result is the exact partition with
+  float64 geometry, and says so (``arithmetic == "certified"``, ``filter_stats.reason``).
 
 References
 ----------
@@ -47,7 +48,7 @@ import numpy as np
 
 from . import _numbers
 from .certified import FilterStats, Unsettled, lower_certified, same_maps_certified
-from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind
+from .kinds import CERTIFIED, RATIONAL, CertifiedKind, NumberKind, as_kind
 from ._planar import PlanarEngine, convex_polygon, cross
 from ._planar_certified import CertifiedPlanarEngine
 from ._pieces import pattern_rows
@@ -464,10 +465,34 @@ def partition(
         return _certified_partition(net, domain, model, plane, polygon, kind)
     engine = PlanarEngine(polygon, kind)
     lowered = lower(model, kind)
-    for st in lowered.stages:
-        engine.layer(st)
+    try:
+        for st in lowered.stages:
+            engine.layer(st)
+    except RuntimeError as why:  # float64 cannot decide how boundaries meet
+        return _decided_by_certified(net, model, plane, polygon, tol, why)
     return replace(_assemble(engine, net, plane, polygon, exact, tol),
                    layer_names=lowered.names, arithmetic=kind.name)
+
+
+def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: Plane | None,
+                          polygon: np.ndarray | None, tol: float,
+                          why: RuntimeError) -> Partition:
+    """Float mode where float64 cannot decide (nearly parallel boundaries meeting far
+    away): the certified engine decides every sign (exactly where its bounds do not), and
+    the result keeps its float geometry, so it is the exact partition with float64
+    vertices, maps and areas (``arithmetic == "certified"``). If the certified engine gives
+    up too, the float error is raised."""
+    try:
+        lowered = lower_certified(model)
+        engine = CertifiedPlanarEngine(polygon, CERTIFIED, model)
+        for st in lowered.stages:
+            engine.layer(st)
+    except Unsettled:
+        raise why from None
+    stats = FilterStats(engine.decisions, engine.exact_values, False,
+                        f"float mode could not decide: {why}")
+    return replace(_assemble(engine, net, plane, polygon, False, tol),
+                   layer_names=lowered.names, arithmetic="certified", filter_stats=stats)
 
 
 def _certified_partition(net: Network | Graph, domain: Any, model: Network | Graph,
