@@ -50,35 +50,20 @@ that end up straight in every region (where a merged cut ended on an edge) are d
 both their neighbours are points. A region's argmax is the first entry equal to the running
 maximum at all its vertices.
 
-Float mode carries an error bound E_vj with every value z_vj (per vertex and column): at
-the start of a stage, the rounding of its sums, ``tol * (sum_i |A_ji| m_v + |b_j| w_v)`` with
-m_v = max_i |h_vi|, plus the errors the state brings, ``sum_i |A_ji| EH_vi``; after the
-activation, an error times the slope of the piece its value lies in, and none for a value on
-a threshold (its image is phi(theta) exactly) or cut off by a ReLU. A new vertex made on an
-edge (a, b) where z_j crosses a threshold interpolates the ends' bounds and adds how far the
-vertex can move along its edge: the crossing's parameter mu = |z_aj| / (|z_aj| + |z_bj|) is
-uncertain by about (E_aj + E_bj) / (|z_aj| + |z_bj|), times the change of the values along the
-edge. That term is what grows where nearly parallel boundaries meet far away: their vertex
-is ill-conditioned, and values there are only known to the bound. The bounds belong to the
-vertex (a far vertex does not loosen them elsewhere).
-
-A value within its bound of a threshold is snapped onto it, at the layer start for the old
-vertices and for every new vertex, so that boundaries meeting within rounding share one
-vertex instead of leaving slivers. A snap is a decision float cannot check, so each one is
-then measured: on each edge of a region from the snapped vertex, the boundary really meets
-the edge where the value has changed by what the snap took away; if that is more than
-``SNAP_REACH * tol`` of the edge (for a ray, of the region's size), if a snap at a point at
-infinity pushes a finite crossing to infinity (float cannot tell nearly parallel from
-parallel), or if it makes a sliver of a region whose other vertices all lie on the boundary,
-the partition raises ``RuntimeError`` (suggesting ``exact=True``) instead of dropping or
-inventing regions. Generic networks snap nothing, or only rounding (a fraction 1e-16 of an
-edge). A region whose vertex values change sign more than twice around it (possible only
-through float rounding) also raises ``RuntimeError`` rather than producing a wrong split.
+Float mode snaps a pre-activation z_j at vertex v within ``tol`` times its rounding scale of
+a threshold onto it: ``sum_i |W_ji| m_v + sum_i |W_ji| s_vi + (|b_j| + |theta|) w_v``, where
+m_v = max_i |h_vi| and s_vi is the size of the terms of the previous layer's sum that made
+h_vi. The scale belongs to the vertex (a far vertex does not loosen it elsewhere), and the
+previous layer's terms keep a value that is the rounding noise of a cancelled sum from
+being its own scale. New vertices interpolate the scales like their values. Snapping is
+done for old vertices at the layer start and for every new vertex, so boundaries meeting
+within rounding share one vertex instead of leaving slivers. A region whose vertex values
+change sign more than twice around it (possible only through float rounding) raises
+``RuntimeError`` rather than producing a wrong split.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,15 +127,6 @@ def convex_polygon(value: Any, name: str) -> np.ndarray:
 
 BLOCK = 16
 """Neurons per block in a layer (see :meth:`PlanarEngine.layer`)."""
-
-SLIVER = 1e-6
-"""Float mode: a region whose vertices all lie on a boundary but one, closer to the line
-through its neighbours than this (relative to its size), is a sliver float cannot place."""
-
-SNAP_REACH = 1e4
-"""Float mode: how far (as a fraction of an edge, in units of the tolerance) snapping a
-value onto a threshold may move where a boundary meets the edge before partition raises
-(see :meth:`PlanarEngine._check_snaps`)."""
 
 
 @dataclass(frozen=True)
@@ -233,11 +209,8 @@ class PlanarEngine:
         self.cnt = np.zeros(16, dtype=np.int64)
         self.cnt[0] = faces.shape[1]
         self.nonnegative = False  # every vertex value >= 0 (after a ReLU layer)
-        # float mode: error bounds of the values, per vertex and column (see _layer_noise)
-        self.EH: Any = None  # of the state H (None: the input, exact)
-        self.E: Any = None  # of the stage's values Z
-        self.R: Any = None  # what snapping took away from Z's first columns (0: nothing)
-        self.unbounded = False  # float mode: some error bound is infinite
+        self.prev_abs: Any = None  # float mode: the previous stage's term sizes per column
+        self.noise: Any = None  # float mode: (slope, alpha, offset) rounding scales
         self.layer_codes: list[np.ndarray] = []   # per layer: (regions then, width) int8
         self.layer_parents: list[np.ndarray] = []  # per layer: region -> region of layer before
 
@@ -263,8 +236,8 @@ class PlanarEngine:
             self.X = self._grow_rows(self.X, need, self.zero)
             self.Z = self._grow_rows(self.Z, need, self.zero)
             if not self.exact:
-                self.E = self._grow_rows(self.E, need, 0.0)
-                self.R = self._grow_rows(self.R, need, 0.0)
+                self.mag_in = self._grow_rows(self.mag_in, need, 0.0)
+                self.mag_prev = self._grow_rows(self.mag_prev, need, 0.0)
 
     def _reserve_faces(self, k: int, width: int) -> None:
         need = self.nF + k
@@ -300,15 +273,14 @@ class PlanarEngine:
         self.Z, self.m = Z, m
         thresholds = [self.kind.scalar(th) for th in act.thresholds]
         self._thresholds_now = thresholds
-        if not exact:
+        if exact:
+            self.noise = None
+        else:
             self._layer_noise(st, H)
-            self.R = np.zeros((Z.shape[0], m))
             for th in thresholds:
                 self._snap(slice(0, nV), th)
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
         self._cut_columns(thresholds, m)
-        if not exact:
-            self._check_snaps(st.name, thresholds)
         self._record_patterns(act)
         self._activate(act, carried=bool(st.carry.shape[0]))
 
@@ -373,26 +345,20 @@ class PlanarEngine:
         self._thresholds_now = [zero]
         if not exact:
             self._layer_noise(st, H, first=G)
-            E = self.E
-            E[:nV, G + P: G + P + G] = E[:nV, G + groups[:, 0]]
+            # g_i = f_i - m: twice the largest candidate scale of the group
+            self.noise = tuple(2 * v[groups].max(axis=1) for v in self.noise)
+            self.prev_abs = tuple(np.concatenate([v[groups].max(axis=1), v[P:]])
+                                  for v in self.prev_abs)
         first_new = nV
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
         run = slice(G + P, G + P + G)
         for i in range(1, k):
             n, Z = self.nV, self.Z
             Z[:n, :G] = Z[:n, G + groups[:, i]] - Z[:n, run]
-            if not exact:  # g_i = f_i - m: the errors of both, and the subtraction's
-                E = self.E
-                E[:n, :G] = (E[:n, G + groups[:, i]] + E[:n, run]
-                             + self.tol * (np.abs(Z[:n, G + groups[:, i]]) + np.abs(Z[:n, run])))
-                self.R = np.zeros((Z.shape[0], G))
+            if not exact:
                 self._snap(slice(0, n), zero)
             self._cut_columns([zero], G)
             n, Z = self.nV, self.Z
-            if not exact:
-                self._check_snaps(st.name, [zero])
-                E = self.E
-                E[:n, run] = np.maximum(E[:n, run], E[:n, G + groups[:, i]])
             Z[:n, run] = np.maximum(Z[:n, run], Z[:n, G + groups[:, i]])
         del self.index
         codes = self._region_argmax(groups, G, run)
@@ -410,9 +376,6 @@ class PlanarEngine:
         self.layer_codes.append(codes[keep])
         self.layer_parents.append(self.origin[: len(codes)][keep].copy())
         self.H = np.ascontiguousarray(self.Z[:, G + P:])
-        if not exact:
-            self.EH = np.ascontiguousarray(self.E[:, G + P:])
-            self.E = self.R = None
         del self.Z
         self.nonnegative = False
 
@@ -433,150 +396,68 @@ class PlanarEngine:
             top = self.Z[v][:, :, run][:, :, :, None]
             if self.exact:
                 ok = np.all(cand == top, axis=1)
-            else:  # within the errors of both
-                slack = self.E[v][:, :, G + groups] + self.E[v][:, :, run][:, :, :, None]
-                ok = np.all(cand >= top - slack, axis=1)
+            else:
+                slope, alpha, offset = self.noise
+                scale = (self.mag_in[v][:, :, None] * slope
+                         + self.mag_prev[v][:, :, None] * alpha
+                         + self.X[v, 2][:, :, None] * offset)
+                ok = np.all(cand >= top - scale[:, :, :, None], axis=1)
             out[r0: r0 + step] = np.argmax(ok, axis=2)
         return out
 
 
     def _layer_noise(self, st: Any, H: np.ndarray, first: int = 0) -> None:
-        """Float mode: the error bounds ``E`` of this stage's values at the vertices (see
-        :meth:`_snap`): the rounding of this stage's sums, ``tol * (sum_i |A_ji| m_v +
-        |b_j| w_v)`` with m_v = max_i |h_vi|, plus the errors the state carries in,
-        ``sum_i |A_ji| EH_vi``. Carried columns keep their errors."""
-        nV, cap, n_state, P = self.nV, self.X.shape[0], H.shape[1], st.num_pre
+        """Float mode: the rounding-error scales of this stage's pre-activations (see
+        :meth:`_snap`), and the sizes this stage passes on to the next."""
+        nV, cap, n_state = self.nV, self.X.shape[0], H.shape[1]
+        # the sizes of the terms of this layer's sums and of the previous layer's, which
+        # made h_v (so that an h_v that is the rounding noise of a cancelled sum is not its
+        # own scale)
+        prev = self.mag_in[:nV] if self.prev_abs is not None else None
+        self.mag_in = np.zeros(cap)
         if self.nonnegative:  # after a ReLU layer: |h| = h, one pass
-            m_in = H.max(axis=1, initial=0.0)
+            self.mag_in[:nV] = H.max(axis=1, initial=0.0)
         else:
-            m_in = np.abs(H).max(axis=1, initial=0.0)
+            self.mag_in[:nV] = np.abs(H).max(axis=1, initial=0.0)
+        self.mag_prev = np.zeros(cap)
         slope = st.pre_abs(np.ones((1, n_state)), 0)[0]  # sum_i |A_ji|
         offset = st.pre_abs(np.zeros((1, n_state)), 1)[0]  # the bias terms
-        top = float(m_in.max(initial=0.0))
+        top = float(self.mag_in[:nV].max(initial=0.0))
         with np.errstate(over="ignore", invalid="ignore"):
-            check_float_range(self.Z[:nV, first: first + P], slope * top + offset, st.name,
+            check_float_range(self.Z[:nV, first: first + st.num_pre], slope * top + offset, st.name,
                               "partition")
-        check_terms_underflow(m_in, slope, offset, st.name, "partition")
-        E = self.E = np.zeros(self.Z.shape)
-        rounding = np.multiply.outer(self.tol * m_in, slope)
-        rounding += np.multiply.outer(self.tol * self.X[:nV, 2], offset)
-        if self.EH is None:  # the input coordinates are exact
-            E[:nV, first: first + P] = rounding
+        check_terms_underflow(self.mag_in[:nV], slope, offset, st.name, "partition")
+        if prev is None:
+            alpha = beta = np.zeros(st.num_pre)
+            carried = (np.zeros(st.carry.shape[0]),) * 2
         else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                E[:nV, first: first + P] = st.pre_abs(self.EH[:nV], 0) + rounding
-            E[:nV, first + P + (self.Z.shape[1] - first - P - st.carry.shape[0]):] = (
-                self.EH[:nV][:, st.carry])
-            if not np.all(np.isfinite(E[:nV])):
-                raise FloatingPointError(
-                    f"partition (float mode): the rounding errors of node {st.name!r}'s "
-                    "pre-activations are unbounded (a vertex found from nearly parallel "
-                    "boundaries); use exact=True"
-                )
+            self.mag_prev[:nV] = prev
+            alpha = st.pre_abs(self.prev_abs[0][None, :], 0)[0]
+            beta = st.pre_abs(self.prev_abs[1][None, :], 0)[0]
+            carried = (self.prev_abs[0][st.carry], self.prev_abs[1][st.carry])
+        self.noise = (self.tol * slope, self.tol * alpha, self.tol * (offset + beta))
+        self.prev_abs = (np.concatenate([slope, carried[0]]),
+                         np.concatenate([offset, carried[1]]))
 
     def _snap(self, rows: slice, th: Any) -> None:
-        """Float mode: values within their error bound of threshold ``th`` are set onto it
-        (what is taken away is kept in ``R``). The bound of z_j at vertex v (rows of a slice)
-        is ``E_vj + tol |th| w_v``: the rounding of the sums that made it and the errors
-        it inherits (see :meth:`_layer_noise` and :meth:`_combine`)."""
-        m = self.m
-        Z, wcol = self.Z[rows, :m], self.X[rows, 2]
+        """Float mode: values within the noise of threshold ``th`` are set onto it. The
+        noise of z_j at vertex v (rows of a slice) is tol times
+        ``sum_i |W_ji| m_v + sum_i |W_ji| s_vi + (|b_j| + |th|) w_v``, with m_v = max_i |h_vi|
+        and s_vi = sum_k |W'_ik| m'_v + |b'_i| w_v the size of the terms of the previous
+        layer's sum that made h_vi (W', b', m' of the previous layer)."""
+        Z, wcol = self.Z[rows, : self.m], self.X[rows, 2]
+        m_in, m_prev = self.mag_in[rows], self.mag_prev[rows]
+        slope, alpha, offset = self.noise
+        offset = offset + self.tol * abs(th)
         target = th * wcol[:, None]
-        d = Z - target if th else Z
-        bound = self.E[rows, :m]
-        if th:
-            bound = bound + self.tol * abs(th) * wcol[:, None]
-        r, c = np.nonzero(np.abs(d) <= bound)
-        keep = d[r, c] != 0
-        r, c = r[keep], c[keep]
-        self.R[rows][r, c] = d[r, c]
+        diff = np.abs(Z - target) if th else np.abs(Z)
+        # a cheap bound per row first; the exact bound only where it may hold
+        rough = (m_in * slope.max(initial=0.0) + m_prev * alpha.max(initial=0.0)
+                 + wcol * offset.max(initial=0.0))
+        r, c = np.nonzero(diff <= rough[:, None])
+        near = diff[r, c] <= m_in[r] * slope[c] + m_prev[r] * alpha[c] + wcol[r] * offset[c]
+        r, c = r[near], c[near]
         Z[r, c] = th * wcol[r]
-
-    def _check_snaps(self, name: str, thresholds: list) -> None:
-        """Float mode: refuse a snap that decides something float cannot. A value r snapped
-        onto a threshold at vertex v claims that the boundary passes through v; on each
-        edge (v, u) of a region, the boundary really meets the edge's line where the value
-        has changed by r, at the fraction ``|r| / |z_u - r|`` of the edge. For a genuine
-        coincidence r is rounding and the fraction is tiny (1e-15 on generic data); where
-        nearly parallel boundaries meet, a small error in the values is a long way along the
-        edge, and the snap would move a vertex far, dropping or inventing regions. So a
-        fraction above ``SNAP_REACH`` times the tolerance (for a ray, the distance against
-        the largest point of the region; for a point at infinity, the crossing it pushes to
-        infinity against that) raises RuntimeError."""
-        nV, nF = self.nV, self.nF
-        R = self.R[:nV]
-        snapped = np.flatnonzero(np.any(R != 0, axis=1))
-        if not snapped.shape[0]:
-            return
-        F, cnt = self.F[:nF], self.cnt[:nF]
-        K = F.shape[1]
-        k = np.arange(K)
-        valid = k[None, :] < cnt[:, None]
-        hit = valid & np.isin(F, snapped)
-        f, pos = np.nonzero(hit)
-        if not f.shape[0]:
-            return
-        v = F[f, pos]
-        vv, c = np.nonzero(R[v] != 0)  # (position, column) pairs
-        f, pos, v = f[vv], pos[vv], v[vv]
-        r = R[v, c]
-        X, Z, th = self.X, self.Z, np.asarray([float(t) for t in thresholds])
-        # the region's largest point: the length scale of rays and of points at infinity
-        ids = np.where(valid[f], F[f], 0)
-        size = np.where(valid[f] & (X[ids, 2] != 0), np.abs(X[ids, :2]).max(axis=2),
-                        0.0).max(axis=1)
-        wv = X[v, 2]
-        # v's threshold: the one its value was snapped onto
-        near = (th[np.argmin(np.abs(Z[v, c][:, None] - th[None, :] * wv[:, None]), axis=1)]
-                if th.shape[0] > 1 else np.full(r.shape, th[0]))
-        scale_v = np.maximum(np.abs(X[v, :2]).max(axis=1), size)
-
-        def reach(u: np.ndarray, rr, vv, cc, nn, sc):
-            """How far the snap moves the boundary on the segment from v to vertex u, and
-            whether u is on the boundary itself."""
-            wu = X[u, 2]
-            zu = Z[u, cc] - nn * wu
-            point = X[vv, 2] != 0
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                frac = np.abs(rr) / np.abs(zu - rr)
-                out = np.where(point & (wu == 0), frac / sc, frac)  # a ray: against the size
-                # v at infinity, u a point: a crossing at |z_u / r| from u, which float
-                # cannot tell from parallel, would be pushed to infinity
-                cross = np.sign(zu) == -np.sign(rr)
-                out = np.where(~point & (wu != 0), np.where(cross, np.inf, 0.0), out)
-            return np.where(np.isnan(out), np.inf, out), zu == 0
-
-        # the two edges at v: both must move little (an edge to a vertex on the boundary
-        # says nothing: the snap lays the edge on the boundary)
-        (a1, on1), (a2, on2) = (reach(F[f, (pos + step) % cnt[f]], r, v, c, near, scale_v)
-                                for step in (1, -1))
-        out = np.maximum(np.where(on1, 0.0, a1), np.where(on2, 0.0, a2))
-        both = np.flatnonzero(on1 & on2)
-        if both.shape[0]:  # v between two vertices on the boundary: against the whole region
-            fb = f[both]
-            ids = np.where(valid[fb], F[fb], F[fb, :1])
-            rep = lambda x: np.repeat(x[both], K)  # noqa: E731 - one value per vertex slot
-            m, on = reach(ids.reshape(-1), rep(r), rep(v), rep(c), rep(near), rep(scale_v))
-            m = np.where(on | (ids.reshape(-1) == rep(v)), np.inf, m).reshape(-1, K)
-            m = m.min(axis=1)
-            # every other vertex on the boundary: v is the tip of a sliver (raise), unless the
-            # region is wide at v, where the values vanish on the whole region (f_i = max)
-            u1, u2 = F[fb, (pos[both] + 1) % cnt[fb]], F[fb, (pos[both] - 1) % cnt[fb]]
-            line = cross(X[u1], X[u2])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gap = np.abs((line * X[v[both]]).sum(axis=1)) / (
-                    np.abs(line[:, :2]).max(axis=1) * np.where(wv[both] != 0, scale_v[both], 1.0))
-            wide = ~(gap <= SLIVER)  # (nan: both neighbours at infinity, not a sliver)
-            out[both] = np.where(np.isinf(m) & wide, 0.0, m)
-        worst = float(out.max(initial=0.0))
-        if worst > SNAP_REACH * self.tol:
-            how = (f"would move a vertex by {worst:.2g} of its edge" if math.isfinite(worst)
-                   else "decides whether boundaries meet at all")
-            raise RuntimeError(
-                f"partition (float mode): cannot decide where the boundaries of node {name!r} "
-                f"meet: putting a value within its error bound onto a threshold {how} "
-                "(nearly parallel boundaries, or boundaries meeting far away); use exact=True"
-            )
 
     def _values(self, ids: Any, j: int, th: Any) -> np.ndarray:
         return self.Z[ids, j] - th * self.X[ids, 2]
@@ -710,8 +591,7 @@ class PlanarEngine:
     def _combine(self, a: np.ndarray, b: np.ndarray, j: int, th: Any) -> np.ndarray:
         """New vertices where neuron ``j`` crosses threshold ``th`` on the segments (a, b)
         (the ends' values have opposite signs, or ``a``'s is zero): |z_b| a + |z_a| b,
-        normalised, with the values combined alike; returns their ids. Float mode also
-        bounds the new values' errors (:meth:`_combine_errors`)."""
+        normalised, with the values combined alike; returns their ids."""
         za = np.abs(self._values(a, j, th))
         zb = np.abs(self._values(b, j, th))
         if not self.exact:  # weights at most 1: large values times large coordinates
@@ -728,68 +608,16 @@ class PlanarEngine:
         new = slice(self.nV, self.nV + k)
         self.X[new] = Xn
         Zn = self.Z[new]  # a view: the values are written in place
-        Za, Zb = self.Z[a], self.Z[b]
-        np.multiply(Za, ca, out=Zn)
-        Zb_cb = Zb * cb
-        Zn += Zb_cb
+        np.multiply(self.Z[a], ca, out=Zn)
+        Zn += self.Z[b] * cb
         if not self.exact:
-            self._combine_errors(a, b, j, th, new, za, zb, total, scale, finite, ca, cb,
-                                 Za, Zb, Zb_cb)
+            self.mag_in[new] = ca[:, 0] * self.mag_in[a] + cb[:, 0] * self.mag_in[b]
+            self.mag_prev[new] = ca[:, 0] * self.mag_prev[a] + cb[:, 0] * self.mag_prev[b]
             for other in self._thresholds_now:
                 self._snap(new, other)
         Zn[:, j] = np.where(finite, th, self.zero) if th != 0 else self.zero
-        if not self.exact:
-            self.R[new, j] = 0.0  # on the threshold by construction, not by a snap
         self.nV += k
         return np.arange(new.start, new.stop)
-
-    def _combine_errors(self, a, b, j: int, th: Any, new: slice, mu, nu, total, scale,
-                        finite, ca, cb, Za, Zb, work) -> None:
-        """Float mode: error bounds of the values at new vertices ``new`` made on the
-        segments (a, b) at parameter mu = |z_a| / (|z_a| + |z_b|) (``nu`` = 1 - mu). The
-        values are ``((1 - mu) Z_a + mu Z_b) / S(mu)``, S the normalisation (the weight w,
-        or the largest coordinate of a direction); besides the ends' errors, an error
-        ``dmu = ((1 - mu) E_aj + mu E_bj) / (|z_a| + |z_b|)`` of the parameter (from
-        column j's errors) moves the vertex, by up to ``dmu |dZ/dmu|``, with
-        ``|dZ/dmu| <= (|Z_b - Z_a| + |Z_new| |S'|) / S`` (the combination's own rounding,
-        ulps of the values, is well inside the ends' bounds, which are tol times the
-        terms). Nearly parallel boundaries make |z_a| + |z_b| small against the errors:
-        that is where this term grows. Column j is the threshold at the new vertex by
-        definition (no error). ``Za``, ``Zb``: the ends'
-        values; ``work``: scratch of their shape."""
-        E, Z, X = self.E, self.Z, self.X
-        ea, eb = E[a, j], E[b, j]
-        if th:
-            ea = ea + self.tol * abs(th) * X[a, 2]
-            eb = eb + self.tol * abs(th) * X[b, 2]
-        dmu = (nu * ea + mu * eb) / total
-        dS = X[b, 2] - X[a, 2]  # S' for a point; for a direction, its largest coordinate's
-        if not finite.all():
-            out = ~finite
-            dS[out] = np.abs(X[b[out], :2] - X[a[out], :2]).max(axis=1)
-        np.abs(dS, out=dS)
-        low = scale - dS * dmu  # the smallest normalisation within the error
-        bad = ~(low > 0)
-        if bad.any():  # the vertex can be anywhere on its edge
-            low[bad] = 1.0
-        step = dmu / low  # times |Z_b - Z_a|; and times |dS| (plus rounding) |Z_new|
-        En = E[new]  # a view
-        np.multiply(E[a], ca, out=En)
-        np.multiply(E[b], cb, out=work)
-        En += work
-        np.subtract(Zb, Za, out=work)
-        np.abs(work, out=work)
-        work *= step[:, None]
-        En += work
-        ray = np.flatnonzero(dS)  # (between two points S is constant)
-        if ray.shape[0]:
-            En[ray] += np.abs(Z[new][ray]) * (step[ray] * dS[ray] + self.tol)[:, None]
-        En[:, j] = 0.0
-        if bad.any():
-            En[bad] = np.inf
-            self.unbounded = True
-        if self.unbounded:  # (an unbounded error times a zero weight)
-            En[np.isnan(En)] = np.inf
 
     def _line_ends(self, ids, s, valid, j: int, th: Any) -> tuple[np.ndarray, np.ndarray]:
         """For each region (rows of ``ids``) whose cut runs between two directions, the ends
@@ -826,8 +654,6 @@ class PlanarEngine:
         self.nonnegative = False
         direction = np.flatnonzero(self.X[:nV, 2] == 0)
         zd = Z[direction]
-        if not self.exact:
-            self._activate_errors(act, nV, m)
         if self.exact:
             Z[:nV] = act(Z[:nV])
         elif act is ACTIVATIONS["relu"]:
@@ -842,32 +668,6 @@ class PlanarEngine:
         Z[direction] = np.where(zd > 0, hi * zd, lo * zd)
         self.H = self.Z
         del self.Z
-
-    def _activate_errors(self, act: Any, nV: int, m: int) -> None:
-        """Float mode: the errors of the values after ``act`` (before Z is overwritten):
-        an error times the slope of the piece a value lies in (phi is Lipschitz there), and
-        none for a value on a threshold (snapped or made there: its image is phi(theta));
-        at directions the recession slopes. Carried columns keep theirs."""
-        Z, E = self.Z[:nV, :m], self.E[:nV, :m]
-        if act is ACTIVATIONS["relu"]:  # slope 1 above 0, 0 below and on it, everywhere
-            E *= Z > 0
-            self.EH, self.E, self.R = self.E, None, None
-            return
-        slopes = np.abs(np.asarray(act.slopes, dtype=np.float64))
-        point = self.X[:nV, 2] != 0
-        idx = np.zeros(Z.shape, dtype=np.int64)
-        on = np.zeros(Z.shape, dtype=bool)
-        for th in act.thresholds:
-            t = float(th)
-            idx += Z > t * point[:, None]
-            on |= Z == t * point[:, None]
-        factor = slopes[idx]
-        lo, hi = slopes[0], slopes[-1]  # directions: the outermost pieces
-        factor[~point] = np.where(Z[~point] > 0, hi, np.where(Z[~point] < 0, lo, 0.0))
-        factor[on] = 0.0
-        E *= factor
-        self.EH = self.E
-        self.E = self.R = None
 
     # -- results ---------------------------------------------------------------------------
 

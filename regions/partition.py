@@ -24,9 +24,11 @@ Conventions
   not cover (group maxima, an exhausted time budget) is recomputed in rational arithmetic
   (see :mod:`regions._planar_certified`). The result is rational arithmetic's either way, its
   vertices, maps and areas computed in rational arithmetic on first use.
-  Where float mode cannot decide how boundaries meet (nearly parallel ones, meeting far
-  away), the certified engine decides instead: the result is the exact partition with
+  Where the float engine finds its arrangement inconsistent (rounding at a near-degenerate
+  vertex), the certified engine decides instead: the result is the exact partition with
   float64 geometry, and says so (``arithmetic == "certified"``, ``filter_stats.reason``).
+  Nearly parallel boundaries meeting far away can still make float mode lose regions
+  without an error (a known limitation); ``exact=True`` is exact there.
 
 References
 ----------
@@ -477,8 +479,8 @@ def partition(
 def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: Plane | None,
                           polygon: np.ndarray | None, tol: float,
                           why: RuntimeError) -> Partition:
-    """Float mode where float64 cannot decide (nearly parallel boundaries meeting far
-    away): the certified engine decides every sign (exactly where its bounds do not), and
+    """Float mode where the float engine cannot go on (its arrangement made inconsistent by
+    rounding at a near-degenerate vertex): the certified engine decides every sign (exactly where its bounds do not), and
     the result keeps its float geometry, so it is the exact partition with float64
     vertices, maps and areas (``arithmetic == "certified"``). If the certified engine gives
     up too, the float error is raised."""
