@@ -1,7 +1,7 @@
 """Adversarial float-mode cases: float mode gives the exact answer or raises a clear error
-(the nearly parallel partition cases are a known limitation, marked as expected failures)
-(suggesting exact=True), never a silently different one. Each case is compared with
-``exact=True`` (rational arithmetic)."""
+(suggesting exact=True), never a silently different one; the nearly parallel partition
+cases are a known limitation, marked as expected failures. Each case is compared with
+``exact=True``."""
 
 from __future__ import annotations
 
