@@ -712,35 +712,51 @@ class DenseChain:
     def forward(self, points: np.ndarray, d: int, patterns: list[np.ndarray] | None,
                 pre: bool) -> np.ndarray:
         """As :meth:`ExactOracle._forward`, as an object array of the rational kind's
-        elements."""
-        flint, one = self.flint, self.flint.fmpq(1)
+        elements. The activation works on NumPy object arrays of ``fmpq`` (a selection by
+        piece, then one multiply-add only where a piece is neither constant nor the
+        identity), so Python runs per layer, not per entry."""
+        flint = self.flint
         k = points.shape[0]
-        z = [[_fmpq(flint, v) for v in row] for row in points]
+        z = np.empty(points.shape, dtype=object)
+        z[...] = [[_fmpq(flint, v) for v in row] for row in points]
+        ones = np.full((k, 1), flint.fmpq(1), dtype=object)
         for s, (mat, slopes, icpt, thresholds) in enumerate(self.layers[: d + pre]):
-            flat = [v for row in z for v in (*row, one)]
-            h = (flint.fmpq_mat(k, len(z[0]) + 1, flat) * mat).entries()
-            m = len(h) // k
+            width = z.shape[1] + 1
+            flat = np.concatenate([z, ones], axis=1).reshape(-1).tolist()
+            h = np.array((flint.fmpq_mat(k, width, flat) * mat).entries(),
+                          dtype=object).reshape(k, -1)
             if s == d:  # the pre-activation of stage d
-                z = [h[i * m: (i + 1) * m] for i in range(k)]
+                z = h
                 break
             if patterns is None:
-                index = [sum(v > th for th in thresholds) for v in h]
+                index = np.zeros(h.shape, dtype=np.int64)
+                for th in thresholds:
+                    index += (h > th).astype(np.int64)
             else:
-                index = patterns[s].reshape(-1).tolist()
-            z = [[_apply(h[i * m + j], slopes[index[i * m + j]], icpt[index[i * m + j]])
-                  for j in range(m)] for i in range(k)]
+                index = np.asarray(patterns[s], dtype=np.int64)
+            z = _apply_pieces(h, index, slopes, icpt)
         make = self.make
-        out = np.empty((k, len(z[0]) if z else 0), dtype=object)
-        out[...] = [[make(int(v.p), int(v.q)) for v in row] for row in z]
+        out = np.empty(z.shape, dtype=object)
+        out.reshape(-1)[:] = [make(int(v.p), int(v.q)) for v in z.reshape(-1)]
         return out
 
 
-def _apply(h: Any, slope: Any, intercept: Any) -> Any:
-    if slope == 0:
-        return intercept
-    if slope == 1 and intercept == 0:
-        return h
-    return slope * h + intercept
+def _apply_pieces(h: np.ndarray, index: np.ndarray, slopes: list[Any],
+                  intercepts: list[Any]) -> np.ndarray:
+    """``slopes[index] h + intercepts[index]`` entrywise on an object array, with the
+    constant pieces and the identity taken without arithmetic."""
+    out = np.empty(h.shape, dtype=object)
+    for p, (a, c) in enumerate(zip(slopes, intercepts)):
+        on = index == p
+        if not on.any():
+            continue
+        if a == 0:
+            out[on] = c
+        elif a == 1 and c == 0:
+            out[on] = h[on]
+        else:
+            out[on] = h[on] * a + c
+    return out
 
 
 def _fmpq(flint: Any, v: Any) -> Any:
