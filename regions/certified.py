@@ -238,11 +238,17 @@ class CertifiedEngine(EngineBase):
         return h, rh
 
     def _ray_out(self, act, g, rg, index, m):
-        a, rounded = _coefficients(act.slopes)
-        a, rounded = a[index], rounded[index]
-        out = np.concatenate([a * g[0, :m], g[0, m:]])
-        rad = np.abs(a) * rg[0, :m] + np.where(rounded, 2 * U * np.abs(out[:m]), 0.0)
-        return out, inflate_bound(np.concatenate([rad, rg[0, m:]]))
+        """An unbounded end's slope through the activation: the outermost piece's slope
+        (a ball, rounded where float64 does not hold it) times the slope ball."""
+        mid, err = coefficient_balls(act.slopes)
+        a, ea = mid[index], err[index]
+        gm, rgm = g[0, :m], rg[0, :m]
+        out = a * gm
+        rad = np.abs(a) * rgm + ea * (np.abs(gm) + rgm) + 3 * U * np.abs(out)
+        exact_op = ((a == 0) | (a == 1)) & (ea == 0)  # no rounding
+        rad = np.where(exact_op, np.abs(a) * rgm, rad)
+        return (np.concatenate([out, g[0, m:]]),
+                inflate_bound(np.concatenate([rad, rg[0, m:]])))
 
     # -- exact values where the balls do not decide -----------------------------------------
 
@@ -927,13 +933,6 @@ def same_maps_certified(model: Any, patterns: tuple[np.ndarray, ...], a: np.ndar
     return out
 
 
-def _coefficients(values) -> tuple[np.ndarray, np.ndarray]:
-    """Exact coefficients as float64, and which of them were rounded."""
-    floats = np.array([float(v) for v in values])
-    return floats, np.array([Fraction(f) != v for f, v in zip(floats, values)], dtype=bool)
-
-
 def _rounding(value: Any) -> float:
     """A bound on the rounding of an exact constant to float64 (0 if it is a float)."""
-    f = float(value)
-    return 0.0 if Fraction(f) == value else U * abs(f) + 2.0 ** -1074
+    return float(coefficient_balls([value])[1][0])
