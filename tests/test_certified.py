@@ -109,7 +109,7 @@ def test_sawtooth_and_zigzag(depth):
 
 
 @pytest.mark.parametrize("act", [hardtanh(F(-1, 3), F(2, 7)), leaky_relu(F(1, 3)),
-                                 leaky_relu(0.25)])
+                                 leaky_relu(0.25), leaky_relu(0.3)])
 def test_activations_with_coefficients_float_cannot_hold(act):
     rng = np.random.default_rng(3)
     net = random_network([4, 10, 10, 1], "relu", sigma_w=1.5, sigma_b=0.3, seed=rng)
