@@ -190,7 +190,7 @@ def agreement(out):
     counts = {label: r["count"] for label, r in out.items() if r["count"] is not None}
     errors = [label for label, r in out.items() if r["error"]]
     text = "yes" if len(set(counts.values())) <= 1 else "NO"
-    return text + ("" if not errors else f" (float raised)")
+    return text + ("" if not errors else " (float raised)")
 
 
 def net_name(widths, activation, sigma_w2, sigma_b=0.0):

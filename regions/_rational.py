@@ -39,8 +39,13 @@ def _flint() -> Any:
     return flint if hasattr(flint, "fmpq_mat") else None
 
 
-def _to_fraction(p: Any, q: Any) -> Fraction:
-    # fmpq entries are in lowest terms with a positive denominator: no gcd needed
+def fraction_from_ints(p: Any, q: Any) -> Fraction:
+    """The Fraction p/q for integers (of any integer type) already in lowest terms with
+    q > 0, as fmpq and mpq entries are: no gcd is computed.
+
+    >>> fraction_from_ints(2, 3)
+    Fraction(2, 3)
+    """
     try:
         return Fraction(int(p), int(q), _normalize=False)  # type: ignore[call-overload]
     except TypeError:  # Python >= 3.12 has no _normalize
@@ -65,7 +70,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty(len(entries), dtype=object)
     make = _element_type(a)
     if make is None:
-        out[:] = [_to_fraction(e.p, e.q) for e in entries]
+        out[:] = [fraction_from_ints(e.p, e.q) for e in entries]
     else:  # the fast element type of the input (gmpy2's mpq: exact from two ints)
         out[:] = [make(int(e.p), int(e.q)) for e in entries]
     return out.reshape(a.shape[0], b.shape[1])

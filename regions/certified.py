@@ -667,10 +667,6 @@ class ExactOracle:
         pattern, extended to everything."""
         return self._forward(points, d, patterns, pre)
 
-    def state(self, ts: list[Any], d: int) -> np.ndarray:
-        """The exact state (the engine's columns) before stage ``d`` at x(t)."""
-        return self._forward(self.points(ts), d, None, False)
-
     def pre(self, ts: list[Any], d: int) -> np.ndarray:
         """Stage ``d``'s exact pre-activation and carried columns at x(t)."""
         return self._forward(self.points(ts), d, None, True)

@@ -255,11 +255,7 @@ def to_fraction(v: Any) -> Any:
     if type(v) is Fraction:
         return v
     if isinstance(v, numbers.Rational) or hasattr(v, "denominator"):
-        p, q = int(v.numerator), int(v.denominator)
-        try:  # in lowest terms with a positive denominator already: no gcd needed
-            return Fraction(p, q, _normalize=False)  # type: ignore[call-overload]
-        except TypeError:  # pragma: no cover - Python >= 3.12 has no _normalize
-            return Fraction(p, q)
+        return _rational.fraction_from_ints(v.numerator, v.denominator)
     return Fraction(v)
 
 

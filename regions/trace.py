@@ -545,7 +545,6 @@ class _Engine(EngineBase):
     def layer(self, st: Stage) -> None:
         """Split the pieces where stage ``st``'s node changes pattern, then apply it."""
         exact, tol, m = self.exact, self.tol, st.num_pre
-        rays = [g for g in (self.left, self.right) if g is not None]
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
             h = _with_carry(st.pre(self.z, 1), self.z, st.carry)
             hl = None if self.left is None else _with_carry(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regions import Graph, GraphBuilder, Line, Network, Polyline, Segment, random_network, trace
+from regions import GraphBuilder, Line, Network, Segment, random_network, trace
 from regions import _rational, certified
 from regions.activations import hardtanh, leaky_relu
 from regions.constructions import folding_network, sawtooth, zigzag
