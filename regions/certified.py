@@ -147,16 +147,23 @@ def inflate_bound(r: np.ndarray) -> np.ndarray:
 def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: Any) -> tuple[np.ndarray, np.ndarray]:
     """The stage's pre-activation at rows ``z`` (radii ``r``), with radii:
     ``|A| r + gamma (|A| |z| + |b| w)``, computed as one product ``|A| (r + gamma |z|) +
-    |b| gamma w``. Underflow needs no special case: every non-zero bound gets an absolute
-    2^-1000 (far above the 2^-1075 a subnormal product can lose), and a zero bound means
-    every term was zero."""
+    |b| gamma w``. Underflow: every non-zero bound gets an absolute 2^-1000 (far above what
+    subnormal products can lose), and a bound that came out zero gets it too unless every
+    term of its sum was zero (a product of tiny weights and tiny values can underflow to a
+    zero bound while the exact value is not zero: weights ~1e-200 per layer)."""
     gamma = stage_gamma(st)
     with np.errstate(over="ignore", invalid="ignore"):
         h = st.pre(z, w)
         rh = st.pre_abs(r + gamma * np.abs(z), np.full(z.shape[0], gamma * w))
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(rh))):
         raise Unsettled(f"node {st.name!r}: values beyond float64's range")
-    return h, inflate_bound(rh)
+    rh = inflate_bound(rh)
+    rows = np.flatnonzero((rh == 0).any(axis=1))
+    if rows.shape[0]:  # which zero bounds had non-zero terms (underflow)?
+        some = ((z[rows] != 0) | (r[rows] > 0)).astype(np.float64)
+        terms = st.pre_abs(some, np.zeros(rows.shape[0]))  # |A| applied to indicators
+        rh[rows] = np.where((rh[rows] == 0) & (terms > 0), _ETA, rh[rows])
+    return h, rh
 
 
 def ball_sides(x: np.ndarray, r: np.ndarray, what: str) -> np.ndarray:
@@ -453,6 +460,8 @@ class _Crossings:
             lo = np.maximum((da - ea) / (slope + eslope) * (1 - 4 * U), 0.0)
             hi = np.where(slope - eslope > 0, (da + ea) / (slope - eslope) * (1 + 4 * U),
                           np.inf)
+        if not np.all(np.isfinite(lam)):  # a slope that underflowed to zero
+            raise Unsettled("a crossing's slope is zero in float64 (underflow)")
         key = np.where(kind < 0, -lam, lam)  # along t (a left ray runs backwards)
         order = np.lexsort((key, p))
         self.n = p.shape[0]

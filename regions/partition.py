@@ -16,19 +16,23 @@ Conventions
   arrangement is the whole plane closed by its line at infinity, so Euler's relation
   ``V - E + F = 1`` holds for the counts of points and directions, all edges, and regions.
 * Exact mode (rational arithmetic) handles any coincidence: several boundaries through one
-  vertex, a boundary along an existing edge, a neuron constant on a region. Float mode
-  uses one relative tolerance ``tol`` (see :mod:`regions._planar`). ``exact=True`` is
+  vertex, a boundary along an existing edge, a neuron constant on a region. ``exact=True`` is
   certified: the planar engine runs in float64 with a rigorous error bound on every value
   and takes each decision where the bound settles it, else from the exact value at that
   vertex (its exact coordinates from the two boundary lines that meet there); what it does
   not cover (group maxima, an exhausted time budget) is recomputed in rational arithmetic
   (see :mod:`regions._planar_certified`). The result is rational arithmetic's either way, its
   vertices, maps and areas computed in rational arithmetic on first use.
-  Where the float engine finds its arrangement inconsistent (rounding at a near-degenerate
-  vertex), the certified engine decides instead: the result is the exact partition with
-  float64 geometry, and says so (``arithmetic == "certified"``, ``filter_stats.reason``).
-  Nearly parallel boundaries meeting far away can still make float mode lose regions
-  without an error (a known limitation); ``exact=True`` is exact there.
+* Float mode (``exact=False``) takes its decisions from the same certified engine, so its
+  regions, patterns and edges are the exact ones, and keeps float64 geometry (vertices,
+  maps, areas): ``arithmetic == "certified"``, about 1.1-2x the time of a float engine with a
+  tolerance. A tolerance cannot be right everywhere: with one, boundaries nearly parallel
+  to 1e-9 that meet far away lost regions silently (14 regions instead of 15; 30 instead of
+  160 through a plane slice). Where the certified engine does not apply (group maxima:
+  max pooling, maxout; values beyond float64's range; exact values over their time
+  budget), the float engine with relative tolerance ``tol`` runs instead (see
+  :mod:`regions._planar`: ``arithmetic == "float"``, ``filter_stats.reason`` says why);
+  it raises ``RuntimeError`` or ``FloatingPointError`` where it finds it cannot decide.
 
 References
 ----------
@@ -50,7 +54,7 @@ import numpy as np
 
 from . import _numbers
 from .certified import FilterStats, Unsettled, lower_certified, same_maps_certified
-from .kinds import CERTIFIED, RATIONAL, CertifiedKind, NumberKind, as_kind
+from .kinds import CERTIFIED, FLOAT, RATIONAL, CertifiedKind, NumberKind, as_kind
 from ._planar import PlanarEngine, convex_polygon, cross
 from ._planar_certified import CertifiedPlanarEngine
 from ._pieces import pattern_rows
@@ -62,12 +66,12 @@ from .plane import Plane
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
 
 PARTITION_TOLERANCE = 1e-13
-"""Float mode's default relative tolerance: the error bound carried with each value at each
-vertex is this times the sizes of the terms of the sums that made it, carried through the
-layers and through the vertices made on edges (see :mod:`regions._planar`); a pre-activation
-within its bound of a threshold is put on the threshold, and a snap that would move a vertex
-far, where nearly parallel boundaries meet, raises RuntimeError. Smaller than
-:data:`regions.DEFAULT_TOLERANCE` because the bounds are per vertex, not global."""
+"""The float engine's default relative tolerance, where float mode uses it (group maxima,
+values beyond float64; otherwise float mode's decisions are certified): the rounding scale
+of each value at each vertex is the sizes of the terms of the sums that made it, carried
+through the layers and through the vertices made on edges (see :mod:`regions._planar`); a
+pre-activation within this times its scale of a threshold is put on the threshold. Smaller
+than :data:`regions.DEFAULT_TOLERANCE` because the scales are per vertex, not global."""
 
 @dataclass(frozen=True, eq=False)
 class Region:
@@ -394,12 +398,15 @@ def partition(
     exact : bool, None or NumberKind
         ``True``: exact answers, certified (float64 with rigorous error bounds on every
         decision, falling back to rational arithmetic where they do not settle one; see
-        :mod:`regions.certified`). ``False``: float64 with tolerance ``tol``. ``None``
+        :mod:`regions.certified`). ``False``: the same exact regions with float64
+        geometry (float64 with tolerance ``tol`` where the certified engine does not apply:
+        group maxima, values beyond float64; see the module). ``None``
         (default): exact if the network or the domain holds Fractions. Or a kind of
         :mod:`regions.kinds` (:data:`~regions.kinds.RATIONAL`: rational arithmetic
         throughout).
     tol : float, optional
-        Float-mode relative tolerance (default :data:`PARTITION_TOLERANCE`, 1e-13).
+        Relative tolerance of the float engine where float mode uses it (default
+        :data:`PARTITION_TOLERANCE`, 1e-13).
 
     Returns
     -------
@@ -465,34 +472,35 @@ def partition(
     model = net if plane is None else _restrict(net, plane, exact)
     if isinstance(kind, CertifiedKind):
         return _certified_partition(net, domain, model, plane, polygon, kind)
+    if not exact:
+        try:
+            return _decided_by_certified(net, model, plane, polygon, tol)
+        except Unsettled as why:  # group maxima, values beyond float64: plain float
+            unsettled = str(why)
     engine = PlanarEngine(polygon, kind)
     lowered = lower(model, kind)
-    try:
-        for st in lowered.stages:
-            engine.layer(st)
-    except RuntimeError as why:  # float64 cannot decide how boundaries meet
-        return _decided_by_certified(net, model, plane, polygon, tol, why)
-    return replace(_assemble(engine, net, plane, polygon, exact, tol),
-                   layer_names=lowered.names, arithmetic=kind.name)
+    for st in lowered.stages:
+        engine.layer(st)  # RuntimeError where float64 cannot decide how boundaries meet
+    result = replace(_assemble(engine, net, plane, polygon, exact, tol),
+                     layer_names=lowered.names, arithmetic=kind.name)
+    if not exact:
+        result = replace(result, filter_stats=FilterStats(
+            0, 0, False, f"float64 with tolerance {tol:g}: {unsettled}"))
+    return result
 
 
 def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: Plane | None,
-                          polygon: np.ndarray | None, tol: float,
-                          why: RuntimeError) -> Partition:
-    """Float mode where the float engine cannot go on (its arrangement made inconsistent by
-    rounding at a near-degenerate vertex): the certified engine decides every sign (exactly where its bounds do not), and
-    the result keeps its float geometry, so it is the exact partition with float64
-    vertices, maps and areas (``arithmetic == "certified"``). If the certified engine gives
-    up too, the float error is raised."""
-    try:
-        lowered = lower_certified(model)
-        engine = CertifiedPlanarEngine(polygon, CERTIFIED, model)
-        for st in lowered.stages:
-            engine.layer(st)
-    except Unsettled:
-        raise why from None
-    stats = FilterStats(engine.decisions, engine.exact_values, False,
-                        f"float mode could not decide: {why}")
+                          polygon: np.ndarray | None, tol: float) -> Partition:
+    """Float mode: the certified engine decides every sign (from the float64 value where
+    its rigorous bound settles it, else exactly), and the result keeps its float64
+    geometry: the exact partition with float64 vertices, maps and areas
+    (``arithmetic == "certified"``). Raises :class:`Unsettled` where the engine does not
+    apply (group maxima, values beyond float64, exact values over their time budget)."""
+    lowered = lower_certified(model)
+    engine = CertifiedPlanarEngine(polygon, CERTIFIED, model)
+    for st in lowered.stages:
+        engine.layer(st)
+    stats = FilterStats(engine.decisions, engine.exact_values, False)
     return replace(_assemble(engine, net, plane, polygon, False, tol),
                    layer_names=lowered.names, arithmetic="certified", filter_stats=stats)
 
@@ -568,6 +576,8 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     maps = offsets = points = None
     if geometry:
         maps, offsets = _affine_maps(engine.X, engine.H, F, cnt, engine.anchor)
+        if not exact:
+            _maps_of_slivers(maps, offsets, engine, net, plane, patterns, F, cnt)
         maps, offsets = engine.kind.export(maps), engine.kind.export(offsets)
 
     # keep the vertices in use (drops the whole plane's anchor), renumbered
@@ -620,6 +630,24 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     )
 
 
+def _maps_of_slivers(maps: np.ndarray, offsets: np.ndarray, engine: PlanarEngine, net: Any,
+                     plane: Plane | None, patterns: tuple[np.ndarray, ...], F: np.ndarray,
+                     cnt: np.ndarray) -> None:
+    """Float mode: the maps of regions too thin for float64 coordinates to solve for (a
+    region decided exactly whose vertices coincide in float64, e.g. in a 1e200 box), from
+    their patterns instead (the Jacobian of the pattern's affine map), in place."""
+    bad = np.flatnonzero(~(np.isfinite(maps).all(axis=(1, 2)) & np.isfinite(offsets).all(axis=1)))
+    if bad.shape[0] == 0:
+        return
+    model = net if plane is None else _restrict(net, plane, False)
+    jac = lower(model, FLOAT).jacobians(patterns, bad)
+    finite = (np.arange(F.shape[1])[None, :] < cnt[bad, None]) & (engine.X[F[bad], 2] != 0)
+    v0 = np.where(finite.any(axis=1), F[bad, np.argmax(finite, axis=1)], engine.anchor)
+    maps[bad] = jac
+    with np.errstate(over="ignore", invalid="ignore"):
+        offsets[bad] = engine.H[v0] - np.einsum("rij,rj->ri", jac, engine.X[v0, :2])
+
+
 def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, anchor: int):
     """The affine map on each region from the output values at its vertices, solved
     relative to a point ``v0`` of the region (the whole plane uncut: the anchor), so the
@@ -638,17 +666,20 @@ def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, a
     h = H[F] - XF[:, :, 2:3] * h0[:, None, :]
     size = np.maximum(np.abs(r[:, :, 0]), np.abs(r[:, :, 1]))  # padding: 0
     k1 = np.argmax(size, axis=1)
-    if r.dtype != object:  # float: in units of the region's size (no overflow in det)
-        unit = np.maximum(size[rows, k1], np.finfo(float).tiny)[:, None, None]
-        r, h = r / unit, h / unit
-    r1, h1 = r[rows, k1], h[rows, k1]
-    det = r1[:, None, 0] * r[:, :, 1] - r1[:, None, 1] * r[:, :, 0]
-    k2 = np.argmax(np.abs(det), axis=1)
-    r2, h2, d = r[rows, k2], h[rows, k2], det[rows, k2]
-    ax = (r2[:, None, 1] * h1 - r1[:, None, 1] * h2) / d[:, None]
-    ay = (r1[:, None, 0] * h2 - r2[:, None, 0] * h1) / d[:, None]
-    maps = np.ascontiguousarray(np.stack([ax, ay], axis=2))
-    offsets = np.ascontiguousarray(h0 - ax * x0[:, None, 0] - ay * x0[:, None, 1])
+    floats = r.dtype != object
+    with np.errstate(**({"over": "ignore", "invalid": "ignore", "divide": "ignore"}
+                        if floats else {})):  # float slivers: see _maps_of_slivers
+        if floats:  # in units of the region's size (no overflow in det)
+            unit = np.maximum(size[rows, k1], np.finfo(float).tiny)[:, None, None]
+            r, h = r / unit, h / unit
+        r1, h1 = r[rows, k1], h[rows, k1]
+        det = r1[:, None, 0] * r[:, :, 1] - r1[:, None, 1] * r[:, :, 0]
+        k2 = np.argmax(np.abs(det), axis=1)
+        r2, h2, d = r[rows, k2], h[rows, k2], det[rows, k2]
+        ax = (r2[:, None, 1] * h1 - r1[:, None, 1] * h2) / d[:, None]
+        ay = (r1[:, None, 0] * h2 - r2[:, None, 0] * h1) / d[:, None]
+        maps = np.ascontiguousarray(np.stack([ax, ay], axis=2))
+        offsets = np.ascontiguousarray(h0 - ax * x0[:, None, 0] - ay * x0[:, None, 1])
     return maps, offsets
 
 

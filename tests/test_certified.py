@@ -246,3 +246,24 @@ def test_certified_without_gmpy2_and_flint_gives_the_same_answers(monkeypatch):
     assert sorted(with_fast[1].exact_areas[with_fast[1].bounded].tolist()) == \
         sorted(without[1].exact_areas[without[1].bounded].tolist())
     assert all(type(v) is Fraction for v in without[0].knots)
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e-150, 1e120])
+def test_certified_at_the_ends_of_float64_range_equals_rational(factor):
+    """Pinned: with weights ~1e-200 per layer, products of tiny weights and tiny values
+    underflowed to a zero error bound, and the certified partition said 16 regions (1
+    linear) against 28; the certified trace divided 0 by 0. Bounds of sums with non-zero
+    terms are never zero now, and a zero slope falls back."""
+    from regions import partition
+
+    base = random_network([2, 8, 8, 1], "relu", sigma_w=1.4, seed=0)
+    net = Network([w * factor for w in base.weights], base.biases, "relu")
+    cert, rat = partition(net, exact=True), partition(net, exact=RATIONAL)
+    assert cert.num_regions == rat.num_regions == 28
+    assert cert.num_linear_regions == rat.num_linear_regions
+    assert ({tuple(np.concatenate(p)) for p in zip(*cert.patterns)}
+            == {tuple(np.concatenate(p)) for p in zip(*rat.patterns)})
+    for traj in (Segment([-1.0, 0.0], [1.0, 0.5]), Line([0.0, 0.0], [1.0, 0.5])):
+        a, b = trace(net, traj, exact=True), trace(net, traj, exact=RATIONAL)
+        assert list(a.edges) == list(b.edges)
+        assert a.num_linear_pieces == b.num_linear_pieces

@@ -1,6 +1,7 @@
 """Adversarial float-mode cases: float mode gives the exact answer or raises a clear error
-(suggesting exact=True), never a silently different one; the nearly parallel partition
-cases are a known limitation, marked as expected failures. Each case is compared with
+(suggesting exact=True), never a silently different one. Float partitions take their
+decisions from the certified engine, so their regions are exact; float traces carry rounding
+bounds per row and raise where they cannot decide. Each case is compared with
 ``exact=True``."""
 
 from __future__ import annotations
@@ -30,68 +31,50 @@ def nearly_parallel_net(widths, eps, seed):
 
 
 # -- 1. nearly parallel first-layer boundaries: partition ---------------------------------
+#
+# With one tolerance times the terms' sizes, values at vertices where nearly parallel
+# boundaries meet (far away, ill-conditioned) were snapped onto thresholds they are not on,
+# or left off thresholds they are on, and whole regions vanished or changed pattern (the
+# issue's examples: 14 regions against 15, 133 against 184, 30 against 160 through a Plane).
+# Float mode now takes every decision from the certified engine (a rigorous error bound per
+# value; the exact value where the bound does not settle a sign) and keeps float64
+# geometry, so its regions are the exact ones.
 
-KNOWN = ("known limitation: float partition with nearly parallel boundaries meeting far "
-         "away can lose regions without an error; per-vertex error bounds with a refusal "
-         "(this session) over-snapped generic networks and raised on ~8% of random "
-         "nets, so they were withdrawn; exact=True (certified, about 1.3x float) is exact")
+
+def _same_regions(fl, ex):
+    assert fl.arithmetic == "certified" and not fl.exact
+    assert fl.points.dtype == np.float64
+    assert fl.num_regions == ex.num_regions > 0
+    assert _pattern_set(fl) == _pattern_set(ex)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN)
 @pytest.mark.parametrize("widths, eps, seed", [
     ([2, 3, 3, 1], 1e-10, 23),  # was 14 regions against 15: a thin triangle at ~5e9 lost
     ([2, 3, 3, 1], 1e-10, 29),  # was 12 against 15: a far vertex's value snapped by 0.15
     ([2, 3, 3, 1], 1e-9, 12),   # was 17 against 19
+    ([2, 3, 3, 1], 1e-8, 7),    # was 23 against 24
     ([2, 8, 8, 1], 1e-8, 7),    # was 84 against 89
 ])
 def test_nearly_parallel_boundaries_are_decided_by_the_certified_engine(widths, eps, seed):
-    """With one tolerance times the terms' sizes, values at vertices where nearly parallel
-    boundaries meet (far away, ill-conditioned) were snapped onto thresholds they are not
-    on, and whole regions vanished or changed pattern. Float mode now carries per-vertex
-    error bounds through the vertices it makes; where a snap would move a vertex far it
-    cannot decide, and the certified engine decides instead: the exact regions, with float
-    geometry."""
     net = nearly_parallel_net(widths, eps, seed)
     exact = partition(net, exact=True)
     fl = partition(net, exact=False)
-    assert fl.arithmetic == "certified" and "could not decide" in fl.filter_stats.reason
-    assert not fl.exact and fl.points.dtype == np.float64
-    assert fl.num_regions == exact.num_regions > 0
-    assert _pattern_set(fl) == _pattern_set(exact)
+    _same_regions(fl, exact)
     # the float vertices of ill-conditioned intersections (~1/eps away) are only close
     assert np.allclose(np.sort(fl.areas[fl.bounded]),
                        np.sort(exact.areas[exact.bounded]), rtol=1e-2)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN)
-def test_nearly_parallel_boundaries_decided_exactly_when_the_bounds_allow():
-    """Was 23 regions against 24: a far vertex's value (layer 2) carried the previous layer's
-    term sizes (~1e10) as its rounding scale; with the error bounds per column (exact zeros
-    at the vertex where two boundaries meet) float mode gets the exact regions."""
-    net = nearly_parallel_net([2, 3, 3, 1], 1e-8, 7)
-    fl, ex = partition(net, exact=False), partition(net, exact=True)
-    assert fl.num_regions == ex.num_regions == 24
-    assert _pattern_set(fl) == _pattern_set(ex)
-
-
-@pytest.mark.xfail(strict=False, reason=KNOWN)
 @pytest.mark.parametrize("eps", [1e-6, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-14])
-def test_nearly_parallel_sweep_float_is_exact_or_raises(eps):
+def test_nearly_parallel_sweep_float_is_exact(eps):
+    """Was wrong on 14 of 30 such nets from 1e-6 to 1e-10; at 1e-12, 6 regions against 17."""
     for seed in range(4):
         net = nearly_parallel_net([2, 3, 3, 1], eps, seed)
-        try:
-            fl = partition(net, exact=False)
-        except RuntimeError as err:
-            assert "exact=True" in str(err)
-            continue
-        ex = partition(net, exact=True)
-        assert fl.num_regions == ex.num_regions
-        assert _pattern_set(fl) == _pattern_set(ex)
+        _same_regions(partition(net, exact=False), partition(net, exact=True))
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN)
 @pytest.mark.parametrize("eps", [1e-9, 1e-10, 1e-11])
-def test_plane_slice_with_nearly_parallel_directions_is_exact_or_raises(eps):
+def test_plane_slice_with_nearly_parallel_directions_is_exact(eps):
     """A Plane whose two directions differ by eps: every restricted first-layer boundary is
     nearly parallel to every other (was 30 regions against 160)."""
     for seed in range(3):
@@ -102,14 +85,7 @@ def test_plane_slice_with_nearly_parallel_directions_is_exact_or_raises(eps):
             plane = Plane(rng.normal(size=4), [d, d * (1 + eps * rng.normal(size=4))])
         except ValueError:  # directions dependent to float precision
             continue
-        try:
-            fl = partition(net, plane, exact=False)
-        except RuntimeError as err:
-            assert "exact=True" in str(err)
-            continue
-        ex = partition(net, plane, exact=True)
-        assert fl.num_regions == ex.num_regions
-        assert _pattern_set(fl) == _pattern_set(ex)
+        _same_regions(partition(net, plane, exact=False), partition(net, plane, exact=True))
 
 
 @pytest.mark.parametrize("seed", range(6))
