@@ -78,6 +78,9 @@ __all__ = ["PolyhedralEngine", "pad_groups"]
 
 _PAIR_CHUNK = 1 << 18
 
+BLOCK = 16
+"""Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
+
 
 def pad_groups(rows: np.ndarray, vals: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
     """Group ``vals`` by ``rows`` (in [0, c)) into a (c, K) array padded with -1, in order;
@@ -133,6 +136,7 @@ class PolyhedralEngine:
         else:
             self._start_box(*box)
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        self.parent = self.origin.copy()
         if halfspaces is not None:
             self._cut_halfspaces(*halfspaces)
         self.H = self.X[:, :n].copy()
@@ -241,11 +245,11 @@ class PolyhedralEngine:
         need = self.nF + k
         if need > self.F.shape[0] or width > self.F.shape[1]:
             cap = max(need, 2 * self.F.shape[0]) if need > self.F.shape[0] else self.F.shape[0]
-            K = max(width, self.F.shape[1])
+            K = max(width + 4, self.F.shape[1]) if width > self.F.shape[1] else self.F.shape[1]
             out = np.full((cap, K), -1, dtype=np.int64)
             out[: self.nF, : self.F.shape[1]] = self.F[: self.nF]
             self.F = out
-            for name in ("cnt", "origin"):
+            for name in ("cnt", "origin", "parent"):
                 arr = getattr(self, name)
                 grown = np.zeros(cap, dtype=np.int64)
                 grown[: self.nF] = arr[: self.nF]
@@ -267,13 +271,14 @@ class PolyhedralEngine:
         if not self.exact:
             self._snap(np.arange(nV))
         for i in range(k):
-            self._cut(i, self.zero, self._new_label())
+            self._cut(i, self.zero, self._new_label(), np.arange(self.nF))
             s = self._signs(i, self.zero)
             outside = s[self.F[: self.nF]] < 0
             keep = ~outside.any(axis=1)
             kept = np.flatnonzero(keep)
             self.F = self.F[kept].copy()
             self.cnt, self.origin = self.cnt[kept].copy(), np.arange(kept.shape[0])
+            self.parent = self.origin.copy()
             self.nF = kept.shape[0]
             if self.nF == 0:
                 raise ValueError("domain must have positive volume; its half-spaces A x <= b "
@@ -317,11 +322,51 @@ class PolyhedralEngine:
         for j in range(m):
             for t in range(len(thresholds)):
                 labels[j, t] = self._new_label()
-        for j in range(m):
-            for t, th in enumerate(thresholds):
-                self._cut(j, th, labels[j, t])
+        # neurons in blocks: each block marks which cells present at its start (parents)
+        # each of its neurons crosses; a neuron then examines only their descendants
+        for j0 in range(0, m, BLOCK):
+            j1 = min(m, j0 + BLOCK)
+            self.parent = np.arange(self.F.shape[0], dtype=np.int64)
+            crosses = self._parents_crossed(j0, j1, thresholds)
+            for j in range(j0, j1):
+                for t, th in enumerate(thresholds):
+                    marked = crosses[t][:, j - j0]
+                    if not marked.any():
+                        self._label_zeros(j, th, labels[j, t])
+                        continue
+                    cand = np.flatnonzero(marked[self.parent[: self.nF]])
+                    self._cut(j, th, labels[j, t], cand)
         self._record_patterns(act, thresholds)
         self._activate(act, bool(st.carry.shape[0]))
+
+    def _incidence(self) -> Any:
+        """The cells' vertex incidence as a sparse (cells x vertices) float32 matrix."""
+        from scipy.sparse import csr_matrix
+
+        F = self.F[: self.nF]
+        valid = F >= 0
+        indptr = np.zeros(self.nF + 1, dtype=np.int64)
+        np.cumsum(valid.sum(axis=1), out=indptr[1:])
+        data = np.ones(int(indptr[-1]), dtype=np.float32)
+        return csr_matrix((data, F[valid], indptr), shape=(self.nF, self.nV))
+
+    def _parents_crossed(self, j0: int, j1: int, thresholds: list) -> list[np.ndarray]:
+        """Per threshold, (cells, j1 - j0): whether the column takes both strict signs at
+        the cell's vertices."""
+        nV, n = self.nV, self.n
+        M = self._incidence()
+        w = self.X[:nV, n][:, None]
+        out = []
+        for th in thresholds:
+            d = self.Z[:nV, j0:j1] - th * w
+            pos = M @ np.asarray(d > 0, dtype=np.float32)
+            neg = M @ np.asarray(d < 0, dtype=np.float32)
+            out.append((pos > 0) & (neg > 0))
+        return out
+
+    def _label_zeros(self, j: int, th: Any, label: int) -> None:
+        s = self._signs(j, th)
+        self._set_label(np.flatnonzero(s[: self.nV] == 0), label)
 
     def _signs(self, j: int, th: Any) -> np.ndarray:
         """Sides of threshold ``th`` of column ``j`` at every vertex (homogeneous: z - th w),
@@ -345,15 +390,15 @@ class PolyhedralEngine:
             Zr = np.where(near, target, Zr)
         self.Z[rows, :m] = Zr
 
-    def _cut(self, j: int, th: Any, label: int) -> None:
-        n = self.n
+    def _cut(self, j: int, th: Any, label: int, cand: np.ndarray) -> None:
+        """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
         nV0 = self.nV
         s = self._signs(j, th)
         self._set_label(np.flatnonzero(s[:nV0] == 0), label)
-        nF = self.nF
-        F = self.F[:nF]
-        sF = s[F]
-        cr = np.flatnonzero((sF > 0).any(axis=1) & (sF < 0).any(axis=1))
+        sC = s[self.F[cand]]
+        hit = (sC > 0).any(axis=1) & (sC < 0).any(axis=1)
+        cr = cand[hit]
+        sF_cr = sC[hit]
         c = cr.shape[0]
         if c == 0:
             return
@@ -371,14 +416,14 @@ class PolyhedralEngine:
         self.EV[ce] = new
         self._append_edges(new, v)
 
-        ids = F[cr]
+        ids = self.F[cr]
         valid = ids >= 0
         rloc, col = np.nonzero(valid)
         verts = ids[rloc, col]
-        sc = sF[cr]
+        sc = sF_cr
         Vc = np.int64(self.nV + 1)
         # which cut cells contain both ends of each crossing edge
-        rv = np.sort(rloc * Vc + verts)
+        rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
         order = np.argsort(verts, kind="stable")
         vs, rs = verts[order], rloc[order]
         lo = np.searchsorted(vs, u, "left")
@@ -394,17 +439,27 @@ class PolyhedralEngine:
         m_e, m_r = eidx[found], rows_c[found]
         if k and np.bincount(m_e, minlength=k).min() == 0:
             self._inconsistent("a crossing edge lies in no cut cell")
-        new_v = new[m_e]
-        zr, zc = np.nonzero((sc == 0) & valid)
-        zverts = ids[zr, zc]
-        # the edges of R & h, for every cut cell R
-        VH, _ = pad_groups(np.concatenate([m_r, zr]), np.concatenate([new_v, zverts]), c)
+        # the new vertices of each cut cell, in increasing order
+        o = np.argsort(m_r, kind="stable")
+        new_r, new_v = m_r[o], new[m_e[o]]
+        ncount = np.bincount(new_r, minlength=c)
+        nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
+
+        def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, np.ndarray]:
+            rank = np.cumsum(keep, axis=1) - 1
+            old = keep.sum(axis=1)
+            out = np.full((c, max(1, int((old + ncount).max()))), -1, dtype=np.int64)
+            r, col = np.nonzero(keep)
+            out[r, rank[r, col] + (ncount[r] if first_new else 0)] = ids[r, col]
+            out[new_r, nrank + (0 if first_new else old[new_r])] = new_v
+            return out, old + ncount
+
+        # the edges of R & h, for every cut cell R: among its new and zero vertices
+        VH, _ = side((sc == 0) & valid, first_new=True)
         self._new_edges(VH, nV0, zero_edges, new)
         # the two sides
-        pr, pc = np.nonzero((sc >= 0) & valid)
-        nr, nc = np.nonzero((sc <= 0) & valid)
-        Fp, cp = pad_groups(np.concatenate([pr, m_r]), np.concatenate([ids[pr, pc], new_v]), c)
-        Fn, cn = pad_groups(np.concatenate([nr, m_r]), np.concatenate([ids[nr, nc], new_v]), c)
+        Fp, cp = side((sc >= 0) & valid)
+        Fn, cn = side((sc <= 0) & valid)
         width = max(Fp.shape[1], Fn.shape[1])
         self._reserve_cells(c, width)
         self.F[cr] = -1
@@ -415,6 +470,7 @@ class PolyhedralEngine:
         self.F[start: start + c, : Fn.shape[1]] = Fn
         self.cnt[start: start + c] = cn
         self.origin[start: start + c] = self.origin[cr]
+        self.parent[start: start + c] = self.parent[cr]
         self.nF += c
 
     def _new_edges(self, VH: np.ndarray, nV0: int, zero_edges: np.ndarray | None,
@@ -432,12 +488,14 @@ class PolyhedralEngine:
         pr, pc = np.nonzero((PA >= 0) & (PB >= 0))
         a, b = PA[pr, pc], PB[pr, pc]
         a, b = np.minimum(a, b), np.maximum(a, b)
+        good = np.bitwise_count(self.B[a] & self.B[b]).sum(axis=1, dtype=np.int64) >= n - 1
+        a, b, pr = a[good], b[good], pr[good]
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
         key, first = np.unique(key, return_index=True)
         a, b, pr = a[first], b[first], pr[first]
         inter = self.B[a] & self.B[b]
-        keep = np.bitwise_count(inter).sum(axis=1, dtype=np.int64) >= n - 1
+        keep = np.ones(a.shape[0], dtype=bool)
         if zero_edges is not None:
             old = (a < nV0) & (b < nV0)
             if old.any():
@@ -512,17 +570,25 @@ class PolyhedralEngine:
         cells are not crossed any more, so this is the piece of the cell's interior; a
         neuron constant on a threshold takes the piece below)."""
         nF, nV, m, n = self.nF, self.nV, self.m, self.n
-        F = self.F[:nF]
+        # the sum of a cell's vertex rows is in its relative interior (a positive combination
+        # of all its extreme rays), and the values are linear in homogeneous coordinates:
+        # z - th w there is > 0 iff some vertex has z - th w > 0 (none has < 0)
+        if self.exact:
+            F = self.F[:nF]
+            Zs = self.kind.zeros((nF, m))
+            ws = self.kind.zeros(nF)
+            Zp = np.concatenate([self.Z[:nV, :m], self.kind.zeros((1, m))])
+            wp = np.append(self.X[:nV, n], self.zero)
+            for k in range(F.shape[1]):
+                Zs += Zp[F[:, k]]
+                ws += wp[F[:, k]]
+        else:
+            M = self._incidence().astype(np.float64)
+            Zs = M @ self.Z[:nV, :m]
+            ws = M @ self.X[:nV, n]
         idx = np.zeros((nF, m), dtype=np.int8)
-        w = self.X[:nV, n][:, None]
-        K = F.shape[1]
-        step = max(1, (1 << 22) // max(1, nF * K))
         for th in thresholds:
-            for j0 in range(0, m, step):
-                j1 = min(m, j0 + step)
-                above = np.zeros((nV + 1, j1 - j0), dtype=bool)
-                above[:nV] = (self.Z[:nV, j0:j1] - th * w) > 0
-                idx[:, j0:j1] += above[F].any(axis=1)
+            idx += (Zs - th * ws[:, None]) > 0
         codes = np.asarray(act.codes, dtype=np.int8)
         self.layer_codes.append(codes[idx])
         self.layer_parents.append(self.origin[:nF].copy())
