@@ -395,7 +395,7 @@ class PolyhedralEngine:
         nV0 = self.nV
         s = self._signs(j, th)
         self._set_label(np.flatnonzero(s[:nV0] == 0), label)
-        sC = s[self.F[cand]]
+        sC = s[self.F[cand, : int(self.cnt[cand].max(initial=1))]]
         hit = (sC > 0).any(axis=1) & (sC < 0).any(axis=1)
         cr = cand[hit]
         sF_cr = sC[hit]
@@ -416,11 +416,11 @@ class PolyhedralEngine:
         self.EV[ce] = new
         self._append_edges(new, v)
 
-        ids = self.F[cr]
+        sc = sF_cr[:, : int(self.cnt[cr].max())]
+        ids = self.F[cr, : sc.shape[1]]
         valid = ids >= 0
         rloc, col = np.nonzero(valid)
         verts = ids[rloc, col]
-        sc = sF_cr
         Vc = np.int64(self.nV + 1)
         # which cut cells contain both ends of each crossing edge
         rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
@@ -455,8 +455,8 @@ class PolyhedralEngine:
             return out, old + ncount
 
         # the edges of R & h, for every cut cell R: among its new and zero vertices
-        VH, _ = side((sc == 0) & valid, first_new=True)
-        self._new_edges(VH, nV0, zero_edges, new)
+        VH, vh_counts = side((sc == 0) & valid, first_new=True)
+        self._new_edges(VH, vh_counts, nV0, zero_edges, new)
         # the two sides
         Fp, cp = side((sc >= 0) & valid)
         Fn, cn = side((sc <= 0) & valid)
@@ -473,20 +473,28 @@ class PolyhedralEngine:
         self.parent[start: start + c] = self.parent[cr]
         self.nF += c
 
-    def _new_edges(self, VH: np.ndarray, nV0: int, zero_edges: np.ndarray | None,
-                   new: np.ndarray) -> None:
-        """Add the edges of every R & h (rows of ``VH``: its vertices) by the combinatorial
-        test, each once."""
+    def _new_edges(self, VH: np.ndarray, counts: np.ndarray, nV0: int,
+                   zero_edges: np.ndarray | None, new: np.ndarray) -> None:
+        """Add the edges of every R & h (rows of ``VH``, ``counts[i]`` valid entries: its
+        vertices) by the combinatorial test, each once. Rows are taken in buckets of equal
+        counts, so no pair or test reads padding."""
         n = self.n
-        kh = VH.shape[1]
-        if kh < 2:
+        if VH.shape[1] < 2:
             if n >= 2 and new.shape[0]:
                 self._inconsistent("a cut has a single vertex")
             return
-        ia, ib = np.triu_indices(kh, 1)
-        PA, PB = VH[:, ia], VH[:, ib]
-        pr, pc = np.nonzero((PA >= 0) & (PB >= 0))
-        a, b = PA[pr, pc], PB[pr, pc]
+        sizes = np.unique(counts[counts >= 2])
+        parts_a, parts_b, parts_r = [], [], []
+        for k in sizes.tolist():
+            rows = np.flatnonzero(counts == k)
+            ia, ib = np.triu_indices(k, 1)
+            sub = VH[rows, :k]
+            parts_a.append(sub[:, ia].ravel())
+            parts_b.append(sub[:, ib].ravel())
+            parts_r.append(np.repeat(rows, ia.shape[0]))
+        if not parts_a:
+            return
+        a, b, pr = (np.concatenate(p) for p in (parts_a, parts_b, parts_r))
         a, b = np.minimum(a, b), np.maximum(a, b)
         good = np.bitwise_count(self.B[a] & self.B[b]).sum(axis=1, dtype=np.int64) >= n - 1
         a, b, pr = a[good], b[good], pr[good]
@@ -503,14 +511,16 @@ class PolyhedralEngine:
                 keep &= ~(old & np.isin(okey, zero_edges))
         a, b, pr, inter = a[keep], b[keep], pr[keep], inter[keep]
         adjacent = np.zeros(a.shape[0], dtype=bool)
-        step = max(1, _PAIR_CHUNK // max(1, kh * self.W))
-        for i0 in range(0, a.shape[0], step):
-            sl = slice(i0, i0 + step)
-            C = VH[pr[sl]]
-            other = (C >= 0) & (C != a[sl, None]) & (C != b[sl, None])
-            BC = self.B[C]  # padding -1 reads the spare zero row
-            covered = np.all((inter[sl, None, :] & ~BC) == 0, axis=2) & other
-            adjacent[sl] = ~covered.any(axis=1)
+        kk = counts[pr]
+        for k in np.unique(kk).tolist():
+            sel = np.flatnonzero(kk == k)
+            step = max(1, _PAIR_CHUNK // max(1, k * self.W))
+            for i0 in range(0, sel.shape[0], step):
+                s_ = sel[i0: i0 + step]
+                C = VH[pr[s_], :k]
+                other = (C != a[s_, None]) & (C != b[s_, None])
+                covered = np.all((inter[s_, None, :] & ~self.B[C]) == 0, axis=2) & other
+                adjacent[s_] = ~covered.any(axis=1)
         a, b = a[adjacent], b[adjacent]
         if n >= 2 and new.shape[0]:
             deg = np.bincount(np.concatenate([a, b]), minlength=self.nV)[new]
