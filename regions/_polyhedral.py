@@ -82,6 +82,63 @@ BLOCK = 16
 """Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
 
 
+def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
+    """n independent neurons of the first stage (at its first threshold), their common
+    point and the dual basis of their normals, or None (no such neurons)."""
+    if not stages or stages[0].is_max or not stages[0].activation.thresholds:
+        return None
+    st = stages[0]
+    m = st.num_pre
+    if m < n:
+        return None
+    L = st.pre(kind.convert(np.eye(n)), 0)  # (n, m): column j is neuron j's gradient
+    c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
+    Lf = np.asarray(L, dtype=float)
+    if not np.all(np.isfinite(Lf)):
+        return None
+    from scipy.linalg import qr
+
+    _, R, piv = qr(Lf, pivoting=True, mode="economic")
+    diag = np.abs(np.diag(R))
+    if diag.shape[0] < n or diag[n - 1] <= 1e-8 * max(diag[0], 1e-300):
+        return None
+    sel = np.sort(piv[:n])
+    th = kind.scalar(st.activation.thresholds[0])
+    A = L[:, sel].T  # (n, n): rows the normals
+    rhs = th - c[sel]
+    if kind.is_exact:
+        inv = _inverse(A, kind)
+        if inv is None:
+            return None
+        p = inv @ rhs
+    else:
+        inv = np.linalg.inv(A)
+        p = np.linalg.solve(A, rhs)
+    return sel, p, inv, th
+
+
+def _inverse(A: np.ndarray, kind: NumberKind) -> np.ndarray | None:
+    """Exact inverse by Gauss-Jordan elimination, or None if singular."""
+    n = A.shape[0]
+    M = [[A[i, j] for j in range(n)] + [kind.one if i == j else kind.zero for j in range(n)]
+         for i in range(n)]
+    for col in range(n):
+        p = next((r for r in range(col, n) if M[r][col] != 0), None)
+        if p is None:
+            return None
+        M[col], M[p] = M[p], M[col]
+        piv = M[col][col]
+        M[col] = [v / piv for v in M[col]]
+        for r in range(n):
+            if r != col and M[r][col] != 0:
+                f = M[r][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    out = kind.zeros((n, n))
+    for i in range(n):
+        out[i] = M[i][n:]
+    return out
+
+
 def pad_groups(rows: np.ndarray, vals: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
     """Group ``vals`` by ``rows`` (in [0, c)) into a (c, K) array padded with -1, in order;
     returns it and the counts."""
@@ -118,20 +175,27 @@ class PolyhedralEngine:
         self.exact, self.tol = kind.is_exact, kind.tol
         self.zero, self.one = kind.zero, kind.one
         k_half = 0 if halfspaces is None else halfspaces[0].shape[0]
-        fan = box is None
+        adapted = _first_cut(stages, n, kind) if box is None else None
+        fan = box is None and adapted is None
         n_art = n * (n + 1) // 2 if fan else 0
         n_dom = 2 * n if box is not None else 0
-        n_neur = sum(st.num_pre * max(1, len(st.activation.thresholds))
-                     for st in stages if not st.is_max)
+        T = [0 if st.is_max else max(1, len(st.activation.thresholds)) for st in stages]
+        n_neur = sum(st.num_pre * t for st, t in zip(stages, T))
         total = n_art + 1 + n_dom + k_half + n_neur
         self.W = total // 64 + 1
         self.real = np.ones(total, dtype=bool)
         self.real[:n_art] = False
+        self.stage_bases = list(n_art + 1 + n_dom + k_half + np.cumsum(
+            [0] + [st.num_pre * t for st, t in zip(stages, T)])[:-1])
+        self.stages_done = 0
         self.nlab = n_art
         self.inf_label = self._new_label()
         self.layer_codes: list[np.ndarray] = []
         self.layer_parents: list[np.ndarray] = []
-        if fan:
+        self.pinned: Any = None
+        if adapted is not None:
+            self._start_cones(*adapted, T[0] if stages else 1)
+        elif fan:
             self._start_fan(n_art)
         else:
             self._start_box(*box)
@@ -186,6 +250,48 @@ class PolyhedralEngine:
         self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
         F = np.array([[0] + [1 + l for l in range(n + 1) if l != k] for k in range(n + 1)])
         self.F, self.cnt, self.nF = F.astype(np.int64), np.full(n + 1, n + 1, np.int64), n + 1
+        self.anchor = 0
+
+    def _start_cones(self, sel: np.ndarray, p: np.ndarray, D: np.ndarray, th: Any,
+                     T: int) -> None:
+        """Start from the 2^n cones of n independent neurons of the first layer (``sel``,
+        hyperplanes a_i x + c_i = th through ``p``, ``D`` the dual basis: a_i . d_j = delta_ij):
+        apex p and directions +-d_j; every wall is a real label, so no region is cut by
+        the start."""
+        n, kind = self.n, self.kind
+        X = kind.zeros((2 * n + 1, n + 1))
+        X[0, :n], X[0, n] = p, self.one
+        for j in range(n):
+            d = D[:, j]
+            size = np.abs(d).max()
+            X[1 + 2 * j, :n] = d / size
+            X[2 + 2 * j, :n] = -d / size
+        B = np.zeros((2 * n + 1, self.W), dtype=np.uint64)
+        self._alloc(X, B)
+        base = int(self.stage_bases[0])
+        rows, cols, vals = [], [], []
+        for i in range(n):
+            on = [0] + [1 + 2 * j + e for j in range(n) if j != i for e in (0, 1)]
+            self._set_label(np.array(on), base + int(sel[i]) * T)
+            rows += on
+            cols += [int(sel[i])] * len(on)
+            vals += [th] + [self.zero] * (len(on) - 1)
+        self.pinned = (np.array(rows), np.array(cols), np.array(vals, dtype=kind.dtype))
+        self._set_label(np.arange(1, 2 * n + 1), self.inf_label)
+        u = [0] * (2 * n)
+        v = list(range(1, 2 * n + 1))
+        for j in range(n):
+            for k in range(j + 1, n):
+                for e in (0, 1):
+                    for f in (0, 1):
+                        u.append(1 + 2 * j + e)
+                        v.append(1 + 2 * k + f)
+        self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
+        signs = np.array(list(np.ndindex(*(2,) * n)), dtype=np.int64).reshape(-1, n)
+        F = np.concatenate([np.zeros((signs.shape[0], 1), np.int64),
+                            1 + 2 * np.arange(n)[None, :] + signs], axis=1)
+        self.F, self.nF = F, F.shape[0]
+        self.cnt = np.full(self.nF, n + 1, dtype=np.int64)
         self.anchor = 0
 
     def _start_box(self, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -245,7 +351,8 @@ class PolyhedralEngine:
         need = self.nF + k
         if need > self.F.shape[0] or width > self.F.shape[1]:
             cap = max(need, 2 * self.F.shape[0]) if need > self.F.shape[0] else self.F.shape[0]
-            K = max(width + 4, self.F.shape[1]) if width > self.F.shape[1] else self.F.shape[1]
+            K = max(width + 4, self.F.shape[1] * 3 // 2) if width > self.F.shape[1] else \
+                self.F.shape[1]
             out = np.full((cap, K), -1, dtype=np.int64)
             out[: self.nF, : self.F.shape[1]] = self.F[: self.nF]
             self.F = out
@@ -317,11 +424,14 @@ class PolyhedralEngine:
         self._thresholds = thresholds
         if not self.exact:
             self._snap(np.arange(nV))
+        if self.pinned is not None and self.stages_done == 0:
+            rows, cols, vals = self.pinned  # exact zeros of the starting cones' neurons
+            self.Z[rows, cols] = vals
         self.origin = np.arange(self.F.shape[0], dtype=np.int64)
-        labels = {}
-        for j in range(m):
-            for t in range(len(thresholds)):
-                labels[j, t] = self._new_label()
+        base, T = int(self.stage_bases[self.stages_done]), len(thresholds)
+        labels = {(j, t): base + j * T + t for j in range(m) for t in range(T)}
+        self.stages_done += 1
+        self.nlab = max(self.nlab, base + m * T)
         # neurons in blocks: each block marks which cells present at its start (parents)
         # each of its neurons crosses; a neuron then examines only their descendants
         for j0 in range(0, m, BLOCK):
