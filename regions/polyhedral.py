@@ -150,6 +150,7 @@ class PolyhedralPartition:
     _X: np.ndarray = field(repr=False)  # homogeneous vertex rows (working kind)
     _B: np.ndarray = field(repr=False)  # label bitsets per vertex
     _real: np.ndarray = field(repr=False)  # real labels (bool per label)
+    _inf: int = field(repr=False)  # the label of the face at infinity
     _F: np.ndarray = field(repr=False)  # cells: padded vertex ids
     _cnt: np.ndarray = field(repr=False)
     _out: np.ndarray = field(repr=False)  # network outputs at the vertices
@@ -235,9 +236,12 @@ class PolyhedralPartition:
         seen: dict[tuple[int, ...], int] = {}
         pairs = set()
         n = self.dim
+        finite = np.ones(self._real.shape[0], dtype=bool)
+        finite[self._inf] = False  # the face at infinity is no facet
         for c in range(self._F.shape[0]):
             ids = self._F[c, : self._cnt[c]]
-            for facet in _facets(ids, self._B, None, n):
+            points = _points_mask(self._X[ids])
+            for facet in _facets(ids, self._B, finite, n, points=points):
                 key = tuple(sorted(int(v) for v in ids[_bits(facet)]))
                 other = seen.setdefault(key, c)
                 if other != c:
@@ -336,7 +340,8 @@ class PolyhedralPartition:
         masks = _label_masks(ids, self._B, real)
         X = self._X[ids]
         d = self.dim
-        facets = _facets(ids, self._B, real, d, masks)
+        masks.pop(self._inf, None)  # the face at infinity is no facet (nor any face of
+        facets = _facets(ids, self._B, real, d, masks, _points_mask(X))  # directions only)
         rows_a, rows_b = [], []
         for f in facets:
             on = _bits(f)
@@ -425,14 +430,21 @@ def _maximal(sets: set[int]) -> list[int]:
     return out
 
 
+def _points_mask(X: np.ndarray) -> int:
+    """The bitmask of the rows of ``X`` that are points (w != 0)."""
+    return sum(1 << k for k in np.flatnonzero(X[:, -1] != 0).tolist())
+
+
 def _facets(ids: np.ndarray, B: np.ndarray, real: np.ndarray | None, n: int,
-            masks: dict[int, int] | None = None) -> list[int]:
+            masks: dict[int, int] | None = None, points: int = -1) -> list[int]:
     """The facets of the polyhedron with vertices ``ids`` (homogeneous: points and
-    directions) as bitmasks over ``ids``: the maximal proper label faces."""
+    directions) as bitmasks over ``ids``: the maximal proper label faces with a point
+    (``points``: the mask of the points; a face of directions only lies at infinity)."""
     if masks is None:
         masks = _label_masks(ids, B, real)
     full = (1 << len(ids)) - 1
-    cand = {m for m in masks.values() if m != full and bin(m).count("1") >= n}
+    cand = {m for m in masks.values()
+            if m != full and m & points and bin(m).count("1") >= n}
     return _maximal(cand)
 
 
@@ -605,5 +617,6 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
         network=net, domain=domain, dim=d, exact=is_exact, arithmetic=kind.name,
         tol=kind.tol, patterns=patterns, layer_names=lowered.names, cell_region=cell_region,
         _X=engine.X[: nV + 1].copy(), _B=engine.B[: nV + 1].copy(), _real=engine.real,
+        _inf=engine.inf_label,
         _F=F, _cnt=engine.cnt[:nF].copy(), _out=engine.H[: nV + 1, :n_out].copy(),
         _model=model, _kind=kind)
