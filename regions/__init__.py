@@ -3,7 +3,9 @@
 The public names: :class:`Network` and :func:`random_network`; the trajectories
 :class:`Segment`, :class:`Line`, :class:`Polyline`, :class:`Arc`; :func:`trace` and its result
 :class:`Trace`; :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
-:class:`Partition` and :class:`Region`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
+:class:`Partition` and :class:`Region`, and of any input dimension (domains :class:`Box`,
+:class:`Polytope`, :class:`Slice`, :func:`neighbourhood`) with :class:`PolyhedralPartition`
+and :class:`PolyhedralRegion`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
 activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`,
 :func:`leaky_relu`, :func:`hardtanh`); networks as graphs of operations (:class:`Graph`,
 :class:`GraphBuilder`, :func:`as_graph`, :mod:`regions.graph`, :mod:`regions.operators`),
@@ -23,6 +25,8 @@ from .trace import DEFAULT_TOLERANCE, Trace, trace
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 from .plane import Plane
+from .domains import Box, Polytope, Slice, neighbourhood
+from .polyhedral import PolyhedralPartition, PolyhedralRegion
 from .partition import PARTITION_TOLERANCE, Partition, Region, partition
 from .kinds import CERTIFIED, FLOAT, RATIONAL
 
@@ -33,6 +37,12 @@ __all__ = [
     "RATIONAL",
     "Activation",
     "Arc",
+    "Box",
+    "Polytope",
+    "PolyhedralPartition",
+    "PolyhedralRegion",
+    "Slice",
+    "neighbourhood",
     "Graph",
     "GraphBuilder",
     "as_graph",

@@ -62,6 +62,8 @@ from .graph import Graph, compose_input
 from .network import Network
 from ._stages import lower, same_maps
 from .plane import Plane
+from .domains import Box, Polytope, Slice
+from .polyhedral import PolyhedralPartition, polyhedral_partition
 
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
 
@@ -382,17 +384,24 @@ def partition(
     exact: bool | NumberKind | None = None,
     *,
     tol: float | None = None,
-) -> Partition:
-    """Partition a planar domain into the activation regions of ``net``, exactly.
+) -> Partition | PolyhedralPartition:
+    """Partition a domain into the activation regions of ``net``, exactly.
+
+    A two-input network on the whole plane or a polygon, or a :class:`Plane` slice, gives
+    a planar :class:`Partition` (polygons, edges, areas, plots); every other domain (any
+    number of inputs with ``domain=None``, a :class:`~regions.Box`, a
+    :class:`~regions.Polytope` or a :class:`~regions.Slice`) a
+    :class:`~regions.polyhedral.PolyhedralPartition` from the n-dimensional engine
+    (:mod:`regions.polyhedral`; exact mode there is rational arithmetic).
 
     Parameters
     ----------
     net : Network or Graph
         A dense :class:`~regions.Network` or a :class:`~regions.Graph`; a group maximum
         (max pooling, maxout) splits regions where its argmax changes.
-    domain : None, array_like of shape (k, 2), or Plane
-        ``None``: the whole plane (``net`` must have two inputs); unbounded regions are kept
-        exactly, with directions at infinity. A convex polygon (vertices in order, either
+    domain : None, array_like of shape (k, 2), Plane, Box, Polytope or Slice
+        ``None``: the whole input space (the whole plane for two inputs); unbounded regions
+        are kept exactly, with directions at infinity. A convex polygon (vertices in order, either
         orientation) in the input plane of a two-input network. A :class:`Plane` for a
         network with more inputs: the slice, restricted to ``plane.polygon`` if it has one.
     exact : bool, None or NumberKind
@@ -442,6 +451,8 @@ def partition(
     if not isinstance(net, (Network, Graph)):
         raise TypeError(f"net must be a regions.Network or regions.Graph, got "
                         f"{type(net).__name__}")
+    if isinstance(domain, (Box, Polytope, Slice)) or (domain is None and net.input_size != 2):
+        return polyhedral_partition(net, domain, exact, tol=tol)
     plane, polygon = None, None
     if isinstance(domain, Plane):
         plane = domain
@@ -453,9 +464,9 @@ def partition(
         polygon = plane.polygon
     elif net.input_size != 2:
         raise ValueError(
-            f"net has {net.input_size} inputs; partition works on a plane: give a network with "
+            f"net has {net.input_size} inputs; a polygon domain is planar: give a network with "
             "2 inputs, or domain=regions.Plane(...) (e.g. Plane.through(p0, p1, p2)) to slice "
-            "its input space"
+            "its input space, or a regions.Box, Polytope or Slice in any dimension"
         )
     elif domain is not None:
         if not isinstance(domain, (list, tuple, np.ndarray)):

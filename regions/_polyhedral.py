@@ -1,0 +1,744 @@
+"""The n-dimensional engine behind :func:`regions.partition`: a polyhedral complex refined
+neuron by neuron over arrays, by edge subdivision with a combinatorial edge test.
+
+Design
+------
+The complex lives in homogeneous coordinates, as in :mod:`regions._planar`: a vertex is a
+row ``(x, w)``, ``w = 1`` for a point and ``w = 0`` for a direction (a point at infinity), so
+unbounded cells are polytopes like any other. Global arrays hold
+
+* every vertex's coordinates, the current layer's values there (the network is continuous,
+  so values belong to vertices; at a direction they are the rates of growth along it), and
+  its *zero set* Z(v): a bitset (uint64 words) over *labels*. A label is a hyperplane every
+  cell lies on one side of: every neuron and threshold processed so far, every facet of the
+  domain, the face at infinity (``w >= 0``) and, for unbounded domains, the walls of the
+  starting fan (artificial labels, dropped when cells are merged into regions);
+* the edges of the complex (vertex pairs, each once);
+* the cells, each a padded row of vertex ids.
+
+Cutting a cell R by a neuron h (affine on R): if h takes both strict signs at R's vertices,
+every global edge whose ends have strict opposite signs gets one new vertex (coordinates
+and all value columns interpolated once, shared by every cell containing the edge), with
+Z(new) = (Z(u) & Z(v)) | {h}; old vertices where h is 0 get the label h. The cells
+containing both ends of a crossing edge (found by sorted joins over the cut cells' vertex
+incidences) get its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and
+zero-valued vertices) such that no other c in V_h has Z(a) & Z(b) contained in Z(c): the
+combinatorial adjacency test of the double description method (Fukuda and Prodon), exact
+for any pointed polyhedron, degenerate ones included, because every label is a valid
+inequality of every cell and the labels are complete (a vertex on a label's hyperplane has
+the label: by linearity along the edge it was made on). Pairs are prefiltered by
+``popcount(Z(a) & Z(b)) >= n - 1`` and tested once per pair (an edge of one cell is an edge
+of every cell containing both ends: the complex is face-to-face). R+ and R- are the old
+vertices of each sign plus the new ones. The sign of a later neuron is a function on
+vertices, so all cells sharing a face see the same signs: the complex stays face-to-face.
+
+Starting complexes: a box starts from its 2^n corners (its facets are real labels); the
+whole space starts from the fan of the n + 1 simplicial cones spanned by n of the vectors
+e_1, ..., e_n, -(e_1 + ... + e_n), so every cell is pointed (a cone has a vertex, the
+origin); its C(n + 1, 2) walls are artificial labels. A polytope is the whole space cut by its
+half-spaces as if they were neurons, the outer cells dropped. A region is the union of the
+cells with one activation pattern (``{x : pattern(x) = s}`` is convex, so cells with equal
+patterns form exactly one region).
+
+Cost: per neuron and threshold, O(V + E + C K) for the signs, crossing edges and cut test
+(V vertices, E edges, C cells of at most K vertices), plus the cut cells' incidences sorted
+(O(I log I)) and their pairs of V_h (O(k_h^2) per cut cell, each pair tested against the
+cell's k_h vertices in W words). Activations: points take phi(z), directions the recession
+function of phi.
+
+Float mode snaps a value within ``tol`` times its scale of a threshold onto it; the scale
+of a pre-activation at a vertex is the size of the terms of its sum,
+``|W| s + |b| w``, with s the state's scales (the coordinates' magnitudes at the input, the
+previous pre-activations' scales after), interpolated like the values at new vertices. A
+new vertex with fewer than n - 1 edges in the cut, or a crossing edge in no cut cell (only
+float rounding can make either), raises ``RuntimeError``. Exact mode runs in
+:data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds) is not done
+for n dimensions yet. Group maxima (max pooling, maxout) raise ``NotImplementedError``.
+
+References
+----------
+.. [1] A. Berzins, "Polyhedral Complex Extraction from ReLU Networks using Edge
+   Subdivision", ICML 2023.
+.. [2] K. Fukuda, A. Prodon, "Double description method revisited", Combinatorics and
+   Computer Science, LNCS 1120, 1996 (the combinatorial adjacency test).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from .kinds import NumberKind
+from ._stages import check_float_range
+from .activations import ACTIVATIONS
+
+__all__ = ["PolyhedralEngine", "pad_groups"]
+
+_PAIR_CHUNK = 1 << 18
+
+BLOCK = 16
+"""Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
+
+
+def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
+    """n independent neurons of the first stage (at its first threshold), their common
+    point and the dual basis of their normals, or None (no such neurons)."""
+    if not stages or stages[0].is_max or not stages[0].activation.thresholds:
+        return None
+    st = stages[0]
+    m = st.num_pre
+    if m < n:
+        return None
+    L = st.pre(kind.convert(np.eye(n)), 0)  # (n, m): column j is neuron j's gradient
+    c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
+    Lf = np.asarray(L, dtype=float)
+    if not np.all(np.isfinite(Lf)):
+        return None
+    from scipy.linalg import qr
+
+    _, R, piv = qr(Lf, pivoting=True, mode="economic")
+    diag = np.abs(np.diag(R))
+    if diag.shape[0] < n or diag[n - 1] <= 1e-8 * max(diag[0], 1e-300):
+        return None
+    sel = np.sort(piv[:n])
+    th = kind.scalar(st.activation.thresholds[0])
+    A = L[:, sel].T  # (n, n): rows the normals
+    rhs = th - c[sel]
+    if kind.is_exact:
+        inv = _inverse(A, kind)
+        if inv is None:
+            return None
+        p = inv @ rhs
+    else:
+        inv = np.linalg.inv(A)
+        p = np.linalg.solve(A, rhs)
+    return sel, p, inv, th
+
+
+def _inverse(A: np.ndarray, kind: NumberKind) -> np.ndarray | None:
+    """Exact inverse by Gauss-Jordan elimination, or None if singular."""
+    n = A.shape[0]
+    M = [[A[i, j] for j in range(n)] + [kind.one if i == j else kind.zero for j in range(n)]
+         for i in range(n)]
+    for col in range(n):
+        p = next((r for r in range(col, n) if M[r][col] != 0), None)
+        if p is None:
+            return None
+        M[col], M[p] = M[p], M[col]
+        piv = M[col][col]
+        M[col] = [v / piv for v in M[col]]
+        for r in range(n):
+            if r != col and M[r][col] != 0:
+                f = M[r][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    out = kind.zeros((n, n))
+    for i in range(n):
+        out[i] = M[i][n:]
+    return out
+
+
+def pad_groups(rows: np.ndarray, vals: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group ``vals`` by ``rows`` (in [0, c)) into a (c, K) array padded with -1, in order;
+    returns it and the counts."""
+    order = np.argsort(rows, kind="stable")
+    r, v = rows[order], vals[order]
+    counts = np.bincount(r, minlength=c).astype(np.int64)
+    starts = np.cumsum(counts) - counts
+    col = np.arange(r.shape[0]) - starts[r]
+    out = np.full((c, max(1, int(counts.max(initial=0)))), -1, dtype=np.int64)
+    out[r, col] = v
+    return out, counts
+
+
+class PolyhedralEngine:
+    """The complex's state and the cuts (see the module docstring).
+
+    Parameters
+    ----------
+    n : int
+        Dimension of the space partitioned.
+    kind : NumberKind
+        FLOAT (with its tol) or a rational kind.
+    stages : sequence of Stage
+        The stages to come (to reserve their labels).
+    box : (lower, upper) or None
+        Start from this box; else from the fan of the whole space.
+    halfspaces : (A, b) or None
+        Cut the start by ``A x <= b`` first (a polytope domain).
+    """
+
+    def __init__(self, n: int, kind: NumberKind, stages: Any, box: Any = None,
+                 halfspaces: Any = None) -> None:
+        self.n, self.kind = n, kind
+        self.exact, self.tol = kind.is_exact, kind.tol
+        self.zero, self.one = kind.zero, kind.one
+        k_half = 0 if halfspaces is None else halfspaces[0].shape[0]
+        adapted = _first_cut(stages, n, kind) if box is None else None
+        fan = box is None and adapted is None
+        n_art = n * (n + 1) // 2 if fan else 0
+        n_dom = 2 * n if box is not None else 0
+        T = [0 if st.is_max else max(1, len(st.activation.thresholds)) for st in stages]
+        n_neur = sum(st.num_pre * t for st, t in zip(stages, T))
+        total = n_art + 1 + n_dom + k_half + n_neur
+        self.W = total // 64 + 1
+        self.real = np.ones(total, dtype=bool)
+        self.real[:n_art] = False
+        self.stage_bases = list(n_art + 1 + n_dom + k_half + np.cumsum(
+            [0] + [st.num_pre * t for st, t in zip(stages, T)])[:-1])
+        self.stages_done = 0
+        self.nlab = n_art
+        self.inf_label = self._new_label()
+        self.layer_codes: list[np.ndarray] = []
+        self.layer_parents: list[np.ndarray] = []
+        self.pinned: Any = None
+        if adapted is not None:
+            self._start_cones(*adapted, T[0] if stages else 1)
+        elif fan:
+            self._start_fan(n_art)
+        else:
+            self._start_box(*box)
+        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        self.parent = self.origin.copy()
+        if halfspaces is not None:
+            self._cut_halfspaces(*halfspaces)
+        self.H = self.X[:, :n].copy()
+        if not self.exact:
+            self.SH = np.abs(self.H)
+
+    # -- labels and storage ----------------------------------------------------------------
+
+    def _new_label(self) -> int:
+        self.nlab += 1
+        return self.nlab - 1
+
+    def _set_label(self, rows: Any, label: int) -> None:
+        self.B[rows, label // 64] |= np.uint64(1) << np.uint64(label % 64)
+
+    def _alloc(self, X: np.ndarray, B: np.ndarray) -> None:
+        cap = 2 * X.shape[0] + 64
+        self.nV = X.shape[0]
+        self.X = self.kind.zeros((cap, self.n + 1))
+        self.X[: self.nV] = X
+        self.B = np.zeros((cap, self.W), dtype=np.uint64)
+        self.B[: self.nV] = B
+
+    def _set_edges(self, u: np.ndarray, v: np.ndarray) -> None:
+        cap = 2 * u.shape[0] + 64
+        self.EU = np.zeros(cap, dtype=np.int64)
+        self.EV = np.zeros(cap, dtype=np.int64)
+        self.nE = u.shape[0]
+        self.EU[: self.nE], self.EV[: self.nE] = u, v
+
+    def _start_fan(self, n_art: int) -> None:
+        n, kind = self.n, self.kind
+        gens = np.eye(n + 1, n)
+        gens[n] = -1.0
+        X = np.zeros((n + 2, n + 1))
+        X[0, n] = 1.0
+        X[1:, :n] = gens
+        B = np.zeros((n + 2, self.W), dtype=np.uint64)
+        self._alloc(kind.convert(X), B)
+        pairs = list(combinations(range(n + 1), 2))
+        for lab, (i, j) in enumerate(pairs):
+            rows = [0] + [1 + l for l in range(n + 1) if l not in (i, j)]
+            self._set_label(np.array(rows), lab)
+        self._set_label(np.arange(1, n + 2), self.inf_label)
+        u = [0] * (n + 1) + ([1 + i for i, j in pairs] if n >= 2 else [])
+        v = list(range(1, n + 2)) + ([1 + j for i, j in pairs] if n >= 2 else [])
+        self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
+        F = np.array([[0] + [1 + l for l in range(n + 1) if l != k] for k in range(n + 1)])
+        self.F, self.cnt, self.nF = F.astype(np.int64), np.full(n + 1, n + 1, np.int64), n + 1
+        self.anchor = 0
+
+    def _start_cones(self, sel: np.ndarray, p: np.ndarray, D: np.ndarray, th: Any,
+                     T: int) -> None:
+        """Start from the 2^n cones of n independent neurons of the first layer (``sel``,
+        hyperplanes a_i x + c_i = th through ``p``, ``D`` the dual basis: a_i . d_j = delta_ij):
+        apex p and directions +-d_j; every wall is a real label, so no region is cut by
+        the start."""
+        n, kind = self.n, self.kind
+        X = kind.zeros((2 * n + 1, n + 1))
+        X[0, :n], X[0, n] = p, self.one
+        for j in range(n):
+            d = D[:, j]
+            size = np.abs(d).max()
+            X[1 + 2 * j, :n] = d / size
+            X[2 + 2 * j, :n] = -d / size
+        B = np.zeros((2 * n + 1, self.W), dtype=np.uint64)
+        self._alloc(X, B)
+        base = int(self.stage_bases[0])
+        rows, cols, vals = [], [], []
+        for i in range(n):
+            on = [0] + [1 + 2 * j + e for j in range(n) if j != i for e in (0, 1)]
+            self._set_label(np.array(on), base + int(sel[i]) * T)
+            rows += on
+            cols += [int(sel[i])] * len(on)
+            vals += [th] + [self.zero] * (len(on) - 1)
+        self.pinned = (np.array(rows), np.array(cols), np.array(vals, dtype=kind.dtype))
+        self._set_label(np.arange(1, 2 * n + 1), self.inf_label)
+        u = [0] * (2 * n)
+        v = list(range(1, 2 * n + 1))
+        for j in range(n):
+            for k in range(j + 1, n):
+                for e in (0, 1):
+                    for f in (0, 1):
+                        u.append(1 + 2 * j + e)
+                        v.append(1 + 2 * k + f)
+        self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
+        signs = np.array(list(np.ndindex(*(2,) * n)), dtype=np.int64).reshape(-1, n)
+        F = np.concatenate([np.zeros((signs.shape[0], 1), np.int64),
+                            1 + 2 * np.arange(n)[None, :] + signs], axis=1)
+        self.F, self.nF = F, F.shape[0]
+        self.cnt = np.full(self.nF, n + 1, dtype=np.int64)
+        self.anchor = 0
+
+    def _start_box(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        n, kind = self.n, self.kind
+        corners = np.array(list(np.ndindex(*(2,) * n)), dtype=np.int64)[:, ::-1]  # bit i
+        lo, hi = kind.convert(lower), kind.convert(upper)
+        X = kind.zeros((corners.shape[0], n + 1))
+        X[:, :n] = np.where(corners == 1, hi[None, :], lo[None, :])
+        X[:, n] = self.one
+        B = np.zeros((corners.shape[0], self.W), dtype=np.uint64)
+        self._alloc(X, B)
+        ids = corners @ (1 << np.arange(n))
+        for i in range(n):
+            lab_lo, lab_hi = self._new_label(), self._new_label()
+            self._set_label(np.flatnonzero(corners[:, i] == 0), lab_lo)
+            self._set_label(np.flatnonzero(corners[:, i] == 1), lab_hi)
+        u, v = [], []
+        pos = {int(c): k for k, c in enumerate(ids)}
+        for k, c in enumerate(ids.tolist()):
+            for i in range(n):
+                if not (c >> i) & 1:
+                    u.append(k)
+                    v.append(pos[c | (1 << i)])
+        self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
+        self.F = np.arange(corners.shape[0], dtype=np.int64)[None, :]
+        self.cnt, self.nF = np.array([corners.shape[0]], dtype=np.int64), 1
+        self.anchor = -1
+
+    def _reserve_vertices(self, k: int) -> None:
+        need = self.nV + k + 1  # one spare zero row past the end: padding (-1) reads it
+        if need <= self.X.shape[0]:
+            return
+        cap = max(need, 2 * self.X.shape[0])
+        names = ["X", "B", "Z"] + ([] if self.exact else ["S"])
+        for name in names:
+            arr = getattr(self, name, None)
+            if arr is None:
+                continue
+            out = (self.kind.zeros((cap,) + arr.shape[1:]) if arr.dtype == object
+                   else np.zeros((cap,) + arr.shape[1:], dtype=arr.dtype))
+            out[: self.nV] = arr[: self.nV]
+            setattr(self, name, out)
+
+    def _append_edges(self, u: np.ndarray, v: np.ndarray) -> None:
+        need = self.nE + u.shape[0]
+        if need > self.EU.shape[0]:
+            cap = max(need, 2 * self.EU.shape[0])
+            for name in ("EU", "EV"):
+                arr = getattr(self, name)
+                out = np.zeros(cap, dtype=np.int64)
+                out[: self.nE] = arr[: self.nE]
+                setattr(self, name, out)
+        self.EU[self.nE: need], self.EV[self.nE: need] = u, v
+        self.nE = need
+
+    def _reserve_cells(self, k: int, width: int) -> None:
+        need = self.nF + k
+        if need > self.F.shape[0] or width > self.F.shape[1]:
+            cap = max(need, 2 * self.F.shape[0]) if need > self.F.shape[0] else self.F.shape[0]
+            K = max(width + 4, self.F.shape[1] * 3 // 2) if width > self.F.shape[1] else \
+                self.F.shape[1]
+            out = np.full((cap, K), -1, dtype=np.int64)
+            out[: self.nF, : self.F.shape[1]] = self.F[: self.nF]
+            self.F = out
+            for name in ("cnt", "origin", "parent"):
+                arr = getattr(self, name)
+                grown = np.zeros(cap, dtype=np.int64)
+                grown[: self.nF] = arr[: self.nF]
+                setattr(self, name, grown)
+
+    # -- the domain's half-spaces ------------------------------------------------------------
+
+    def _cut_halfspaces(self, A: np.ndarray, b: np.ndarray) -> None:
+        n, nV = self.n, self.nV
+        k = A.shape[0]
+        A, b = self.kind.convert(A), self.kind.convert(b)
+        Xv = self.X[:nV]
+        self.Z = self.kind.zeros((self.X.shape[0], k))
+        self.Z[:nV] = Xv[:, n:] * b[None, :] - Xv[:, :n] @ A.T
+        if not self.exact:
+            self.S = np.zeros((self.X.shape[0], k))
+            self.S[:nV] = np.abs(Xv[:, n:]) * np.abs(b)[None, :] + np.abs(Xv[:, :n]) @ np.abs(A).T
+        self.m, self._thresholds = k, [self.zero]
+        if not self.exact:
+            self._snap(np.arange(nV))
+        for i in range(k):
+            self._cut(i, self.zero, self._new_label(), np.arange(self.nF))
+            s = self._signs(i, self.zero)
+            outside = s[self.F[: self.nF]] < 0
+            keep = ~outside.any(axis=1)
+            kept = np.flatnonzero(keep)
+            self.F = self.F[kept].copy()
+            self.cnt, self.origin = self.cnt[kept].copy(), np.arange(kept.shape[0])
+            self.parent = self.origin.copy()
+            self.nF = kept.shape[0]
+            if self.nF == 0:
+                raise ValueError("domain must have positive volume; its half-spaces A x <= b "
+                                 "leave no interior")
+            eu, ev = self.EU[: self.nE], self.EV[: self.nE]
+            good = (s[eu] >= 0) & (s[ev] >= 0)
+            self._set_edges(eu[good].copy(), ev[good].copy())
+        del self.Z
+        if not self.exact:
+            del self.S
+
+    # -- one layer -------------------------------------------------------------------------
+
+    def layer(self, st: Any) -> None:
+        """Cut the cells where stage ``st``'s elementwise node changes pattern, record the
+        cells' patterns, then apply the activation."""
+        if st.is_max:
+            raise NotImplementedError(
+                f"partition in n dimensions: node {st.name!r} is a group maximum (max "
+                "pooling or maxout), which the n-dimensional engine does not cut yet")
+        act = st.activation
+        n, nV, m = self.n, self.nV, st.num_pre
+        cap = self.X.shape[0]
+        w = self.X[:nV, n]
+        self.Z = self.kind.zeros((cap, m + st.carry.shape[0]))
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.Z[:nV, :m] = st.pre(self.H[:nV], w)
+        self.Z[:nV, m:] = self.H[:nV][:, st.carry]
+        if not self.exact:
+            self.S = np.zeros((cap, m + st.carry.shape[0]))
+            self.S[:nV, :m] = st.pre_abs(self.SH[:nV], w)
+            self.S[:nV, m:] = self.SH[:nV][:, st.carry]
+            check_float_range(self.Z[:nV, :m], self.S[:nV, :m], st.name, "partition")
+        self.m = m
+        thresholds = [self.kind.scalar(t) for t in act.thresholds]
+        self._thresholds = thresholds
+        if not self.exact:
+            self._snap(np.arange(nV))
+        if self.pinned is not None and self.stages_done == 0:
+            rows, cols, vals = self.pinned  # exact zeros of the starting cones' neurons
+            self.Z[rows, cols] = vals
+        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        base, T = int(self.stage_bases[self.stages_done]), len(thresholds)
+        labels = {(j, t): base + j * T + t for j in range(m) for t in range(T)}
+        self.stages_done += 1
+        self.nlab = max(self.nlab, base + m * T)
+        # neurons in blocks: each block marks which cells present at its start (parents)
+        # each of its neurons crosses; a neuron then examines only their descendants
+        for j0 in range(0, m, BLOCK):
+            j1 = min(m, j0 + BLOCK)
+            self.parent = np.arange(self.F.shape[0], dtype=np.int64)
+            crosses = self._parents_crossed(j0, j1, thresholds)
+            for j in range(j0, j1):
+                for t, th in enumerate(thresholds):
+                    marked = crosses[t][:, j - j0]
+                    if not marked.any():
+                        self._label_zeros(j, th, labels[j, t])
+                        continue
+                    cand = np.flatnonzero(marked[self.parent[: self.nF]])
+                    self._cut(j, th, labels[j, t], cand)
+        self._record_patterns(act, thresholds)
+        self._activate(act, bool(st.carry.shape[0]))
+
+    def _incidence(self) -> Any:
+        """The cells' vertex incidence as a sparse (cells x vertices) float32 matrix."""
+        from scipy.sparse import csr_matrix
+
+        F = self.F[: self.nF]
+        valid = F >= 0
+        indptr = np.zeros(self.nF + 1, dtype=np.int64)
+        np.cumsum(valid.sum(axis=1), out=indptr[1:])
+        data = np.ones(int(indptr[-1]), dtype=np.float32)
+        return csr_matrix((data, F[valid], indptr), shape=(self.nF, self.nV))
+
+    def _parents_crossed(self, j0: int, j1: int, thresholds: list) -> list[np.ndarray]:
+        """Per threshold, (cells, j1 - j0): whether the column takes both strict signs at
+        the cell's vertices."""
+        nV, n = self.nV, self.n
+        M = self._incidence()
+        w = self.X[:nV, n][:, None]
+        out = []
+        for th in thresholds:
+            d = self.Z[:nV, j0:j1] - th * w
+            pos = M @ np.asarray(d > 0, dtype=np.float32)
+            neg = M @ np.asarray(d < 0, dtype=np.float32)
+            out.append((pos > 0) & (neg > 0))
+        return out
+
+    def _label_zeros(self, j: int, th: Any, label: int) -> None:
+        s = self._signs(j, th)
+        self._set_label(np.flatnonzero(s[: self.nV] == 0), label)
+
+    def _signs(self, j: int, th: Any) -> np.ndarray:
+        """Sides of threshold ``th`` of column ``j`` at every vertex (homogeneous: z - th w),
+        with one 0 past the end for padding (-1) reads."""
+        nV = self.nV
+        d = self.Z[:nV, j] - th * self.X[:nV, self.n] if th != 0 else self.Z[:nV, j]
+        s = np.zeros(nV + 1, dtype=np.int8)
+        s[:nV] = (d > 0).view(np.int8) - (d < 0).view(np.int8) if d.dtype != object else \
+            (d > 0).astype(np.int8) - (d < 0).astype(np.int8)
+        return s
+
+    def _snap(self, rows: np.ndarray) -> None:
+        """Float mode: values within ``tol`` times their scale of a threshold go onto it."""
+        m, n = self.m, self.n
+        w = self.X[rows, n][:, None]
+        Zr = self.Z[rows, :m]
+        Sr = self.S[rows, :m]
+        for th in self._thresholds:
+            target = th * w
+            near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
+            Zr = np.where(near, target, Zr)
+        self.Z[rows, :m] = Zr
+
+    def _cut(self, j: int, th: Any, label: int, cand: np.ndarray) -> None:
+        """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
+        nV0 = self.nV
+        s = self._signs(j, th)
+        self._set_label(np.flatnonzero(s[:nV0] == 0), label)
+        sC = s[self.F[cand, : int(self.cnt[cand].max(initial=1))]]
+        hit = (sC > 0).any(axis=1) & (sC < 0).any(axis=1)
+        cr = cand[hit]
+        sF_cr = sC[hit]
+        c = cr.shape[0]
+        if c == 0:
+            return
+        eu, ev = self.EU[: self.nE], self.EV[: self.nE]
+        su, sv = s[eu], s[ev]
+        ce = np.flatnonzero(su * sv < 0)
+        u, v = eu[ce].copy(), ev[ce].copy()
+        zero_edges = None
+        both_zero = (su == 0) & (sv == 0)
+        if both_zero.any():
+            zu, zv = eu[both_zero], ev[both_zero]
+            zero_edges = np.minimum(zu, zv) * (nV0 + 1) + np.maximum(zu, zv)
+        new = self._combine(u, v, j, th, label)
+        k = new.shape[0]
+        self.EV[ce] = new
+        self._append_edges(new, v)
+
+        sc = sF_cr[:, : int(self.cnt[cr].max())]
+        ids = self.F[cr, : sc.shape[1]]
+        valid = ids >= 0
+        rloc, col = np.nonzero(valid)
+        verts = ids[rloc, col]
+        Vc = np.int64(self.nV + 1)
+        # which cut cells contain both ends of each crossing edge
+        rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
+        order = np.argsort(verts, kind="stable")
+        vs, rs = verts[order], rloc[order]
+        lo = np.searchsorted(vs, u, "left")
+        hi = np.searchsorted(vs, u, "right")
+        cnts = hi - lo
+        eidx = np.repeat(np.arange(k), cnts)
+        offs = np.cumsum(cnts) - cnts
+        pos = lo[eidx] + np.arange(eidx.shape[0]) - offs[eidx]
+        rows_c = rs[pos]
+        q = rows_c * Vc + v[eidx]
+        at = np.minimum(np.searchsorted(rv, q), rv.shape[0] - 1)
+        found = rv[at] == q
+        m_e, m_r = eidx[found], rows_c[found]
+        if k and np.bincount(m_e, minlength=k).min() == 0:
+            self._inconsistent("a crossing edge lies in no cut cell")
+        # the new vertices of each cut cell, in increasing order
+        o = np.argsort(m_r, kind="stable")
+        new_r, new_v = m_r[o], new[m_e[o]]
+        ncount = np.bincount(new_r, minlength=c)
+        nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
+
+        def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, np.ndarray]:
+            rank = np.cumsum(keep, axis=1) - 1
+            old = keep.sum(axis=1)
+            out = np.full((c, max(1, int((old + ncount).max()))), -1, dtype=np.int64)
+            r, col = np.nonzero(keep)
+            out[r, rank[r, col] + (ncount[r] if first_new else 0)] = ids[r, col]
+            out[new_r, nrank + (0 if first_new else old[new_r])] = new_v
+            return out, old + ncount
+
+        # the edges of R & h, for every cut cell R: among its new and zero vertices
+        VH, vh_counts = side((sc == 0) & valid, first_new=True)
+        self._new_edges(VH, vh_counts, nV0, zero_edges, new)
+        # the two sides
+        Fp, cp = side((sc >= 0) & valid)
+        Fn, cn = side((sc <= 0) & valid)
+        width = max(Fp.shape[1], Fn.shape[1])
+        self._reserve_cells(c, width)
+        self.F[cr] = -1
+        self.F[cr, : Fp.shape[1]] = Fp
+        self.cnt[cr] = cp
+        start = self.nF
+        self.F[start: start + c] = -1
+        self.F[start: start + c, : Fn.shape[1]] = Fn
+        self.cnt[start: start + c] = cn
+        self.origin[start: start + c] = self.origin[cr]
+        self.parent[start: start + c] = self.parent[cr]
+        self.nF += c
+
+    def _new_edges(self, VH: np.ndarray, counts: np.ndarray, nV0: int,
+                   zero_edges: np.ndarray | None, new: np.ndarray) -> None:
+        """Add the edges of every R & h (rows of ``VH``, ``counts[i]`` valid entries: its
+        vertices) by the combinatorial test, each once. Rows are taken in buckets of equal
+        counts, so no pair or test reads padding."""
+        n = self.n
+        if VH.shape[1] < 2:
+            if n >= 2 and new.shape[0]:
+                self._inconsistent("a cut has a single vertex")
+            return
+        sizes = np.unique(counts[counts >= 2])
+        parts_a, parts_b, parts_r = [], [], []
+        for k in sizes.tolist():
+            rows = np.flatnonzero(counts == k)
+            ia, ib = np.triu_indices(k, 1)
+            sub = VH[rows, :k]
+            parts_a.append(sub[:, ia].ravel())
+            parts_b.append(sub[:, ib].ravel())
+            parts_r.append(np.repeat(rows, ia.shape[0]))
+        if not parts_a:
+            return
+        a, b, pr = (np.concatenate(p) for p in (parts_a, parts_b, parts_r))
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        good = np.bitwise_count(self.B[a] & self.B[b]).sum(axis=1, dtype=np.int64) >= n - 1
+        a, b, pr = a[good], b[good], pr[good]
+        Vc = np.int64(self.nV + 1)
+        key = a * Vc + b
+        key, first = np.unique(key, return_index=True)
+        a, b, pr = a[first], b[first], pr[first]
+        inter = self.B[a] & self.B[b]
+        keep = np.ones(a.shape[0], dtype=bool)
+        if zero_edges is not None:
+            old = (a < nV0) & (b < nV0)
+            if old.any():
+                okey = a * np.int64(nV0 + 1) + b
+                keep &= ~(old & np.isin(okey, zero_edges))
+        a, b, pr, inter = a[keep], b[keep], pr[keep], inter[keep]
+        adjacent = np.zeros(a.shape[0], dtype=bool)
+        kk = counts[pr]
+        for k in np.unique(kk).tolist():
+            sel = np.flatnonzero(kk == k)
+            step = max(1, _PAIR_CHUNK // max(1, k * self.W))
+            for i0 in range(0, sel.shape[0], step):
+                s_ = sel[i0: i0 + step]
+                C = VH[pr[s_], :k]
+                other = (C != a[s_, None]) & (C != b[s_, None])
+                covered = np.all((inter[s_, None, :] & ~self.B[C]) == 0, axis=2) & other
+                adjacent[s_] = ~covered.any(axis=1)
+        a, b = a[adjacent], b[adjacent]
+        if n >= 2 and new.shape[0]:
+            deg = np.bincount(np.concatenate([a, b]), minlength=self.nV)[new]
+            if deg.min() < n - 1:
+                self._inconsistent("a new vertex has fewer than n - 1 edges in its cut")
+        self._append_edges(a, b)
+
+    def _inconsistent(self, what: str) -> None:
+        if self.exact:  # pragma: no cover - a bug
+            raise AssertionError(f"internal error: {what}")
+        raise RuntimeError(
+            f"partition: {what} (float rounding at a near-degenerate vertex); use exact=True, "
+            "or a larger tol")
+
+    def _combine(self, u: np.ndarray, v: np.ndarray, j: int, th: Any, label: int) -> np.ndarray:
+        """New vertices where column ``j`` crosses ``th`` on the edges (u, v) (strict opposite
+        signs): |z_v| u + |z_u| v normalised (points to w = 1, directions to max-norm 1),
+        values combined alike; returns their ids."""
+        n, k = self.n, u.shape[0]
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        X, Z = self.X, self.Z
+        zu = Z[u, j] - th * X[u, n] if th != 0 else Z[u, j]
+        zv = Z[v, j] - th * X[v, n] if th != 0 else Z[v, j]
+        za, zb = np.abs(zu), np.abs(zv)
+        if not self.exact:
+            total = za + zb
+            za, zb = za / total, zb / total
+        Xn = zb[:, None] * X[u] + za[:, None] * X[v]
+        wn = Xn[:, n]
+        finite = wn != 0
+        size = np.abs(Xn[:, :n]).max(axis=1)
+        scale = np.where(finite, wn, size)
+        ca, cb = zb / scale, za / scale
+        Xn = Xn / scale[:, None]
+        Xn[:, n] = np.where(finite, self.one, self.zero)
+        self._reserve_vertices(k)
+        X, Z = self.X, self.Z
+        new = np.arange(self.nV, self.nV + k)
+        X[new] = Xn
+        Zn = ca[:, None] * Z[u] + cb[:, None] * Z[v]
+        Zn[:, j] = th * Xn[:, n] if th != 0 else self.zero
+        Z[new] = Zn
+        self.B[new] = self.B[u] & self.B[v]
+        self.nV += k
+        self._set_label(new, label)
+        if not self.exact:
+            self.S[new] = ca[:, None] * self.S[u] + cb[:, None] * self.S[v]
+            self._snap(new)
+            Z[new, j] = th * Xn[:, n]
+        return new
+
+    # -- end of a layer --------------------------------------------------------------------
+
+    def _record_patterns(self, act: Any, thresholds: list) -> None:
+        """Each cell's piece per neuron: the number of thresholds some vertex is above (the
+        cells are not crossed any more, so this is the piece of the cell's interior; a
+        neuron constant on a threshold takes the piece below)."""
+        nF, nV, m, n = self.nF, self.nV, self.m, self.n
+        # the sum of a cell's vertex rows is in its relative interior (a positive combination
+        # of all its extreme rays), and the values are linear in homogeneous coordinates:
+        # z - th w there is > 0 iff some vertex has z - th w > 0 (none has < 0)
+        if self.exact:
+            F = self.F[:nF]
+            Zs = self.kind.zeros((nF, m))
+            ws = self.kind.zeros(nF)
+            Zp = np.concatenate([self.Z[:nV, :m], self.kind.zeros((1, m))])
+            wp = np.append(self.X[:nV, n], self.zero)
+            for k in range(F.shape[1]):
+                Zs += Zp[F[:, k]]
+                ws += wp[F[:, k]]
+        else:
+            M = self._incidence().astype(np.float64)
+            Zs = M @ self.Z[:nV, :m]
+            ws = M @ self.X[:nV, n]
+        idx = np.zeros((nF, m), dtype=np.int8)
+        for th in thresholds:
+            idx += (Zs - th * ws[:, None]) > 0
+        codes = np.asarray(act.codes, dtype=np.int8)
+        self.layer_codes.append(codes[idx])
+        self.layer_parents.append(self.origin[:nF].copy())
+
+    def _activate(self, act: Any, carried: bool) -> None:
+        nV, m, n = self.nV, self.m, self.n
+        Z = self.Z
+        direction = np.flatnonzero(self.X[:nV, n] == 0)
+        zd = Z[direction, :m].copy()
+        if not self.exact and act is ACTIVATIONS["relu"]:
+            np.maximum(Z[:nV, :m], 0.0, out=Z[:nV, :m])
+        elif not self.exact and act is ACTIVATIONS["hardtanh"]:
+            np.clip(Z[:nV, :m], -1.0, 1.0, out=Z[:nV, :m])
+        else:
+            Z[:nV, :m] = act(Z[:nV, :m])
+        lo, hi = self.kind.scalar(act.slopes[0]), self.kind.scalar(act.slopes[-1])
+        Z[direction, :m] = np.where(zd > 0, hi * zd, lo * zd)
+        self.H = Z
+        del self.Z
+        if not self.exact:
+            self.SH = self.S
+            del self.S
+
+    # -- results ---------------------------------------------------------------------------
+
+    def cell_patterns(self) -> tuple[np.ndarray, ...]:
+        """Per layer, every final cell's codes."""
+        out = []
+        idx = np.arange(self.nF)
+        for codes, parents in zip(reversed(self.layer_codes), reversed(self.layer_parents)):
+            out.append(codes[idx])
+            idx = parents[idx]
+        return tuple(reversed(out))

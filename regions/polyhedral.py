@@ -1,0 +1,622 @@
+"""Exact partition of an input space of any dimension into activation regions.
+
+:func:`polyhedral_partition` (reached through :func:`regions.partition` for every domain
+that is not planar) returns a :class:`PolyhedralPartition`: every activation region of the
+network in the domain as a convex polyhedron (unbounded ones exactly, with their rays,
+never clipped to a box), its activation pattern and the network's affine map on it, its
+H-representation (facets), vertices, rays and volume, and the facet-adjacency graph.
+
+Conventions
+-----------
+* A region is a maximal set of positive volume with one activation pattern (the codes of
+  :mod:`regions.activations`; a point on a threshold belongs to the piece below, as in
+  :func:`regions.partition` and :func:`regions.trace`). Patterns, Jacobians and offsets are
+  those of :class:`regions.Partition`.
+* The engine (:mod:`regions._polyhedral`) refines a polyhedral complex neuron by neuron;
+  a region is the union of the complex's cells with its pattern (the whole space starts
+  from a fan of n + 1 cones, whose walls cut regions into several cells).
+* Exact mode computes in rational arithmetic (``regions.kinds.RATIONAL``; ``exact=True``
+  means it here: certified filtering is not done in n dimensions yet). Float mode snaps
+  values within ``tol`` times their data scale of a threshold (see
+  :mod:`regions._polyhedral`) and raises ``RuntimeError`` where its complex is inconsistent.
+* Region vertices, rays and facets are computed from the cells' vertex-label incidences
+  (a vertex of a region has a maximal zero set over the real labels; a facet is a maximal
+  label face), facet inequalities from the facet's vertices; volumes from a pulling
+  triangulation of every bounded cell. These are computed on first use, per region in
+  Python: fine for thousands of regions, slow for 10^5.
+
+References
+----------
+.. [1] A. Berzins, "Polyhedral Complex Extraction from ReLU Networks using Edge
+   Subdivision", ICML 2023.
+.. [2] G. Montufar, R. Pascanu, K. Cho, Y. Bengio, "On the Number of Linear Regions of
+   Deep Neural Networks", NIPS 2014.
+.. [3] T. Serra, C. Tjandraatmadja, S. Ramalingam, "Bounding and Counting Linear Regions of
+   Deep Neural Networks", ICML 2018.
+
+Examples
+--------
+Three ReLUs in general position cut R^3 into 2^3 = 8 regions, a box into as many:
+
+>>> from regions import Network, Box, partition
+>>> net = Network([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]], "relu")
+>>> part = partition(net)
+>>> part.num_regions, part.dim, int(part.bounded.sum())
+(8, 3, 0)
+>>> part = partition(net, Box([-1, -1, -1], [1, 1, 2]))
+>>> part.num_regions, float(part.volumes.sum())
+(8, 12.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import _numbers
+from .domains import Box, Polytope, Slice
+from .graph import Graph, compose_input
+from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, to_fraction
+from .network import Network
+from ._pieces import pattern_rows
+from ._polyhedral import PolyhedralEngine
+from ._stages import lower, same_maps
+
+__all__ = ["POLYHEDRAL_TOLERANCE", "PolyhedralPartition", "PolyhedralRegion",
+           "polyhedral_partition"]
+
+POLYHEDRAL_TOLERANCE = 1e-11
+"""Float mode's default relative tolerance in n dimensions: a value within this times the
+size of the terms of its sum (carried through the layers and interpolated at new vertices)
+of a threshold is put on it."""
+
+
+@dataclass(frozen=True, eq=False)
+class PolyhedralRegion:
+    """One activation region of a :class:`PolyhedralPartition`.
+
+    Attributes
+    ----------
+    index : int
+    pattern : tuple of ndarray
+        One int8 code vector per layer.
+    linear_map, offset : ndarray
+        The network on the region: ``x -> linear_map @ x + offset`` (domain coordinates).
+    A, b : ndarray
+        Its facets: the region is ``{x : A x <= b}``, one row per facet (irredundant).
+    vertices : ndarray, shape (k, d)
+        Its vertices (points).
+    rays : ndarray, shape (r, d)
+        Its extreme recession directions (max-norm 1); empty if bounded.
+    bounded : bool
+    volume : float or Fraction
+        ``inf`` if unbounded; a Fraction in exact mode otherwise.
+    """
+
+    index: int
+    pattern: tuple[np.ndarray, ...]
+    linear_map: np.ndarray
+    offset: np.ndarray
+    A: np.ndarray
+    b: np.ndarray
+    vertices: np.ndarray
+    rays: np.ndarray
+    bounded: bool
+    volume: Any
+
+    def contains(self, points: Any) -> np.ndarray:
+        """Whether each row of ``points`` satisfies ``A x <= b`` (exactly in exact mode; in
+        float mode with no tolerance)."""
+        pts = _numbers.coerce_array(points, "points", 2)
+        exact = _numbers.is_rational(self.A)
+        return np.all(_numbers.convert(pts, exact) @ self.A.T <= self.b, axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class PolyhedralPartition:
+    """The activation regions of a network on a domain of any dimension; made by
+    :func:`regions.partition`.
+
+    Attributes
+    ----------
+    network : Network or Graph
+        The network partitioned (for a slice, the original network).
+    domain : None, Box, Polytope or Slice
+    dim : int
+        d, the dimension of the space partitioned (the slice's for a Slice).
+    exact : bool
+    arithmetic : str
+        ``"float"`` or ``"rational"``.
+    tol : float
+    patterns : tuple of ndarray
+        One int8 array of shape (num_regions, width) per layer.
+    layer_names : tuple of str
+    """
+
+    network: Network | Graph
+    domain: Any
+    dim: int
+    exact: bool
+    arithmetic: str
+    tol: float
+    patterns: tuple[np.ndarray, ...]
+    layer_names: tuple[str, ...]
+    cell_region: np.ndarray = field(repr=False)
+    _X: np.ndarray = field(repr=False)  # homogeneous vertex rows (working kind)
+    _B: np.ndarray = field(repr=False)  # label bitsets per vertex
+    _real: np.ndarray = field(repr=False)  # real labels (bool per label)
+    _inf: int = field(repr=False)  # the label of the face at infinity
+    _F: np.ndarray = field(repr=False)  # cells: padded vertex ids
+    _cnt: np.ndarray = field(repr=False)
+    _out: np.ndarray = field(repr=False)  # network outputs at the vertices
+    _model: Network | Graph = field(repr=False)  # the network in domain coordinates
+    _kind: NumberKind = field(repr=False)
+
+    # -- counts ----------------------------------------------------------------------------
+
+    @property
+    def num_regions(self) -> int:
+        """Number of activation regions."""
+        return int(self.patterns[0].shape[0]) if self.patterns else 1
+
+    def __len__(self) -> int:
+        return self.num_regions
+
+    def __iter__(self) -> Iterator[PolyhedralRegion]:
+        return (self.region(i) for i in range(self.num_regions))
+
+    @property
+    def num_cells(self) -> int:
+        """Number of cells of the engine's complex (regions cut by the fan's walls)."""
+        return int(self._F.shape[0])
+
+    @cached_property
+    def _region_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.cell_region, kind="stable")
+        starts = np.searchsorted(self.cell_region[order], np.arange(self.num_regions + 1))
+        return order, starts
+
+    def _cells_of(self, i: int) -> np.ndarray:
+        order, starts = self._region_cells
+        return order[starts[i]: starts[i + 1]]
+
+    @cached_property
+    def bounded(self) -> np.ndarray:
+        """Whether each region is bounded."""
+        F = self._F
+        w = np.append(self._X[:, -1] != 0, True)  # padding reads as a point
+        cell_bounded = w[F].all(axis=1)
+        out = np.ones(self.num_regions, dtype=bool)
+        np.logical_and.at(out, self.cell_region, cell_bounded)
+        return out
+
+    # -- maps ------------------------------------------------------------------------------
+
+    @cached_property
+    def _maps(self) -> tuple[np.ndarray, np.ndarray]:
+        lowered = lower(self._model, self._kind)
+        R = self.num_regions
+        J = lowered.jacobians(self.patterns, np.arange(R)) if R else None
+        # the offset from a finite vertex of each region's first cell
+        first = self._cells_of_first()
+        F = self._F[first]
+        finite = (F >= 0) & np.append(self._X[:, -1] != 0, False)[F]
+        v = F[np.arange(R), np.argmax(finite, axis=1)]
+        x, out = self._X[v, :-1], self._out[v]
+        off = out - np.einsum("roi,ri->ro", J, x) if J.dtype != object else \
+            out - np.array([Ji @ xi for Ji, xi in zip(J, x)]).reshape(out.shape)
+        return self._kind.export(np.ascontiguousarray(J)), self._kind.export(off)
+
+    def _cells_of_first(self) -> np.ndarray:
+        order, starts = self._region_cells
+        return order[starts[:-1]]
+
+    @property
+    def linear_maps(self) -> np.ndarray:
+        """The linear part of the network on each region, shape (num_regions, outputs, d)."""
+        return self._maps[0]
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """The offset of the network on each region, shape (num_regions, outputs)."""
+        return self._maps[1]
+
+    # -- adjacency and linear regions -------------------------------------------------------
+
+    @cached_property
+    def adjacency(self) -> np.ndarray:
+        """Pairs ``(i, j)``, i < j, of regions sharing a facet ((d - 1)-dimensional
+        intersection), shape (E, 2). Found from the cells' facets, which the complex
+        shares face to face."""
+        seen: dict[tuple[int, ...], int] = {}
+        pairs = set()
+        n = self.dim
+        finite = np.ones(self._real.shape[0], dtype=bool)
+        finite[self._inf] = False  # the face at infinity is no facet
+        for c in range(self._F.shape[0]):
+            ids = self._F[c, : self._cnt[c]]
+            points = _points_mask(self._X[ids])
+            for facet in _facets(ids, self._B, finite, n, points=points):
+                key = tuple(sorted(int(v) for v in ids[_bits(facet)]))
+                other = seen.setdefault(key, c)
+                if other != c:
+                    a, b = int(self.cell_region[other]), int(self.cell_region[c])
+                    if a != b:
+                        pairs.add((min(a, b), max(a, b)))
+        out = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def linear_region_labels(self) -> np.ndarray:
+        """For each region, the label of its linear region: adjacent regions with the same
+        affine map get one label (exactly; in float mode, Jacobians from the patterns
+        equal within ``tol`` times the same products over absolute values)."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        R = self.num_regions
+        left, right = self.adjacency[:, 0], self.adjacency[:, 1]
+        if self.exact:
+            maps = self.linear_maps
+            same = np.all(maps[left] == maps[right], axis=(1, 2))
+        else:
+            same = same_maps(lower(self._model, False), self.patterns, left, right, self.tol)
+        graph = coo_matrix((np.ones(int(same.sum())), (left[same], right[same])), shape=(R, R))
+        return connected_components(graph, directed=False)[1]
+
+    @property
+    def num_linear_regions(self) -> int:
+        """Number of linear regions: regions joined across facets where the affine map does
+        not change."""
+        labels = self.linear_region_labels
+        return int(labels.max()) + 1 if labels.size else 0
+
+    # -- volumes ---------------------------------------------------------------------------
+
+    @cached_property
+    def volumes(self) -> np.ndarray:
+        """Volume of each region: ``inf`` if unbounded; Fractions (object array) in exact
+        mode, float64 otherwise. Sums of the cells' volumes from a pulling triangulation."""
+        R, n = self.num_regions, self.dim
+        simplices: list[list[int]] = []
+        owner: list[int] = []
+        for c in range(self._F.shape[0]):
+            r = int(self.cell_region[c])
+            if not self.bounded[r]:
+                continue
+            ids = self._F[c, : self._cnt[c]]
+            masks = _label_masks(ids, self._B, None)
+            for simplex in _triangulate((1 << len(ids)) - 1, n, masks):
+                simplices.append([int(ids[k]) for k in simplex])
+                owner.append(r)
+        fact = math.factorial(n)
+        if self.exact:
+            out = np.empty(R, dtype=object)
+            out[:] = [Fraction(0)] * R
+            for s, r in zip(simplices, owner):
+                P = self._X[s, :-1]
+                M = [[to_fraction(v) for v in row] for row in (P[1:] - P[0]).tolist()]
+                out[r] += abs(_det(M)) / fact
+            out[~self.bounded] = float("inf")
+        else:
+            out = np.zeros(R)
+            if simplices:
+                P = self._X[np.array(simplices), :-1].astype(float)
+                vol = np.abs(np.linalg.det(P[:, 1:] - P[:, :1])) / fact
+                np.add.at(out, np.array(owner), vol)
+            out[~self.bounded] = np.inf
+        out.setflags(write=False)
+        return out
+
+    # -- one region ------------------------------------------------------------------------
+
+    def region(self, i: int) -> PolyhedralRegion:
+        """Region ``i`` as a :class:`PolyhedralRegion` (facets, vertices and rays computed
+        from the cells' vertex-label incidences)."""
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"i must be an integer region index, got {type(i).__name__}")
+        R = self.num_regions
+        if not -R <= i < R:
+            raise ValueError(f"i must be a region index in [0, {R}); got {i}")
+        i = int(i) % R
+        cells = self._cells_of(i)
+        ids = np.unique(self._F[cells][self._F[cells] >= 0])
+        real = self._real
+        masks = _label_masks(ids, self._B, real)
+        # the region's vertices: maximal zero sets over the real labels
+        Zs = [0] * len(ids)
+        for lab, m in masks.items():
+            for k in _bits(m):
+                Zs[k] |= 1 << lab
+        keep = [k for k in range(len(ids))
+                if not any(k2 != k and Zs[k] & ~Zs[k2] == 0 for k2 in range(len(ids)))]
+        ids = ids[keep]
+        masks = _label_masks(ids, self._B, real)
+        X = self._X[ids]
+        d = self.dim
+        masks.pop(self._inf, None)  # the face at infinity is no facet (nor any face of
+        facets = _facets(ids, self._B, real, d, masks, _points_mask(X))  # directions only)
+        rows_a, rows_b = [], []
+        for f in facets:
+            on = _bits(f)
+            off = [k for k in range(len(ids)) if not (f >> k) & 1]
+            normal = _null_vector(X[on], self.exact)
+            val = X[off[0]] @ normal
+            if val < 0:
+                normal = -normal
+            rows_a.append(-normal[:-1])
+            rows_b.append(normal[-1])
+        export = self._kind.export
+        A = export(np.array(rows_a, dtype=X.dtype).reshape(-1, d))
+        b = export(np.array(rows_b, dtype=X.dtype).reshape(-1))
+        finite = X[:, -1] != 0
+        vol = self.volumes[i]
+        return PolyhedralRegion(
+            index=i, pattern=tuple(p[i] for p in self.patterns),
+            linear_map=self.linear_maps[i], offset=self.offsets[i], A=A, b=b,
+            vertices=export(X[finite, :-1]), rays=export(X[~finite, :-1]),
+            bounded=bool(self.bounded[i]), volume=vol)
+
+    # -- points ----------------------------------------------------------------------------
+
+    def locate(self, points: Any) -> np.ndarray:
+        """The index of the region holding each point (rows, domain coordinates), found by
+        its activation pattern; ``-1`` outside the domain, or where a point on a boundary
+        has a tie-rule pattern (the piece below on every threshold it lies on) that no
+        region of positive volume has (a point on a single boundary gets one of the two
+        regions beside it)."""
+        pts = _numbers.coerce_array(points, "points", 2, f"2-D array of shape (k, {self.dim})")
+        if pts.shape[1] != self.dim:
+            raise ValueError(f"points must have shape (k, {self.dim}); got shape {pts.shape}")
+        exact = self.exact or _numbers.is_rational(pts)
+        kind = RATIONAL if exact else self._kind
+        rows, _ = lower(self._model, kind).point_patterns(kind.convert(pts))
+        query = pattern_rows(rows)
+        keys = pattern_rows(self.patterns)
+        order = np.argsort(keys)
+        pos = np.minimum(np.searchsorted(keys[order], query), max(0, len(order) - 1))
+        found = keys[order][pos] == query
+        out = np.where(found, order[pos], -1)
+        dom = self.domain.domain if isinstance(self.domain, Slice) else self.domain
+        if dom is not None:
+            out = np.where(dom.contains(pts), out, -1)
+        return out
+
+    def __repr__(self) -> str:
+        where = "whole space" if self.domain is None else repr(self.domain)
+        return (f"PolyhedralPartition(num_regions={self.num_regions}, dim={self.dim}, {where}, "
+                f"{self.arithmetic})")
+
+
+# -- combinatorics on vertex-label incidences --------------------------------------------------
+
+
+def _bits(mask: int) -> list[int]:
+    out, k = [], 0
+    while mask:
+        if mask & 1:
+            out.append(k)
+        mask >>= 1
+        k += 1
+    return out
+
+
+def _label_masks(ids: np.ndarray, B: np.ndarray, real: np.ndarray | None) -> dict[int, int]:
+    """For every label present at the vertices ``ids``: the bitmask of those vertices
+    (positions in ``ids``) having it (only ``real`` labels if given)."""
+    bits = np.unpackbits(B[ids].view(np.uint8), axis=1, bitorder="little").astype(bool)
+    if real is not None:
+        bits[:, real.shape[0]:] = False
+        bits[:, : real.shape[0]] &= real[None, :]
+    out = {}
+    for lab in np.flatnonzero(bits.any(axis=0)).tolist():
+        col = np.packbits(bits[:, lab], bitorder="little")
+        out[lab] = int.from_bytes(col.tobytes(), "little")
+    return out
+
+
+def _maximal(sets: set[int]) -> list[int]:
+    items = sorted(sets, key=lambda s: -bin(s).count("1"))
+    out: list[int] = []
+    for s in items:
+        if not any(s & ~t == 0 for t in out):
+            out.append(s)
+    return out
+
+
+def _points_mask(X: np.ndarray) -> int:
+    """The bitmask of the rows of ``X`` that are points (w != 0)."""
+    return sum(1 << k for k in np.flatnonzero(X[:, -1] != 0).tolist())
+
+
+def _facets(ids: np.ndarray, B: np.ndarray, real: np.ndarray | None, n: int,
+            masks: dict[int, int] | None = None, points: int = -1) -> list[int]:
+    """The facets of the polyhedron with vertices ``ids`` (homogeneous: points and
+    directions) as bitmasks over ``ids``: the maximal proper label faces with a point
+    (``points``: the mask of the points; a face of directions only lies at infinity)."""
+    if masks is None:
+        masks = _label_masks(ids, B, real)
+    full = (1 << len(ids)) - 1
+    cand = {m for m in masks.values()
+            if m != full and m & points and bin(m).count("1") >= n}
+    return _maximal(cand)
+
+
+def _triangulate(face: int, dim: int, masks: dict[int, int]) -> list[list[int]]:
+    """A pulling triangulation of the bounded face with vertex bitmask ``face`` (of
+    dimension ``dim``): simplices as lists of vertex positions."""
+    verts = _bits(face)
+    if len(verts) == dim + 1:
+        return [verts]
+    v0 = verts[0]
+    subs = {face & m for m in masks.values()} - {face, 0}
+    subs = {s for s in subs if bin(s).count("1") >= dim}
+    out = []
+    for f in _maximal(subs):
+        if (f >> v0) & 1:
+            continue
+        out.extend([v0] + s for s in _triangulate(f, dim - 1, masks))
+    return out
+
+
+def _det(M: list[list[Fraction]]) -> Fraction:
+    """Exact determinant (Gaussian elimination)."""
+    M = [row[:] for row in M]
+    n, det = len(M), Fraction(1)
+    for c in range(n):
+        p = next((r for r in range(c, n) if M[r][c] != 0), None)
+        if p is None:
+            return Fraction(0)
+        if p != c:
+            M[c], M[p] = M[p], M[c]
+            det = -det
+        det *= M[c][c]
+        for r in range(c + 1, n):
+            f = M[r][c] / M[c][c]
+            if f:
+                M[r] = [a - f * b for a, b in zip(M[r], M[c])]
+    return det
+
+
+def _null_vector(P: np.ndarray, exact: bool) -> np.ndarray:
+    """A nonzero vector a with P a = 0, P of rank (columns - 1)."""
+    if not exact:
+        _, _, vt = np.linalg.svd(P.astype(float))
+        a = vt[-1]
+        return a / np.abs(a[:-1]).max()
+    rows = [[to_fraction(v) for v in row] for row in P.tolist()]
+    m = P.shape[1]
+    pivots, r = [], 0
+    for c in range(m):
+        p = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        piv = rows[r][c]
+        rows[r] = [v / piv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+    free = next(c for c in range(m) if c not in pivots)
+    a = [Fraction(0)] * m
+    a[free] = Fraction(1)
+    for i, c in enumerate(pivots):
+        a[c] = -rows[i][free]
+    scale = max(abs(v) for v in a[:-1])
+    return RATIONAL.convert(np.array([v / scale for v in a], dtype=object))
+
+
+# -- the driver ----------------------------------------------------------------------------------
+
+
+def _restrict(net: Network | Graph, sl: Slice, exact: bool) -> Network | Graph:
+    """The network as a function of the slice's coordinates."""
+    D = _numbers.convert(sl.directions, exact)
+    o = _numbers.convert(sl.origin, exact)
+    if isinstance(net, Graph):
+        return compose_input(net.convert(exact), D.T, o)
+    w = [_numbers.convert(x, exact) for x in net.weights]
+    b = [_numbers.convert(x, exact) for x in net.biases]
+    return Network([w[0] @ D.T] + w[1:], [w[0] @ o + b[0]] + b[1:],
+                   [a.name for a in net.activations])
+
+
+def polyhedral_partition(net: Network | Graph, domain: Any = None,
+                         exact: bool | NumberKind | None = None, *,
+                         tol: float | None = None) -> PolyhedralPartition:
+    """Partition a domain of any dimension into the activation regions of ``net``.
+
+    :func:`regions.partition` calls this for every domain but the planar ones.
+
+    Parameters
+    ----------
+    net : Network or Graph
+        Elementwise activations (ReLU, leaky ReLU, hard-tanh, ...).
+    domain : None, Box, Polytope or Slice
+        None: all of R^n0 (unbounded regions kept exactly).
+    exact : bool, None or NumberKind
+        True: rational arithmetic (:data:`regions.kinds.RATIONAL`); False: float64 with
+        ``tol``; None: exact if the network or the domain holds Fractions.
+    tol : float, optional
+        Float mode's relative tolerance (default :data:`POLYHEDRAL_TOLERANCE`).
+
+    Returns
+    -------
+    PolyhedralPartition
+
+    References
+    ----------
+    .. [1] A. Berzins, "Polyhedral Complex Extraction from ReLU Networks using Edge
+       Subdivision", ICML 2023.
+
+    Examples
+    --------
+    >>> from regions import random_network
+    >>> net = random_network([4, 6, 1], "relu", seed=0)
+    >>> polyhedral_partition(net).num_regions    # 6 hyperplanes in general position in R^4
+    57
+    """
+    if not isinstance(net, (Network, Graph)):
+        raise TypeError(f"net must be a regions.Network or regions.Graph, got "
+                        f"{type(net).__name__}")
+    if domain is not None and not isinstance(domain, (Box, Polytope, Slice)):
+        raise TypeError(f"domain must be None, a regions.Box, a regions.Polytope or a "
+                        f"regions.Slice; got {type(domain).__name__}")
+    n0 = net.input_size
+    if isinstance(domain, Slice):
+        if domain.input_dim != n0:
+            raise ValueError(f"domain is a Slice of a {domain.input_dim}-dimensional input but "
+                             f"the network's input width is {n0}")
+        inner = domain.domain
+        d = domain.dim
+    else:
+        inner = domain
+        d = n0
+        if domain is not None and domain.dim != n0:
+            raise ValueError(f"domain must have the network's input dimension {n0}; got a "
+                             f"{type(domain).__name__} of dimension {domain.dim}")
+    inferred = net.is_exact or (domain is not None and domain.is_exact)
+    kind = as_kind(exact, inferred, tol, POLYHEDRAL_TOLERANCE, "partition", "net or domain")
+    if isinstance(kind, CertifiedKind):
+        kind = kind.exact
+    is_exact = kind.is_exact
+    model = _restrict(net, domain, is_exact) if isinstance(domain, Slice) else net
+    lowered = lower(model, kind)
+    box = halfspaces = None
+    if isinstance(inner, Box):
+        box = (inner.lower, inner.upper)
+    elif isinstance(inner, Polytope):
+        halfspaces = (inner.A, inner.b)
+    engine = PolyhedralEngine(d, kind, lowered.stages, box=box, halfspaces=halfspaces)
+    for st in lowered.stages:
+        engine.layer(st)
+    cell_patterns = engine.cell_patterns()
+    keys = pattern_rows(cell_patterns) if cell_patterns else np.zeros(engine.nF, "V1")
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    # regions numbered in the order of their first cells
+    rank = np.empty(first.shape[0], dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(first.shape[0])
+    cell_region = rank[inverse.reshape(-1)]
+    firsts = np.sort(first)
+    patterns = tuple(p[firsts].copy() for p in cell_patterns)
+    for p in patterns:
+        p.setflags(write=False)
+    nV, nF = engine.nV, engine.nF
+    F = engine.F[:nF, : int(engine.cnt[:nF].max())].copy()
+    n_out = lowered.stages[-1].width
+    return PolyhedralPartition(
+        network=net, domain=domain, dim=d, exact=is_exact, arithmetic=kind.name,
+        tol=kind.tol, patterns=patterns, layer_names=lowered.names, cell_region=cell_region,
+        _X=engine.X[: nV + 1].copy(), _B=engine.B[: nV + 1].copy(), _real=engine.real,
+        _inf=engine.inf_label,
+        _F=F, _cnt=engine.cnt[:nF].copy(), _out=engine.H[: nV + 1, :n_out].copy(),
+        _model=model, _kind=kind)
