@@ -1,5 +1,5 @@
 """Deep versus shallow (Pascanu et al. 2013, Montufar et al. 2014, Serra et al. 2018): exact
-region counts of constructed and random ReLU networks with one and two inputs, set against
+region counts of constructed and random ReLU networks with one to four inputs, set against
 every region-count bound, at equal numbers of units and at equal numbers of parameters.
 
 For n0 inputs, k hidden layers of width n (k n units):
@@ -10,14 +10,16 @@ For n0 inputs, k hidden layers of width n (k n units):
   with as many parameters (:func:`bounds.deep_vs_shallow`);
 * constructions (exact rational networks, :mod:`regions.constructions`): Montufar et al.'s
   folding network, counted in its box (one input: :func:`regions.trace` of the box segment,
-  Fraction arithmetic; two inputs: :func:`regions.partition` of the box, exact up to
-  ``EXACT_LIMIT`` regions, float64 beyond) - it attains Montufar et al.'s bound; for one input
+  Fraction arithmetic; two or more inputs: :func:`regions.partition` of the box (a polygon,
+  or a :class:`regions.Box` for n0 >= 3), exact up to ``EXACT_LIMIT`` regions (n0 = 2) or
+  ``EXACT_LIMIT_ND`` (n0 >= 3), float64 beyond) - it attains Montufar et al.'s bound; for one input
   also :func:`~regions.constructions.serra_one_input_network` over the whole line, which
   attains Serra's bound (n + 1)^k;
 * random networks (He initialisation sigma_w^2 = 2, sigma_b = 1) with the same architecture
   and random shallow networks with k n units, counted over the whole input space (one input:
-  exact trace of the whole line; two inputs: partition of the whole plane in float64,
-  recounted exactly when it has at most ``RANDOM_EXACT_LIMIT`` regions).
+  exact trace of the whole line; two inputs: partition of the whole plane, whose float mode
+  takes certified decisions (exact regions); three and four inputs: partition of the whole
+  of R^n0 in float64, recounted exactly when it has at most ``RANDOM_EXACT_LIMIT`` regions).
 
 Run alone: ``python examples/deep_vs_shallow_regions.py [--quick] [--out DIR] [--seed S]``.
 """
@@ -31,6 +33,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..constructions import box_polygon, folding_network, serra_one_input_network
+from ..domains import Box
 from ..network import random_network
 from ..partition import partition
 from ..trace import trace
@@ -43,18 +46,23 @@ NAME = "deep_vs_shallow"
 TITLE = ("Deep versus shallow: exact region counts against the bounds (Pascanu 2013, "
          "Montufar 2014, Serra 2018)")
 
-FULL = {"widths": {1: (4, 8), 2: (4, 6, 8)}, "depth": 5, "seeds": 5}
-QUICK = {"widths": {1: (4,), 2: (4,)}, "depth": 3, "seeds": 3}
+FULL = {"widths": {1: (4, 8), 2: (4, 6, 8), 3: (6,), 4: (8,)}, "depth": 5, "seeds": 5}
+QUICK = {"widths": {1: (4,), 2: (4,), 3: (6,)}, "depth": {1: 3, 2: 3, 3: 4}, "seeds": 3}
+"""``depth``: the largest depth, or one per n0."""
 
 MAX_FOLDING = 200_000
 """Depths whose folding network would have more regions than this are left out."""
 EXACT_LIMIT = 20_000
 """Two-input folding networks with more regions than this are partitioned in float64."""
+EXACT_LIMIT_ND = 5_000
+"""Folding networks with three or more inputs and more regions than this are partitioned in
+float64 (the n-dimensional engine's exact mode is rational arithmetic throughout)."""
 SERRA_NET_LIMIT = 60_000
 """The one-input Serra network is traced (exactly) up to this many pieces."""
-RANDOM_EXACT_LIMIT = 300
-"""Random two-input networks whose float64 partition has at most this many regions are
-recounted in exact arithmetic (the exact count is the one reported)."""
+RANDOM_EXACT_LIMIT = 2_000
+"""Random networks with three or more inputs whose float64 partition has at most this many
+regions are recounted in exact arithmetic (the exact count is the one reported). Two-input
+partitions are exact in float mode (certified decisions)."""
 SIGMA_W, SIGMA_B = math.sqrt(2.0), 1.0
 
 
@@ -63,9 +71,12 @@ def _count_line(net) -> int:
     return int(trace(net, Line([Fraction(0)], [Fraction(1)]), exact=True).num_pieces)
 
 
-def _count_plane(net, mismatches: list) -> tuple[int, bool]:
-    """Regions of a two-input network over the whole plane: (count, exact?)."""
-    count = int(partition(net, exact=False).num_regions)
+def _count_space(net, mismatches: list) -> tuple[int, bool]:
+    """Regions of a network over the whole input space R^n0, n0 >= 2: (count, exact?)."""
+    part = partition(net, exact=False)
+    count = int(part.num_regions)
+    if part.arithmetic == "certified":  # the planar engine: exact regions
+        return count, True
     if count > RANDOM_EXACT_LIMIT:
         return count, False
     exact = int(partition(net, exact=True).num_regions)
@@ -79,8 +90,11 @@ def _folding(n0: int, n: int, k: int, expected: int) -> tuple[int, bool]:
     net, (lo, hi) = folding_network([n] * k, n0=n0)
     if n0 == 1:
         return int(trace(net, Segment(lo, hi), exact=True).num_pieces), True
-    exact = expected <= EXACT_LIMIT
-    return int(partition(net, box_polygon(lo, hi), exact=exact).num_regions), exact
+    if n0 == 2:
+        exact = expected <= EXACT_LIMIT
+        return int(partition(net, box_polygon(lo, hi), exact=exact).num_regions), exact
+    exact = expected <= EXACT_LIMIT_ND
+    return int(partition(net, Box(lo, hi), exact=exact).num_regions), exact
 
 
 def _bounds(n0: int, n: int, k: int) -> dict:
@@ -108,6 +122,11 @@ _LIST_KEYS = ("depths", "units", "params", "serra_upper", "montufar2017_upper",
               "shallow_units", "shallow_params", "shallow_params_width", "folding",
               "folding_exact", "serra_net", "random", "random_exact", "random_shallow",
               "random_shallow_exact")
+
+
+def _max_depth(cfg: dict, n0: int) -> int:
+    depth = cfg["depth"]
+    return int(depth[n0]) if isinstance(depth, dict) else int(depth)
 
 
 def _panel_depths(n0: int, n: int, depth: int) -> list[int]:
@@ -142,7 +161,7 @@ def _measure(n0: int, n: int, ks: list[int], net_seeds: list, progress: Progress
                     counts.append(_count_line(net))
                     flags.append(True)
                 else:
-                    c, e = _count_plane(net, mismatches)
+                    c, e = _count_space(net, mismatches)
                     counts.append(c)
                     flags.append(e)
             panel[key].append(counts)
@@ -250,7 +269,8 @@ def _plot(panels: list[dict], plt):
         ax.set_xticks(x)
         ax.set_xlabel("units k n (k = " + ", ".join(map(str, p["depths"])) + ")")
         ax.set_ylabel("linear regions" if p["n0"] > 1 else "linear pieces")
-        where = "whole line" if p["n0"] == 1 else "whole plane (folding: its box)"
+        where = {1: "whole line", 2: "whole plane (folding: its box)"}.get(
+            p["n0"], f"all of R^{p['n0']} (folding: its box)")
         ax.set_title(f"n0 = {p['n0']}, width n = {p['n']}: {where}", fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
     handles, labels = [], []
@@ -295,7 +315,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     start = time.perf_counter()
     cfg = QUICK if quick else FULL
     progress = progress or Progress(enabled=False)
-    plan = [(n0, n, _panel_depths(n0, n, cfg["depth"]))
+    plan = [(n0, n, _panel_depths(n0, n, _max_depth(cfg, n0)))
             for n0, widths in cfg["widths"].items() for n in widths]
     progress.add(sum(len(ks) for _, _, ks in plan))
     n_seeds = cfg["seeds"]
@@ -418,15 +438,18 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
 
     pas = "; ".join(f"n0={p['n0']}, n={p['n']}: {pascanu_from(p, w)}"
                     for p, w in zip(panels, pascanu_wins))
-    exact_two = [(p["n"], k) for p in panels if p["n0"] == 2
+    exact_two = [(p["n0"], p["n"], k) for p in panels if p["n0"] >= 2
                  for k, e in zip(p["depths"], p["folding_exact"]) if not e]
-    n_rand2 = sum(len(f) for p in panels if p["n0"] == 2 for f in p["random_exact"])
-    n_rand2_exact = sum(sum(f) for p in panels if p["n0"] == 2 for f in p["random_exact"])
-    n_sh2 = sum(len(f) for p in panels if p["n0"] == 2 for f in p["random_shallow_exact"])
-    n_sh2_exact = sum(sum(f) for p in panels if p["n0"] == 2
+    n_rand2 = sum(len(f) for p in panels if p["n0"] >= 3 for f in p["random_exact"])
+    n_rand2_exact = sum(sum(f) for p in panels if p["n0"] >= 3 for f in p["random_exact"])
+    n_sh2 = sum(len(f) for p in panels if p["n0"] >= 3 for f in p["random_shallow_exact"])
+    n_sh2_exact = sum(sum(f) for p in panels if p["n0"] >= 3
                       for f in p["random_shallow_exact"])
+    n0s = sorted({p["n0"] for p in panels})
+    more_tables = "".join(f"\n{n0} inputs (regions of R^{n0}):\n\n{_table(panels, n0)}\n"
+                          for n0 in n0s if n0 >= 3)
     dropped = [f"n0={n0}, n={n}: k <= {ks[-1]}" for n0, n, ks in plan
-               if ks[-1] < cfg["depth"]]
+               if ks[-1] < _max_depth(cfg, n0)]
     n_shallow = sum(len(cs) for p in panels for cs in p["random_shallow"])
     m17_same = all(a == b for p in panels
                    for a, b in zip(p["serra_upper"], p["montufar2017_upper"]))
@@ -450,7 +473,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                        "its box)."
                        if exceptions else "")
     markdown = f"""
-Networks with n0 = 1 and n0 = 2 inputs and k = 1..{cfg['depth']} hidden ReLU layers of width
+Networks with n0 = {", ".join(map(str, n0s))} inputs and k = 1..{max(_max_depth(cfg, d) for d in n0s)} hidden ReLU layers of width
 n, plotted against their number of units k n (log scale). Lines: the bounds of `bounds`
 (Serra et al. 2018's upper bound, Montufar 2017's upper bound, Serra et al.'s lower bound
 where n >= 3 n0, Montufar et al. 2014's and Pascanu et al. 2013's lower bounds) and the
@@ -459,16 +482,18 @@ sum_(j <= n0) C(k n, j), and with the same number of parameters (hidden layers o
 widest shallow network with at most as many, from `bounds.deep_vs_shallow`). Markers: counts.
 
 * **Folding network** (Montufar et al.'s construction, `folding_network`), regions in its
-  box: n0 = 1 by an exact (Fraction) trace of the box segment; n0 = 2 by an exact partition
-  of the box up to {EXACT_LIMIT:,} regions, float64 beyond (hollow markers, "(float)"{
-  ": " + "; ".join(f"n={n}, k={k}" for n, k in exact_two) if exact_two else ""}).
+  box: n0 = 1 by an exact (Fraction) trace of the box segment; n0 >= 2 by an exact partition
+  of the box (`regions.partition`, a `regions.Box` for n0 >= 3) up to {EXACT_LIMIT:,} regions
+  (n0 = 2) or {EXACT_LIMIT_ND:,} (n0 >= 3), float64 beyond (hollow markers, "(float)"{
+  ": " + "; ".join(f"n0={d}, n={n}, k={k}" for d, n, k in exact_two) if exact_two else ""}).
 * **Serra's one-input network** (`serra_one_input_network`, n0 = 1), exact trace of the
   whole line.
 * **Random networks**, He initialisation (sigma_w^2 = 2, sigma_b = 1), {seeds_text}, with the
   same architecture (line: mean, band: min-max) and random shallow networks with k n units
   (crosses), over the whole input space: n0 = 1 exact traces of the whole line; n0 = 2
-  float64 partitions of the whole plane, recounted exactly when at most
-  {RANDOM_EXACT_LIMIT} regions ({n_rand2_exact} of {n_rand2} deep and {n_sh2_exact} of
+  partitions of the whole plane (float mode, whose decisions are certified: exact counts);
+  n0 >= 3 float64 partitions of all of R^n0, recounted exactly when at most
+  {RANDOM_EXACT_LIMIT:,} regions ({n_rand2_exact} of {n_rand2} deep and {n_sh2_exact} of
   {n_sh2} shallow random nets{mismatch_text}); "(float)" / "(part float)" in the tables mark
   float64 counts.
 {dropped_text}
@@ -483,7 +508,7 @@ Serra's upper bound is the exact maximum (n + 1)^k):
 Two inputs (regions of R^2):
 
 {_table(panels, 2)}
-
+{more_tables}
 {"For these architectures Serra's and Montufar 2017's upper bounds coincide (the curves "
  "overlap); Serra's improvement needs a narrow layer (a bottleneck)." if m17_same else
  "Serra's upper bound is below Montufar 2017's where the table shows it."}
