@@ -22,7 +22,7 @@ def result():
 
 def _panels(result):
     panels = result.data["panels"]
-    assert {p["n0"] for p in panels} == {1, 2}
+    assert {p["n0"] for p in panels} == {1, 2, 3}
     return panels
 
 
@@ -72,6 +72,20 @@ def test_every_count_at_most_serra_upper_bound(result):
 def test_random_networks_below_the_construction_at_depth(result):
     for p in _panels(result):
         assert max(p["random"][-1]) < p["folding"][-1]
+
+
+def test_three_input_counts_are_exact(result):
+    """n0 = 3 is counted exactly (the n-dimensional partition), not sampled: the folding
+    network in its box up to EXACT_LIMIT_ND regions, and the random networks recounted in
+    rational arithmetic at the quick size."""
+    from regions.experiments.deep_vs_shallow import EXACT_LIMIT_ND
+
+    (p,) = [p for p in _panels(result) if p["n0"] == 3]
+    assert [e for e, c in zip(p["folding_exact"], p["folding"]) if c <= EXACT_LIMIT_ND] == \
+        [True] * sum(c <= EXACT_LIMIT_ND for c in p["folding"]) and any(p["folding_exact"])
+    assert all(all(f) for f in p["random_exact"] + p["random_shallow_exact"])
+    # one hidden layer of n units in general position: Zaslavsky's sum_{j <= 3} C(n, j)
+    assert all(c == int(bounds.shallow_max_regions(p["n"], 3)) for c in p["random"][0])
 
 
 def test_claims_hold_at_quick_size(result):
