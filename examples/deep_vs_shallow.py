@@ -12,9 +12,10 @@ architecture and counts their pieces with :func:`regions.trace` in exact (Fracti
 * ``serra``: :func:`regions.constructions.serra_one_input_network` (needs n >= 3), pieces
   over the whole line (= Serra's upper bound (n + 1)^k, the exact maximum).
 
-For n0 = 2 the folding network's regions inside its box are counted with
-:func:`regions.partition` (exact arithmetic up to 20,000 regions, float64 beyond, marked
-"(float)"); the zig-zag and Serra constructions have one input ('n/a').
+For n0 = 2, 3 and 4 the folding network's regions inside its box are counted with
+:func:`regions.partition` (the box as a polygon for n0 = 2, a :class:`regions.Box` beyond;
+exact arithmetic up to 20,000 regions for n0 = 2 and 5,000 beyond, float64 above that,
+marked "(float)"); the zig-zag and Serra constructions have one input ('n/a').
 
     python examples/deep_vs_shallow.py                  # the default table, a few seconds
     python examples/deep_vs_shallow.py --quick          # a tiny table
@@ -35,11 +36,12 @@ import time
 from fractions import Fraction
 
 import bounds
-from regions import Line, Segment, partition, trace
+from regions import Box, Line, Segment, partition, trace
 from regions.constructions import box_polygon, folding_network, serra_one_input_network, zigzag
 
-DEFAULT = {1: ([3, 4, 6, 8], [1, 2, 3, 4]), 2: ([4, 6, 8], [2, 3, 4])}
-QUICK = {1: ([3, 4], [1, 2]), 2: ([6], [2])}
+DEFAULT = {1: ([3, 4, 6, 8], [1, 2, 3, 4]), 2: ([4, 6, 8], [2, 3, 4]), 3: ([6, 9], [2, 3]),
+           4: ([8], [2, 3])}
+QUICK = {1: ([3, 4], [1, 2]), 2: ([6], [2]), 3: ([6], [2])}
 
 COLUMNS = [
     ("n0", "n0"), ("n", "n"), ("k", "k"), ("units", "units"), ("params", "params"),
@@ -50,15 +52,15 @@ COLUMNS = [
 ]
 
 
-EXACT_LIMIT = 20_000
-"""Two-input folding networks with more regions than this are partitioned in float64."""
+EXACT_LIMIT = {2: 20_000, 3: 5_000, 4: 5_000}
+"""Folding networks with more regions than this (by n0) are partitioned in float64."""
 
 
-def _two_input_counts(n: int, k: int, expected: int) -> dict:
-    """The folding network with two inputs: its regions inside its box."""
-    net, (lo, hi) = folding_network([n] * k, n0=2)
-    box = box_polygon(lo, hi)
-    exact = expected <= EXACT_LIMIT
+def _several_input_counts(n0: int, n: int, k: int, expected: int) -> dict:
+    """The folding network with n0 >= 2 inputs: its regions inside its box."""
+    net, (lo, hi) = folding_network([n] * k, n0=n0)
+    box = box_polygon(lo, hi) if n0 == 2 else Box(lo, hi)
+    exact = expected <= EXACT_LIMIT[n0]
     count = partition(net, box, exact=exact).num_regions
     return {"folding": count if exact else f"{count} (float)", "zigzag": None, "serra_net": None}
 
@@ -92,10 +94,10 @@ def row(n0: int, n: int, k: int, exact: bool) -> dict:
         "shallow_params_width": int(cmp.equal_parameters.width),
         "folding": None, "zigzag": None, "serra_net": None,
     }
-    if exact and n0 == 2:
-        out.update(_two_input_counts(n, k, out["montufar"]))
+    if exact and n0 >= 2:
+        out.update(_several_input_counts(n0, n, k, out["montufar"]))
         if int(str(out["folding"]).split()[0]) != out["montufar"]:
-            raise RuntimeError(f"folding has {out['folding']} regions for n0 = 2, n = {n}, "
+            raise RuntimeError(f"folding has {out['folding']} regions for n0 = {n0}, n = {n}, "
                                f"k = {k}, expected {out['montufar']}")
     elif exact:
         out.update(_exact_counts(n, k))
@@ -114,7 +116,7 @@ def run(configs: dict) -> list[dict]:
     for n0, (widths, depths) in configs.items():
         for n in widths:
             for k in depths:
-                rows.append(row(n0, n, k, exact=n0 in (1, 2)))
+                rows.append(row(n0, n, k, exact=n0 in (1, 2, 3, 4)))
     return rows
 
 
@@ -155,8 +157,9 @@ maximum (n + 1)^k). shallow: the maximal region count of one hidden layer with k
 and with as many parameters (its width in brackets). Exact counts (regions.trace, Fraction
 arithmetic): folding = Montufar et al.'s folding network inside its box, zigzag = Arora et
 al.'s zig-zags on [0, 1], serra net = serra_one_input_network over the whole line (n >= 3).
-n0 = 2: folding = regions.partition of the folding network's box (exact up to 20,000
-regions, float64 beyond); the other two constructions have one input ('n/a')."""
+n0 = 2, 3, 4: folding = regions.partition of the folding network's box (exact up to 20,000
+regions for n0 = 2 and 5,000 beyond, float64 above); the other two constructions have one
+input ('n/a')."""
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
