@@ -205,7 +205,7 @@ class PolyhedralEngine:
             self._cut_halfspaces(*halfspaces)
         self.H = self.X[:, :n].copy()
         if not self.exact:
-            self.SH = np.abs(self.H)
+            self.M = self._grow_vec(np.abs(self.H[: self.nV]).max(axis=1, initial=0.0))
 
     # -- labels and storage ----------------------------------------------------------------
 
@@ -325,7 +325,7 @@ class PolyhedralEngine:
         if need <= self.X.shape[0]:
             return
         cap = max(need, 2 * self.X.shape[0])
-        names = ["X", "B", "Z"] + ([] if self.exact else ["S"])
+        names = ["X", "B", "Z"] + ([] if self.exact else ["M"])
         for name in names:
             arr = getattr(self, name, None)
             if arr is None:
@@ -334,6 +334,11 @@ class PolyhedralEngine:
                    else np.zeros((cap,) + arr.shape[1:], dtype=arr.dtype))
             out[: self.nV] = arr[: self.nV]
             setattr(self, name, out)
+
+    def _grow_vec(self, v: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.X.shape[0])
+        out[: v.shape[0]] = v
+        return out
 
     def _append_edges(self, u: np.ndarray, v: np.ndarray) -> None:
         need = self.nE + u.shape[0]
@@ -372,8 +377,8 @@ class PolyhedralEngine:
         self.Z = self.kind.zeros((self.X.shape[0], k))
         self.Z[:nV] = Xv[:, n:] * b[None, :] - Xv[:, :n] @ A.T
         if not self.exact:
-            self.S = np.zeros((self.X.shape[0], k))
-            self.S[:nV] = np.abs(Xv[:, n:]) * np.abs(b)[None, :] + np.abs(Xv[:, :n]) @ np.abs(A).T
+            self.M = self._grow_vec(np.abs(Xv[:, :n]).max(axis=1, initial=0.0))
+            self.colsum, self.babs = np.abs(A).sum(axis=1), np.abs(b)
         self.m, self._thresholds = k, [self.zero]
         if not self.exact:
             self._snap(np.arange(nV))
@@ -394,8 +399,6 @@ class PolyhedralEngine:
             good = (s[eu] >= 0) & (s[ev] >= 0)
             self._set_edges(eu[good].copy(), ev[good].copy())
         del self.Z
-        if not self.exact:
-            del self.S
 
     # -- one layer -------------------------------------------------------------------------
 
@@ -415,10 +418,12 @@ class PolyhedralEngine:
             self.Z[:nV, :m] = st.pre(self.H[:nV], w)
         self.Z[:nV, m:] = self.H[:nV][:, st.carry]
         if not self.exact:
-            self.S = np.zeros((cap, m + st.carry.shape[0]))
-            self.S[:nV, :m] = st.pre_abs(self.SH[:nV], w)
-            self.S[:nV, m:] = self.SH[:nV][:, st.carry]
-            check_float_range(self.Z[:nV, :m], self.S[:nV, :m], st.name, "partition")
+            width = self.H.shape[1]
+            self.colsum = st.pre_abs(np.ones((1, width)), 0)[0]
+            self.babs = st.pre_abs(np.zeros((1, width)), 1)[0]
+            scale = self.M[:nV, None] * self.colsum[None, :] + w[:, None] * self.babs[None, :]
+            check_float_range(self.Z[:nV, :m], scale, st.name, "partition")
+            del scale
         self.m = m
         thresholds = [self.kind.scalar(t) for t in act.thresholds]
         self._thresholds = thresholds
@@ -493,7 +498,7 @@ class PolyhedralEngine:
         m, n = self.m, self.n
         w = self.X[rows, n][:, None]
         Zr = self.Z[rows, :m]
-        Sr = self.S[rows, :m]
+        Sr = self.M[rows, None] * self.colsum[None, :] + w * self.babs[None, :]
         for th in self._thresholds:
             target = th * w
             near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
@@ -534,24 +539,28 @@ class PolyhedralEngine:
         Vc = np.int64(self.nV + 1)
         # which cut cells contain both ends of each crossing edge
         rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
-        order = np.argsort(verts, kind="stable")
-        vs, rs = verts[order], rloc[order]
-        lo = np.searchsorted(vs, u, "left")
-        hi = np.searchsorted(vs, u, "right")
-        cnts = hi - lo
-        eidx = np.repeat(np.arange(k), cnts)
+        # for every incidence (cell, vertex) whose vertex is the first end u of crossing
+        # edges: those edges, kept if the cell holds their other end v too
+        ou = np.argsort(u)
+        us = u[ou]
+        lo = np.searchsorted(us, verts, "left")
+        cnts = np.searchsorted(us, verts, "right") - lo
+        inc = np.flatnonzero(cnts)
+        cnts = cnts[inc]
+        inc_idx = np.repeat(inc, cnts)
         offs = np.cumsum(cnts) - cnts
-        pos = lo[eidx] + np.arange(eidx.shape[0]) - offs[eidx]
-        rows_c = rs[pos]
-        q = rows_c * Vc + v[eidx]
+        within = np.arange(inc_idx.shape[0]) - np.repeat(offs, cnts)
+        e = ou[lo[inc_idx] + within]
+        rows_c = rloc[inc_idx]
+        q = rows_c * Vc + v[e]
         at = np.minimum(np.searchsorted(rv, q), rv.shape[0] - 1)
         found = rv[at] == q
-        m_e, m_r = eidx[found], rows_c[found]
+        m_e, m_r = e[found], rows_c[found]
         if k and np.bincount(m_e, minlength=k).min() == 0:
             self._inconsistent("a crossing edge lies in no cut cell")
         # the new vertices of each cut cell, in increasing order
-        o = np.argsort(m_r, kind="stable")
-        new_r, new_v = m_r[o], new[m_e[o]]
+        key = np.sort(m_r * Vc + new[m_e])
+        new_r, new_v = key // Vc, key % Vc
         ncount = np.bincount(new_r, minlength=c)
         nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
 
@@ -678,7 +687,7 @@ class PolyhedralEngine:
         self.nV += k
         self._set_label(new, label)
         if not self.exact:
-            self.S[new] = ca[:, None] * self.S[u] + cb[:, None] * self.S[v]
+            self.M[new] = ca * self.M[u] + cb * self.M[v]
             self._snap(new)
             Z[new, j] = th * Xn[:, n]
         return new
@@ -729,8 +738,9 @@ class PolyhedralEngine:
         self.H = Z
         del self.Z
         if not self.exact:
-            self.SH = self.S
-            del self.S
+            top = float(self.colsum.max(initial=0.0))  # the new state's term sizes
+            self.M[:nV] = self.M[:nV] * max(top, 1.0) + self.X[:nV, n] * float(
+                self.babs.max(initial=0.0))
 
     # -- results ---------------------------------------------------------------------------
 
