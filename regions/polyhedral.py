@@ -561,7 +561,7 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     Examples
     --------
     >>> from regions import random_network
-    >>> net = random_network([4, 6, 1], "relu", seed=0)
+    >>> net = random_network([4, 6, 1], "relu", sigma_b=1.0, seed=0)
     >>> polyhedral_partition(net).num_regions    # 6 hyperplanes in general position in R^4
     57
     """
