@@ -605,18 +605,23 @@ class PolyhedralEngine:
         sizes = np.unique(counts[counts >= 2])
         parts_a, parts_b, parts_r = [], [], []
         for k in sizes.tolist():
-            rows = np.flatnonzero(counts == k)
+            rows_k = np.flatnonzero(counts == k)
             ia, ib = np.triu_indices(k, 1)
-            sub = VH[rows, :k]
-            parts_a.append(sub[:, ia].ravel())
-            parts_b.append(sub[:, ib].ravel())
-            parts_r.append(np.repeat(rows, ia.shape[0]))
+            step = max(1, _PAIR_CHUNK // (ia.shape[0] * self.W))
+            for r0 in range(0, rows_k.shape[0], step):
+                rows = rows_k[r0: r0 + step]
+                sub = VH[rows, :k]
+                Bs = self.B[sub]  # (rows, k, W)
+                # prefilter: an edge's ends share at least n - 1 labels (its equality set)
+                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib]).sum(axis=2, dtype=np.int16)
+                rr, pp = np.nonzero(shared >= n - 1)
+                parts_a.append(sub[rr, ia[pp]])
+                parts_b.append(sub[rr, ib[pp]])
+                parts_r.append(rows[rr])
         if not parts_a:
             return
         a, b, pr = (np.concatenate(p) for p in (parts_a, parts_b, parts_r))
         a, b = np.minimum(a, b), np.maximum(a, b)
-        good = np.bitwise_count(self.B[a] & self.B[b]).sum(axis=1, dtype=np.int64) >= n - 1
-        a, b, pr = a[good], b[good], pr[good]
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
         key, first = np.unique(key, return_index=True)
