@@ -358,8 +358,9 @@ class PolyhedralEngine:
             cap = max(need, 2 * self.F.shape[0]) if need > self.F.shape[0] else self.F.shape[0]
             K = max(width + 4, self.F.shape[1] * 3 // 2) if width > self.F.shape[1] else \
                 self.F.shape[1]
-            out = np.full((cap, K), -1, dtype=np.int64)
+            out = np.empty((cap, K), dtype=np.int64)  # rows past nF are written before use
             out[: self.nF, : self.F.shape[1]] = self.F[: self.nF]
+            out[: self.nF, self.F.shape[1]:] = -1
             self.F = out
             for name in ("cnt", "origin", "parent"):
                 arr = getattr(self, name)
@@ -565,7 +566,7 @@ class PolyhedralEngine:
         nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
 
         def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, np.ndarray]:
-            rank = np.cumsum(keep, axis=1) - 1
+            rank = np.cumsum(keep, axis=1, dtype=np.int16) - 1
             old = keep.sum(axis=1)
             out = np.full((c, max(1, int((old + ncount).max()))), -1, dtype=np.int64)
             r, col = np.nonzero(keep)
