@@ -199,7 +199,7 @@ class PolyhedralEngine:
             self._start_fan(n_art)
         else:
             self._start_box(*box)
-        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        self.origin = np.arange(self.start.shape[0], dtype=np.int64)
         self.parent = self.origin.copy()
         if halfspaces is not None:
             self._cut_halfspaces(*halfspaces)
@@ -249,7 +249,7 @@ class PolyhedralEngine:
         v = list(range(1, n + 2)) + ([1 + j for i, j in pairs] if n >= 2 else [])
         self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
         F = np.array([[0] + [1 + l for l in range(n + 1) if l != k] for k in range(n + 1)])
-        self.F, self.cnt, self.nF = F.astype(np.int64), np.full(n + 1, n + 1, np.int64), n + 1
+        self._init_cells(F.astype(np.int64))
         self.anchor = 0
 
     def _start_cones(self, sel: np.ndarray, p: np.ndarray, D: np.ndarray, th: Any,
@@ -290,8 +290,7 @@ class PolyhedralEngine:
         signs = np.array(list(np.ndindex(*(2,) * n)), dtype=np.int64).reshape(-1, n)
         F = np.concatenate([np.zeros((signs.shape[0], 1), np.int64),
                             1 + 2 * np.arange(n)[None, :] + signs], axis=1)
-        self.F, self.nF = F, F.shape[0]
-        self.cnt = np.full(self.nF, n + 1, dtype=np.int64)
+        self._init_cells(F)
         self.anchor = 0
 
     def _start_box(self, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -316,8 +315,7 @@ class PolyhedralEngine:
                     u.append(k)
                     v.append(pos[c | (1 << i)])
         self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
-        self.F = np.arange(corners.shape[0], dtype=np.int64)[None, :]
-        self.cnt, self.nF = np.array([corners.shape[0]], dtype=np.int64), 1
+        self._init_cells(np.arange(corners.shape[0], dtype=np.int64)[None, :])
         self.anchor = -1
 
     def _reserve_vertices(self, k: int) -> None:
@@ -352,21 +350,62 @@ class PolyhedralEngine:
         self.EU[self.nE: need], self.EV[self.nE: need] = u, v
         self.nE = need
 
-    def _reserve_cells(self, k: int, width: int) -> None:
+    # -- cells: rows of vertex ids in a pool (each row contiguous, anywhere in it) --------
+
+    def _init_cells(self, F: np.ndarray) -> None:
+        valid = F >= 0
+        cnt = valid.sum(axis=1).astype(np.int64)
+        cap = 2 * F.shape[0] + 16
+        self.pool = np.zeros(4 * int(cnt.sum()) + 64, dtype=np.int64)
+        self.pool_n = int(cnt.sum())
+        self.pool[: self.pool_n] = F[valid]
+        self.start = np.zeros(cap, dtype=np.int64)
+        self.start[: F.shape[0]] = np.cumsum(cnt) - cnt
+        self.cnt = np.zeros(cap, dtype=np.int64)
+        self.cnt[: F.shape[0]] = cnt
+        self.nF = F.shape[0]
+
+    def rows(self, sel: np.ndarray) -> np.ndarray:
+        """The vertex ids of the cells ``sel``, padded with -1 to the longest."""
+        cnt = self.cnt[sel]
+        K = max(1, int(cnt.max(initial=1)))
+        k = np.arange(K)
+        valid = k[None, :] < cnt[:, None]
+        where = np.where(valid, self.start[sel][:, None] + k[None, :], 0)
+        return np.where(valid, self.pool[where], -1)
+
+    def _reserve_rows(self, k: int) -> None:
         need = self.nF + k
-        if need > self.F.shape[0] or width > self.F.shape[1]:
-            cap = max(need, 2 * self.F.shape[0]) if need > self.F.shape[0] else self.F.shape[0]
-            K = max(width + 4, self.F.shape[1] * 3 // 2) if width > self.F.shape[1] else \
-                self.F.shape[1]
-            out = np.empty((cap, K), dtype=np.int64)  # rows past nF are written before use
-            out[: self.nF, : self.F.shape[1]] = self.F[: self.nF]
-            out[: self.nF, self.F.shape[1]:] = -1
-            self.F = out
-            for name in ("cnt", "origin", "parent"):
-                arr = getattr(self, name)
-                grown = np.zeros(cap, dtype=np.int64)
-                grown[: self.nF] = arr[: self.nF]
-                setattr(self, name, grown)
+        if need <= self.start.shape[0]:
+            return
+        cap = max(need, 2 * self.start.shape[0])
+        for name in ("start", "cnt", "origin", "parent", "index"):
+            arr = getattr(self, name, None)
+            if arr is None:
+                continue
+            grown = np.zeros((cap,) + arr.shape[1:], dtype=arr.dtype)
+            grown[: self.nF] = arr[: self.nF]
+            setattr(self, name, grown)
+
+    def _write(self, sel: np.ndarray, padded: np.ndarray, counts: np.ndarray) -> None:
+        """Set the cells ``sel`` to the rows of ``padded`` (valid entries first)."""
+        flat = padded[padded >= 0]
+        need = self.pool_n + flat.shape[0]
+        if need > self.pool.shape[0]:
+            live = int(self.cnt[: self.nF].sum())
+            if 2 * live < self.pool_n:  # mostly dead rows: compact
+                everything = self.rows(np.arange(self.nF))
+                self.pool_n = 0
+                self._write(np.arange(self.nF), everything, self.cnt[: self.nF].copy())
+                need = self.pool_n + flat.shape[0]
+            if need > self.pool.shape[0]:
+                grown = np.zeros(max(need, 2 * self.pool.shape[0]), dtype=np.int64)
+                grown[: self.pool_n] = self.pool[: self.pool_n]
+                self.pool = grown
+        self.pool[self.pool_n: need] = flat
+        self.start[sel] = self.pool_n + np.cumsum(counts) - counts
+        self.cnt[sel] = counts
+        self.pool_n = need
 
     # -- the domain's half-spaces ------------------------------------------------------------
 
@@ -383,14 +422,16 @@ class PolyhedralEngine:
         self.m, self._thresholds = k, [self.zero]
         if not self.exact:
             self._snap(np.arange(nV))
+        self.index = np.zeros((self.start.shape[0], k), dtype=np.int8)
         for i in range(k):
             self._cut(i, self.zero, self._new_label(), np.arange(self.nF))
             s = self._signs(i, self.zero)
-            outside = s[self.F[: self.nF]] < 0
-            keep = ~outside.any(axis=1)
-            kept = np.flatnonzero(keep)
-            self.F = self.F[kept].copy()
-            self.cnt, self.origin = self.cnt[kept].copy(), np.arange(kept.shape[0])
+            outside = s[self.rows(np.arange(self.nF))] < 0
+            kept = np.flatnonzero(~outside.any(axis=1))
+            cap = self.start.shape[0]
+            self.start[: kept.shape[0]] = self.start[kept]
+            self.cnt[: kept.shape[0]] = self.cnt[kept]
+            self.origin = np.arange(cap, dtype=np.int64)
             self.parent = self.origin.copy()
             self.nF = kept.shape[0]
             if self.nF == 0:
@@ -399,7 +440,7 @@ class PolyhedralEngine:
             eu, ev = self.EU[: self.nE], self.EV[: self.nE]
             good = (s[eu] >= 0) & (s[ev] >= 0)
             self._set_edges(eu[good].copy(), ev[good].copy())
-        del self.Z
+        del self.Z, self.index
 
     # -- one layer -------------------------------------------------------------------------
 
@@ -433,17 +474,21 @@ class PolyhedralEngine:
         if self.pinned is not None and self.stages_done == 0:
             rows, cols, vals = self.pinned  # exact zeros of the starting cones' neurons
             self.Z[rows, cols] = vals
-        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        self.origin = np.arange(self.start.shape[0], dtype=np.int64)
         base, T = int(self.stage_bases[self.stages_done]), len(thresholds)
         labels = {(j, t): base + j * T + t for j in range(m) for t in range(T)}
         self.stages_done += 1
         self.nlab = max(self.nlab, base + m * T)
         # neurons in blocks: each block marks which cells present at its start (parents)
         # each of its neurons crosses; a neuron then examines only their descendants
+        # each cell's piece per neuron, kept up to date as cells split
+        self.index = np.zeros((self.start.shape[0], m), dtype=np.int8)
         for j0 in range(0, m, BLOCK):
             j1 = min(m, j0 + BLOCK)
-            self.parent = np.arange(self.F.shape[0], dtype=np.int64)
-            crosses = self._parents_crossed(j0, j1, thresholds)
+            self.parent = np.arange(self.start.shape[0], dtype=np.int64)
+            crosses, above = self._parents_crossed(j0, j1, thresholds)
+            for t in range(len(thresholds)):  # the parents not crossed: their side
+                self.index[: self.nF, j0:j1] += above[t]
             for j in range(j0, j1):
                 for t, th in enumerate(thresholds):
                     marked = crosses[t][:, j - j0]
@@ -452,33 +497,33 @@ class PolyhedralEngine:
                         continue
                     cand = np.flatnonzero(marked[self.parent[: self.nF]])
                     self._cut(j, th, labels[j, t], cand)
-        self._record_patterns(act, thresholds)
+        codes = np.asarray(act.codes, dtype=np.int8)
+        self.layer_codes.append(codes[self.index[: self.nF]])
+        self.layer_parents.append(self.origin[: self.nF].copy())
+        del self.index
         self._activate(act, bool(st.carry.shape[0]))
 
-    def _incidence(self) -> Any:
-        """The cells' vertex incidence as a sparse (cells x vertices) float32 matrix."""
-        from scipy.sparse import csr_matrix
-
-        F = self.F[: self.nF]
-        valid = F >= 0
-        indptr = np.zeros(self.nF + 1, dtype=np.int64)
-        np.cumsum(valid.sum(axis=1), out=indptr[1:])
-        data = np.ones(int(indptr[-1]), dtype=np.float32)
-        return csr_matrix((data, F[valid], indptr), shape=(self.nF, self.nV))
-
-    def _parents_crossed(self, j0: int, j1: int, thresholds: list) -> list[np.ndarray]:
-        """Per threshold, (cells, j1 - j0): whether the column takes both strict signs at
-        the cell's vertices."""
-        nV, n = self.nV, self.n
-        M = self._incidence()
+    def _parents_crossed(self, j0: int, j1: int,
+                         thresholds: list) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per threshold, two (cells, j1 - j0) arrays: whether the column takes both strict
+        signs at the cell's vertices (it crosses the cell), and whether it is above the
+        threshold at some vertex and below at none."""
+        nV, n, nF = self.nV, self.n, self.nF
+        cnt = self.cnt[:nF]
+        offs = np.cumsum(cnt) - cnt
+        where = np.arange(int(cnt.sum())) + np.repeat(self.start[:nF] - offs, cnt)
+        verts = self.pool[where]
         w = self.X[:nV, n][:, None]
-        out = []
+        crosses, above = [], []
         for th in thresholds:
             d = self.Z[:nV, j0:j1] - th * w
-            pos = M @ np.asarray(d > 0, dtype=np.float32)
-            neg = M @ np.asarray(d < 0, dtype=np.float32)
-            out.append((pos > 0) & (neg > 0))
-        return out
+            sg = np.asarray(d > 0, dtype=np.int8) - np.asarray(d < 0, dtype=np.int8)
+            flat = sg[verts]
+            top = np.maximum.reduceat(flat, offs, axis=0) > 0
+            bottom = np.minimum.reduceat(flat, offs, axis=0) < 0
+            crosses.append(top & bottom)
+            above.append((top & ~bottom).astype(np.int8))
+        return crosses, above
 
     def _label_zeros(self, j: int, th: Any, label: int) -> None:
         s = self._signs(j, th)
@@ -511,10 +556,19 @@ class PolyhedralEngine:
         nV0 = self.nV
         s = self._signs(j, th)
         self._set_label(np.flatnonzero(s[:nV0] == 0), label)
-        sC = s[self.F[cand, : int(self.cnt[cand].max(initial=1))]]
-        hit = (sC > 0).any(axis=1) & (sC < 0).any(axis=1)
+        # the candidates' vertex signs, flat (no padding): both strict signs -> cut
+        cnt = self.cnt[cand]
+        nonempty = cnt > 0
+        cand, cnt = cand[nonempty], cnt[nonempty]
+        if not cand.shape[0]:
+            return
+        offs = np.cumsum(cnt) - cnt
+        where = np.arange(int(cnt.sum())) + np.repeat(self.start[cand] - offs, cnt)
+        sv_flat = s[self.pool[where]]
+        top = np.maximum.reduceat(sv_flat, offs) > 0
+        hit = top & (np.minimum.reduceat(sv_flat, offs) < 0)
+        self.index[cand[top & ~hit], j] += 1  # wholly above: the next piece
         cr = cand[hit]
-        sF_cr = sC[hit]
         c = cr.shape[0]
         if c == 0:
             return
@@ -532,8 +586,8 @@ class PolyhedralEngine:
         self.EV[ce] = new
         self._append_edges(new, v)
 
-        sc = sF_cr[:, : int(self.cnt[cr].max())]
-        ids = self.F[cr, : sc.shape[1]]
+        ids = self.rows(cr)
+        sc = s[ids]
         valid = ids >= 0
         rloc, col = np.nonzero(valid)
         verts = ids[rloc, col]
@@ -580,15 +634,12 @@ class PolyhedralEngine:
         # the two sides
         Fp, cp = side((sc >= 0) & valid)
         Fn, cn = side((sc <= 0) & valid)
-        width = max(Fp.shape[1], Fn.shape[1])
-        self._reserve_cells(c, width)
-        self.F[cr] = -1
-        self.F[cr, : Fp.shape[1]] = Fp
-        self.cnt[cr] = cp
+        self._reserve_rows(c)
         start = self.nF
-        self.F[start: start + c] = -1
-        self.F[start: start + c, : Fn.shape[1]] = Fn
-        self.cnt[start: start + c] = cn
+        self.index[start: start + c] = self.index[cr]  # the side below
+        self.index[cr, j] += 1
+        self._write(cr, Fp, cp)
+        self._write(np.arange(start, start + c), Fn, cn)
         self.origin[start: start + c] = self.origin[cr]
         self.parent[start: start + c] = self.parent[cr]
         self.nF += c
@@ -699,34 +750,6 @@ class PolyhedralEngine:
         return new
 
     # -- end of a layer --------------------------------------------------------------------
-
-    def _record_patterns(self, act: Any, thresholds: list) -> None:
-        """Each cell's piece per neuron: the number of thresholds some vertex is above (the
-        cells are not crossed any more, so this is the piece of the cell's interior; a
-        neuron constant on a threshold takes the piece below)."""
-        nF, nV, m, n = self.nF, self.nV, self.m, self.n
-        # the sum of a cell's vertex rows is in its relative interior (a positive combination
-        # of all its extreme rays), and the values are linear in homogeneous coordinates:
-        # z - th w there is > 0 iff some vertex has z - th w > 0 (none has < 0)
-        if self.exact:
-            F = self.F[:nF]
-            Zs = self.kind.zeros((nF, m))
-            ws = self.kind.zeros(nF)
-            Zp = np.concatenate([self.Z[:nV, :m], self.kind.zeros((1, m))])
-            wp = np.append(self.X[:nV, n], self.zero)
-            for k in range(F.shape[1]):
-                Zs += Zp[F[:, k]]
-                ws += wp[F[:, k]]
-        else:
-            M = self._incidence().astype(np.float64)
-            Zs = M @ self.Z[:nV, :m]
-            ws = M @ self.X[:nV, n]
-        idx = np.zeros((nF, m), dtype=np.int8)
-        for th in thresholds:
-            idx += (Zs - th * ws[:, None]) > 0
-        codes = np.asarray(act.codes, dtype=np.int8)
-        self.layer_codes.append(codes[idx])
-        self.layer_parents.append(self.origin[:nF].copy())
 
     def _activate(self, act: Any, carried: bool) -> None:
         nV, m, n = self.nV, self.m, self.n

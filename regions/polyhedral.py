@@ -611,7 +611,7 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     for p in patterns:
         p.setflags(write=False)
     nV, nF = engine.nV, engine.nF
-    F = engine.F[:nF, : int(engine.cnt[:nF].max())].copy()
+    F = engine.rows(np.arange(nF))
     n_out = lowered.stages[-1].width
     return PolyhedralPartition(
         network=net, domain=domain, dim=d, exact=is_exact, arithmetic=kind.name,
