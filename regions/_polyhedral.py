@@ -453,6 +453,7 @@ class PolyhedralEngine:
                 "pooling or maxout), which the n-dimensional engine does not cut yet")
         act = st.activation
         n, nV, m = self.n, self.nV, st.num_pre
+        self._reserve_vertices(2 * nV + 1024)  # room for the layer's new vertices up front
         cap = self.X.shape[0]
         w = self.X[:nV, n]
         self.Z = self.kind.zeros((cap, m + st.carry.shape[0]))
@@ -676,8 +677,17 @@ class PolyhedralEngine:
         a, b = np.minimum(a, b), np.maximum(a, b)
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
-        key, first = np.unique(key, return_index=True)
-        a, b, pr = a[first], b[first], pr[first]
+        nrow = np.int64(VH.shape[0])
+        if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
+            packed = np.sort(key * nrow + pr)
+            key = packed // nrow
+            first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            pr = packed[first] % nrow
+            key = key[first]
+            a, b = key // Vc, key % Vc
+        else:
+            key, first = np.unique(key, return_index=True)
+            a, b, pr = a[first], b[first], pr[first]
         inter = self.B[a] & self.B[b]
         keep = np.ones(a.shape[0], dtype=bool)
         if zero_edges is not None:
