@@ -78,7 +78,7 @@ __all__ = ["PolyhedralEngine", "pad_groups"]
 
 _PAIR_CHUNK = 1 << 18
 
-BLOCK = 16
+BLOCK = 32
 """Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
 
 
