@@ -374,6 +374,14 @@ class PolyhedralEngine:
         where = np.where(valid, self.start[sel][:, None] + k[None, :], 0)
         return np.where(valid, self.pool[where], -1)
 
+    def cells_flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """All cells as (ptr, vertices): cell c is ``vertices[ptr[c]:ptr[c + 1]]``."""
+        cnt = self.cnt[: self.nF]
+        ptr = np.zeros(self.nF + 1, dtype=np.int64)
+        np.cumsum(cnt, out=ptr[1:])
+        where = np.arange(int(ptr[-1])) + np.repeat(self.start[: self.nF] - ptr[:-1], cnt)
+        return ptr, self.pool[where]
+
     def _reserve_rows(self, k: int) -> None:
         need = self.nF + k
         if need <= self.start.shape[0]:
@@ -394,9 +402,10 @@ class PolyhedralEngine:
         if need > self.pool.shape[0]:
             live = int(self.cnt[: self.nF].sum())
             if 2 * live < self.pool_n:  # mostly dead rows: compact
-                everything = self.rows(np.arange(self.nF))
-                self.pool_n = 0
-                self._write(np.arange(self.nF), everything, self.cnt[: self.nF].copy())
+                ptr, kept = self.cells_flat()
+                self.pool[: kept.shape[0]] = kept
+                self.start[: self.nF] = ptr[:-1]
+                self.pool_n = kept.shape[0]
                 need = self.pool_n + flat.shape[0]
             if need > self.pool.shape[0]:
                 grown = np.zeros(max(need, 2 * self.pool.shape[0]), dtype=np.int64)

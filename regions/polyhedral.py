@@ -151,8 +151,8 @@ class PolyhedralPartition:
     _B: np.ndarray = field(repr=False)  # label bitsets per vertex
     _real: np.ndarray = field(repr=False)  # real labels (bool per label)
     _inf: int = field(repr=False)  # the label of the face at infinity
-    _F: np.ndarray = field(repr=False)  # cells: padded vertex ids
-    _cnt: np.ndarray = field(repr=False)
+    _cell_ptr: np.ndarray = field(repr=False)  # cell c: _cell_vertices[ptr[c]:ptr[c + 1]]
+    _cell_vertices: np.ndarray = field(repr=False)
     _out: np.ndarray = field(repr=False)  # network outputs at the vertices
     _model: Network | Graph = field(repr=False)  # the network in domain coordinates
     _kind: NumberKind = field(repr=False)
@@ -173,7 +173,10 @@ class PolyhedralPartition:
     @property
     def num_cells(self) -> int:
         """Number of cells of the engine's complex (regions cut by the fan's walls)."""
-        return int(self._F.shape[0])
+        return int(self._cell_ptr.shape[0]) - 1
+
+    def _cell(self, c: int) -> np.ndarray:
+        return self._cell_vertices[self._cell_ptr[c]: self._cell_ptr[c + 1]]
 
     @cached_property
     def _region_cells(self) -> tuple[np.ndarray, np.ndarray]:
@@ -188,9 +191,8 @@ class PolyhedralPartition:
     @cached_property
     def bounded(self) -> np.ndarray:
         """Whether each region is bounded."""
-        F = self._F
-        w = np.append(self._X[:, -1] != 0, True)  # padding reads as a point
-        cell_bounded = w[F].all(axis=1)
+        points = (self._X[:, -1] != 0)[self._cell_vertices].astype(np.int8)
+        cell_bounded = np.minimum.reduceat(points, self._cell_ptr[:-1]) > 0
         out = np.ones(self.num_regions, dtype=bool)
         np.logical_and.at(out, self.cell_region, cell_bounded)
         return out
@@ -204,9 +206,8 @@ class PolyhedralPartition:
         J = lowered.jacobians(self.patterns, np.arange(R)) if R else None
         # the offset from a finite vertex of each region's first cell
         first = self._cells_of_first()
-        F = self._F[first]
-        finite = (F >= 0) & np.append(self._X[:, -1] != 0, False)[F]
-        v = F[np.arange(R), np.argmax(finite, axis=1)]
+        v = np.array([int(next(u for u in self._cell(int(c)) if self._X[u, -1] != 0))
+                      for c in first], dtype=np.int64)
         x, out = self._X[v, :-1], self._out[v]
         off = out - np.einsum("roi,ri->ro", J, x) if J.dtype != object else \
             out - np.array([Ji @ xi for Ji, xi in zip(J, x)]).reshape(out.shape)
@@ -238,8 +239,8 @@ class PolyhedralPartition:
         n = self.dim
         finite = np.ones(self._real.shape[0], dtype=bool)
         finite[self._inf] = False  # the face at infinity is no facet
-        for c in range(self._F.shape[0]):
-            ids = self._F[c, : self._cnt[c]]
+        for c in range(self.num_cells):
+            ids = self._cell(c)
             points = _points_mask(self._X[ids])
             for facet in _facets(ids, self._B, finite, n, points=points):
                 key = tuple(sorted(int(v) for v in ids[_bits(facet)]))
@@ -286,11 +287,11 @@ class PolyhedralPartition:
         R, n = self.num_regions, self.dim
         simplices: list[list[int]] = []
         owner: list[int] = []
-        for c in range(self._F.shape[0]):
+        for c in range(self.num_cells):
             r = int(self.cell_region[c])
             if not self.bounded[r]:
                 continue
-            ids = self._F[c, : self._cnt[c]]
+            ids = self._cell(c)
             masks = _label_masks(ids, self._B, None)
             for simplex in _triangulate((1 << len(ids)) - 1, n, masks):
                 simplices.append([int(ids[k]) for k in simplex])
@@ -326,7 +327,7 @@ class PolyhedralPartition:
             raise ValueError(f"i must be a region index in [0, {R}); got {i}")
         i = int(i) % R
         cells = self._cells_of(i)
-        ids = np.unique(self._F[cells][self._F[cells] >= 0])
+        ids = np.unique(np.concatenate([self._cell(int(c)) for c in cells]))
         real = self._real
         masks = _label_masks(ids, self._B, real)
         # the region's vertices: maximal zero sets over the real labels
@@ -611,12 +612,12 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     for p in patterns:
         p.setflags(write=False)
     nV, nF = engine.nV, engine.nF
-    F = engine.rows(np.arange(nF))
+    ptr, flat = engine.cells_flat()
     n_out = lowered.stages[-1].width
     return PolyhedralPartition(
         network=net, domain=domain, dim=d, exact=is_exact, arithmetic=kind.name,
         tol=kind.tol, patterns=patterns, layer_names=lowered.names, cell_region=cell_region,
         _X=engine.X[: nV + 1].copy(), _B=engine.B[: nV + 1].copy(), _real=engine.real,
         _inf=engine.inf_label,
-        _F=F, _cnt=engine.cnt[:nF].copy(), _out=engine.H[: nV + 1, :n_out].copy(),
+        _cell_ptr=ptr, _cell_vertices=flat, _out=engine.H[: nV + 1, :n_out].copy(),
         _model=model, _kind=kind)
