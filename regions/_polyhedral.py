@@ -395,9 +395,8 @@ class PolyhedralEngine:
             grown[: self.nF] = arr[: self.nF]
             setattr(self, name, grown)
 
-    def _write(self, sel: np.ndarray, padded: np.ndarray, counts: np.ndarray) -> None:
-        """Set the cells ``sel`` to the rows of ``padded`` (valid entries first)."""
-        flat = padded[padded >= 0]
+    def _write(self, sel: np.ndarray, flat: np.ndarray, counts: np.ndarray) -> None:
+        """Set the cells ``sel`` to consecutive runs of ``flat`` of lengths ``counts``."""
         need = self.pool_n + flat.shape[0]
         if need > self.pool.shape[0]:
             live = int(self.cnt[: self.nF].sum())
@@ -596,11 +595,12 @@ class PolyhedralEngine:
         self.EV[ce] = new
         self._append_edges(new, v)
 
-        ids = self.rows(cr)
-        sc = s[ids]
-        valid = ids >= 0
-        rloc, col = np.nonzero(valid)
-        verts = ids[rloc, col]
+        # the cut cells' incidences, flat: rows (cells) in order, vertex ids increasing
+        cnt_c = self.cnt[cr]
+        offs_c = np.cumsum(cnt_c) - cnt_c
+        verts = self.pool[np.arange(int(cnt_c.sum())) + np.repeat(self.start[cr] - offs_c, cnt_c)]
+        rloc = np.repeat(np.arange(c), cnt_c)
+        sc = s[verts]
         Vc = np.int64(self.nV + 1)
         # which cut cells contain both ends of each crossing edge
         rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
@@ -629,21 +629,26 @@ class PolyhedralEngine:
         ncount = np.bincount(new_r, minlength=c)
         nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
 
-        def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, np.ndarray]:
-            rank = np.cumsum(keep, axis=1, dtype=np.int16) - 1
-            old = keep.sum(axis=1)
-            out = np.full((c, max(1, int((old + ncount).max()))), -1, dtype=np.int64)
-            r, col = np.nonzero(keep)
-            out[r, rank[r, col] + (ncount[r] if first_new else 0)] = ids[r, col]
-            out[new_r, nrank + (0 if first_new else old[new_r])] = new_v
-            return out, old + ncount
+        def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, ...]:
+            """The kept old vertices and the new ones of every cut cell, flat: (vertex
+            ids, row pointers, counts); new ones first with ``first_new``."""
+            kr, kv = rloc[keep], verts[keep]
+            old = np.bincount(kr, minlength=c)
+            total = old + ncount
+            ptr = np.zeros(c + 1, dtype=np.int64)
+            np.cumsum(total, out=ptr[1:])
+            out = np.empty(int(ptr[-1]), dtype=np.int64)
+            orank = np.arange(kr.shape[0]) - (np.cumsum(old) - old)[kr]
+            out[ptr[kr] + orank + (ncount[kr] if first_new else 0)] = kv
+            out[ptr[new_r] + nrank + (0 if first_new else old[new_r])] = new_v
+            return out, ptr, total
 
         # the edges of R & h, for every cut cell R: among its new and zero vertices
-        VH, vh_counts = side((sc == 0) & valid, first_new=True)
-        self._new_edges(VH, vh_counts, nV0, zero_edges, new)
+        VH, vh_ptr, vh_counts = side(sc == 0, first_new=True)
+        self._new_edges(VH, vh_ptr, vh_counts, nV0, zero_edges, new)
         # the two sides
-        Fp, cp = side((sc >= 0) & valid)
-        Fn, cn = side((sc <= 0) & valid)
+        Fp, _, cp = side(sc >= 0)
+        Fn, _, cn = side(sc <= 0)
         self._reserve_rows(c)
         start = self.nF
         self.index[start: start + c] = self.index[cr]  # the side below
@@ -654,13 +659,13 @@ class PolyhedralEngine:
         self.parent[start: start + c] = self.parent[cr]
         self.nF += c
 
-    def _new_edges(self, VH: np.ndarray, counts: np.ndarray, nV0: int,
+    def _new_edges(self, VH: np.ndarray, ptr: np.ndarray, counts: np.ndarray, nV0: int,
                    zero_edges: np.ndarray | None, new: np.ndarray) -> None:
-        """Add the edges of every R & h (rows of ``VH``, ``counts[i]`` valid entries: its
-        vertices) by the combinatorial test, each once. Rows are taken in buckets of equal
-        counts, so no pair or test reads padding."""
+        """Add the edges of every R & h (row i: ``VH[ptr[i]:ptr[i + 1]]``, its vertices)
+        by the combinatorial test, each once. Rows are taken in buckets of equal counts,
+        so no pair or test reads padding."""
         n = self.n
-        if VH.shape[1] < 2:
+        if counts.max(initial=0) < 2:
             if n >= 2 and new.shape[0]:
                 self._inconsistent("a cut has a single vertex")
             return
@@ -672,7 +677,7 @@ class PolyhedralEngine:
             step = max(1, _PAIR_CHUNK // (ia.shape[0] * self.W))
             for r0 in range(0, rows_k.shape[0], step):
                 rows = rows_k[r0: r0 + step]
-                sub = VH[rows, :k]
+                sub = VH[ptr[rows][:, None] + np.arange(k)[None, :]]
                 Bs = self.B[sub]  # (rows, k, W)
                 # prefilter: an edge's ends share at least n - 1 labels (its equality set)
                 shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib]).sum(axis=2, dtype=np.int16)
@@ -686,7 +691,7 @@ class PolyhedralEngine:
         a, b = np.minimum(a, b), np.maximum(a, b)
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
-        nrow = np.int64(VH.shape[0])
+        nrow = np.int64(counts.shape[0])
         if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
             packed = np.sort(key * nrow + pr)
             key = packed // nrow
@@ -712,7 +717,7 @@ class PolyhedralEngine:
             step = max(1, _PAIR_CHUNK // max(1, k * self.W))
             for i0 in range(0, sel.shape[0], step):
                 s_ = sel[i0: i0 + step]
-                C = VH[pr[s_], :k]
+                C = VH[ptr[pr[s_]][:, None] + np.arange(k)[None, :]]
                 other = (C != a[s_, None]) & (C != b[s_, None])
                 covered = np.all((inter[s_, None, :] & ~self.B[C]) == 0, axis=2) & other
                 adjacent[s_] = ~covered.any(axis=1)
