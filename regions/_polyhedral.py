@@ -14,46 +14,63 @@ unbounded cells are polytopes like any other. Global arrays hold
   domain, the face at infinity (``w >= 0``) and, for unbounded domains, the walls of the
   starting fan (artificial labels, dropped when cells are merged into regions);
 * the edges of the complex (vertex pairs, each once);
-* the cells, each a padded row of vertex ids.
+* the cells, each a run of vertex ids (in increasing order) in one pool array, found by
+  its start and count (a cut rewrites its cells' runs at the pool's end; dead runs are
+  compacted away when the pool fills), with per cell its piece index of every neuron of
+  the current layer.
 
 Cutting a cell R by a neuron h (affine on R): if h takes both strict signs at R's vertices,
 every global edge whose ends have strict opposite signs gets one new vertex (coordinates
 and all value columns interpolated once, shared by every cell containing the edge), with
 Z(new) = (Z(u) & Z(v)) | {h}; old vertices where h is 0 get the label h. The cells
-containing both ends of a crossing edge (found by sorted joins over the cut cells' vertex
-incidences) get its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and
-zero-valued vertices) such that no other c in V_h has Z(a) & Z(b) contained in Z(c): the
-combinatorial adjacency test of the double description method (Fukuda and Prodon), exact
-for any pointed polyhedron, degenerate ones included, because every label is a valid
-inequality of every cell and the labels are complete (a vertex on a label's hyperplane has
-the label: by linearity along the edge it was made on). Pairs are prefiltered by
-``popcount(Z(a) & Z(b)) >= n - 1`` and tested once per pair (an edge of one cell is an edge
-of every cell containing both ends: the complex is face-to-face). R+ and R- are the old
-vertices of each sign plus the new ones. The sign of a later neuron is a function on
-vertices, so all cells sharing a face see the same signs: the complex stays face-to-face.
+containing both ends of a crossing edge (sorted joins over the cut cells' incidences) get
+its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and zero-valued
+vertices) such that no other c in V_h has Z(a) & Z(b) contained in Z(c): the combinatorial
+adjacency test of the double description method (Fukuda and Prodon), exact for any pointed
+polyhedron, degenerate ones included, because every label is a valid inequality of every
+cell and the labels are complete (a vertex on a label's hyperplane has the label: by
+linearity along the edge it was made on). Pairs are prefiltered by
+``popcount(Z(a) & Z(b)) >= n - 1`` (an edge's equality set has rank n - 1 in homogeneous
+coordinates) and tested once per pair (an edge of one cell is an edge of every cell
+containing both ends: the complex is face-to-face); cells are taken in buckets of equal
+|V_h| so nothing is padded. R+ and R- are the old vertices of each sign plus the new ones.
+The sign of a later neuron is a function on vertices, so all cells sharing a face see the
+same signs: the complex stays face-to-face.
 
-Starting complexes: a box starts from its 2^n corners (its facets are real labels); the
-whole space starts from the fan of the n + 1 simplicial cones spanned by n of the vectors
-e_1, ..., e_n, -(e_1 + ... + e_n), so every cell is pointed (a cone has a vertex, the
-origin); its C(n + 1, 2) walls are artificial labels. A polytope is the whole space cut by its
-half-spaces as if they were neurons, the outer cells dropped. A region is the union of the
-cells with one activation pattern (``{x : pattern(x) = s}`` is convex, so cells with equal
-patterns form exactly one region).
+Neurons come in blocks of :data:`BLOCK`: at a block's start, one pass over the cells'
+incidences marks which cells (the parents) each neuron of the block crosses, and adds the
+piece of every neuron that does not cross them; a neuron then examines only the
+descendants of its marked parents.
 
-Cost: per neuron and threshold, O(V + E + C K) for the signs, crossing edges and cut test
-(V vertices, E edges, C cells of at most K vertices), plus the cut cells' incidences sorted
-(O(I log I)) and their pairs of V_h (O(k_h^2) per cut cell, each pair tested against the
-cell's k_h vertices in W words). Activations: points take phi(z), directions the recession
-function of phi.
+Starting complexes: a box starts from its 2^n corners (its facets are real labels). The
+whole space starts, when the first layer has n independent neurons, from the 2^n cones of
+their hyperplanes (apex their common point p, directions +-d_j for the dual basis of their
+normals): every wall is a neuron's, so cells are regions and none is cut by the start.
+Otherwise it starts from the fan of the n + 1 simplicial cones spanned by n of the vectors
+e_1, ..., e_n, -(e_1 + ... + e_n), whose C(n + 1, 2) walls are artificial labels. Every cell
+is pointed (a cone has a vertex). A polytope is the whole space cut by its half-spaces as if
+they were neurons, the outer cells dropped. A region is the union of the cells with one
+activation pattern (``{x : pattern(x) = s}`` is convex, so cells with equal patterns form
+exactly one region).
 
-Float mode snaps a value within ``tol`` times its scale of a threshold onto it; the scale
-of a pre-activation at a vertex is the size of the terms of its sum,
-``|W| s + |b| w``, with s the state's scales (the coordinates' magnitudes at the input, the
-previous pre-activations' scales after), interpolated like the values at new vertices. A
-new vertex with fewer than n - 1 edges in the cut, or a crossing edge in no cut cell (only
-float rounding can make either), raises ``RuntimeError``. Exact mode runs in
-:data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds) is not done
-for n dimensions yet. Group maxima (max pooling, maxout) raise ``NotImplementedError``.
+Cost: per block, one pass over all cell incidences (I) for the marks; per neuron and
+threshold, O(V + E) for the signs and crossing edges, O(I_c) over the candidate cells'
+incidences, and for the cut cells a sort of their new vertices, searchsorted joins, and
+O(k_h^2 W) per cut cell for the pairs of V_h and their tests (W words of labels). Memory:
+the vertices' coordinates, current values (V x layer width) and labels; the edges; the
+pool. Activations: points take phi(z), directions the recession function of phi.
+
+Float mode snaps a pre-activation within ``tol`` times its scale of a threshold onto it.
+The scale is data-scaled per vertex and neuron: ``M_v sum_i |A_ji| + |b_j| w_v`` with
+``M_v`` the size of the terms that made the state at vertex v (at the input the largest
+coordinate's magnitude; after a layer the largest of that layer's scales), interpolated
+like the values at new vertices. A new vertex with fewer than n - 1 edges in its cut, or a
+crossing edge in no cut cell (only float rounding can make either), raises
+``RuntimeError``; float mode can still misjudge near-degenerate configurations far from
+the origin relative to their scale (a domain facet at 1e9, say) without an error. Exact
+mode runs in :data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds)
+is not done for n dimensions yet. Group maxima (max pooling, maxout) raise
+``NotImplementedError``.
 
 References
 ----------
@@ -74,7 +91,7 @@ from .kinds import NumberKind
 from ._stages import check_float_range
 from .activations import ACTIVATIONS
 
-__all__ = ["PolyhedralEngine", "pad_groups"]
+__all__ = ["PolyhedralEngine", "BLOCK"]
 
 _PAIR_CHUNK = 1 << 18
 
@@ -139,19 +156,6 @@ def _inverse(A: np.ndarray, kind: NumberKind) -> np.ndarray | None:
     return out
 
 
-def pad_groups(rows: np.ndarray, vals: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
-    """Group ``vals`` by ``rows`` (in [0, c)) into a (c, K) array padded with -1, in order;
-    returns it and the counts."""
-    order = np.argsort(rows, kind="stable")
-    r, v = rows[order], vals[order]
-    counts = np.bincount(r, minlength=c).astype(np.int64)
-    starts = np.cumsum(counts) - counts
-    col = np.arange(r.shape[0]) - starts[r]
-    out = np.full((c, max(1, int(counts.max(initial=0)))), -1, dtype=np.int64)
-    out[r, col] = v
-    return out, counts
-
-
 class PolyhedralEngine:
     """The complex's state and the cuts (see the module docstring).
 
@@ -194,7 +198,8 @@ class PolyhedralEngine:
         self.layer_parents: list[np.ndarray] = []
         self.pinned: Any = None
         if adapted is not None:
-            self._start_cones(*adapted, T[0] if stages else 1)
+            sel, apex, dual, th0 = adapted
+            self._start_cones(sel, apex, dual, th0, T[0] if stages else 1)
         elif fan:
             self._start_fan(n_art)
         else:

@@ -203,7 +203,7 @@ class PolyhedralPartition:
     def _maps(self) -> tuple[np.ndarray, np.ndarray]:
         lowered = lower(self._model, self._kind)
         R = self.num_regions
-        J = lowered.jacobians(self.patterns, np.arange(R)) if R else None
+        J = lowered.jacobians(self.patterns, np.arange(R))
         # the offset from a finite vertex of each region's first cell
         first = self._cells_of_first()
         v = np.array([int(next(u for u in self._cell(int(c)) if self._X[u, -1] != 0))
@@ -458,7 +458,7 @@ def _triangulate(face: int, dim: int, masks: dict[int, int]) -> list[list[int]]:
     v0 = verts[0]
     subs = {face & m for m in masks.values()} - {face, 0}
     subs = {s for s in subs if bin(s).count("1") >= dim}
-    out = []
+    out: list[list[int]] = []
     for f in _maximal(subs):
         if (f >> v0) & 1:
             continue
@@ -611,7 +611,7 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     patterns = tuple(p[firsts].copy() for p in cell_patterns)
     for p in patterns:
         p.setflags(write=False)
-    nV, nF = engine.nV, engine.nF
+    nV = engine.nV
     ptr, flat = engine.cells_flat()
     n_out = lowered.stages[-1].width
     return PolyhedralPartition(
