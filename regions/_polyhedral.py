@@ -553,17 +553,20 @@ class PolyhedralEngine:
             (d > 0).astype(np.int8) - (d < 0).astype(np.int8)
         return s
 
-    def _snap(self, rows: np.ndarray) -> None:
-        """Float mode: values within ``tol`` times their scale of a threshold go onto it."""
+    def _snap(self, rows: np.ndarray, first: int = 0) -> None:
+        """Float mode: values (of the columns from ``first`` on: the neurons still to cut)
+        within ``tol`` times their scale of a threshold go onto it."""
         m, n = self.m, self.n
+        if first >= m:
+            return
         w = self.X[rows, n][:, None]
-        Zr = self.Z[rows, :m]
-        Sr = self.M[rows, None] * self.colsum[None, :] + w * self.babs[None, :]
+        Zr = self.Z[rows, first:m]
+        Sr = self.M[rows, None] * self.colsum[None, first:] + w * self.babs[None, first:]
         for th in self._thresholds:
             target = th * w
             near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
             Zr = np.where(near, target, Zr)
-        self.Z[rows, :m] = Zr
+        self.Z[rows, first:m] = Zr
 
     def _cut(self, j: int, th: Any, label: int, cand: np.ndarray) -> None:
         """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
@@ -774,7 +777,7 @@ class PolyhedralEngine:
         self._set_label(new, label)
         if not self.exact:
             self.M[new] = ca * self.M[u] + cb * self.M[v]
-            self._snap(new)
+            self._snap(new, j + 1)
             Z[new, j] = th * Xn[:, n]
         return new
 
