@@ -601,13 +601,16 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     for st in lowered.stages:
         engine.layer(st)
     cell_patterns = engine.cell_patterns()
-    keys = pattern_rows(cell_patterns) if cell_patterns else np.zeros(engine.nF, "V1")
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    # regions numbered in the order of their first cells
-    rank = np.empty(first.shape[0], dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(first.shape[0])
-    cell_region = rank[inverse.reshape(-1)]
-    firsts = np.sort(first)
+    if engine.real.all():  # no artificial walls: every cell is a region
+        cell_region = np.arange(engine.nF, dtype=np.int64)
+        firsts = cell_region
+    else:  # cells with one pattern make one region, numbered in the order of first cells
+        keys = pattern_rows(cell_patterns) if cell_patterns else np.zeros(engine.nF, "V1")
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        rank = np.empty(first.shape[0], dtype=np.int64)
+        rank[np.argsort(first)] = np.arange(first.shape[0])
+        cell_region = rank[inverse.reshape(-1)]
+        firsts = np.sort(first)
     patterns = tuple(p[firsts].copy() for p in cell_patterns)
     for p in patterns:
         p.setflags(write=False)
