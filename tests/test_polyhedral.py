@@ -242,3 +242,17 @@ def test_domain_validation():
         partition(net, Box([0, 0], [1, 1]))
     with pytest.raises(ValueError, match="positive volume"):
         partition(net, Polytope([[1, 0, 0], [-1, 0, 0]], [0, -1]))
+
+
+def test_planar_inputs_keep_the_planar_result_and_group_maxima_are_refused():
+    from regions import GraphBuilder, Partition
+
+    net = random_network([2, 4, 1], "relu", sigma_b=1.0, seed=0)
+    assert isinstance(partition(net), Partition)
+    assert isinstance(partition(net, [[0, 0], [1, 0], [0, 1]]), Partition)
+    rng = np.random.default_rng(0)
+    b = GraphBuilder((3,))
+    h = b.maxout(b.dense(b.input, rng.normal(size=(6, 3)), rng.normal(size=6)), 3)
+    graph = b.build(b.dense(h, rng.normal(size=(1, 2))))
+    with pytest.raises(NotImplementedError, match="group maximum"):
+        partition(graph)
