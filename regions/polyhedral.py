@@ -232,24 +232,21 @@ class PolyhedralPartition:
     @cached_property
     def adjacency(self) -> np.ndarray:
         """Pairs ``(i, j)``, i < j, of regions sharing a facet ((d - 1)-dimensional
-        intersection), shape (E, 2). Found from the cells' facets, which the complex
-        shares face to face."""
-        seen: dict[tuple[int, ...], int] = {}
-        pairs = set()
-        n = self.dim
-        finite = np.ones(self._real.shape[0], dtype=bool)
-        finite[self._inf] = False  # the face at infinity is no facet
-        for c in range(self.num_cells):
-            ids = self._cell(c)
-            points = _points_mask(self._X[ids])
-            for facet in _facets(ids, self._B, finite, n, points=points):
-                key = tuple(sorted(int(v) for v in ids[_bits(facet)]))
-                other = seen.setdefault(key, c)
-                if other != c:
-                    a, b = int(self.cell_region[other]), int(self.cell_region[c])
-                    if a != b:
-                        pairs.add((min(a, b), max(a, b)))
-        out = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        intersection), shape (E, 2).
+
+        Found from the cells, over arrays: the complex is face to face, so two cells share
+        a facet iff they have the same facet, i.e. the same vertex set F(c, l) of a label l
+        (a label face with a point, not the whole cell) that is maximal (no other label
+        face of the cell strictly contains it: every label common to F's vertices has a
+        face F or the whole cell). Faces are matched by two 64-bit hashes of their vertex
+        sets and their sizes, and matched faces compared vertex by vertex."""
+        pairs = _cell_adjacency(self._cell_ptr, self._cell_vertices, self._B, self._X,
+                                self._inf, self.dim)
+        reg = self.cell_region[pairs]
+        reg = reg[reg[:, 0] != reg[:, 1]]
+        reg = np.sort(reg, axis=1)
+        out = np.unique(reg, axis=0) if reg.shape[0] else reg.reshape(0, 2)
+        out = np.ascontiguousarray(out, dtype=np.int64)
         out.setflags(write=False)
         return out
 
@@ -396,6 +393,78 @@ class PolyhedralPartition:
 
 
 # -- combinatorics on vertex-label incidences --------------------------------------------------
+
+
+def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndarray,
+                    inf: int, n: int) -> np.ndarray:
+    """Pairs of cells sharing a facet (see :attr:`PolyhedralPartition.adjacency`)."""
+    nF = ptr.shape[0] - 1
+    cnt = np.diff(ptr)
+    cell_of = np.repeat(np.arange(nF), cnt)
+    W = B.shape[1]
+    L = 64 * W
+    # (incidence, label) pairs, in blocks of incidences
+    inc_parts, lab_parts = [], []
+    step = max(1, (1 << 22) // L)
+    for i0 in range(0, flat.shape[0], step):
+        bits = np.unpackbits(B[flat[i0: i0 + step]].view(np.uint8), axis=1, bitorder="little")
+        bits[:, inf] = 0
+        r, lab = np.nonzero(bits)
+        inc_parts.append(r + i0)
+        lab_parts.append(lab)
+    if not inc_parts:
+        return np.zeros((0, 2), dtype=np.int64)
+    inc, lab = np.concatenate(inc_parts), np.concatenate(lab_parts)
+    key = cell_of[inc] * np.int64(L) + lab
+    order = np.argsort(key, kind="stable")  # within a key: vertices in increasing order
+    key, inc = key[order], inc[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    count = np.diff(np.r_[starts, key.shape[0]])
+    fkey = key[starts]
+    fcell = fkey // L
+    verts = flat[inc]
+    rng = np.random.default_rng(20230723)
+    h1 = rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64).view(np.uint64)
+    h2 = rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        s1 = np.add.reduceat(h1[verts], starts)
+        s2 = np.add.reduceat(h2[verts], starts)
+    points = np.add.reduceat((X[verts, -1] != 0).astype(np.int64), starts)
+    cand = np.flatnonzero((count >= n) & (count < cnt[fcell]) & (points > 0))
+    # maximality: every label common to the face's vertices has the face or the cell
+    common = np.bitwise_and.reduceat(B[verts], starts, axis=0)[cand]
+    ok = np.ones(cand.shape[0], dtype=bool)
+    cstep = max(1, (1 << 22) // L)
+    for i0 in range(0, cand.shape[0], cstep):
+        bits = np.unpackbits(common[i0: i0 + cstep].view(np.uint8), axis=1, bitorder="little")
+        bits[:, inf] = 0
+        r, lab2 = np.nonzero(bits)
+        ci = cand[i0 + r]
+        q = fcell[ci] * np.int64(L) + lab2
+        at = np.minimum(np.searchsorted(fkey, q), fkey.shape[0] - 1)
+        c2 = np.where(fkey[at] == q, count[at], -1)
+        bad = (c2 != count[ci]) & (c2 != cnt[fcell[ci]])
+        ok[i0 + r[bad]] = False
+    cand = cand[ok]
+    # one entry per (cell, face), then faces matched across cells
+    table = np.stack([s1[cand].view(np.int64), s2[cand].view(np.int64), count[cand],
+                      fcell[cand]], axis=1)
+    table, first = np.unique(table, axis=0, return_index=True)
+    cand = cand[first]
+    same = np.all(table[1:, :3] == table[:-1, :3], axis=1)
+    i = np.flatnonzero(same)
+    a, b = cand[i], cand[i + 1]
+    if i.shape[0] and np.any(same[1:] & same[:-1]):
+        raise RuntimeError("partition: a facet is shared by more than two cells (float "
+                           "rounding at a near-degenerate vertex); use exact=True")
+    # compare the matched faces' vertices (hash collisions)
+    k = count[a]
+    pos = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+    va = verts[np.repeat(starts[a], k) + pos]
+    vb = verts[np.repeat(starts[b], k) + pos]
+    equal = np.logical_and.reduceat(va == vb, np.cumsum(k) - k) if k.shape[0] else \
+        np.zeros(0, dtype=bool)
+    return np.stack([fcell[a][equal], fcell[b][equal]], axis=1)
 
 
 def _bits(mask: int) -> list[int]:
