@@ -206,8 +206,8 @@ class PolyhedralPartition:
         J = lowered.jacobians(self.patterns, np.arange(R))
         # the offset from a finite vertex of each region's first cell
         first = self._cells_of_first()
-        v = np.array([int(next(u for u in self._cell(int(c)) if self._X[u, -1] != 0))
-                      for c in first], dtype=np.int64)
+        is_point = np.flatnonzero(self._X[self._cell_vertices, -1] != 0)  # every cell has one
+        v = self._cell_vertices[is_point[np.searchsorted(is_point, self._cell_ptr[first])]]
         x, out = self._X[v, :-1], self._out[v]
         off = out - np.einsum("roi,ri->ro", J, x) if J.dtype != object else \
             out - np.array([Ji @ xi for Ji, xi in zip(J, x)]).reshape(out.shape)
@@ -403,21 +403,15 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     cell_of = np.repeat(np.arange(nF), cnt)
     W = B.shape[1]
     L = 64 * W
-    # (incidence, label) pairs, in blocks of incidences
-    inc_parts, lab_parts = [], []
-    step = max(1, (1 << 22) // L)
-    for i0 in range(0, flat.shape[0], step):
-        bits = np.unpackbits(B[flat[i0: i0 + step]].view(np.uint8), axis=1, bitorder="little")
-        bits[:, inf] = 0
-        r, lab = np.nonzero(bits)
-        inc_parts.append(r + i0)
-        lab_parts.append(lab)
-    if not inc_parts:
+    # (incidence, label) pairs, sorted by (cell, label), vertices increasing within
+    inc, lab = _set_bits(B[flat])
+    keep = lab != inf
+    inc, lab = inc[keep], lab[keep]
+    if not inc.shape[0]:
         return np.zeros((0, 2), dtype=np.int64)
-    inc, lab = np.concatenate(inc_parts), np.concatenate(lab_parts)
-    key = cell_of[inc] * np.int64(L) + lab
-    order = np.argsort(key, kind="stable")  # within a key: vertices in increasing order
-    key, inc = key[order], inc[order]
+    total = np.int64(flat.shape[0])
+    packed = np.sort((cell_of[inc] * np.int64(L) + lab) * total + inc)
+    key, inc = packed // total, packed % total
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     count = np.diff(np.r_[starts, key.shape[0]])
     fkey = key[starts]
@@ -434,23 +428,23 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     # maximality: every label common to the face's vertices has the face or the cell
     common = np.bitwise_and.reduceat(B[verts], starts, axis=0)[cand]
     ok = np.ones(cand.shape[0], dtype=bool)
-    cstep = max(1, (1 << 22) // L)
-    for i0 in range(0, cand.shape[0], cstep):
-        bits = np.unpackbits(common[i0: i0 + cstep].view(np.uint8), axis=1, bitorder="little")
-        bits[:, inf] = 0
-        r, lab2 = np.nonzero(bits)
-        ci = cand[i0 + r]
-        q = fcell[ci] * np.int64(L) + lab2
-        at = np.minimum(np.searchsorted(fkey, q), fkey.shape[0] - 1)
-        c2 = np.where(fkey[at] == q, count[at], -1)
-        bad = (c2 != count[ci]) & (c2 != cnt[fcell[ci]])
-        ok[i0 + r[bad]] = False
+    r, lab2 = _set_bits(common)
+    keep = lab2 != inf
+    r, lab2 = r[keep], lab2[keep]
+    ci = cand[r]
+    q = fcell[ci] * np.int64(L) + lab2
+    at = np.minimum(np.searchsorted(fkey, q), fkey.shape[0] - 1)
+    c2 = np.where(fkey[at] == q, count[at], -1)
+    bad = (c2 != count[ci]) & (c2 != cnt[fcell[ci]])
+    ok[r[bad]] = False
     cand = cand[ok]
     # one entry per (cell, face), then faces matched across cells
-    table = np.stack([s1[cand].view(np.int64), s2[cand].view(np.int64), count[cand],
-                      fcell[cand]], axis=1)
-    table, first = np.unique(table, axis=0, return_index=True)
-    cand = cand[first]
+    cols = (s1[cand].view(np.int64), s2[cand].view(np.int64), count[cand], fcell[cand])
+    order = np.lexsort(cols[::-1])
+    cand = cand[order]
+    table = np.stack([c[order] for c in cols], axis=1)
+    fresh = np.r_[True, np.any(table[1:] != table[:-1], axis=1)]  # one per (face, cell)
+    cand, table = cand[fresh], table[fresh]
     same = np.all(table[1:, :3] == table[:-1, :3], axis=1)
     i = np.flatnonzero(same)
     a, b = cand[i], cand[i + 1]
@@ -465,6 +459,25 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     equal = np.logical_and.reduceat(va == vb, np.cumsum(k) - k) if k.shape[0] else \
         np.zeros(0, dtype=bool)
     return np.stack([fcell[a][equal], fcell[b][equal]], axis=1)
+
+
+def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The set bits of rows of uint64 words (N, W): (row, bit index) pairs, lowest bit
+    first, by repeatedly taking each row's lowest set bit."""
+    rows_out, bits_out = [], []
+    for w in range(words.shape[1]):
+        x = words[:, w].copy()
+        live = np.flatnonzero(x)
+        while live.shape[0]:
+            xs = x[live]
+            low = xs & (~xs + np.uint64(1))
+            rows_out.append(live)
+            bits_out.append(64 * w + np.log2(low.astype(np.float64)).astype(np.int64))
+            x[live] = xs ^ low
+            live = live[x[live] != 0]
+    if not rows_out:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows_out), np.concatenate(bits_out)
 
 
 def _bits(mask: int) -> list[int]:
