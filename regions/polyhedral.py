@@ -134,8 +134,33 @@ class PolyhedralPartition:
         ``"float"`` or ``"rational"``.
     tol : float
     patterns : tuple of ndarray
-        One int8 array of shape (num_regions, width) per layer.
+        One int8 array of shape (num_regions, width) per layer (the codes of
+        :class:`regions.Partition`).
     layer_names : tuple of str
+    cell_region : ndarray of int
+        The region of each cell of the engine's complex.
+
+    Also: ``num_regions``, ``num_linear_regions``, ``linear_maps`` (R, outputs, d),
+    ``offsets`` (R, outputs), ``bounded``, ``volumes``, ``adjacency`` (E, 2), ``locate``,
+    ``region(i)`` (a :class:`PolyhedralRegion`), iteration and ``len``. Maps, volumes,
+    adjacency and regions are computed on first use.
+
+    References
+    ----------
+    .. [1] A. Berzins, "Polyhedral Complex Extraction from ReLU Networks using Edge
+       Subdivision", ICML 2023.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from regions import Network, Box, partition
+    >>> net = Network([[[1, 1, 0], [0, 1, -1]], [[1, 1]]], [[0, 0], [0]], "relu")
+    >>> part = partition(net, Box([Fraction(-1)] * 3, [Fraction(1)] * 3))
+    >>> part.num_regions, part.adjacency.tolist(), part.volumes.tolist()
+    (4, [[0, 1], [0, 2], [1, 3], [2, 3]], [Fraction(8, 3), Fraction(4, 3), Fraction(4, 3), Fraction(8, 3)])
+    >>> reg = part.region(0)
+    >>> reg.pattern[0].tolist(), reg.A.shape, reg.vertices.shape, reg.bounded
+    ([1, 1], (5, 3), (5, 3), True)
     """
 
     network: Network | Graph
