@@ -14,46 +14,63 @@ unbounded cells are polytopes like any other. Global arrays hold
   domain, the face at infinity (``w >= 0``) and, for unbounded domains, the walls of the
   starting fan (artificial labels, dropped when cells are merged into regions);
 * the edges of the complex (vertex pairs, each once);
-* the cells, each a padded row of vertex ids.
+* the cells, each a run of vertex ids (in increasing order) in one pool array, found by
+  its start and count (a cut rewrites its cells' runs at the pool's end; dead runs are
+  compacted away when the pool fills), with per cell its piece index of every neuron of
+  the current layer.
 
 Cutting a cell R by a neuron h (affine on R): if h takes both strict signs at R's vertices,
 every global edge whose ends have strict opposite signs gets one new vertex (coordinates
 and all value columns interpolated once, shared by every cell containing the edge), with
 Z(new) = (Z(u) & Z(v)) | {h}; old vertices where h is 0 get the label h. The cells
-containing both ends of a crossing edge (found by sorted joins over the cut cells' vertex
-incidences) get its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and
-zero-valued vertices) such that no other c in V_h has Z(a) & Z(b) contained in Z(c): the
-combinatorial adjacency test of the double description method (Fukuda and Prodon), exact
-for any pointed polyhedron, degenerate ones included, because every label is a valid
-inequality of every cell and the labels are complete (a vertex on a label's hyperplane has
-the label: by linearity along the edge it was made on). Pairs are prefiltered by
-``popcount(Z(a) & Z(b)) >= n - 1`` and tested once per pair (an edge of one cell is an edge
-of every cell containing both ends: the complex is face-to-face). R+ and R- are the old
-vertices of each sign plus the new ones. The sign of a later neuron is a function on
-vertices, so all cells sharing a face see the same signs: the complex stays face-to-face.
+containing both ends of a crossing edge (sorted joins over the cut cells' incidences) get
+its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and zero-valued
+vertices) such that no other c in V_h has Z(a) & Z(b) contained in Z(c): the combinatorial
+adjacency test of the double description method (Fukuda and Prodon), exact for any pointed
+polyhedron, degenerate ones included, because every label is a valid inequality of every
+cell and the labels are complete (a vertex on a label's hyperplane has the label: by
+linearity along the edge it was made on). Pairs are prefiltered by
+``popcount(Z(a) & Z(b)) >= n - 1`` (an edge's equality set has rank n - 1 in homogeneous
+coordinates) and tested once per pair (an edge of one cell is an edge of every cell
+containing both ends: the complex is face-to-face); cells are taken in buckets of equal
+|V_h| so nothing is padded. R+ and R- are the old vertices of each sign plus the new ones.
+The sign of a later neuron is a function on vertices, so all cells sharing a face see the
+same signs: the complex stays face-to-face.
 
-Starting complexes: a box starts from its 2^n corners (its facets are real labels); the
-whole space starts from the fan of the n + 1 simplicial cones spanned by n of the vectors
-e_1, ..., e_n, -(e_1 + ... + e_n), so every cell is pointed (a cone has a vertex, the
-origin); its C(n + 1, 2) walls are artificial labels. A polytope is the whole space cut by its
-half-spaces as if they were neurons, the outer cells dropped. A region is the union of the
-cells with one activation pattern (``{x : pattern(x) = s}`` is convex, so cells with equal
-patterns form exactly one region).
+Neurons come in blocks of :data:`BLOCK`: at a block's start, one pass over the cells'
+incidences marks which cells (the parents) each neuron of the block crosses, and adds the
+piece of every neuron that does not cross them; a neuron then examines only the
+descendants of its marked parents.
 
-Cost: per neuron and threshold, O(V + E + C K) for the signs, crossing edges and cut test
-(V vertices, E edges, C cells of at most K vertices), plus the cut cells' incidences sorted
-(O(I log I)) and their pairs of V_h (O(k_h^2) per cut cell, each pair tested against the
-cell's k_h vertices in W words). Activations: points take phi(z), directions the recession
-function of phi.
+Starting complexes: a box starts from its 2^n corners (its facets are real labels). The
+whole space starts, when the first layer has n independent neurons, from the 2^n cones of
+their hyperplanes (apex their common point p, directions +-d_j for the dual basis of their
+normals): every wall is a neuron's, so cells are regions and none is cut by the start.
+Otherwise it starts from the fan of the n + 1 simplicial cones spanned by n of the vectors
+e_1, ..., e_n, -(e_1 + ... + e_n), whose C(n + 1, 2) walls are artificial labels. Every cell
+is pointed (a cone has a vertex). A polytope is the whole space cut by its half-spaces as if
+they were neurons, the outer cells dropped. A region is the union of the cells with one
+activation pattern (``{x : pattern(x) = s}`` is convex, so cells with equal patterns form
+exactly one region).
 
-Float mode snaps a value within ``tol`` times its scale of a threshold onto it; the scale
-of a pre-activation at a vertex is the size of the terms of its sum,
-``|W| s + |b| w``, with s the state's scales (the coordinates' magnitudes at the input, the
-previous pre-activations' scales after), interpolated like the values at new vertices. A
-new vertex with fewer than n - 1 edges in the cut, or a crossing edge in no cut cell (only
-float rounding can make either), raises ``RuntimeError``. Exact mode runs in
-:data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds) is not done
-for n dimensions yet. Group maxima (max pooling, maxout) raise ``NotImplementedError``.
+Cost: per block, one pass over all cell incidences (I) for the marks; per neuron and
+threshold, O(V + E) for the signs and crossing edges, O(I_c) over the candidate cells'
+incidences, and for the cut cells a sort of their new vertices, searchsorted joins, and
+O(k_h^2 W) per cut cell for the pairs of V_h and their tests (W words of labels). Memory:
+the vertices' coordinates, current values (V x layer width) and labels; the edges; the
+pool. Activations: points take phi(z), directions the recession function of phi.
+
+Float mode snaps a pre-activation within ``tol`` times its scale of a threshold onto it.
+The scale is data-scaled per vertex and neuron: ``M_v sum_i |A_ji| + |b_j| w_v`` with
+``M_v`` the size of the terms that made the state at vertex v (at the input the largest
+coordinate's magnitude; after a layer the largest of that layer's scales), interpolated
+like the values at new vertices. A new vertex with fewer than n - 1 edges in its cut, or a
+crossing edge in no cut cell (only float rounding can make either), raises
+``RuntimeError``; float mode can still misjudge near-degenerate configurations far from
+the origin relative to their scale (a domain facet at 1e9, say) without an error. Exact
+mode runs in :data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds)
+is not done for n dimensions yet. Group maxima (max pooling, maxout) raise
+``NotImplementedError``.
 
 References
 ----------
@@ -74,11 +91,11 @@ from .kinds import NumberKind
 from ._stages import check_float_range
 from .activations import ACTIVATIONS
 
-__all__ = ["PolyhedralEngine", "pad_groups"]
+__all__ = ["PolyhedralEngine", "BLOCK"]
 
 _PAIR_CHUNK = 1 << 18
 
-BLOCK = 16
+BLOCK = 32
 """Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
 
 
@@ -139,19 +156,6 @@ def _inverse(A: np.ndarray, kind: NumberKind) -> np.ndarray | None:
     return out
 
 
-def pad_groups(rows: np.ndarray, vals: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
-    """Group ``vals`` by ``rows`` (in [0, c)) into a (c, K) array padded with -1, in order;
-    returns it and the counts."""
-    order = np.argsort(rows, kind="stable")
-    r, v = rows[order], vals[order]
-    counts = np.bincount(r, minlength=c).astype(np.int64)
-    starts = np.cumsum(counts) - counts
-    col = np.arange(r.shape[0]) - starts[r]
-    out = np.full((c, max(1, int(counts.max(initial=0)))), -1, dtype=np.int64)
-    out[r, col] = v
-    return out, counts
-
-
 class PolyhedralEngine:
     """The complex's state and the cuts (see the module docstring).
 
@@ -194,18 +198,19 @@ class PolyhedralEngine:
         self.layer_parents: list[np.ndarray] = []
         self.pinned: Any = None
         if adapted is not None:
-            self._start_cones(*adapted, T[0] if stages else 1)
+            sel, apex, dual, th0 = adapted
+            self._start_cones(sel, apex, dual, th0, T[0] if stages else 1)
         elif fan:
             self._start_fan(n_art)
         else:
             self._start_box(*box)
-        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        self.origin = np.arange(self.start.shape[0], dtype=np.int64)
         self.parent = self.origin.copy()
         if halfspaces is not None:
             self._cut_halfspaces(*halfspaces)
         self.H = self.X[:, :n].copy()
         if not self.exact:
-            self.SH = np.abs(self.H)
+            self.M = self._grow_vec(np.abs(self.H[: self.nV]).max(axis=1, initial=0.0))
 
     # -- labels and storage ----------------------------------------------------------------
 
@@ -249,7 +254,7 @@ class PolyhedralEngine:
         v = list(range(1, n + 2)) + ([1 + j for i, j in pairs] if n >= 2 else [])
         self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
         F = np.array([[0] + [1 + l for l in range(n + 1) if l != k] for k in range(n + 1)])
-        self.F, self.cnt, self.nF = F.astype(np.int64), np.full(n + 1, n + 1, np.int64), n + 1
+        self._init_cells(F.astype(np.int64))
         self.anchor = 0
 
     def _start_cones(self, sel: np.ndarray, p: np.ndarray, D: np.ndarray, th: Any,
@@ -290,8 +295,7 @@ class PolyhedralEngine:
         signs = np.array(list(np.ndindex(*(2,) * n)), dtype=np.int64).reshape(-1, n)
         F = np.concatenate([np.zeros((signs.shape[0], 1), np.int64),
                             1 + 2 * np.arange(n)[None, :] + signs], axis=1)
-        self.F, self.nF = F, F.shape[0]
-        self.cnt = np.full(self.nF, n + 1, dtype=np.int64)
+        self._init_cells(F)
         self.anchor = 0
 
     def _start_box(self, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -316,8 +320,7 @@ class PolyhedralEngine:
                     u.append(k)
                     v.append(pos[c | (1 << i)])
         self._set_edges(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64))
-        self.F = np.arange(corners.shape[0], dtype=np.int64)[None, :]
-        self.cnt, self.nF = np.array([corners.shape[0]], dtype=np.int64), 1
+        self._init_cells(np.arange(corners.shape[0], dtype=np.int64)[None, :])
         self.anchor = -1
 
     def _reserve_vertices(self, k: int) -> None:
@@ -325,7 +328,7 @@ class PolyhedralEngine:
         if need <= self.X.shape[0]:
             return
         cap = max(need, 2 * self.X.shape[0])
-        names = ["X", "B", "Z"] + ([] if self.exact else ["S"])
+        names = ["X", "B", "Z"] + ([] if self.exact else ["M"])
         for name in names:
             arr = getattr(self, name, None)
             if arr is None:
@@ -334,6 +337,11 @@ class PolyhedralEngine:
                    else np.zeros((cap,) + arr.shape[1:], dtype=arr.dtype))
             out[: self.nV] = arr[: self.nV]
             setattr(self, name, out)
+
+    def _grow_vec(self, v: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.X.shape[0])
+        out[: v.shape[0]] = v
+        return out
 
     def _append_edges(self, u: np.ndarray, v: np.ndarray) -> None:
         need = self.nE + u.shape[0]
@@ -347,20 +355,70 @@ class PolyhedralEngine:
         self.EU[self.nE: need], self.EV[self.nE: need] = u, v
         self.nE = need
 
-    def _reserve_cells(self, k: int, width: int) -> None:
+    # -- cells: rows of vertex ids in a pool (each row contiguous, anywhere in it) --------
+
+    def _init_cells(self, F: np.ndarray) -> None:
+        valid = F >= 0
+        cnt = valid.sum(axis=1).astype(np.int64)
+        cap = 2 * F.shape[0] + 16
+        self.pool = np.zeros(4 * int(cnt.sum()) + 64, dtype=np.int64)
+        self.pool_n = int(cnt.sum())
+        self.pool[: self.pool_n] = F[valid]
+        self.start = np.zeros(cap, dtype=np.int64)
+        self.start[: F.shape[0]] = np.cumsum(cnt) - cnt
+        self.cnt = np.zeros(cap, dtype=np.int64)
+        self.cnt[: F.shape[0]] = cnt
+        self.nF = F.shape[0]
+
+    def rows(self, sel: np.ndarray) -> np.ndarray:
+        """The vertex ids of the cells ``sel``, padded with -1 to the longest."""
+        cnt = self.cnt[sel]
+        K = max(1, int(cnt.max(initial=1)))
+        k = np.arange(K)
+        valid = k[None, :] < cnt[:, None]
+        where = np.where(valid, self.start[sel][:, None] + k[None, :], 0)
+        return np.where(valid, self.pool[where], -1)
+
+    def cells_flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """All cells as (ptr, vertices): cell c is ``vertices[ptr[c]:ptr[c + 1]]``."""
+        cnt = self.cnt[: self.nF]
+        ptr = np.zeros(self.nF + 1, dtype=np.int64)
+        np.cumsum(cnt, out=ptr[1:])
+        where = np.arange(int(ptr[-1])) + np.repeat(self.start[: self.nF] - ptr[:-1], cnt)
+        return ptr, self.pool[where]
+
+    def _reserve_rows(self, k: int) -> None:
         need = self.nF + k
-        if need > self.F.shape[0] or width > self.F.shape[1]:
-            cap = max(need, 2 * self.F.shape[0]) if need > self.F.shape[0] else self.F.shape[0]
-            K = max(width + 4, self.F.shape[1] * 3 // 2) if width > self.F.shape[1] else \
-                self.F.shape[1]
-            out = np.full((cap, K), -1, dtype=np.int64)
-            out[: self.nF, : self.F.shape[1]] = self.F[: self.nF]
-            self.F = out
-            for name in ("cnt", "origin", "parent"):
-                arr = getattr(self, name)
-                grown = np.zeros(cap, dtype=np.int64)
-                grown[: self.nF] = arr[: self.nF]
-                setattr(self, name, grown)
+        if need <= self.start.shape[0]:
+            return
+        cap = max(need, 2 * self.start.shape[0])
+        for name in ("start", "cnt", "origin", "parent", "index"):
+            arr = getattr(self, name, None)
+            if arr is None:
+                continue
+            grown = np.zeros((cap,) + arr.shape[1:], dtype=arr.dtype)
+            grown[: self.nF] = arr[: self.nF]
+            setattr(self, name, grown)
+
+    def _write(self, sel: np.ndarray, flat: np.ndarray, counts: np.ndarray) -> None:
+        """Set the cells ``sel`` to consecutive runs of ``flat`` of lengths ``counts``."""
+        need = self.pool_n + flat.shape[0]
+        if need > self.pool.shape[0]:
+            live = int(self.cnt[: self.nF].sum())
+            if 2 * live < self.pool_n:  # mostly dead rows: compact
+                ptr, kept = self.cells_flat()
+                self.pool[: kept.shape[0]] = kept
+                self.start[: self.nF] = ptr[:-1]
+                self.pool_n = kept.shape[0]
+                need = self.pool_n + flat.shape[0]
+            if need > self.pool.shape[0]:
+                grown = np.zeros(max(need, 2 * self.pool.shape[0]), dtype=np.int64)
+                grown[: self.pool_n] = self.pool[: self.pool_n]
+                self.pool = grown
+        self.pool[self.pool_n: need] = flat
+        self.start[sel] = self.pool_n + np.cumsum(counts) - counts
+        self.cnt[sel] = counts
+        self.pool_n = need
 
     # -- the domain's half-spaces ------------------------------------------------------------
 
@@ -372,19 +430,21 @@ class PolyhedralEngine:
         self.Z = self.kind.zeros((self.X.shape[0], k))
         self.Z[:nV] = Xv[:, n:] * b[None, :] - Xv[:, :n] @ A.T
         if not self.exact:
-            self.S = np.zeros((self.X.shape[0], k))
-            self.S[:nV] = np.abs(Xv[:, n:]) * np.abs(b)[None, :] + np.abs(Xv[:, :n]) @ np.abs(A).T
+            self.M = self._grow_vec(np.abs(Xv[:, :n]).max(axis=1, initial=0.0))
+            self.colsum, self.babs = np.abs(A).sum(axis=1), np.abs(b)
         self.m, self._thresholds = k, [self.zero]
         if not self.exact:
             self._snap(np.arange(nV))
+        self.index = np.zeros((self.start.shape[0], k), dtype=np.int8)
         for i in range(k):
             self._cut(i, self.zero, self._new_label(), np.arange(self.nF))
             s = self._signs(i, self.zero)
-            outside = s[self.F[: self.nF]] < 0
-            keep = ~outside.any(axis=1)
-            kept = np.flatnonzero(keep)
-            self.F = self.F[kept].copy()
-            self.cnt, self.origin = self.cnt[kept].copy(), np.arange(kept.shape[0])
+            outside = s[self.rows(np.arange(self.nF))] < 0
+            kept = np.flatnonzero(~outside.any(axis=1))
+            cap = self.start.shape[0]
+            self.start[: kept.shape[0]] = self.start[kept]
+            self.cnt[: kept.shape[0]] = self.cnt[kept]
+            self.origin = np.arange(cap, dtype=np.int64)
             self.parent = self.origin.copy()
             self.nF = kept.shape[0]
             if self.nF == 0:
@@ -393,9 +453,7 @@ class PolyhedralEngine:
             eu, ev = self.EU[: self.nE], self.EV[: self.nE]
             good = (s[eu] >= 0) & (s[ev] >= 0)
             self._set_edges(eu[good].copy(), ev[good].copy())
-        del self.Z
-        if not self.exact:
-            del self.S
+        del self.Z, self.index
 
     # -- one layer -------------------------------------------------------------------------
 
@@ -408,6 +466,7 @@ class PolyhedralEngine:
                 "pooling or maxout), which the n-dimensional engine does not cut yet")
         act = st.activation
         n, nV, m = self.n, self.nV, st.num_pre
+        self._reserve_vertices(2 * nV + 1024)  # room for the layer's new vertices up front
         cap = self.X.shape[0]
         w = self.X[:nV, n]
         self.Z = self.kind.zeros((cap, m + st.carry.shape[0]))
@@ -415,10 +474,12 @@ class PolyhedralEngine:
             self.Z[:nV, :m] = st.pre(self.H[:nV], w)
         self.Z[:nV, m:] = self.H[:nV][:, st.carry]
         if not self.exact:
-            self.S = np.zeros((cap, m + st.carry.shape[0]))
-            self.S[:nV, :m] = st.pre_abs(self.SH[:nV], w)
-            self.S[:nV, m:] = self.SH[:nV][:, st.carry]
-            check_float_range(self.Z[:nV, :m], self.S[:nV, :m], st.name, "partition")
+            width = self.H.shape[1]
+            self.colsum = st.pre_abs(np.ones((1, width)), 0)[0]
+            self.babs = st.pre_abs(np.zeros((1, width)), 1)[0]
+            scale = self.M[:nV, None] * self.colsum[None, :] + w[:, None] * self.babs[None, :]
+            check_float_range(self.Z[:nV, :m], scale, st.name, "partition")
+            del scale
         self.m = m
         thresholds = [self.kind.scalar(t) for t in act.thresholds]
         self._thresholds = thresholds
@@ -427,17 +488,21 @@ class PolyhedralEngine:
         if self.pinned is not None and self.stages_done == 0:
             rows, cols, vals = self.pinned  # exact zeros of the starting cones' neurons
             self.Z[rows, cols] = vals
-        self.origin = np.arange(self.F.shape[0], dtype=np.int64)
+        self.origin = np.arange(self.start.shape[0], dtype=np.int64)
         base, T = int(self.stage_bases[self.stages_done]), len(thresholds)
         labels = {(j, t): base + j * T + t for j in range(m) for t in range(T)}
         self.stages_done += 1
         self.nlab = max(self.nlab, base + m * T)
         # neurons in blocks: each block marks which cells present at its start (parents)
         # each of its neurons crosses; a neuron then examines only their descendants
+        # each cell's piece per neuron, kept up to date as cells split
+        self.index = np.zeros((self.start.shape[0], m), dtype=np.int8)
         for j0 in range(0, m, BLOCK):
             j1 = min(m, j0 + BLOCK)
-            self.parent = np.arange(self.F.shape[0], dtype=np.int64)
-            crosses = self._parents_crossed(j0, j1, thresholds)
+            self.parent = np.arange(self.start.shape[0], dtype=np.int64)
+            crosses, above = self._parents_crossed(j0, j1, thresholds)
+            for t in range(len(thresholds)):  # the parents not crossed: their side
+                self.index[: self.nF, j0:j1] += above[t]
             for j in range(j0, j1):
                 for t, th in enumerate(thresholds):
                     marked = crosses[t][:, j - j0]
@@ -446,33 +511,33 @@ class PolyhedralEngine:
                         continue
                     cand = np.flatnonzero(marked[self.parent[: self.nF]])
                     self._cut(j, th, labels[j, t], cand)
-        self._record_patterns(act, thresholds)
+        codes = np.asarray(act.codes, dtype=np.int8)
+        self.layer_codes.append(codes[self.index[: self.nF]])
+        self.layer_parents.append(self.origin[: self.nF].copy())
+        del self.index
         self._activate(act, bool(st.carry.shape[0]))
 
-    def _incidence(self) -> Any:
-        """The cells' vertex incidence as a sparse (cells x vertices) float32 matrix."""
-        from scipy.sparse import csr_matrix
-
-        F = self.F[: self.nF]
-        valid = F >= 0
-        indptr = np.zeros(self.nF + 1, dtype=np.int64)
-        np.cumsum(valid.sum(axis=1), out=indptr[1:])
-        data = np.ones(int(indptr[-1]), dtype=np.float32)
-        return csr_matrix((data, F[valid], indptr), shape=(self.nF, self.nV))
-
-    def _parents_crossed(self, j0: int, j1: int, thresholds: list) -> list[np.ndarray]:
-        """Per threshold, (cells, j1 - j0): whether the column takes both strict signs at
-        the cell's vertices."""
-        nV, n = self.nV, self.n
-        M = self._incidence()
+    def _parents_crossed(self, j0: int, j1: int,
+                         thresholds: list) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per threshold, two (cells, j1 - j0) arrays: whether the column takes both strict
+        signs at the cell's vertices (it crosses the cell), and whether it is above the
+        threshold at some vertex and below at none."""
+        nV, n, nF = self.nV, self.n, self.nF
+        cnt = self.cnt[:nF]
+        offs = np.cumsum(cnt) - cnt
+        where = np.arange(int(cnt.sum())) + np.repeat(self.start[:nF] - offs, cnt)
+        verts = self.pool[where]
         w = self.X[:nV, n][:, None]
-        out = []
+        crosses, above = [], []
         for th in thresholds:
             d = self.Z[:nV, j0:j1] - th * w
-            pos = M @ np.asarray(d > 0, dtype=np.float32)
-            neg = M @ np.asarray(d < 0, dtype=np.float32)
-            out.append((pos > 0) & (neg > 0))
-        return out
+            sg = np.asarray(d > 0, dtype=np.int8) - np.asarray(d < 0, dtype=np.int8)
+            flat = sg[verts]
+            top = np.maximum.reduceat(flat, offs, axis=0) > 0
+            bottom = np.minimum.reduceat(flat, offs, axis=0) < 0
+            crosses.append(top & bottom)
+            above.append((top & ~bottom).astype(np.int8))
+        return crosses, above
 
     def _label_zeros(self, j: int, th: Any, label: int) -> None:
         s = self._signs(j, th)
@@ -488,27 +553,39 @@ class PolyhedralEngine:
             (d > 0).astype(np.int8) - (d < 0).astype(np.int8)
         return s
 
-    def _snap(self, rows: np.ndarray) -> None:
-        """Float mode: values within ``tol`` times their scale of a threshold go onto it."""
+    def _snap(self, rows: np.ndarray, first: int = 0) -> None:
+        """Float mode: values (of the columns from ``first`` on: the neurons still to cut)
+        within ``tol`` times their scale of a threshold go onto it."""
         m, n = self.m, self.n
+        if first >= m:
+            return
         w = self.X[rows, n][:, None]
-        Zr = self.Z[rows, :m]
-        Sr = self.S[rows, :m]
+        Zr = self.Z[rows, first:m]
+        Sr = self.M[rows, None] * self.colsum[None, first:] + w * self.babs[None, first:]
         for th in self._thresholds:
             target = th * w
             near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
             Zr = np.where(near, target, Zr)
-        self.Z[rows, :m] = Zr
+        self.Z[rows, first:m] = Zr
 
     def _cut(self, j: int, th: Any, label: int, cand: np.ndarray) -> None:
         """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
         nV0 = self.nV
         s = self._signs(j, th)
         self._set_label(np.flatnonzero(s[:nV0] == 0), label)
-        sC = s[self.F[cand, : int(self.cnt[cand].max(initial=1))]]
-        hit = (sC > 0).any(axis=1) & (sC < 0).any(axis=1)
+        # the candidates' vertex signs, flat (no padding): both strict signs -> cut
+        cnt = self.cnt[cand]
+        nonempty = cnt > 0
+        cand, cnt = cand[nonempty], cnt[nonempty]
+        if not cand.shape[0]:
+            return
+        offs = np.cumsum(cnt) - cnt
+        where = np.arange(int(cnt.sum())) + np.repeat(self.start[cand] - offs, cnt)
+        sv_flat = s[self.pool[where]]
+        top = np.maximum.reduceat(sv_flat, offs) > 0
+        hit = top & (np.minimum.reduceat(sv_flat, offs) < 0)
+        self.index[cand[top & ~hit], j] += 1  # wholly above: the next piece
         cr = cand[hit]
-        sF_cr = sC[hit]
         c = cr.shape[0]
         if c == 0:
             return
@@ -526,92 +603,113 @@ class PolyhedralEngine:
         self.EV[ce] = new
         self._append_edges(new, v)
 
-        sc = sF_cr[:, : int(self.cnt[cr].max())]
-        ids = self.F[cr, : sc.shape[1]]
-        valid = ids >= 0
-        rloc, col = np.nonzero(valid)
-        verts = ids[rloc, col]
+        # the cut cells' incidences, flat: rows (cells) in order, vertex ids increasing
+        cnt_c = self.cnt[cr]
+        offs_c = np.cumsum(cnt_c) - cnt_c
+        verts = self.pool[np.arange(int(cnt_c.sum())) + np.repeat(self.start[cr] - offs_c, cnt_c)]
+        rloc = np.repeat(np.arange(c), cnt_c)
+        sc = s[verts]
         Vc = np.int64(self.nV + 1)
         # which cut cells contain both ends of each crossing edge
         rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
-        order = np.argsort(verts, kind="stable")
-        vs, rs = verts[order], rloc[order]
-        lo = np.searchsorted(vs, u, "left")
-        hi = np.searchsorted(vs, u, "right")
-        cnts = hi - lo
-        eidx = np.repeat(np.arange(k), cnts)
+        # for every incidence (cell, vertex) whose vertex is the first end u of crossing
+        # edges: those edges, kept if the cell holds their other end v too
+        ou = np.argsort(u)
+        us = u[ou]
+        lo = np.searchsorted(us, verts, "left")
+        cnts = np.searchsorted(us, verts, "right") - lo
+        inc = np.flatnonzero(cnts)
+        cnts = cnts[inc]
+        inc_idx = np.repeat(inc, cnts)
         offs = np.cumsum(cnts) - cnts
-        pos = lo[eidx] + np.arange(eidx.shape[0]) - offs[eidx]
-        rows_c = rs[pos]
-        q = rows_c * Vc + v[eidx]
+        within = np.arange(inc_idx.shape[0]) - np.repeat(offs, cnts)
+        e = ou[lo[inc_idx] + within]
+        rows_c = rloc[inc_idx]
+        q = rows_c * Vc + v[e]
         at = np.minimum(np.searchsorted(rv, q), rv.shape[0] - 1)
         found = rv[at] == q
-        m_e, m_r = eidx[found], rows_c[found]
+        m_e, m_r = e[found], rows_c[found]
         if k and np.bincount(m_e, minlength=k).min() == 0:
             self._inconsistent("a crossing edge lies in no cut cell")
         # the new vertices of each cut cell, in increasing order
-        o = np.argsort(m_r, kind="stable")
-        new_r, new_v = m_r[o], new[m_e[o]]
+        key = np.sort(m_r * Vc + new[m_e])
+        new_r, new_v = key // Vc, key % Vc
         ncount = np.bincount(new_r, minlength=c)
         nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
 
-        def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, np.ndarray]:
-            rank = np.cumsum(keep, axis=1) - 1
-            old = keep.sum(axis=1)
-            out = np.full((c, max(1, int((old + ncount).max()))), -1, dtype=np.int64)
-            r, col = np.nonzero(keep)
-            out[r, rank[r, col] + (ncount[r] if first_new else 0)] = ids[r, col]
-            out[new_r, nrank + (0 if first_new else old[new_r])] = new_v
-            return out, old + ncount
+        def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, ...]:
+            """The kept old vertices and the new ones of every cut cell, flat: (vertex
+            ids, row pointers, counts); new ones first with ``first_new``."""
+            kr, kv = rloc[keep], verts[keep]
+            old = np.bincount(kr, minlength=c)
+            total = old + ncount
+            ptr = np.zeros(c + 1, dtype=np.int64)
+            np.cumsum(total, out=ptr[1:])
+            out = np.empty(int(ptr[-1]), dtype=np.int64)
+            orank = np.arange(kr.shape[0]) - (np.cumsum(old) - old)[kr]
+            out[ptr[kr] + orank + (ncount[kr] if first_new else 0)] = kv
+            out[ptr[new_r] + nrank + (0 if first_new else old[new_r])] = new_v
+            return out, ptr, total
 
         # the edges of R & h, for every cut cell R: among its new and zero vertices
-        VH, vh_counts = side((sc == 0) & valid, first_new=True)
-        self._new_edges(VH, vh_counts, nV0, zero_edges, new)
+        VH, vh_ptr, vh_counts = side(sc == 0, first_new=True)
+        self._new_edges(VH, vh_ptr, vh_counts, nV0, zero_edges, new)
         # the two sides
-        Fp, cp = side((sc >= 0) & valid)
-        Fn, cn = side((sc <= 0) & valid)
-        width = max(Fp.shape[1], Fn.shape[1])
-        self._reserve_cells(c, width)
-        self.F[cr] = -1
-        self.F[cr, : Fp.shape[1]] = Fp
-        self.cnt[cr] = cp
+        Fp, _, cp = side(sc >= 0)
+        Fn, _, cn = side(sc <= 0)
+        self._reserve_rows(c)
         start = self.nF
-        self.F[start: start + c] = -1
-        self.F[start: start + c, : Fn.shape[1]] = Fn
-        self.cnt[start: start + c] = cn
+        self.index[start: start + c] = self.index[cr]  # the side below
+        self.index[cr, j] += 1
+        self._write(cr, Fp, cp)
+        self._write(np.arange(start, start + c), Fn, cn)
         self.origin[start: start + c] = self.origin[cr]
         self.parent[start: start + c] = self.parent[cr]
         self.nF += c
 
-    def _new_edges(self, VH: np.ndarray, counts: np.ndarray, nV0: int,
+    def _new_edges(self, VH: np.ndarray, ptr: np.ndarray, counts: np.ndarray, nV0: int,
                    zero_edges: np.ndarray | None, new: np.ndarray) -> None:
-        """Add the edges of every R & h (rows of ``VH``, ``counts[i]`` valid entries: its
-        vertices) by the combinatorial test, each once. Rows are taken in buckets of equal
-        counts, so no pair or test reads padding."""
+        """Add the edges of every R & h (row i: ``VH[ptr[i]:ptr[i + 1]]``, its vertices)
+        by the combinatorial test, each once. Rows are taken in buckets of equal counts,
+        so no pair or test reads padding."""
         n = self.n
-        if VH.shape[1] < 2:
+        if counts.max(initial=0) < 2:
             if n >= 2 and new.shape[0]:
                 self._inconsistent("a cut has a single vertex")
             return
         sizes = np.unique(counts[counts >= 2])
         parts_a, parts_b, parts_r = [], [], []
         for k in sizes.tolist():
-            rows = np.flatnonzero(counts == k)
+            rows_k = np.flatnonzero(counts == k)
             ia, ib = np.triu_indices(k, 1)
-            sub = VH[rows, :k]
-            parts_a.append(sub[:, ia].ravel())
-            parts_b.append(sub[:, ib].ravel())
-            parts_r.append(np.repeat(rows, ia.shape[0]))
+            step = max(1, _PAIR_CHUNK // (ia.shape[0] * self.W))
+            for r0 in range(0, rows_k.shape[0], step):
+                rows = rows_k[r0: r0 + step]
+                sub = VH[ptr[rows][:, None] + np.arange(k)[None, :]]
+                Bs = self.B[sub]  # (rows, k, W)
+                # prefilter: an edge's ends share at least n - 1 labels (its equality set)
+                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib]).sum(axis=2, dtype=np.int16)
+                rr, pp = np.nonzero(shared >= n - 1)
+                parts_a.append(sub[rr, ia[pp]])
+                parts_b.append(sub[rr, ib[pp]])
+                parts_r.append(rows[rr])
         if not parts_a:
             return
         a, b, pr = (np.concatenate(p) for p in (parts_a, parts_b, parts_r))
         a, b = np.minimum(a, b), np.maximum(a, b)
-        good = np.bitwise_count(self.B[a] & self.B[b]).sum(axis=1, dtype=np.int64) >= n - 1
-        a, b, pr = a[good], b[good], pr[good]
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
-        key, first = np.unique(key, return_index=True)
-        a, b, pr = a[first], b[first], pr[first]
+        nrow = np.int64(counts.shape[0])
+        if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
+            packed = np.sort(key * nrow + pr)
+            key = packed // nrow
+            first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            pr = packed[first] % nrow
+            key = key[first]
+            a, b = key // Vc, key % Vc
+        else:
+            key, first = np.unique(key, return_index=True)
+            a, b, pr = a[first], b[first], pr[first]
         inter = self.B[a] & self.B[b]
         keep = np.ones(a.shape[0], dtype=bool)
         if zero_edges is not None:
@@ -627,7 +725,7 @@ class PolyhedralEngine:
             step = max(1, _PAIR_CHUNK // max(1, k * self.W))
             for i0 in range(0, sel.shape[0], step):
                 s_ = sel[i0: i0 + step]
-                C = VH[pr[s_], :k]
+                C = VH[ptr[pr[s_]][:, None] + np.arange(k)[None, :]]
                 other = (C != a[s_, None]) & (C != b[s_, None])
                 covered = np.all((inter[s_, None, :] & ~self.B[C]) == 0, axis=2) & other
                 adjacent[s_] = ~covered.any(axis=1)
@@ -678,40 +776,12 @@ class PolyhedralEngine:
         self.nV += k
         self._set_label(new, label)
         if not self.exact:
-            self.S[new] = ca[:, None] * self.S[u] + cb[:, None] * self.S[v]
-            self._snap(new)
+            self.M[new] = ca * self.M[u] + cb * self.M[v]
+            self._snap(new, j + 1)
             Z[new, j] = th * Xn[:, n]
         return new
 
     # -- end of a layer --------------------------------------------------------------------
-
-    def _record_patterns(self, act: Any, thresholds: list) -> None:
-        """Each cell's piece per neuron: the number of thresholds some vertex is above (the
-        cells are not crossed any more, so this is the piece of the cell's interior; a
-        neuron constant on a threshold takes the piece below)."""
-        nF, nV, m, n = self.nF, self.nV, self.m, self.n
-        # the sum of a cell's vertex rows is in its relative interior (a positive combination
-        # of all its extreme rays), and the values are linear in homogeneous coordinates:
-        # z - th w there is > 0 iff some vertex has z - th w > 0 (none has < 0)
-        if self.exact:
-            F = self.F[:nF]
-            Zs = self.kind.zeros((nF, m))
-            ws = self.kind.zeros(nF)
-            Zp = np.concatenate([self.Z[:nV, :m], self.kind.zeros((1, m))])
-            wp = np.append(self.X[:nV, n], self.zero)
-            for k in range(F.shape[1]):
-                Zs += Zp[F[:, k]]
-                ws += wp[F[:, k]]
-        else:
-            M = self._incidence().astype(np.float64)
-            Zs = M @ self.Z[:nV, :m]
-            ws = M @ self.X[:nV, n]
-        idx = np.zeros((nF, m), dtype=np.int8)
-        for th in thresholds:
-            idx += (Zs - th * ws[:, None]) > 0
-        codes = np.asarray(act.codes, dtype=np.int8)
-        self.layer_codes.append(codes[idx])
-        self.layer_parents.append(self.origin[:nF].copy())
 
     def _activate(self, act: Any, carried: bool) -> None:
         nV, m, n = self.nV, self.m, self.n
@@ -729,8 +799,9 @@ class PolyhedralEngine:
         self.H = Z
         del self.Z
         if not self.exact:
-            self.SH = self.S
-            del self.S
+            top = float(self.colsum.max(initial=0.0))  # the new state's term sizes
+            self.M[:nV] = self.M[:nV] * max(top, 1.0) + self.X[:nV, n] * float(
+                self.babs.max(initial=0.0))
 
     # -- results ---------------------------------------------------------------------------
 

@@ -348,7 +348,8 @@ def neighbourhood(point: Any, radius: Any, dim: int = 2, *, directions: Any = No
         dirs = directions
     exact = _numbers.is_rational(p) or isinstance(radius, Fraction)
     if exact and not isinstance(radius, Fraction):
-        radius = Fraction(radius)
+        radius = Fraction(float(radius)) if isinstance(radius, (float, np.floating)) else \
+            Fraction(int(radius))
     if exact:
         p = _numbers.convert(p, True)
         dirs = _numbers.convert(_numbers.coerce_array(dirs, "directions", 2), True)

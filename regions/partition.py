@@ -451,6 +451,12 @@ def partition(
     if not isinstance(net, (Network, Graph)):
         raise TypeError(f"net must be a regions.Network or regions.Graph, got "
                         f"{type(net).__name__}")
+    if domain is not None and not isinstance(domain, (Box, Polytope, Slice, Plane, list, tuple,
+                                                      np.ndarray)):
+        raise TypeError(
+            "domain must be None (the whole input space), a convex polygon (array of shape "
+            f"(k, 2)), a regions.Box, Polytope, Slice or Plane; got {type(domain).__name__}"
+        )
     if isinstance(domain, (Box, Polytope, Slice)) or (domain is None and net.input_size != 2):
         return polyhedral_partition(net, domain, exact, tol=tol)
     plane, polygon = None, None

@@ -134,8 +134,33 @@ class PolyhedralPartition:
         ``"float"`` or ``"rational"``.
     tol : float
     patterns : tuple of ndarray
-        One int8 array of shape (num_regions, width) per layer.
+        One int8 array of shape (num_regions, width) per layer (the codes of
+        :class:`regions.Partition`).
     layer_names : tuple of str
+    cell_region : ndarray of int
+        The region of each cell of the engine's complex.
+
+    Also: ``num_regions``, ``num_linear_regions``, ``linear_maps`` (R, outputs, d),
+    ``offsets`` (R, outputs), ``bounded``, ``volumes``, ``adjacency`` (E, 2), ``locate``,
+    ``region(i)`` (a :class:`PolyhedralRegion`), iteration and ``len``. Maps, volumes,
+    adjacency and regions are computed on first use.
+
+    References
+    ----------
+    .. [1] A. Berzins, "Polyhedral Complex Extraction from ReLU Networks using Edge
+       Subdivision", ICML 2023.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from regions import Network, Box, partition
+    >>> net = Network([[[1, 1, 0], [0, 1, -1]], [[1, 1]]], [[0, 0], [0]], "relu")
+    >>> part = partition(net, Box([Fraction(-1)] * 3, [Fraction(1)] * 3))
+    >>> part.num_regions, part.adjacency.tolist(), part.volumes.tolist()
+    (4, [[0, 1], [0, 2], [1, 3], [2, 3]], [Fraction(8, 3), Fraction(4, 3), Fraction(4, 3), Fraction(8, 3)])
+    >>> reg = part.region(0)
+    >>> reg.pattern[0].tolist(), reg.A.shape, reg.vertices.shape, reg.bounded
+    ([1, 1], (5, 3), (5, 3), True)
     """
 
     network: Network | Graph
@@ -151,8 +176,8 @@ class PolyhedralPartition:
     _B: np.ndarray = field(repr=False)  # label bitsets per vertex
     _real: np.ndarray = field(repr=False)  # real labels (bool per label)
     _inf: int = field(repr=False)  # the label of the face at infinity
-    _F: np.ndarray = field(repr=False)  # cells: padded vertex ids
-    _cnt: np.ndarray = field(repr=False)
+    _cell_ptr: np.ndarray = field(repr=False)  # cell c: _cell_vertices[ptr[c]:ptr[c + 1]]
+    _cell_vertices: np.ndarray = field(repr=False)
     _out: np.ndarray = field(repr=False)  # network outputs at the vertices
     _model: Network | Graph = field(repr=False)  # the network in domain coordinates
     _kind: NumberKind = field(repr=False)
@@ -173,7 +198,10 @@ class PolyhedralPartition:
     @property
     def num_cells(self) -> int:
         """Number of cells of the engine's complex (regions cut by the fan's walls)."""
-        return int(self._F.shape[0])
+        return int(self._cell_ptr.shape[0]) - 1
+
+    def _cell(self, c: int) -> np.ndarray:
+        return self._cell_vertices[self._cell_ptr[c]: self._cell_ptr[c + 1]]
 
     @cached_property
     def _region_cells(self) -> tuple[np.ndarray, np.ndarray]:
@@ -188,9 +216,8 @@ class PolyhedralPartition:
     @cached_property
     def bounded(self) -> np.ndarray:
         """Whether each region is bounded."""
-        F = self._F
-        w = np.append(self._X[:, -1] != 0, True)  # padding reads as a point
-        cell_bounded = w[F].all(axis=1)
+        points = (self._X[:, -1] != 0)[self._cell_vertices].astype(np.int8)
+        cell_bounded = np.minimum.reduceat(points, self._cell_ptr[:-1]) > 0
         out = np.ones(self.num_regions, dtype=bool)
         np.logical_and.at(out, self.cell_region, cell_bounded)
         return out
@@ -201,12 +228,11 @@ class PolyhedralPartition:
     def _maps(self) -> tuple[np.ndarray, np.ndarray]:
         lowered = lower(self._model, self._kind)
         R = self.num_regions
-        J = lowered.jacobians(self.patterns, np.arange(R)) if R else None
+        J = lowered.jacobians(self.patterns, np.arange(R))
         # the offset from a finite vertex of each region's first cell
         first = self._cells_of_first()
-        F = self._F[first]
-        finite = (F >= 0) & np.append(self._X[:, -1] != 0, False)[F]
-        v = F[np.arange(R), np.argmax(finite, axis=1)]
+        is_point = np.flatnonzero(self._X[self._cell_vertices, -1] != 0)  # every cell has one
+        v = self._cell_vertices[is_point[np.searchsorted(is_point, self._cell_ptr[first])]]
         x, out = self._X[v, :-1], self._out[v]
         off = out - np.einsum("roi,ri->ro", J, x) if J.dtype != object else \
             out - np.array([Ji @ xi for Ji, xi in zip(J, x)]).reshape(out.shape)
@@ -231,24 +257,21 @@ class PolyhedralPartition:
     @cached_property
     def adjacency(self) -> np.ndarray:
         """Pairs ``(i, j)``, i < j, of regions sharing a facet ((d - 1)-dimensional
-        intersection), shape (E, 2). Found from the cells' facets, which the complex
-        shares face to face."""
-        seen: dict[tuple[int, ...], int] = {}
-        pairs = set()
-        n = self.dim
-        finite = np.ones(self._real.shape[0], dtype=bool)
-        finite[self._inf] = False  # the face at infinity is no facet
-        for c in range(self._F.shape[0]):
-            ids = self._F[c, : self._cnt[c]]
-            points = _points_mask(self._X[ids])
-            for facet in _facets(ids, self._B, finite, n, points=points):
-                key = tuple(sorted(int(v) for v in ids[_bits(facet)]))
-                other = seen.setdefault(key, c)
-                if other != c:
-                    a, b = int(self.cell_region[other]), int(self.cell_region[c])
-                    if a != b:
-                        pairs.add((min(a, b), max(a, b)))
-        out = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        intersection), shape (E, 2).
+
+        Found from the cells, over arrays: the complex is face to face, so two cells share
+        a facet iff they have the same facet, i.e. the same vertex set F(c, l) of a label l
+        (a label face with a point, not the whole cell) that is maximal (no other label
+        face of the cell strictly contains it: every label common to F's vertices has a
+        face F or the whole cell). Faces are matched by two 64-bit hashes of their vertex
+        sets and their sizes, and matched faces compared vertex by vertex."""
+        pairs = _cell_adjacency(self._cell_ptr, self._cell_vertices, self._B, self._X,
+                                self._inf, self.dim)
+        reg = self.cell_region[pairs]
+        reg = reg[reg[:, 0] != reg[:, 1]]
+        reg = np.sort(reg, axis=1)
+        out = np.unique(reg, axis=0) if reg.shape[0] else reg.reshape(0, 2)
+        out = np.ascontiguousarray(out, dtype=np.int64)
         out.setflags(write=False)
         return out
 
@@ -286,11 +309,11 @@ class PolyhedralPartition:
         R, n = self.num_regions, self.dim
         simplices: list[list[int]] = []
         owner: list[int] = []
-        for c in range(self._F.shape[0]):
+        for c in range(self.num_cells):
             r = int(self.cell_region[c])
             if not self.bounded[r]:
                 continue
-            ids = self._F[c, : self._cnt[c]]
+            ids = self._cell(c)
             masks = _label_masks(ids, self._B, None)
             for simplex in _triangulate((1 << len(ids)) - 1, n, masks):
                 simplices.append([int(ids[k]) for k in simplex])
@@ -326,7 +349,7 @@ class PolyhedralPartition:
             raise ValueError(f"i must be a region index in [0, {R}); got {i}")
         i = int(i) % R
         cells = self._cells_of(i)
-        ids = np.unique(self._F[cells][self._F[cells] >= 0])
+        ids = np.unique(np.concatenate([self._cell(int(c)) for c in cells]))
         real = self._real
         masks = _label_masks(ids, self._B, real)
         # the region's vertices: maximal zero sets over the real labels
@@ -397,6 +420,91 @@ class PolyhedralPartition:
 # -- combinatorics on vertex-label incidences --------------------------------------------------
 
 
+def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndarray,
+                    inf: int, n: int) -> np.ndarray:
+    """Pairs of cells sharing a facet (see :attr:`PolyhedralPartition.adjacency`)."""
+    nF = ptr.shape[0] - 1
+    cnt = np.diff(ptr)
+    cell_of = np.repeat(np.arange(nF), cnt)
+    W = B.shape[1]
+    L = 64 * W
+    # (incidence, label) pairs, sorted by (cell, label), vertices increasing within
+    inc, lab = _set_bits(B[flat])
+    keep = lab != inf
+    inc, lab = inc[keep], lab[keep]
+    if not inc.shape[0]:
+        return np.zeros((0, 2), dtype=np.int64)
+    total = np.int64(flat.shape[0])
+    packed = np.sort((cell_of[inc] * np.int64(L) + lab) * total + inc)
+    key, inc = packed // total, packed % total
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    count = np.diff(np.r_[starts, key.shape[0]])
+    fkey = key[starts]
+    fcell = fkey // L
+    verts = flat[inc]
+    rng = np.random.default_rng(20230723)
+    h1 = rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64).view(np.uint64)
+    h2 = rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        s1 = np.add.reduceat(h1[verts], starts)
+        s2 = np.add.reduceat(h2[verts], starts)
+    points = np.add.reduceat((X[verts, -1] != 0).astype(np.int64), starts)
+    cand = np.flatnonzero((count >= n) & (count < cnt[fcell]) & (points > 0))
+    # maximality: every label common to the face's vertices has the face or the cell
+    common = np.bitwise_and.reduceat(B[verts], starts, axis=0)[cand]
+    ok = np.ones(cand.shape[0], dtype=bool)
+    r, lab2 = _set_bits(common)
+    keep = lab2 != inf
+    r, lab2 = r[keep], lab2[keep]
+    ci = cand[r]
+    q = fcell[ci] * np.int64(L) + lab2
+    at = np.minimum(np.searchsorted(fkey, q), fkey.shape[0] - 1)
+    c2 = np.where(fkey[at] == q, count[at], -1)
+    bad = (c2 != count[ci]) & (c2 != cnt[fcell[ci]])
+    ok[r[bad]] = False
+    cand = cand[ok]
+    # one entry per (cell, face), then faces matched across cells
+    cols = (s1[cand].view(np.int64), s2[cand].view(np.int64), count[cand], fcell[cand])
+    order = np.lexsort(cols[::-1])
+    cand = cand[order]
+    table = np.stack([c[order] for c in cols], axis=1)
+    fresh = np.r_[True, np.any(table[1:] != table[:-1], axis=1)]  # one per (face, cell)
+    cand, table = cand[fresh], table[fresh]
+    same = np.all(table[1:, :3] == table[:-1, :3], axis=1)
+    i = np.flatnonzero(same)
+    a, b = cand[i], cand[i + 1]
+    if i.shape[0] and np.any(same[1:] & same[:-1]):
+        raise RuntimeError("partition: a facet is shared by more than two cells (float "
+                           "rounding at a near-degenerate vertex); use exact=True")
+    # compare the matched faces' vertices (hash collisions)
+    k = count[a]
+    pos = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+    va = verts[np.repeat(starts[a], k) + pos]
+    vb = verts[np.repeat(starts[b], k) + pos]
+    equal = np.logical_and.reduceat(va == vb, np.cumsum(k) - k) if k.shape[0] else \
+        np.zeros(0, dtype=bool)
+    return np.stack([fcell[a][equal], fcell[b][equal]], axis=1)
+
+
+def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The set bits of rows of uint64 words (N, W): (row, bit index) pairs, lowest bit
+    first, by repeatedly taking each row's lowest set bit."""
+    rows_out, bits_out = [], []
+    for w in range(words.shape[1]):
+        x = words[:, w].copy()
+        live = np.flatnonzero(x)
+        while live.shape[0]:
+            xs = x[live]
+            low = xs & (~xs + np.uint64(1))
+            rows_out.append(live)
+            bits_out.append(64 * w + np.log2(low.astype(np.float64)).astype(np.int64))
+            x[live] = xs ^ low
+            live = live[x[live] != 0]
+    if not rows_out:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows_out), np.concatenate(bits_out)
+
+
 def _bits(mask: int) -> list[int]:
     out, k = [], 0
     while mask:
@@ -457,7 +565,7 @@ def _triangulate(face: int, dim: int, masks: dict[int, int]) -> list[list[int]]:
     v0 = verts[0]
     subs = {face & m for m in masks.values()} - {face, 0}
     subs = {s for s in subs if bin(s).count("1") >= dim}
-    out = []
+    out: list[list[int]] = []
     for f in _maximal(subs):
         if (f >> v0) & 1:
             continue
@@ -561,7 +669,7 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     Examples
     --------
     >>> from regions import random_network
-    >>> net = random_network([4, 6, 1], "relu", seed=0)
+    >>> net = random_network([4, 6, 1], "relu", sigma_b=1.0, seed=0)
     >>> polyhedral_partition(net).num_regions    # 6 hyperplanes in general position in R^4
     57
     """
@@ -600,23 +708,26 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     for st in lowered.stages:
         engine.layer(st)
     cell_patterns = engine.cell_patterns()
-    keys = pattern_rows(cell_patterns) if cell_patterns else np.zeros(engine.nF, "V1")
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    # regions numbered in the order of their first cells
-    rank = np.empty(first.shape[0], dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(first.shape[0])
-    cell_region = rank[inverse.reshape(-1)]
-    firsts = np.sort(first)
+    if engine.real.all():  # no artificial walls: every cell is a region
+        cell_region = np.arange(engine.nF, dtype=np.int64)
+        firsts = cell_region
+    else:  # cells with one pattern make one region, numbered in the order of first cells
+        keys = pattern_rows(cell_patterns) if cell_patterns else np.zeros(engine.nF, "V1")
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        rank = np.empty(first.shape[0], dtype=np.int64)
+        rank[np.argsort(first)] = np.arange(first.shape[0])
+        cell_region = rank[inverse.reshape(-1)]
+        firsts = np.sort(first)
     patterns = tuple(p[firsts].copy() for p in cell_patterns)
     for p in patterns:
         p.setflags(write=False)
-    nV, nF = engine.nV, engine.nF
-    F = engine.F[:nF, : int(engine.cnt[:nF].max())].copy()
+    nV = engine.nV
+    ptr, flat = engine.cells_flat()
     n_out = lowered.stages[-1].width
     return PolyhedralPartition(
         network=net, domain=domain, dim=d, exact=is_exact, arithmetic=kind.name,
         tol=kind.tol, patterns=patterns, layer_names=lowered.names, cell_region=cell_region,
         _X=engine.X[: nV + 1].copy(), _B=engine.B[: nV + 1].copy(), _real=engine.real,
         _inf=engine.inf_label,
-        _F=F, _cnt=engine.cnt[:nF].copy(), _out=engine.H[: nV + 1, :n_out].copy(),
+        _cell_ptr=ptr, _cell_vertices=flat, _out=engine.H[: nV + 1, :n_out].copy(),
         _model=model, _kind=kind)

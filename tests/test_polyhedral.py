@@ -47,12 +47,12 @@ def test_one_hidden_layer_in_general_position_gives_zaslavsky(n0):
 @pytest.mark.parametrize("act", ["relu", "hardtanh"])
 def test_two_inputs_equal_the_planar_engine(seed, act):
     net = random_network([2, 8, 6, 1], act, sigma_w=1.5, sigma_b=0.5, seed=seed)
-    whole = partition(net, Polytope([[1.0, 0.0]], [1e9]))  # a half-plane: the n-D engine
     lo, hi = [-1.5, -1.0], [1.0, 2.0]
-    assert partition(net, Box(lo, hi)).num_regions == \
-        partition(net, box_polygon(lo, hi)).num_regions
+    polygon = partition(net, box_polygon(lo, hi)).num_regions
+    assert partition(net, Box(lo, hi)).num_regions == polygon
+    box_rows = Polytope([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]], hi + [1.5, 1.0])
+    assert partition(net, box_rows).num_regions == polygon
     planar = partition(net)
-    assert whole.num_regions == planar.num_regions
     # the whole plane itself through a d = 2 slice of the identity
     sl = Slice([0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]])
     nd = partition(net, sl)
@@ -242,3 +242,17 @@ def test_domain_validation():
         partition(net, Box([0, 0], [1, 1]))
     with pytest.raises(ValueError, match="positive volume"):
         partition(net, Polytope([[1, 0, 0], [-1, 0, 0]], [0, -1]))
+
+
+def test_planar_inputs_keep_the_planar_result_and_group_maxima_are_refused():
+    from regions import GraphBuilder, Partition
+
+    net = random_network([2, 4, 1], "relu", sigma_b=1.0, seed=0)
+    assert isinstance(partition(net), Partition)
+    assert isinstance(partition(net, [[0, 0], [1, 0], [0, 1]]), Partition)
+    rng = np.random.default_rng(0)
+    b = GraphBuilder((3,))
+    h = b.maxout(b.dense(b.input, rng.normal(size=(6, 3)), rng.normal(size=6)), 3)
+    graph = b.build(b.dense(h, rng.normal(size=(1, 2))))
+    with pytest.raises(NotImplementedError, match="group maximum"):
+        partition(graph)
