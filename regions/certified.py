@@ -72,6 +72,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _multifloat as mf
 from ._pieces import EngineBase, merge_rows, record_layer
 from ._stages import Lowered, Stage, lower, same_maps
 from .graph import Affine, Add
@@ -100,13 +101,16 @@ class Unsettled(ArithmeticError):
 class FilterStats:
     """What the filter decided: ``decisions`` taken in float with a bound, ``exact`` the
     exact values computed where a bound did not settle one (parameters of edges and rows at
-    edges for a trace, rows at vertices for a partition), and whether the whole run fell back to rational arithmetic (then ``reason`` says
-    why)."""
+    edges for a trace, rows at vertices for a partition), whether the whole run fell back
+    to rational arithmetic (then ``reason`` says why), and ``refined``: the values (rows at
+    edges, crossing parameters) that float64's bounds left open and double-double balls
+    settled before any exact computation (traces of dense chains; 0 elsewhere)."""
 
     decisions: int
     exact: int
     fell_back: bool
     reason: str = ""
+    refined: int = 0
 
     @property
     def exact_share(self) -> float:
@@ -202,6 +206,10 @@ class CertifiedEngine(EngineBase):
         self.lengths: list[float] = []
         self.decisions = 0
         self.exact_decisions = 0
+        self.refined = 0  # values the double-double stage settled
+        self._chain: Any = False  # the middle stage's BallChain (built on first use)
+        self._leg_balls: dict[int, Any] = {}
+        self._threshold_balls: dict[int, Any] = {}
 
     def layer(self, st: Stage) -> None:
         if st.is_max:
@@ -340,6 +348,110 @@ class CertifiedEngine(EngineBase):
         sides = [np.sign(values[:, :m] - th).astype(np.int8) for th in self.thresholds[d]]
         return mid, rad, sides
 
+    # -- the middle stage: double-double balls where float64's do not decide -------------
+
+    @property
+    def chain(self) -> "BallChain | None":
+        """The model on double-double balls, or None (not a chain of dense layers)."""
+        if self._chain is False:
+            self._chain = BallChain.of(self.oracle.net)
+        return self._chain
+
+    def _theta_ball(self, d: int) -> "mf.Ball":
+        """The exact thresholds of layer ``d`` as balls."""
+        if d not in self._threshold_balls:
+            self._threshold_balls[d] = mf.from_exact(np.array(self.thresholds[d], dtype=object))
+        return self._threshold_balls[d]
+
+    def _leg_ball(self, i: int) -> tuple["mf.Ball", "mf.Ball", "mf.Ball", "mf.Ball"]:
+        """Balls of the two exact (parameter, point) pairs of :meth:`ExactOracle.leg`."""
+        if i not in self._leg_balls:
+            ta, xa, tb, xb = self.oracle.leg(i)
+            self._leg_balls[i] = (mf.from_exact(np.array([ta], dtype=object)),
+                                  mf.from_exact(np.asarray(xa, dtype=object)[None, :]),
+                                  mf.from_exact(np.array([tb], dtype=object)),
+                                  mf.from_exact(np.asarray(xb, dtype=object)[None, :]))
+        return self._leg_balls[i]
+
+    def _edge_which(self, rows: np.ndarray) -> list[Any]:
+        """For edge rows: the exact parameter where known, else the crossing that made the
+        edge, ``(layer, neuron, threshold)``."""
+        return [self.exact_t[e] if self.exact_t[e] is not None else
+                (int(self.edge_layer[e]), int(self.edge_neuron[e]), int(self.edge_threshold[e]))
+                for e in rows]
+
+    def _refined(self, d: int, after: np.ndarray, which: list[Any], pre: bool = True):
+        """Double-double balls of the parameters and of stage ``d``'s values (its
+        pre-activation, or the state before it unless ``pre``) at points each in the
+        closure of the interval just after edge row ``after``; each point is given by
+        ``which``: an exact parameter, or ``(s, j, k)``, where neuron ``j`` of stage ``s``
+        meets threshold ``k`` on the interval's map. The same computation as
+        :meth:`_roots` and :meth:`_exact_values` (the map of the interval, the pattern of
+        the layers before ``d`` forced, at its leg's two ends; the root and the values
+        interpolated along the leg), on balls. None without a middle stage."""
+        chain = self.chain
+        if chain is None:
+            return None
+        after = np.asarray(after, dtype=np.int64)
+        n = after.shape[0]
+        patterns = [np.concatenate([p, p]) for p in
+                    (self._piece_patterns(after, s) for s in range(d))]
+        legs = [self._leg_ball(self._leg_index(int(e))) for e in after]
+        ta, xa, tb, xb = (mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
+                          for parts in zip(*legs))
+        points = mf.Ball(*(np.concatenate([a, b]) for a, b in zip(xa, xb)))
+        values, pres = chain.forward(points, d, patterns, pre)
+        w = mf.from_float(np.zeros(n))
+        known = [i for i, x in enumerate(which) if not isinstance(x, tuple)]
+        if known:
+            exact = []
+            for i in known:
+                ta_i, _, tb_i, _ = self.oracle.leg(self._leg_index(int(after[i])))
+                exact.append((which[i] - ta_i) / (tb_i - ta_i))
+            w = _set(w, np.array(known), mf.from_exact(np.array(exact, dtype=object)))
+        roots = np.array([i for i, x in enumerate(which) if isinstance(x, tuple)], dtype=np.int64)
+        if roots.shape[0]:
+            spec = np.array([which[i] for i in roots], dtype=np.int64).reshape(-1, 3)
+            for s in np.unique(spec[:, 0]):
+                on = spec[:, 0] == s
+                i, j, k = roots[on], spec[on, 1], spec[on, 2]
+                ha, hb = mf.take(pres[s], (i, j)), mf.take(pres[s], (i + n, j))
+                theta = mf.take(self._theta_ball(int(s)), k)
+                w = _set(w, i, mf.div(mf.sub(theta, ha), mf.sub(hb, ha)))
+        va, vb = mf.take(values, slice(0, n)), mf.take(values, slice(n, 2 * n))
+        col = mf.take(w, (slice(None), None))
+        v = mf.add(va, mf.mul(col, mf.sub(vb, va)))
+        t = mf.add(ta, mf.mul(w, mf.sub(tb, ta)))
+        return t, v
+
+    def _ball_sides(self, d: int, v: "mf.Ball", m: int):
+        """Per threshold of layer ``d``: the sides of ``v``'s first ``m`` columns, and the
+        rows where any side is unsettled."""
+        thetas = self._theta_ball(d)
+        sides, bad = [], np.zeros(v.x.shape[0], dtype=bool)
+        for kk in range(thetas.x.shape[0]):
+            s, b = mf.signs(mf.sub(mf.take(v, (slice(None), slice(0, m))),
+                                   mf.take(thetas, kk)))
+            sides.append(s)
+            bad |= b.any(axis=1)
+        return sides, bad
+
+    def _refine_edges(self, d, rows, h, rh, sides, m):
+        """Settle the edge rows ``rows`` of layer ``d`` on double-double balls where they
+        decide every side (their float balls made tight); returns the rows left."""
+        got = self._refined(d, self._edge_after(rows), self._edge_which(rows))
+        if got is None:
+            return rows
+        v = got[1]
+        new_sides, bad = self._ball_sides(d, v, m)
+        ok = ~bad
+        done = rows[ok]
+        for s, ns in zip(sides, new_sides):
+            s[done] = ns[ok]
+        h[done], rh[done] = mf.to_float_ball(mf.take(v, ok))
+        self.refined += done.shape[0]
+        return rows[bad]
+
     # -- the split ------------------------------------------------------------------------
 
     def _edge_sides(self, st, d, h, rh, m):
@@ -352,6 +464,8 @@ class CertifiedEngine(EngineBase):
             unsure |= bad.any(axis=1)
         self.decisions += h.shape[0] * m * len(sides)
         rows = np.flatnonzero(unsure)
+        if rows.shape[0]:
+            rows = self._refine_edges(d, rows, h, rh, sides, m)
         if rows.shape[0]:
             h[rows], rh[rows], exact = self._exact_rows(d, self._edge_after(rows),
                                                         self._exact_ts(rows), m)
@@ -414,6 +528,15 @@ class CertifiedEngine(EngineBase):
         s, bad = _try_sides(self.z, self.r)
         rows = np.flatnonzero(bad.any(axis=1))
         if rows.shape[0]:
+            got = self._refined(len(self.layer_index), self._edge_after(rows),
+                                self._edge_which(rows), pre=False)
+            if got is not None:
+                signs, unsure = mf.signs(mf.take(got[1], (slice(None), slice(0, s.shape[1]))))
+                ok = ~unsure.any(axis=1)
+                s[rows[ok]] = signs[ok]
+                self.refined += int(ok.sum())
+                rows = rows[~ok]
+        if rows.shape[0]:
             exact = self._exact_values(len(self.layer_index), self._edge_after(rows),
                                        self._exact_ts(rows), pre=False)
             s[rows] = np.sign(exact[:, : s.shape[1]]).astype(np.int8)
@@ -473,8 +596,11 @@ class _Crossings:
         apart = np.where(kind[1:] < 0, lo[:-1] > hi[1:], hi[:-1] < lo[1:])
         apart &= np.isfinite(hi[:-1]) & np.isfinite(hi[1:])
         bad = np.unique(p[1:][same & ~apart])
+        if bad.shape[0]:
+            bad = self._refine_order(eng, d, bad)
         if bad.shape[0] == 0:
             return
+        p = self.p
         sel = np.flatnonzero(np.isin(p, bad))
         ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
         self.texact[sel] = ts
@@ -482,8 +608,7 @@ class _Crossings:
         ranked = sorted(range(sel.shape[0]), key=lambda i: (int(p[sel[i]]), ts[i]))
         perm = np.arange(self.n)
         perm[sel] = sel[np.array(ranked, dtype=np.int64)]
-        for name in ("p", "j", "k", "a", "kind", "theta", "lam", "lo", "hi", "direction",
-                     "rdir", "texact"):
+        for name in self._FIELDS:
             setattr(self, name, getattr(self, name)[perm])
         t = self.texact
         starts = np.ones(self.n, dtype=bool)
@@ -491,6 +616,67 @@ class _Crossings:
         starts[1:][both] = [bool(x != y) for x, y in zip(t[1:][both], t[:-1][both])]
         self.starts = starts
         self.first = np.flatnonzero(starts)
+
+    _FIELDS = ("p", "j", "k", "a", "kind", "theta", "lam", "lo", "hi", "direction", "rdir",
+               "texact")
+
+    def _refine_order(self, eng, d, bad):
+        """Order the crossings of the pieces ``bad`` by double-double balls of their
+        parameters where those are disjoint; returns the pieces left (balls that overlap:
+        a coincidence, or a gap below double-double's rounding)."""
+        sel = np.flatnonzero(np.isin(self.p, bad))
+        after = np.where(self.kind[sel] < 0, -1, self.a[sel])
+        got = eng._refined(d, after, [(d, int(j), int(k)) for j, k in
+                                      zip(self.j[sel], self.k[sel])])
+        if got is None:
+            return bad
+        t = got[0]
+        ranked = np.lexsort((t.x + t.y, self.p[sel]))
+        ps = self.p[sel][ranked]
+        gap = mf.signs(mf.sub(mf.take(t, ranked[1:]), mf.take(t, ranked[:-1])))
+        apart = (gap[0] > 0) & ~gap[1]
+        left = np.unique(ps[1:][(ps[1:] == ps[:-1]) & ~apart])
+        done = ~np.isin(ps, left)
+        perm = np.arange(self.n)
+        perm[sel[done]] = sel[ranked[done]]
+        for name in self._FIELDS:
+            setattr(self, name, getattr(self, name)[perm])
+        eng.refined += int(done.sum())
+        return left
+
+    def _refine_new(self, eng, d, rows, new, rnew, new_sides, m):
+        """Settle the new rows ``rows`` (single crossings, parameters not exact) on
+        double-double balls where they decide every side; returns the rows left."""
+        sel = self.first[rows]
+        after = np.where(self.kind[sel] < 0, -1, self.a[sel])
+        j, k = self.j[sel], self.k[sel]
+        got = eng._refined(d, after, [(d, int(a), int(b)) for a, b in zip(j, k)])
+        if got is None:
+            return rows
+        v = got[1]
+        thetas = eng._theta_ball(d)
+        i = np.arange(rows.shape[0])
+        v = _set(v, (i, j), mf.take(thetas, k))  # the crossing neuron: on its threshold
+        sides, bad = [], np.zeros(rows.shape[0], dtype=bool)
+        for kk in range(thetas.x.shape[0]):
+            s, b = mf.signs(mf.sub(mf.take(v, (slice(None), slice(0, m))),
+                                   mf.take(thetas, kk)))
+            on = k == kk
+            s[i[on], j[on]] = 0
+            b[i[on], j[on]] = False
+            sides.append(s)
+            bad |= b.any(axis=1)
+        ok = ~bad
+        done = rows[ok]
+        for s, ns in zip(new_sides, sides):
+            s[done] = ns[ok]
+        mid, rad = mf.to_float_ball(mf.take(v, ok))
+        mid[i[: done.shape[0]], j[ok]] = self.theta[sel[ok]]
+        rad[i[: done.shape[0]], j[ok]] = [_rounding(th) for th in
+                                          np.array(eng.thresholds[d], dtype=object)[k[ok]]]
+        new[done], rnew[done] = mid, rad
+        eng.refined += done.shape[0]
+        return rows[bad]
 
     def new_rows(self, eng, d, h, rh, m):
         """Rows at the new edges (one per distinct crossing point): interpolated balls, or
@@ -530,6 +716,8 @@ class _Crossings:
         eng.decisions += new.shape[0] * m * len(new_sides)
         rows = np.flatnonzero(unsure)
         if rows.shape[0]:
+            rows = self._refine_new(eng, d, rows, new, rnew, new_sides, m)
+        if rows.shape[0]:
             sel = first[rows]
             ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
             texact[rows] = ts
@@ -542,6 +730,13 @@ class _Crossings:
         if exact_t is not None:
             tn[known] = exact_t
         return new, rnew, new_sides, tn, texact
+
+
+def _set(ball: "mf.Ball", index: Any, values: "mf.Ball") -> "mf.Ball":
+    """A copy of ``ball`` with the entries ``index`` replaced by ``values``."""
+    out = mf.Ball(ball.x.copy(), ball.y.copy(), ball.r.copy())
+    out.x[index], out.y[index], out.r[index] = values
+    return out
 
 
 def _directions(h, rh, ends, a, kind):
@@ -684,32 +879,18 @@ class DenseChain:
     @classmethod
     def of(cls, net: Any) -> "DenseChain | None":
         from . import _rational
-        from .graph import as_graph
-        from .operators import Dense
 
         flint = _rational.flint_module()
-        if flint is None:
+        layers = dense_layers(net)
+        if flint is None or layers is None:
             return None
-        graph = as_graph(net)
-        lowered = lower(graph, RATIONAL_FRACTION if graph.is_exact else FLOAT, collapse=False)
-        width = lowered.input_size
-        layers = []
-        for st in lowered.stages:
-            node = st.program[0] if len(st.program) == 1 else None
-            if (node is None or not isinstance(node, Affine) or not isinstance(node.op, Dense)
-                    or st.carry.shape[0] or st.is_max or st.sources[0][1:] != (0, width)):
-                return None
-            w = node.op.matrix
-            b = node.bias if node.bias is not None else np.zeros(w.shape[0])
+        out = []
+        for w, b, act in layers:
             rows = np.concatenate([w.T, np.asarray(b).reshape(1, -1)])
-            mat = flint.fmpq_mat(rows.shape[0], rows.shape[1],
-                                 [_fmpq(flint, v) for v in rows.reshape(-1)])
-            act = st.activation
-            layers.append((mat, [_fmpq(flint, v) for v in act.slopes],
-                           [_fmpq(flint, v) for v in act.intercepts],
-                           [_fmpq(flint, v) for v in act.thresholds]))
-            width = st.width
-        return cls(flint, layers, RATIONAL.element)
+            out.append((_fmpq_mat(flint, rows), [_fmpq(flint, v) for v in act.slopes],
+                        [_fmpq(flint, v) for v in act.intercepts],
+                        [_fmpq(flint, v) for v in act.thresholds]))
+        return cls(flint, out, RATIONAL.element)
 
     def forward(self, points: np.ndarray, d: int, patterns: list[np.ndarray] | None,
                 pre: bool) -> np.ndarray:
@@ -741,6 +922,115 @@ class DenseChain:
         out = np.empty(z.shape, dtype=object)
         out.reshape(-1)[:] = [make(int(v.p), int(v.q)) for v in z.reshape(-1)]
         return out
+
+
+def dense_layers(net: Any) -> list[tuple[np.ndarray, np.ndarray, Any]] | None:
+    """The stages of a chain of dense layers (a :class:`~regions.Network`, or a graph of
+    dense and elementwise nodes only) as ``(matrix, bias, activation)``, exact (Fraction
+    object arrays) for an exact model, float64 otherwise; None for other graphs."""
+    from .graph import as_graph
+    from .operators import Dense
+
+    graph = as_graph(net)
+    lowered = lower(graph, RATIONAL_FRACTION if graph.is_exact else FLOAT, collapse=False)
+    width = lowered.input_size
+    layers = []
+    for st in lowered.stages:
+        node = st.program[0] if len(st.program) == 1 else None
+        if (node is None or not isinstance(node, Affine) or not isinstance(node.op, Dense)
+                or st.carry.shape[0] or st.is_max or st.sources[0][1:] != (0, width)):
+            return None
+        w = node.op.matrix
+        b = node.bias if node.bias is not None else np.zeros(w.shape[0])
+        layers.append((w, np.asarray(b), st.activation))
+        width = st.width
+    return layers
+
+
+class BallChain:
+    """A chain of dense layers evaluated on double-double balls (:mod:`regions._multifloat`):
+    the certified engine's middle filter. Each layer is one sliced matrix product
+    (:func:`~regions._multifloat.matmul`, ``levels`` slices deep) plus the bias, and the
+    activation's piece forced per entry (a constant piece or the identity exactly, other
+    pieces by ball arithmetic). Built once from the exact parameters; a float64 model's
+    parameters are exact balls of radius zero."""
+
+    CHUNK = 512  # rows per product: NumPy's temporaries then stay in the caches
+
+    def __init__(self, layers: list[tuple[Any, Any, Any, Any, np.ndarray, np.ndarray]],
+                 levels: int = 2) -> None:
+        self.layers, self.levels = layers, levels
+
+    @classmethod
+    def of(cls, net: Any, levels: int = 2) -> "BallChain | None":
+        layers = dense_layers(net)
+        if layers is None:
+            return None
+        out = []
+        for w, b, act in layers:
+            wt = w.T
+            if wt.dtype == object:
+                ball = mf.from_exact(wt)
+                matrix = mf.SlicedMatrix(ball.x, ball.y, ball.r, slices=levels)
+                bias = mf.from_exact(np.asarray(b, dtype=object))
+            else:
+                matrix = mf.SlicedMatrix(wt, slices=levels)
+                bias = mf.from_float(np.asarray(b, dtype=np.float64))
+            slopes = mf.from_exact(np.array(act.slopes, dtype=object))
+            icpt = mf.from_exact(np.array(act.intercepts, dtype=object))
+            exact = (slopes.r == 0) & (slopes.y == 0) & (icpt.r == 0) & (icpt.y == 0)
+            constant = exact & (slopes.x == 0)
+            identity = exact & (slopes.x == 1) & (icpt.x == 0)
+            out.append((matrix, bias, slopes, icpt, constant, identity))
+        return cls(out, levels)
+
+    def forward(self, points: "mf.Ball", d: int, patterns: list[np.ndarray],
+                pre: bool = True) -> tuple["mf.Ball", list["mf.Ball"]]:
+        """As :meth:`ExactOracle.forced` on balls of the points: the balls of stage ``d``'s
+        pre-activation (``pre``) or of the state before stage ``d``, and the balls of the
+        pre-activations of the stages before (and, with ``pre``, of stage ``d``)."""
+        z, pres = points, []
+        for s, (matrix, bias, slopes, icpt, constant, identity) in \
+                enumerate(self.layers[: d + pre]):
+            parts = [mf.matmul(mf.take(z, slice(i, i + self.CHUNK)), matrix, self.levels)
+                     for i in range(0, max(1, z.x.shape[0]), self.CHUNK)]
+            h = mf.add(mf.Ball(*(np.concatenate(v) for v in zip(*parts))),
+                       mf.take(bias, (None, slice(None))))
+            pres.append(h)
+            if s == d:
+                return h, pres
+            index = np.asarray(patterns[s], dtype=np.int64)
+            c = mf.take(icpt, index)
+            if constant[index].all():
+                z = c
+                continue
+            general = ~(constant | identity)
+            out = h if not general[index].any() else mf.add(mf.mul(mf.take(slopes, index), h), c)
+            z = mf.where(constant[index], c, out)
+        return z, pres
+
+
+def _fmpq_mat(flint: Any, rows: np.ndarray) -> Any:
+    """An exact matrix (float64, or exact numbers) as python-flint's fmpq_mat. Float64
+    matrices go through one integer matrix over a common power-of-two denominator
+    (float64 values are dyadic: mantissa times a power of two)."""
+    if rows.dtype != object:
+        a = np.asarray(rows, dtype=np.float64)
+        if not np.all(np.isfinite(a)):
+            raise ValueError("non-finite parameters")
+        mant, exp = np.frexp(a)
+        nz = mant != 0
+        low = int(exp[nz].min()) - 53 if nz.any() else 0
+        ints = (mant * 2.0 ** 53).astype(np.int64)  # exact: 53-bit mantissas
+        shifts = np.where(nz, exp - 53 - low, 0)
+        flat = [int(v) << int(sh) for v, sh in zip(ints.reshape(-1).tolist(),
+                                                   shifts.reshape(-1).tolist())]
+        if low > 0:
+            flat = [v << low for v in flat]
+        num = flint.fmpq_mat(flint.fmpz_mat(a.shape[0], a.shape[1], flat))
+        return num / (1 << -low) if low < 0 else num
+    return flint.fmpq_mat(rows.shape[0], rows.shape[1],
+                          [_fmpq(flint, v) for v in rows.reshape(-1)])
 
 
 def _apply_pieces(h: np.ndarray, index: np.ndarray, slopes: list[Any],

@@ -1,0 +1,373 @@
+"""Double-double balls: about 100-bit values with rigorous radii, vectorised in NumPy.
+
+A :class:`Ball` holds arrays ``x``, ``y`` and ``r``: the exact value it stands for is within
+``r`` of the unevaluated sum ``x + y`` (a double-double midpoint, Dekker's representation,
+with ``|y|`` about 2^-53 ``|x|`` or less). Every operation here returns a ball that contains
+every exact result of its operands' balls, so a sign taken from a ball whose radius does not
+reach zero is the exact sign. The certified engine (:mod:`regions.certified`) uses these as
+its middle filter, between float64 balls and exact rational arithmetic.
+
+Matrix products use the error-free transformation of Ozaki, Ogita, Oishi and Rump: the
+left operand is cut row-wise, the right one column-wise, into slices whose entries are
+multiples of one power of two per row (column) with few enough significant bits that every
+product of two slices is computed exactly by a float64 BLAS product (any summation order).
+The slice products whose sum matters at double-double precision are added, the others and
+what the slices leave out are bounded from the slices' row and column maxima.
+
+Error analysis
+--------------
+u = 2^-53, gamma_n = n u / (1 - n u); TwoSum is exact (Knuth), TwoProduct by Veltkamp's
+splitting is exact below 2^996 and above underflow (Dekker). With ``a ~ (x1 + y1, r1)`` and
+``b ~ (x2 + y2, r2)``:
+
+* ``a + b``: ``(s, e) = TwoSum(x1, x2)``, ``t = fl(y1 + y2 + e)``, midpoint
+  ``TwoSum(s, t)``, radius ``r1 + r2 + gamma_2 (|y1| + |y2| + |e|)``;
+* ``a b``: ``(p, e) = TwoProduct(x1, x2)``, ``t = fl(x1 y2 + y1 x2 + y1 y2 + e)``, radius
+  ``(|x1| + |y1|) r2 + (|x2| + |y2|) r1 + r1 r2 + gamma_4 (|x1 y2| + |y1 x2| + |y1 y2| + |e|)``;
+* ``a / b``: ``q1 = fl(x1 / x2)``, the residual ``a - q1 b`` of the midpoints by TwoProduct
+  and TwoSum, ``q2 = fl(residual / x2)``; radius
+  ``(|a - q b| + r1 + |q| r2) / (|x2| - |y2| - r2)`` with ``|a - q b|`` bounded from the
+  residual's rounding (the ball is unbounded when the divisor's ball holds zero);
+* the matrix product ``Z W`` (Z a ball, n x k; W exact, given as float64 ``W_hi + W_lo``
+  within ``W_r``): with slices ``rho = ceil((55 + ceil(log2 k)) / 2)`` bits below their
+  row's (column's) power of two, each slice entry is an integer times its unit of at most
+  2^(54 - rho) in magnitude, so a product of slices is exact (at most k 2^(108 - 2 rho)
+  <= 2^53 units); the products with slice indices i + j <= ``levels + 1`` are summed (the
+  first exactly, the rest with gamma_c on the bound k alpha_i beta_j of each, alpha and
+  beta the slices' row and column maxima), the dropped ones and the uncut remainders are
+  bounded by k alpha_i beta_j too, the low parts ``Y W_hi`` and ``X W_lo`` are computed in
+  float64 (Higham's gamma_k bound) and the radii add ``|W| R + |Z| W_r``.
+
+Each radius is computed in float64 and then inflated by (1 + 2^-40) and an absolute
+2^-1000 (the rounding of the bound itself, and underflow in any step); a ball whose
+midpoint passes 2^900 gets an infinite radius (it settles nothing).
+
+References
+----------
+.. [1] K. Ozaki, T. Ogita, S. Oishi, S. M. Rump, "Error-free transformations of matrix
+   multiplication by using fast routines of matrix multiplication and its applications",
+   Numerical Algorithms 59, 2012.
+.. [2] T. J. Dekker, "A floating-point technique for extending the available precision",
+   Numerische Mathematik 18, 1971 (double-double arithmetic, TwoProduct).
+.. [3] D. E. Knuth, "The Art of Computer Programming", vol. 2, 3rd ed., 1998, Section 4.2.2
+   (TwoSum).
+.. [4] N. J. Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed., SIAM 2002,
+   Section 3.1 (the dot-product bound).
+
+Examples
+--------
+>>> from fractions import Fraction
+>>> import numpy as np
+>>> third = from_exact(np.array([Fraction(1, 3)], dtype=object))
+>>> b = mul(third, from_float(np.array([3.0])))          # 1/3 * 3, about 100 bits
+>>> bool(abs(b.x[0] + b.y[0] - 1) <= b.r[0] < 2.0 ** -100)
+True
+>>> z = from_float(np.array([[0.1, 0.2]]))
+>>> w = SlicedMatrix(np.array([[3.0], [-1.5]]))          # 0.1 * 3 - 0.2 * 1.5 = 0 exactly
+>>> signs(matmul(z, w))[0].tolist(), signs(sub(third, third))[1].tolist()
+([[0]], [True])
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = ["Ball", "two_sum", "two_prod", "from_float", "from_exact", "add", "sub", "mul",
+           "div", "take", "where", "signs", "to_float_ball", "SlicedMatrix", "matmul",
+           "gamma"]
+
+U = 2.0 ** -53
+_INFLATE = 1.0 + 2.0 ** -40
+_ETA = 2.0 ** -1000
+_BIG = 2.0 ** 900
+_SPLITTER = 134217729.0  # 2^27 + 1
+
+
+class Ball(NamedTuple):
+    """The exact values within ``r`` of ``x + y`` (arrays of one shape)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    r: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.x.shape
+
+
+def gamma(n: int) -> float:
+    """Higham's gamma_n = n u / (1 - n u), slightly enlarged."""
+    return n * U / (1 - n * U) * _INFLATE
+
+
+def _finish(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> Ball:
+    """A ball from a midpoint and a computed radius: the radius inflated for its own
+    rounding, plus 2^-1000 for underflow; unbounded where the midpoint is huge or not
+    finite."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        r = r * _INFLATE + _ETA
+        r = np.where((np.abs(x) < _BIG) & np.isfinite(r), r, np.inf)
+    return Ball(x, y, r)
+
+
+def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(s, e)`` with ``s = fl(a + b)`` and ``s + e = a + b`` exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c = _SPLITTER * a
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(p, e)`` with ``p = fl(a b)`` and ``p + e = a b`` exactly (Dekker; for
+    ``|a|, |b| < 2^996`` and no underflow)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def from_float(x: np.ndarray) -> Ball:
+    """Float64 values as exact balls."""
+    x = np.asarray(x, dtype=np.float64)
+    z = np.zeros(x.shape)
+    return Ball(x, z, np.where(np.isfinite(x), 0.0, np.inf))
+
+
+def from_exact(values: np.ndarray) -> Ball:
+    """Exact numbers (an object array of ints, Fractions, mpq, or floats) as tight balls:
+    the nearest float64, the nearest float64 to the rest, and the rounding of the rest."""
+    flat = np.asarray(values, dtype=object).reshape(-1)
+    x = np.empty(flat.shape[0])
+    y = np.zeros(flat.shape[0])
+    r = np.zeros(flat.shape[0])
+    for i, v in enumerate(flat):
+        if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, bool):
+            x[i] = float(v)
+            if isinstance(v, (int, np.integer)) and Fraction(x[i]) != v:
+                rest = Fraction(int(v)) - Fraction(x[i])
+                y[i] = float(rest)
+                r[i] = U * abs(y[i]) + 2.0 ** -1074
+            continue
+        try:
+            hi = float(v)
+        except OverflowError:
+            hi = math.inf
+        x[i] = hi
+        if not math.isfinite(hi):
+            r[i] = math.inf
+            continue
+        rest = Fraction(int(v.numerator), int(v.denominator)) - Fraction(hi)
+        if rest:
+            y[i] = float(rest)
+            r[i] = U * abs(y[i]) + 2.0 ** -1074
+    shape = np.shape(values)
+    x, y, r = x.reshape(shape), y.reshape(shape), r.reshape(shape)
+    return Ball(x, y, np.where(np.abs(x) < _BIG, r, np.inf))
+
+
+def add(a: Ball, b: Ball) -> Ball:
+    """``a + b`` (broadcasting)."""
+    s, e = two_sum(a.x, b.x)
+    t = (a.y + b.y) + e
+    x, y = two_sum(s, t)
+    exact = (a.r == 0) & (b.r == 0) & (a.y == 0) & (b.y == 0) & (e == 0)
+    r = a.r + b.r + gamma(2) * (np.abs(a.y) + np.abs(b.y) + np.abs(e))
+    out = _finish(x, y, r)
+    return out._replace(r=np.where(exact & (np.abs(x) < _BIG), 0.0, out.r))
+
+
+def sub(a: Ball, b: Ball) -> Ball:
+    """``a - b`` (broadcasting)."""
+    return add(a, Ball(-b.x, -b.y, b.r))
+
+
+def mul(a: Ball, b: Ball) -> Ball:
+    """``a b`` (broadcasting)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        p, e = two_prod(a.x, b.x)
+        c1, c2, c3 = a.x * b.y, a.y * b.x, a.y * b.y
+        t = ((c1 + c2) + c3) + e
+        x, y = two_sum(p, t)
+        ma, mb = np.abs(a.x) + np.abs(a.y), np.abs(b.x) + np.abs(b.y)
+        r = (ma * b.r + mb * a.r + a.r * b.r
+             + gamma(4) * (np.abs(c1) + np.abs(c2) + np.abs(c3) + np.abs(e)))
+    return _finish(x, y, r)
+
+
+def div(a: Ball, b: Ball) -> Ball:
+    """``a / b`` (broadcasting); unbounded where ``b``'s ball holds zero."""
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        q1 = a.x / b.x
+        p, e = two_prod(q1, b.x)
+        s1, s2 = two_sum(a.x, -p)  # a.x - q1 b.x = s1 + s2 - e exactly
+        c = q1 * b.y
+        res = (((s2 - e) + a.y) - c) + s1
+        # |res - (a_mid - q1 b_mid)| <= gamma_5 (|s1| + |s2| + |e| + |a.y| + |c|)
+        err_res = gamma(5) * (np.abs(s1) + np.abs(s2) + np.abs(e) + np.abs(a.y) + np.abs(c))
+        q2 = res / b.x
+        x, y = two_sum(q1, q2)
+        # a_mid - q b_mid = (res - q2 b.x) - q2 b.y + (residual's error); |res - q2 b.x|
+        # <= u |res| since q2 = fl(res / b.x)
+        num = (2 * U * np.abs(res) + err_res + np.abs(q2 * b.y) * (1 + 2 * U) + a.r
+               + (np.abs(x) + np.abs(y)) * b.r)
+        den = (np.abs(b.x) - np.abs(b.y) - b.r) * (1 - 4 * U)
+        r = np.where(den > 0, num / den * (1 + 4 * U), np.inf)
+    return _finish(x, y, r)
+
+
+def take(a: Ball, index: Any) -> Ball:
+    """The entries ``a[index]`` of every part."""
+    return Ball(a.x[index], a.y[index], a.r[index])
+
+
+def where(cond: np.ndarray, a: Ball, b: Ball) -> Ball:
+    """``a`` where ``cond``, else ``b`` (broadcasting)."""
+    return Ball(np.where(cond, a.x, b.x), np.where(cond, a.y, b.y), np.where(cond, a.r, b.r))
+
+
+def signs(a: Ball) -> tuple[np.ndarray, np.ndarray]:
+    """The signs (int8) of the exact values in the balls, and where a ball does not settle
+    its sign (it holds zero without being exactly zero)."""
+    with np.errstate(invalid="ignore"):
+        m = a.x + a.y  # |m - (x + y)| <= u |m|
+        rad = (a.r + 2 * U * np.abs(m)) * _INFLATE
+        pos, neg = m > rad, m < -rad
+        zero = (a.x == 0) & (a.y == 0) & (a.r == 0)
+    return pos.view(np.int8) - neg.view(np.int8), ~(pos | neg | zero)
+
+
+def to_float_ball(a: Ball) -> tuple[np.ndarray, np.ndarray]:
+    """A float64 midpoint and radius holding the same values: ``fl(x + y)`` and ``r`` plus
+    that rounding (0 where the ball is an exact float)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        m = a.x + a.y
+        exact = (a.r == 0) & (a.y == 0)
+        r = np.where(exact, 0.0, (a.r + U * np.abs(m)) * _INFLATE + _ETA * (a.y != 0))
+    return m, r
+
+
+def _rho(k: int) -> int:
+    """Bits each slice's entries lie below their row's (column's) power of two, so that a
+    product of two slices with inner dimension ``k`` is exact in float64."""
+    return (56 + max(1, k - 1).bit_length()) // 2
+
+
+def _slices(a: np.ndarray, count: int, rho: int, axis: int) -> tuple[list[np.ndarray],
+                                                                   list[np.ndarray],
+                                                                   list[np.ndarray]]:
+    """``a`` cut into ``count`` slices along ``axis`` (rows: 1, columns: 0), each slice's
+    entries multiples of one power of two per row (column), at most 2^(54 - rho) of them in
+    magnitude; returns the slices, their maxima per row (column), and the exact remainders
+    ``a - (first s slices)`` for s = 1..count."""
+    parts, maxima, rests = [], [], []
+    rest = a
+    for _ in range(count):
+        mu = np.max(np.abs(rest), axis=axis, keepdims=True, initial=0.0)
+        _, e = np.frexp(mu)  # mu < 2^e
+        sigma = np.ldexp(1.0, e + rho)
+        piece = (rest + sigma) - sigma
+        rest = rest - piece  # exact
+        parts.append(piece)
+        maxima.append(np.max(np.abs(piece), axis=axis, initial=0.0))
+        rests.append(rest)
+    return parts, maxima, rests
+
+
+class SlicedMatrix:
+    """An exact k x m matrix ``hi + lo`` (float64 parts, within ``rad`` of the exact one:
+    ``lo`` and ``rad`` zero for float64 matrices) for :func:`matmul`, cut once into
+    column slices.
+
+    Parameters
+    ----------
+    hi, lo, rad : ndarray, shape (k, m)
+        ``lo`` and ``rad`` default to zero.
+    slices : int
+        How many slices of ``hi`` to cut (each about ``53 - rho`` bits): the most
+        ``levels`` :func:`matmul` can use with it.
+    """
+
+    def __init__(self, hi: np.ndarray, lo: np.ndarray | None = None,
+                 rad: np.ndarray | None = None, slices: int = 3) -> None:
+        self.hi = np.ascontiguousarray(hi, dtype=np.float64)
+        k = self.hi.shape[0]
+        self.rho = _rho(k)
+        self.parts, self.maxima, self.rests = _slices(self.hi, slices, self.rho, 0)
+        self.rest_maxima = [np.max(np.abs(r), axis=0, initial=0.0) for r in self.rests]
+        self.lo = None if lo is None or not np.any(lo) else np.asarray(lo, dtype=np.float64)
+        self.rad = None if rad is None or not np.any(rad) else np.asarray(rad, dtype=np.float64)
+        self.abs = np.abs(self.hi) + (0 if self.lo is None else np.abs(self.lo))
+        if self.rad is not None:
+            self.abs = self.abs + self.rad
+        self.max = np.max(np.abs(self.hi), axis=0, initial=0.0)
+
+
+def matmul(z: Ball, w: SlicedMatrix, levels: int = 2) -> Ball:
+    """The product of a ball matrix ``z`` (n x k) and an exact matrix (see the module).
+
+    ``z``'s midpoints ``X = A_0 + ... + A_(L-1) + R`` and ``w = B_0 + ... + B_(L-1) + S_L``
+    are cut into ``L = levels`` slices; the products ``A_i B_j`` with ``i + j < L`` are
+    exact, the rest ``sum_i A_i S_(L-i) + R W`` is computed in float64, as is ``Y W``, and
+    bounded with gamma_k: each level is ``53 - rho`` bits (22 for k <= 128) below the one
+    before, so the rounding is about 2^-(22 L) of float64's."""
+    n, k = z.x.shape
+    m = w.hi.shape[1]
+    levels = max(1, min(levels, len(w.parts)))
+    if n == 0:
+        return Ball(np.zeros((0, m)), np.zeros((0, m)), np.zeros((0, m)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        big = ~(np.max(np.abs(z.x), axis=1, initial=0.0) < _BIG)
+        zx = np.where(big[:, None], 0.0, z.x) if big.any() else z.x
+        a_parts, alpha, a_rests = _slices(zx, levels, w.rho, 1)
+        first = a_parts[0] @ w.parts[0]
+        terms, lefts, rights = [], [], []  # exact products; the maxima bounding each term
+        for i in range(levels):
+            for j in range(levels - i):
+                if i + j:
+                    terms.append(a_parts[i] @ w.parts[j])
+                    lefts.append(alpha[i])
+                    rights.append(w.maxima[j])
+        exact_terms = len(terms)
+        for i in range(levels):
+            terms.append(a_parts[i] @ w.rests[levels - i - 1])
+            lefts.append(alpha[i])
+            rights.append(w.rest_maxima[levels - i - 1])
+        terms.append(a_rests[-1] @ w.hi)
+        lefts.append(np.max(np.abs(a_rests[-1]), axis=1, initial=0.0))
+        rights.append(w.max)
+        terms.append(z.y @ w.hi)
+        if w.lo is not None:
+            terms.append(zx @ w.lo)
+        tail = terms[0]
+        for term in terms[1:]:
+            tail = tail + term
+        c = len(terms)
+        g_sum, g_dot = gamma(c), gamma(k)
+        # |each term| <= k alpha beta (exact ones), (1 + g_dot) k alpha beta (rounded ones),
+        # and (1 + g_dot) |Y| |W| for Y W; their sum's rounding <= g_sum times the sum
+        coef = np.full(len(lefts), k * g_sum)
+        coef[exact_terms:] = k * (g_dot + g_sum * (1 + g_dot))
+        left = np.concatenate([z.r + (g_dot + g_sum * (1 + g_dot)) * np.abs(z.y),
+                               np.stack(lefts, axis=1)], axis=1)
+        right = np.concatenate([w.abs, coef[:, None] * np.stack(rights)], axis=0)
+        rad = left @ right
+        if w.lo is not None:
+            rad = rad + (g_dot * np.abs(zx) + np.abs(z.y)) @ np.abs(w.lo) * (1 + g_sum)
+        if w.rad is not None:
+            rad = rad + (np.abs(zx) + np.abs(z.y) + z.r) @ w.rad
+        rad = rad * (1 + gamma(k + len(lefts) + 2))  # the rounding of the bound's products
+        x, y = two_sum(first, tail)
+    out = _finish(x, y, rad)
+    if big.any():
+        out.r[big] = np.inf
+    return out
