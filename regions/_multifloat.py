@@ -39,8 +39,10 @@ splitting is exact below 2^996 and above underflow (Dekker). With ``a ~ (x1 + y1
   float64 (Higham's gamma_k bound) and the radii add ``|W| R + |Z| W_r``.
 
 Each radius is computed in float64 and then inflated by (1 + 2^-40) and an absolute
-2^-1000 (the rounding of the bound itself, and underflow in any step); a ball whose
-midpoint passes 2^900 gets an infinite radius (it settles nothing).
+2^-1000 (the rounding of the bound itself, and underflow in any step). Beyond float64's
+range (TwoProduct's splitting overflows above 2^996) the steps give infinities or NaNs, which
+reach the radius or the midpoint, and such a ball settles nothing; a matrix product gives
+rows whose midpoints pass 2^900 an infinite radius.
 
 References
 ----------
@@ -106,12 +108,11 @@ def gamma(n: int) -> float:
 
 def _finish(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> Ball:
     """A ball from a midpoint and a computed radius: the radius inflated for its own
-    rounding, plus 2^-1000 for underflow; unbounded where the midpoint is huge or not
-    finite."""
+    rounding, plus 2^-1000 for underflow. (Out of float64's range the error-free steps
+    overflow to infinities and NaNs, which reach the radius or the midpoint: such a ball
+    settles no sign.)"""
     with np.errstate(invalid="ignore", over="ignore"):
-        r = r * _INFLATE + _ETA
-        r = np.where((np.abs(x) < _BIG) & np.isfinite(r), r, np.inf)
-    return Ball(x, y, r)
+        return Ball(x, y, r * _INFLATE + _ETA)
 
 
 def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
