@@ -301,72 +301,84 @@ class SlicedMatrix:
     def __init__(self, hi: np.ndarray, lo: np.ndarray | None = None,
                  rad: np.ndarray | None = None, slices: int = 3) -> None:
         self.hi = np.ascontiguousarray(hi, dtype=np.float64)
-        k = self.hi.shape[0]
+        k = self.k = self.hi.shape[0]
         self.rho = _rho(k)
         self.parts, self.maxima, self.rests = _slices(self.hi, slices, self.rho, 0)
         self.rest_maxima = [np.max(np.abs(r), axis=0, initial=0.0) for r in self.rests]
         self.lo = None if lo is None or not np.any(lo) else np.asarray(lo, dtype=np.float64)
         self.rad = None if rad is None or not np.any(rad) else np.asarray(rad, dtype=np.float64)
-        self.abs = np.abs(self.hi) + (0 if self.lo is None else np.abs(self.lo))
+        wabs = np.abs(self.hi) + (0 if self.lo is None else np.abs(self.lo))
         if self.rad is not None:
-            self.abs = self.abs + self.rad
+            wabs = wabs + self.rad
+        self.abs = wabs * (1 + 2 * gamma(k))  # covers the rounding of products with it
         self.max = np.max(np.abs(self.hi), axis=0, initial=0.0)
+        self._bounds: dict[int, tuple[np.ndarray, float, int]] = {}
+
+    def bound(self, levels: int) -> tuple[np.ndarray, float, int]:
+        """For :func:`matmul` at ``levels``: the row vector ``B`` such that ``2^e B``
+        bounds the error of the slice products of a row whose entries are below 2^e, the
+        factor ``c`` of ``|Y| |W|`` in the radius, and the number of summed terms."""
+        if levels not in self._bounds:
+            k, step = self.k, 53 - self.rho
+            pairs = [(i, j) for i in range(levels) for j in range(levels - i) if i + j]
+            count = len(pairs) + levels + 1 + (self.lo is not None)
+            g_sum, g_dot = gamma(count), gamma(k)
+            a = [2.0 ** (1 - i * step) for i in range(levels)]  # slice i below 2^(e + a_i)
+            a_rest = 2.0 ** (-levels * step)
+            c_low = U + (1 + U) * (g_dot + g_sum * (1 + g_dot))
+            b = sum((g_sum * a[i] * self.maxima[j] for i, j in pairs), np.zeros(self.max.shape))
+            b = b + sum((g_dot + g_sum * (1 + g_dot)) * a[i] * self.rest_maxima[levels - i - 1]
+                        for i in range(levels))
+            b = b + c_low * a_rest * self.max
+            self._bounds[levels] = (k * b * (1 + 2 * gamma(count + 4)), c_low, count)
+        return self._bounds[levels]
 
 
-def matmul(z: Ball, w: SlicedMatrix, levels: int = 2) -> Ball:
+def matmul(z: Ball, w: SlicedMatrix, levels: int = 1) -> Ball:
     """The product of a ball matrix ``z`` (n x k) and an exact matrix (see the module).
 
-    ``z``'s midpoints ``X = A_0 + ... + A_(L-1) + R`` and ``w = B_0 + ... + B_(L-1) + S_L``
-    are cut into ``L = levels`` slices; the products ``A_i B_j`` with ``i + j < L`` are
-    exact, the rest ``sum_i A_i S_(L-i) + R W`` is computed in float64, as is ``Y W``, and
-    bounded with gamma_k: each level is ``53 - rho`` bits (22 for k <= 128) below the one
-    before, so the rounding is about 2^-(22 L) of float64's."""
+    ``z``'s midpoints ``X = A_0 + ... + A_(L-1) + R`` are cut on a fixed ladder (row r's
+    slice i holds the bits from 2^(e_r - i (53 - rho)) down, ``|X_r| < 2^e_r``) and
+    ``w = B_0 + ... + B_(L-1) + S_L`` column-wise, ``L = levels``; the products
+    ``A_i B_j`` with ``i + j < L`` are exact, the rest ``sum_i A_i S_(L-i) + (R + Y) W`` is
+    computed in float64 and bounded with gamma_k: each level is ``53 - rho`` bits (22 for
+    k <= 128) below the one before, so the rounding is about 2^-(22 L) of float64's."""
     n, k = z.x.shape
     m = w.hi.shape[1]
     levels = max(1, min(levels, len(w.parts)))
     if n == 0:
         return Ball(np.zeros((0, m)), np.zeros((0, m)), np.zeros((0, m)))
+    b_row, c_low, _ = w.bound(levels)
     with np.errstate(invalid="ignore", over="ignore"):
-        big = ~(np.max(np.abs(z.x), axis=1, initial=0.0) < _BIG)
-        zx = np.where(big[:, None], 0.0, z.x) if big.any() else z.x
-        a_parts, alpha, a_rests = _slices(zx, levels, w.rho, 1)
-        first = a_parts[0] @ w.parts[0]
-        terms, lefts, rights = [], [], []  # exact products; the maxima bounding each term
+        zx = z.x
+        mu = np.maximum(np.max(zx, axis=1, initial=-np.inf), -np.min(zx, axis=1, initial=np.inf))
+        big = ~(mu < _BIG)
+        if big.any():
+            zx = np.where(big[:, None], 0.0, zx)
+            mu = np.where(big, 0.0, mu)
+        _, e = np.frexp(mu)  # |X_r| <= mu_r < 2^e_r
+        scale = np.ldexp(1.0, e)
+        rest, parts = zx, []
+        for i in range(levels):
+            sigma = np.ldexp(1.0, e + w.rho - i * (53 - w.rho))[:, None]
+            piece = (rest + sigma) - sigma
+            rest = rest - piece  # exact; below 2^(e - (i + 1) (53 - rho))
+            parts.append(piece)
+        first = parts[0] @ w.parts[0]
+        tail = (rest + z.y) @ w.hi
         for i in range(levels):
             for j in range(levels - i):
                 if i + j:
-                    terms.append(a_parts[i] @ w.parts[j])
-                    lefts.append(alpha[i])
-                    rights.append(w.maxima[j])
-        exact_terms = len(terms)
-        for i in range(levels):
-            terms.append(a_parts[i] @ w.rests[levels - i - 1])
-            lefts.append(alpha[i])
-            rights.append(w.rest_maxima[levels - i - 1])
-        terms.append(a_rests[-1] @ w.hi)
-        lefts.append(np.max(np.abs(a_rests[-1]), axis=1, initial=0.0))
-        rights.append(w.max)
-        terms.append(z.y @ w.hi)
+                    tail += parts[i] @ w.parts[j]
+            tail += parts[i] @ w.rests[levels - i - 1]
+        rad = (z.r + c_low * np.abs(z.y)) @ w.abs
+        rad += scale[:, None] * b_row
         if w.lo is not None:
-            terms.append(zx @ w.lo)
-        tail = terms[0]
-        for term in terms[1:]:
-            tail = tail + term
-        c = len(terms)
-        g_sum, g_dot = gamma(c), gamma(k)
-        # |each term| <= k alpha beta (exact ones), (1 + g_dot) k alpha beta (rounded ones),
-        # and (1 + g_dot) |Y| |W| for Y W; their sum's rounding <= g_sum times the sum
-        coef = np.full(len(lefts), k * g_sum)
-        coef[exact_terms:] = k * (g_dot + g_sum * (1 + g_dot))
-        left = np.concatenate([z.r + (g_dot + g_sum * (1 + g_dot)) * np.abs(z.y),
-                               np.stack(lefts, axis=1)], axis=1)
-        right = np.concatenate([w.abs, coef[:, None] * np.stack(rights)], axis=0)
-        rad = left @ right
-        if w.lo is not None:
-            rad = rad + (g_dot * np.abs(zx) + np.abs(z.y)) @ np.abs(w.lo) * (1 + g_sum)
+            g = gamma(k) + gamma(levels * levels + 4)
+            tail += zx @ w.lo
+            rad += (g * np.abs(zx) + np.abs(z.y)) @ np.abs(w.lo) * (1 + 2 * gamma(k))
         if w.rad is not None:
-            rad = rad + (np.abs(zx) + np.abs(z.y) + z.r) @ w.rad
-        rad = rad * (1 + gamma(k + len(lefts) + 2))  # the rounding of the bound's products
+            rad += (np.abs(zx) + np.abs(z.y) + z.r) @ w.rad * (1 + 2 * gamma(k + 2))
         x, y = two_sum(first, tail)
     out = _finish(x, y, rad)
     if big.any():

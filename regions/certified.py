@@ -88,7 +88,7 @@ _INFLATE = 1.0 + 2.0 ** -40
 _ETA = 2.0 ** -1000
 
 
-LEVELS = 2
+LEVELS = 1
 """Slices of the middle stage's matrix products (:func:`regions._multifloat.matmul`): each
 level rounds about 2^-22 times float64's (for fan-ins up to 128)."""
 
@@ -404,7 +404,8 @@ class CertifiedEngine(EngineBase):
         ta, xa, tb, xb = (mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
                           for parts in zip(*legs))
         points = mf.Ball(*(np.concatenate([a, b]) for a, b in zip(xa, xb)))
-        values, pres = chain.forward(points, d, patterns, pre)
+        stages = {x[0] for x in which if isinstance(x, tuple)}
+        values, pres = chain.forward(points, d, patterns, pre, stages)
         w = mf.from_float(np.zeros(n))
         known = [i for i, x in enumerate(which) if not isinstance(x, tuple)]
         if known:
@@ -588,6 +589,7 @@ class _Crossings:
         self.theta, self.lam, self.lo, self.hi = theta[order], lam[order], lo[order], hi[order]
         self.direction, self.rdir = direction[order], rdir[order]
         self.texact = np.empty(self.n, dtype=object)
+        self.refined = np.empty(self.n, dtype=object)  # double-double rows, where computed
         self.first = np.arange(self.n)
         self.starts = np.ones(self.n, dtype=bool)
 
@@ -622,7 +624,7 @@ class _Crossings:
         self.first = np.flatnonzero(starts)
 
     _FIELDS = ("p", "j", "k", "a", "kind", "theta", "lam", "lo", "hi", "direction", "rdir",
-               "texact")
+               "texact", "refined")
 
     def _refine_order(self, eng, d, bad):
         """Order the crossings of the pieces ``bad`` by double-double balls of their
@@ -634,7 +636,8 @@ class _Crossings:
                                       zip(self.j[sel], self.k[sel])])
         if got is None:
             return bad
-        t = got[0]
+        t, v = got
+        self.refined[sel] = [(v.x[i], v.y[i], v.r[i]) for i in range(sel.shape[0])]
         ranked = np.lexsort((t.x + t.y, self.p[sel]))
         ps = self.p[sel][ranked]
         gap = mf.signs(mf.sub(mf.take(t, ranked[1:]), mf.take(t, ranked[:-1])))
@@ -654,10 +657,19 @@ class _Crossings:
         sel = self.first[rows]
         after = np.where(self.kind[sel] < 0, -1, self.a[sel])
         j, k = self.j[sel], self.k[sel]
-        got = eng._refined(d, after, [(d, int(a), int(b)) for a, b in zip(j, k)])
-        if got is None:
-            return rows
-        v = got[1]
+        have = self.refined[sel] != None  # noqa: E711  (computed while ordering)
+        if have.all():
+            v = mf.Ball(*(np.stack(part) for part in zip(*self.refined[sel])))
+        else:
+            todo = np.flatnonzero(~have)
+            got = eng._refined(d, after[todo], [(d, int(j[i]), int(k[i])) for i in todo])
+            if got is None:
+                return rows
+            v = mf.Ball(*(np.empty((rows.shape[0], got[1].x.shape[1])) for _ in range(3)))
+            v = _set(v, todo, got[1])
+            if have.any():
+                v = _set(v, np.flatnonzero(have),
+                         mf.Ball(*(np.stack(part) for part in zip(*self.refined[sel][have]))))
         thetas = eng._theta_ball(d)
         i = np.arange(rows.shape[0])
         v = _set(v, (i, j), mf.take(thetas, k))  # the crossing neuron: on its threshold
@@ -987,34 +999,41 @@ class BallChain:
         return cls(out, levels)
 
     def forward(self, points: "mf.Ball", d: int, patterns: list[np.ndarray],
-                pre: bool = True) -> tuple["mf.Ball", list["mf.Ball"]]:
+                pre: bool = True, keep: Any = ()) -> tuple["mf.Ball", dict[int, "mf.Ball"]]:
         """As :meth:`ExactOracle.forced` on balls of the points: the balls of stage ``d``'s
-        pre-activation (``pre``) or of the state before stage ``d``, and the balls of the
-        pre-activations of the stages before (and, with ``pre``, of stage ``d``)."""
-        z, pres = points, []
-        n = z.x.shape[0]
-        ones, zeros = np.ones((n, 1)), np.zeros((n, 1))
-        for s, (matrix, slopes, icpt, constant, identity) in enumerate(self.layers[: d + pre]):
-            z = mf.Ball(np.concatenate([z.x, ones], axis=1), np.concatenate([z.y, zeros], axis=1),
-                        np.concatenate([z.r, zeros], axis=1))
-            parts = [mf.matmul(mf.take(z, slice(i, i + self.CHUNK)), matrix, self.levels)
-                     for i in range(0, max(1, n), self.CHUNK)]
-            h = mf.Ball(*(np.concatenate(v) for v in zip(*parts))) if len(parts) > 1 \
-                else parts[0]
-            pres.append(h)
-            if s == d:
-                return h, pres
-            index = np.asarray(patterns[s], dtype=np.int64)
-            on = constant[index]
-            if (constant | identity).all():  # no arithmetic: constants (exact floats), h
-                z = mf.Ball(np.where(on, icpt.x[index], h.x), np.where(on, 0.0, h.y),
-                            np.where(on, 0.0, h.r))
-                continue
-            c = mf.take(icpt, index)
-            general = ~(constant | identity)
-            out = h if not general[index].any() else mf.add(mf.mul(mf.take(slopes, index), h), c)
-            z = mf.where(on, c, out)
-        return z, pres
+        pre-activation (``pre``) or of the state before stage ``d``, and those of the
+        pre-activations of the stages ``keep``. Rows are independent: they go through the
+        layers in chunks of :attr:`CHUNK`."""
+        n = points.x.shape[0]
+        outs, kept = [], {s: [] for s in keep}
+        for lo in range(0, max(n, 1), self.CHUNK):
+            rows = slice(lo, lo + self.CHUNK)
+            z = mf.take(points, rows)
+            for s, (matrix, slopes, icpt, constant, identity) in \
+                    enumerate(self.layers[: d + pre]):
+                z = mf.Ball(*(np.concatenate([part, np.full((part.shape[0], 1), one)], axis=1)
+                              for part, one in zip(z, (1.0, 0.0, 0.0))))  # the bias row
+                h = mf.matmul(z, matrix, self.levels)
+                if s in kept:
+                    kept[s].append(h)
+                if s == d:
+                    z = h
+                    break
+                index = np.asarray(patterns[s][rows], dtype=np.int64)
+                on = constant[index]
+                if (constant | identity).all():  # no arithmetic: constants (exact floats), h
+                    z = mf.Ball(np.where(on, icpt.x[index], h.x), np.where(on, 0.0, h.y),
+                                np.where(on, 0.0, h.r))
+                    continue
+                c = mf.take(icpt, index)
+                general = ~(constant | identity)
+                out = h if not general[index].any() else \
+                    mf.add(mf.mul(mf.take(slopes, index), h), c)
+                z = mf.where(on, c, out)
+            outs.append(z)
+        join = (lambda parts: parts[0] if len(parts) == 1 else
+                mf.Ball(*(np.concatenate(v) for v in zip(*parts))))
+        return join(outs), {s: join(v) for s, v in kept.items() if v}
 
 
 def _fmpq_mat(flint: Any, rows: np.ndarray) -> Any:
