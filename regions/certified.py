@@ -301,10 +301,14 @@ class CertifiedEngine(EngineBase):
     def _piece_patterns(self, after: np.ndarray, s: int) -> np.ndarray:
         """The layer-``s`` piece indices (per neuron) of the pieces holding the intervals
         just after the edge rows ``after``."""
+        return self.layer_index[s][self._piece_ids(after, s)]
+
+    def _piece_ids(self, after: np.ndarray, s: int) -> np.ndarray:
+        """The pieces of layer ``s`` (between the edges made up to layer ``s``) holding the
+        intervals just after the edge rows ``after``."""
         exists = np.cumsum(self.edge_layer <= s)
         has_left = self.left is not None
-        piece = np.where(after < 0, 0, exists[np.maximum(after, 0)] - 1 + has_left)
-        return self.layer_index[s][piece]
+        return np.where(after < 0, 0, exists[np.maximum(after, 0)] - 1 + has_left)
 
     def _leg_index(self, after: int) -> int:
         """The trajectory leg (between original edges; -1 and len - 1 the unbounded ends)
@@ -400,12 +404,18 @@ class CertifiedEngine(EngineBase):
         n = after.shape[0]
         patterns = [np.concatenate([p, p]) for p in
                     (self._piece_patterns(after, s) for s in range(d))]
-        legs = [self._leg_ball(self._leg_index(int(e))) for e in after]
+        index = [self._leg_index(int(e)) for e in after]
+        legs = [self._leg_ball(i) for i in index]
+        # rows with one leg end and one piece at a stage share the computation up to it
+        end = np.repeat([0, 1], n)
+        groups = [2 * np.concatenate([index, index]) + end] + \
+            [2 * np.concatenate([g, g]) + end
+             for g in (self._piece_ids(after, s) for s in range(d + pre))]
         ta, xa, tb, xb = (mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
                           for parts in zip(*legs))
         points = mf.Ball(*(np.concatenate([a, b]) for a, b in zip(xa, xb)))
         stages = {x[0] for x in which if isinstance(x, tuple)}
-        values, pres = chain.forward(points, d, patterns, pre, stages)
+        values, pres = chain.forward(points, d, patterns, pre, stages, groups)
         w = mf.from_float(np.zeros(n))
         known = [i for i, x in enumerate(which) if not isinstance(x, tuple)]
         if known:
@@ -999,41 +1009,57 @@ class BallChain:
         return cls(out, levels)
 
     def forward(self, points: "mf.Ball", d: int, patterns: list[np.ndarray],
-                pre: bool = True, keep: Any = ()) -> tuple["mf.Ball", dict[int, "mf.Ball"]]:
+                pre: bool = True, keep: Any = (),
+                groups: list[np.ndarray] | None = None) -> tuple["mf.Ball",
+                                                                 dict[int, "mf.Ball"]]:
         """As :meth:`ExactOracle.forced` on balls of the points: the balls of stage ``d``'s
         pre-activation (``pre``) or of the state before stage ``d``, and those of the
-        pre-activations of the stages ``keep``. Rows are independent: they go through the
-        layers in chunks of :attr:`CHUNK`."""
+        pre-activations of the stages ``keep``.
+
+        ``groups`` (optional, one integer array per row for the input and for each stage
+        before ``d + pre``): rows with equal ids have equal points (the first array), or
+        equal states after that stage (the same point and pattern so far), and are
+        computed once."""
         n = points.x.shape[0]
-        outs, kept = [], {s: [] for s in keep}
-        for lo in range(0, max(n, 1), self.CHUNK):
-            rows = slice(lo, lo + self.CHUNK)
-            z = mf.take(points, rows)
-            for s, (matrix, slopes, icpt, constant, identity) in \
-                    enumerate(self.layers[: d + pre]):
-                z = mf.Ball(*(np.concatenate([part, np.full((part.shape[0], 1), one)], axis=1)
-                              for part, one in zip(z, (1.0, 0.0, 0.0))))  # the bias row
-                h = mf.matmul(z, matrix, self.levels)
-                if s in kept:
-                    kept[s].append(h)
-                if s == d:
-                    z = h
-                    break
-                index = np.asarray(patterns[s][rows], dtype=np.int64)
-                on = constant[index]
-                if (constant | identity).all():  # no arithmetic: constants (exact floats), h
-                    z = mf.Ball(np.where(on, icpt.x[index], h.x), np.where(on, 0.0, h.y),
-                                np.where(on, 0.0, h.r))
-                    continue
-                c = mf.take(icpt, index)
-                general = ~(constant | identity)
-                out = h if not general[index].any() else \
-                    mf.add(mf.mul(mf.take(slopes, index), h), c)
-                z = mf.where(on, c, out)
-            outs.append(z)
-        join = (lambda parts: parts[0] if len(parts) == 1 else
-                mf.Ball(*(np.concatenate(v) for v in zip(*parts))))
-        return join(outs), {s: join(v) for s, v in kept.items() if v}
+        if groups is None:
+            groups = [np.arange(n)] * (d + pre + 1)
+        _, first, where = np.unique(groups[0], return_index=True, return_inverse=True)
+        z = mf.take(points, first)
+        kept = {}
+        for s, (matrix, slopes, icpt, constant, identity) in enumerate(self.layers[: d + pre]):
+            h = self._product(z, matrix)
+            if s in keep:
+                kept[s] = mf.take(h, where)
+            if s == d:
+                return mf.take(h, where), kept
+            _, first, inverse = np.unique(groups[s + 1], return_index=True,
+                                          return_inverse=True)
+            h = mf.take(h, where[first])  # each group's parent
+            index = np.asarray(patterns[s][first], dtype=np.int64)
+            where = inverse.reshape(-1)
+            on = constant[index]
+            if (constant | identity).all():  # no arithmetic: constants (exact floats), h
+                z = mf.Ball(np.where(on, icpt.x[index], h.x), np.where(on, 0.0, h.y),
+                            np.where(on, 0.0, h.r))
+                continue
+            c = mf.take(icpt, index)
+            general = ~(constant | identity)
+            out = h if not general[index].any() else \
+                mf.add(mf.mul(mf.take(slopes, index), h), c)
+            z = mf.where(on, c, out)
+        return mf.take(z, where), kept
+
+    def _product(self, z: "mf.Ball", matrix: "mf.SlicedMatrix") -> "mf.Ball":
+        """The affine map of a layer (its bias the matrix's last row), in row chunks of
+        :attr:`CHUNK` (NumPy's temporaries then stay in the caches)."""
+        parts = []
+        for lo in range(0, max(1, z.x.shape[0]), self.CHUNK):
+            part = mf.take(z, slice(lo, lo + self.CHUNK))
+            part = mf.Ball(*(np.concatenate([v, np.full((v.shape[0], 1), one)], axis=1)
+                             for v, one in zip(part, (1.0, 0.0, 0.0))))
+            parts.append(mf.matmul(part, matrix, self.levels))
+        return parts[0] if len(parts) == 1 else \
+            mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
 
 
 def _fmpq_mat(flint: Any, rows: np.ndarray) -> Any:
