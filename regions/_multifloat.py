@@ -27,7 +27,8 @@ splitting is exact below 2^996 and above underflow (Dekker). With ``a ~ (x1 + y1
 * ``a / b``: ``q1 = fl(x1 / x2)``, the residual ``a - q1 b`` of the midpoints by TwoProduct
   and TwoSum, ``q2 = fl(residual / x2)``; radius
   ``(|a - q b| + r1 + |q| r2) / (|x2| - |y2| - r2)`` with ``|a - q b|`` bounded from the
-  residual's rounding (the ball is unbounded when the divisor's ball holds zero);
+  residual's rounding plus 2^-1000 for underflow (the ball is unbounded when the divisor's
+  ball holds zero);
 * the matrix product ``Z W`` (Z a ball, n x k; W exact, given as float64 ``W_hi + W_lo``
   within ``W_r``): with slices ``rho = ceil((55 + ceil(log2 k)) / 2)`` bits below their
   row's (column's) power of two, each slice entry is an integer times its unit of at most
@@ -219,8 +220,9 @@ def div(a: Ball, b: Ball) -> Ball:
         x, y = two_sum(q1, q2)
         # a_mid - q b_mid = (res - q2 b.x) - q2 b.y + (residual's error); |res - q2 b.x|
         # <= u |res| since q2 = fl(res / b.x)
+        # (+ 2^-1000: underflow in TwoProduct and the residual, before the division)
         num = (2 * U * np.abs(res) + err_res + np.abs(q2 * b.y) * (1 + 2 * U) + a.r
-               + (np.abs(x) + np.abs(y)) * b.r)
+               + (np.abs(x) + np.abs(y)) * b.r + _ETA)
         den = (np.abs(b.x) - np.abs(b.y) - b.r) * (1 - 4 * U)
         r = np.where(den > 0, num / den * (1 + 4 * U), np.inf)
     return _finish(x, y, r)
@@ -357,7 +359,7 @@ def matmul(z: Ball, w: SlicedMatrix, levels: int = 1) -> Ball:
             zx = np.where(big[:, None], 0.0, zx)
             mu = np.where(big, 0.0, mu)
         _, e = np.frexp(mu)  # |X_r| <= mu_r < 2^e_r
-        scale = np.ldexp(1.0, e)
+        scale = np.where(mu > 0, np.ldexp(1.0, e), 0.0)  # a zero row: no rounding
         rest, parts = zx, []
         for i in range(levels):
             sigma = np.ldexp(1.0, e + w.rho - i * (53 - w.rho))[:, None]
