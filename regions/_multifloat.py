@@ -66,9 +66,12 @@ Examples
 >>> bool(abs(b.x[0] + b.y[0] - 1) <= b.r[0] < 2.0 ** -100)
 True
 >>> z = from_float(np.array([[0.1, 0.2]]))
->>> w = SlicedMatrix(np.array([[3.0], [-1.5]]))          # 0.1 * 3 - 0.2 * 1.5 = 0 exactly
->>> signs(matmul(z, w))[0].tolist(), signs(sub(third, third))[1].tolist()
-([[0]], [True])
+>>> w = SlicedMatrix(np.array([[3.0], [-1.4]]))        # 0.1 * 3 - 0.2 * 1.4, about 0.02
+>>> h = matmul(z, w)
+>>> bool(h.r[0, 0] < 2.0 ** -70), signs(h)[0].tolist()
+(True, [[1]])
+>>> signs(sub(third, third))[1].tolist()               # zero, within rounding: unsettled
+[True]
 """
 
 from __future__ import annotations

@@ -12,12 +12,18 @@ the algorithm makes is taken from the balls only when they settle it:
   disjoint (two neurons crossing at one point, a coincidence, never is);
 * the sign of each output at each edge (sign transitions).
 
-If every decision is settled the pieces, patterns, transitions and sign changes are exactly
-those of rational arithmetic, because every branch the algorithm took is the one it takes on
-the exact values. If one is not (a coincidence, a tie, a sliver narrower than the rounding,
-values out of float64's range, or a node the filter does not cover: group maxima), the
-computation raises :class:`Unsettled` internally and :func:`regions.trace` recomputes the
-trace in rational arithmetic (:data:`regions.kinds.RATIONAL`). Either way the result equals
+A decision the float64 balls leave open is retried on double-double balls (the middle
+stage, :mod:`regions._multifloat`, for chains of dense layers): the values it needs are
+recomputed from the exact input at about 2^-18 times float64's rounding per layer (Ozaki's
+error-free sliced matrix products), and taken from there when those balls settle them.
+Only what they leave open (a coincidence, a tie narrower than that) is computed exactly
+(:class:`ExactOracle`). If every decision is settled the pieces, patterns, transitions and
+sign changes are exactly those of rational arithmetic, because every branch the algorithm
+took is the one it takes on the exact values. If one is not settled even exactly (values
+out of float64's range on an unbounded end, a node the filter does not cover: group
+maxima, or exact values past :data:`ORACLE_BUDGET`), the computation raises
+:class:`Unsettled` internally and :func:`regions.trace` recomputes the trace in rational
+arithmetic (:data:`regions.kinds.RATIONAL`). Either way the result equals
 exact mode's. The exact knots and lengths of a certified trace are computed from the exact
 input the first time they are read (they are rationals and roundings of irrationals that the
 float run does not have).
@@ -51,6 +57,25 @@ row z_a + lambda (z_b - z_a) is within r_a + lambda_hi (r_a + r_b) + |lambda - l
 threshold there (radius 0). An activation's piece k maps a ball (h, r) to
 (slope_k h + c_k, |slope_k| r + 3u (|slope_k h| + |c_k|)).
 
+The middle stage. The float64 radii grow by the absolute row sums of the weights at every
+layer (about 16 per layer for width 100 and sigma_w = 2), so at depth 9-10 some decisions
+whose values are well apart from their thresholds are still not settled in float64. Such a
+decision's values are recomputed by :class:`BallChain` on double-double balls
+(:mod:`regions._multifloat`, whose docstring has the bounds of every operation): the
+pattern of the layers before it forced, at the two ends of the trajectory's leg (exact
+points, balls of radius u^2), through each layer's matrix product cut in slices (the
+products of the leading slices exact in float64, the rest bounded by gamma_k at about
+2^-(53 - rho) times float64's, rho = ceil((55 + ceil(log2 k)) / 2): 2^-22 for k <= 128)
+and the activation's forced piece (constants and the identity exactly). The parameter of
+an edge made by neuron j at layer s is the ball (theta - h_a) / (h_b - h_a) of the values
+at the leg's ends (its radius from the division's bound, unbounded if the divisor's ball
+holds zero), and the values at it are h_a + lambda (h_b - h_a) on balls. A side, an order
+of two crossings (the difference of their parameter balls) or an output sign is taken
+from these balls only when their radius does not reach zero; the crossing neuron itself
+sits on its threshold by construction, as in the exact path. What they leave open goes on
+to :class:`ExactOracle`. Rows that share a leg end and a piece up to a layer are computed
+once up to it. ``FilterStats.refined`` counts the values the middle stage settled.
+
 References
 ----------
 .. [1] N. J. Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed., SIAM 2002,
@@ -59,6 +84,9 @@ References
    Geometric Predicates", Discrete & Computational Geometry 18, 1997 (filtered predicates).
 .. [3] S. M. Rump, "Fast and parallel interval arithmetic", BIT 39, 1999 (midpoint-radius
    arithmetic).
+.. [4] K. Ozaki, T. Ogita, S. Oishi, S. M. Rump, "Error-free transformations of matrix
+   multiplication by using fast routines of matrix multiplication and its applications",
+   Numerical Algorithms 59, 2012 (the middle stage's products).
 """
 
 from __future__ import annotations
@@ -81,7 +109,7 @@ from .kinds import CERTIFIED, FLOAT, RATIONAL, RATIONAL_FRACTION, NumberKind
 __all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified", "U",
            "stage_gamma", "inflate_bound", "pre_ball", "ball_sides", "input_ball",
            "activate_ball", "coefficient_balls", "jacobian_bound", "same_maps_certified",
-           "exact_pre", "ORACLE_BUDGET"]
+           "exact_pre", "ORACLE_BUDGET", "BallChain", "DenseChain", "dense_layers", "LEVELS"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
@@ -404,15 +432,18 @@ class CertifiedEngine(EngineBase):
         n = after.shape[0]
         patterns = [np.concatenate([p, p]) for p in
                     (self._piece_patterns(after, s) for s in range(d))]
-        index = [self._leg_index(int(e)) for e in after]
-        legs = [self._leg_ball(i) for i in index]
+        starts = np.cumsum(self.edge_layer < 0) - 1  # the leg each edge row starts
+        index = np.where(after < 0, -1, starts[np.maximum(after, 0)])
+        legs_used, which_leg = np.unique(index, return_inverse=True)
+        balls = [self._leg_ball(int(i)) for i in legs_used]
         # rows with one leg end and one piece at a stage share the computation up to it
         end = np.repeat([0, 1], n)
         groups = [2 * np.concatenate([index, index]) + end] + \
             [2 * np.concatenate([g, g]) + end
              for g in (self._piece_ids(after, s) for s in range(d + pre))]
-        ta, xa, tb, xb = (mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
-                          for parts in zip(*legs))
+        ta, xa, tb, xb = (mf.take(mf.Ball(*(np.concatenate(v) for v in zip(*parts))),
+                                  which_leg.reshape(-1))
+                          for parts in zip(*balls))
         points = mf.Ball(*(np.concatenate([a, b]) for a, b in zip(xa, xb)))
         stages = {x[0] for x in which if isinstance(x, tuple)}
         values, pres = chain.forward(points, d, patterns, pre, stages, groups)
@@ -421,7 +452,7 @@ class CertifiedEngine(EngineBase):
         if known:
             exact = []
             for i in known:
-                ta_i, _, tb_i, _ = self.oracle.leg(self._leg_index(int(after[i])))
+                ta_i, _, tb_i, _ = self.oracle.leg(int(index[i]))
                 exact.append((which[i] - ta_i) / (tb_i - ta_i))
             w = _set(w, np.array(known), mf.from_exact(np.array(exact, dtype=object)))
         roots = np.array([i for i, x in enumerate(which) if isinstance(x, tuple)], dtype=np.int64)
