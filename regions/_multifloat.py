@@ -11,8 +11,12 @@ Matrix products use the error-free transformation of Ozaki, Ogita, Oishi and Rum
 left operand is cut row-wise, the right one column-wise, into slices whose entries are
 multiples of one power of two per row (column) with few enough significant bits that every
 product of two slices is computed exactly by a float64 BLAS product (any summation order).
-The slice products whose sum matters at double-double precision are added, the others and
-what the slices leave out are bounded from the slices' row and column maxima.
+The leading slice products are exact; the rest of the product (the slices against the
+other operand's remainders, the remainder and the low parts against the whole matrix) is
+computed by ordinary float64 products, whose rounding is bounded with Higham's gamma_k on
+the scale of the slices: ``levels`` slices below float64's rounding by about 2^-22 each
+(k <= 128). One level (four float64 products and the radius's product) is what the
+certified engine uses: it settles what float64's balls leave open at depth 10.
 
 Error analysis
 --------------
@@ -30,20 +34,26 @@ splitting is exact below 2^996 and above underflow (Dekker). With ``a ~ (x1 + y1
   residual's rounding plus 2^-1000 for underflow (the ball is unbounded when the divisor's
   ball holds zero);
 * the matrix product ``Z W`` (Z a ball, n x k; W exact, given as float64 ``W_hi + W_lo``
-  within ``W_r``): with slices ``rho = ceil((55 + ceil(log2 k)) / 2)`` bits below their
-  row's (column's) power of two, each slice entry is an integer times its unit of at most
-  2^(54 - rho) in magnitude, so a product of slices is exact (at most k 2^(108 - 2 rho)
-  <= 2^53 units); the products with slice indices i + j <= ``levels + 1`` are summed (the
-  first exactly, the rest with gamma_c on the bound k alpha_i beta_j of each, alpha and
-  beta the slices' row and column maxima), the dropped ones and the uncut remainders are
-  bounded by k alpha_i beta_j too, the low parts ``Y W_hi`` and ``X W_lo`` are computed in
-  float64 (Higham's gamma_k bound) and the radii add ``|W| R + |Z| W_r``.
+  within ``W_r``), with ``rho = ceil((55 + ceil(log2 k)) / 2)``: row r of Z's midpoints
+  ``X`` (``|X_r| < 2^e_r``) is cut on the ladder ``sigma_i = 2^(e_r + rho - i (53 - rho))``
+  (``A_i = fl(fl(R + sigma_i) - sigma_i)``, ``R <- R - A_i`` exactly, after which
+  ``|R| <= 2^(e_r - (i + 1) (53 - rho))``), ``W_hi``'s columns likewise from their maxima
+  (slices ``B_j``, remainders ``S_j``); each slice entry is an integer times its unit of at
+  most 2^(54 - rho) in magnitude, so a product of slices is exact (at most
+  k 2^(108 - 2 rho) <= 2^53 units in any partial sum). With ``L = levels``: ``A_0 B_0`` and
+  the ``A_i B_j``, ``i + j < L``, are exact, ``A_i S_(L-i)`` and ``fl(R + Y) W_hi`` (and
+  ``X W_lo``) are float64 products (gamma_k |.| |.| each, bounded through the ladder's
+  powers of two and the columns' maxima, plus u |R + Y| |W| for the sum ``fl(R + Y)``);
+  all but ``A_0 B_0`` are summed in float64 (gamma_c over the c terms' bounds), and the
+  midpoint is ``TwoSum(A_0 B_0, sum)``. The radius adds ``R_Z |W|`` and ``|Z| W_r``;
+  every product with ``|W|`` is enlarged by ``(1 + 2 gamma_k)`` for its own rounding.
 
 Each radius is computed in float64 and then inflated by (1 + 2^-40) and an absolute
 2^-1000 (the rounding of the bound itself, and underflow in any step). Beyond float64's
 range (TwoProduct's splitting overflows above 2^996) the steps give infinities or NaNs, which
 reach the radius or the midpoint, and such a ball settles nothing; a matrix product gives
-rows whose midpoints pass 2^900 an infinite radius.
+rows whose midpoints pass 2^900 an infinite radius, and underflow in its products is
+covered by the absolute term (k 2^-1074 per entry at most).
 
 References
 ----------
