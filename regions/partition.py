@@ -403,7 +403,9 @@ def partition(
         group maxima, values beyond float64; see the module). ``None``
         (default): exact if the network or the domain holds Fractions. Or a kind of
         :mod:`regions.kinds` (:data:`~regions.kinds.RATIONAL`: rational arithmetic
-        throughout).
+        throughout; :data:`~regions.kinds.FLOAT`: the float engine with tolerance ``tol``
+        alone, no certified decisions: faster, but boundaries nearly parallel to 1e-9
+        that meet far away can lose regions; for comparisons).
     tol : float, optional
         Relative tolerance of the float engine where float mode uses it (default
         :data:`PARTITION_TOLERANCE`, 1e-13).
@@ -468,11 +470,11 @@ def partition(
         polygon is not None and _numbers.is_rational(polygon)
     )
     kind = as_kind(exact, inferred, tol, PARTITION_TOLERANCE, "partition", "net or domain")
-    exact, tol = kind.is_exact, kind.tol
+    exact_arg, exact, tol = exact, kind.is_exact, kind.tol
     model = net if plane is None else _restrict(net, plane, exact)
     if isinstance(kind, CertifiedKind):
         return _certified_partition(net, domain, model, plane, polygon, kind)
-    if not exact:
+    if not exact and exact_arg is not FLOAT:
         try:
             return _decided_by_certified(net, model, plane, polygon, tol)
         except Unsettled as why:  # group maxima, values beyond float64: plain float
