@@ -474,6 +474,7 @@ def partition(
     model = net if plane is None else _restrict(net, plane, exact)
     if isinstance(kind, CertifiedKind):
         return _certified_partition(net, domain, model, plane, polygon, kind)
+    unsettled = None
     if not exact and exact_arg is not FLOAT:
         try:
             return _decided_by_certified(net, model, plane, polygon, tol)
@@ -485,7 +486,7 @@ def partition(
         engine.layer(st)  # RuntimeError where float64 cannot decide how boundaries meet
     result = replace(_assemble(engine, net, plane, polygon, exact, tol),
                      layer_names=lowered.names, arithmetic=kind.name)
-    if not exact:
+    if unsettled is not None:
         result = replace(result, filter_stats=FilterStats(
             0, 0, False, f"float64 with tolerance {tol:g}: {unsettled}"))
     return result
