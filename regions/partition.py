@@ -469,13 +469,15 @@ def partition(
     inferred = net.is_exact or (plane is not None and plane.is_exact) or (
         polygon is not None and _numbers.is_rational(polygon)
     )
-    kind = as_kind(exact, inferred, tol, PARTITION_TOLERANCE, "partition", "net or domain")
-    exact_arg, exact, tol = exact, kind.is_exact, kind.tol
+    plain = exact is FLOAT  # the tolerance engine alone, at partition's default tolerance
+    kind = as_kind(False if plain else exact, inferred, tol, PARTITION_TOLERANCE, "partition",
+                   "net or domain")
+    exact, tol = kind.is_exact, kind.tol
     model = net if plane is None else _restrict(net, plane, exact)
     if isinstance(kind, CertifiedKind):
         return _certified_partition(net, domain, model, plane, polygon, kind)
     unsettled = None
-    if not exact and exact_arg is not FLOAT:
+    if not exact and not plain:
         try:
             return _decided_by_certified(net, model, plane, polygon, tol)
         except Unsettled as why:  # group maxima, values beyond float64: plain float
