@@ -21,7 +21,9 @@ linear output; segments between two seeded N(0, I) points):
   box (where the exact count must be their closed-form bound, 16,038). Its weights are
   Fractions; float mode converts them to float64, and may raise or disagree (reported).
 
-Certified mode is ``exact=True`` (:mod:`regions.certified`): float decisions with rigorous
+Float mode is ``exact=regions.FLOAT``: float64 with a tolerance (for ``partition``, the
+tolerance engine alone; ``partition(exact=False)`` takes the certified decisions with float
+geometry, about the certified time). Certified mode is ``exact=True`` (:mod:`regions.certified`): float decisions with rigorous
 error bounds, exact values where a bound does not settle one; its counts are those of
 rational arithmetic. Rational mode is ``exact=regions.RATIONAL``: float weights and points
 at their exact binary values, gmpy2 ``mpq`` numbers and python-flint matrix products when
@@ -65,7 +67,7 @@ import numpy as np  # noqa: E402
 
 from regions import Segment, partition, random_network, trace  # noqa: E402
 from regions import _rational  # noqa: E402
-from regions.kinds import RATIONAL, rational_backend  # noqa: E402
+from regions.kinds import FLOAT, RATIONAL, rational_backend  # noqa: E402
 from regions.constructions import box_polygon, folding_network  # noqa: E402
 
 # Cases. trace: (widths, activation, sigma_w^2); partition: (widths, sigma_w^2, sigma_b),
@@ -245,7 +247,7 @@ def main(argv=None):
     cases = []  # (network, what, {mode: fn}, count)
 
     def modes(call):
-        return [("float", lambda: call(False)), ("certified", lambda: call(True)),
+        return [("float", lambda: call(FLOAT)), ("certified", lambda: call(True)),
                 ("rational", lambda: call(RATIONAL))]
 
     for widths, act, sw2 in cfg.trace:

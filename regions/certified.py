@@ -12,12 +12,18 @@ the algorithm makes is taken from the balls only when they settle it:
   disjoint (two neurons crossing at one point, a coincidence, never is);
 * the sign of each output at each edge (sign transitions).
 
-If every decision is settled the pieces, patterns, transitions and sign changes are exactly
-those of rational arithmetic, because every branch the algorithm took is the one it takes on
-the exact values. If one is not (a coincidence, a tie, a sliver narrower than the rounding,
-values out of float64's range, or a node the filter does not cover: group maxima), the
-computation raises :class:`Unsettled` internally and :func:`regions.trace` recomputes the
-trace in rational arithmetic (:data:`regions.kinds.RATIONAL`). Either way the result equals
+A decision the float64 balls leave open is retried on double-double balls (the middle
+stage, :mod:`regions._multifloat`, for chains of dense layers): the values it needs are
+recomputed from the exact input at about 2^-18 times float64's rounding per layer (Ozaki's
+error-free sliced matrix products), and taken from there when those balls settle them.
+Only what they leave open (a coincidence, a tie narrower than that) is computed exactly
+(:class:`ExactOracle`). If every decision is settled the pieces, patterns, transitions and
+sign changes are exactly those of rational arithmetic, because every branch the algorithm
+took is the one it takes on the exact values. If one is not settled even exactly (values
+out of float64's range on an unbounded end, a node the filter does not cover: group
+maxima, or exact values past :data:`ORACLE_BUDGET`), the computation raises
+:class:`Unsettled` internally and :func:`regions.trace` recomputes the trace in rational
+arithmetic (:data:`regions.kinds.RATIONAL`). Either way the result equals
 exact mode's. The exact knots and lengths of a certified trace are computed from the exact
 input the first time they are read (they are rationals and roundings of irrationals that the
 float run does not have).
@@ -51,6 +57,25 @@ row z_a + lambda (z_b - z_a) is within r_a + lambda_hi (r_a + r_b) + |lambda - l
 threshold there (radius 0). An activation's piece k maps a ball (h, r) to
 (slope_k h + c_k, |slope_k| r + 3u (|slope_k h| + |c_k|)).
 
+The middle stage. The float64 radii grow by the absolute row sums of the weights at every
+layer (about 16 per layer for width 100 and sigma_w = 2), so at depth 9-10 some decisions
+whose values are well apart from their thresholds are still not settled in float64. Such a
+decision's values are recomputed by :class:`BallChain` on double-double balls
+(:mod:`regions._multifloat`, whose docstring has the bounds of every operation): the
+pattern of the layers before it forced, at the two ends of the trajectory's leg (exact
+points, balls of radius u^2), through each layer's matrix product cut in slices (the
+products of the leading slices exact in float64, the rest bounded by gamma_k at about
+2^-(53 - rho) times float64's, rho = ceil((55 + ceil(log2 k)) / 2): 2^-22 for k <= 128)
+and the activation's forced piece (constants and the identity exactly). The parameter of
+an edge made by neuron j at layer s is the ball (theta - h_a) / (h_b - h_a) of the values
+at the leg's ends (its radius from the division's bound, unbounded if the divisor's ball
+holds zero), and the values at it are h_a + lambda (h_b - h_a) on balls. A side, an order
+of two crossings (the difference of their parameter balls) or an output sign is taken
+from these balls only when their radius does not reach zero; the crossing neuron itself
+sits on its threshold by construction, as in the exact path. What they leave open goes on
+to :class:`ExactOracle`. Rows that share a leg end and a piece up to a layer are computed
+once up to it. ``FilterStats.refined`` counts the values the middle stage settled.
+
 References
 ----------
 .. [1] N. J. Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed., SIAM 2002,
@@ -59,6 +84,9 @@ References
    Geometric Predicates", Discrete & Computational Geometry 18, 1997 (filtered predicates).
 .. [3] S. M. Rump, "Fast and parallel interval arithmetic", BIT 39, 1999 (midpoint-radius
    arithmetic).
+.. [4] K. Ozaki, T. Ogita, S. Oishi, S. M. Rump, "Error-free transformations of matrix
+   multiplication by using fast routines of matrix multiplication and its applications",
+   Numerical Algorithms 59, 2012 (the middle stage's products).
 """
 
 from __future__ import annotations
@@ -67,11 +95,12 @@ import bisect
 import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
+from . import _multifloat as mf
 from ._pieces import EngineBase, merge_rows, record_layer
 from ._stages import Lowered, Stage, lower, same_maps
 from .graph import Affine, Add
@@ -80,12 +109,16 @@ from .kinds import CERTIFIED, FLOAT, RATIONAL, RATIONAL_FRACTION, NumberKind
 __all__ = ["Unsettled", "FilterStats", "CertifiedEngine", "ExactOracle", "lower_certified", "U",
            "stage_gamma", "inflate_bound", "pre_ball", "ball_sides", "input_ball",
            "activate_ball", "coefficient_balls", "jacobian_bound", "same_maps_certified",
-           "exact_pre", "ORACLE_BUDGET"]
+           "exact_pre", "ORACLE_BUDGET", "BallChain", "DenseChain", "dense_layers", "LEVELS"]
 
 U = 2.0 ** -53
 _INFLATE = 1.0 + 2.0 ** -40
 _ETA = 2.0 ** -1000
 
+
+LEVELS = 1
+"""Slices of the middle stage's matrix products (:func:`regions._multifloat.matmul`): each
+level rounds about 2^-22 times float64's (for fan-ins up to 128)."""
 
 ORACLE_BUDGET = (2.0, 100.0)
 """Exact evaluations may take max(2 s, 100 times the rest of the certified run); beyond
@@ -100,13 +133,16 @@ class Unsettled(ArithmeticError):
 class FilterStats:
     """What the filter decided: ``decisions`` taken in float with a bound, ``exact`` the
     exact values computed where a bound did not settle one (parameters of edges and rows at
-    edges for a trace, rows at vertices for a partition), and whether the whole run fell back to rational arithmetic (then ``reason`` says
-    why)."""
+    edges for a trace, rows at vertices for a partition), whether the whole run fell back
+    to rational arithmetic (then ``reason`` says why), and ``refined``: the values (rows at
+    edges, crossing parameters) that float64's bounds left open and double-double balls
+    settled before any exact computation (traces of dense chains; 0 elsewhere)."""
 
     decisions: int
     exact: int
     fell_back: bool
     reason: str = ""
+    refined: int = 0
 
     @property
     def exact_share(self) -> float:
@@ -209,6 +245,10 @@ class CertifiedEngine(EngineBase):
         self.lengths: list[float] = []
         self.decisions = 0
         self.exact_decisions = 0
+        self.refined = 0  # values the double-double stage settled
+        self._chain: Any = False  # the middle stage's BallChain (built on first use)
+        self._leg_balls: dict[int, Any] = {}
+        self._threshold_balls: dict[int, Any] = {}
 
     def layer(self, st: Stage) -> None:
         if st.is_max:
@@ -296,10 +336,14 @@ class CertifiedEngine(EngineBase):
     def _piece_patterns(self, after: np.ndarray, s: int) -> np.ndarray:
         """The layer-``s`` piece indices (per neuron) of the pieces holding the intervals
         just after the edge rows ``after``."""
+        return self.layer_index[s][self._piece_ids(after, s)]
+
+    def _piece_ids(self, after: np.ndarray, s: int) -> np.ndarray:
+        """The pieces of layer ``s`` (between the edges made up to layer ``s``) holding the
+        intervals just after the edge rows ``after``."""
         exists = np.cumsum(self.edge_layer <= s)
         has_left = self.left is not None
-        piece = np.where(after < 0, 0, exists[np.maximum(after, 0)] - 1 + has_left)
-        return self.layer_index[s][piece]
+        return np.where(after < 0, 0, exists[np.maximum(after, 0)] - 1 + has_left)
 
     def _leg_index(self, after: int) -> int:
         """The trajectory leg (between original edges; -1 and len - 1 the unbounded ends)
@@ -347,6 +391,120 @@ class CertifiedEngine(EngineBase):
         sides = [np.sign(values[:, :m] - th).astype(np.int8) for th in self.thresholds[d]]
         return mid, rad, sides
 
+    # -- the middle stage: double-double balls where float64's do not decide -------------
+
+    @property
+    def chain(self) -> "BallChain | None":
+        """The model on double-double balls, or None (not a chain of dense layers)."""
+        if self._chain is False:
+            self._chain = BallChain.of(self.oracle.net)
+        return self._chain
+
+    def _theta_ball(self, d: int) -> "mf.Ball":
+        """The exact thresholds of layer ``d`` as balls."""
+        if d not in self._threshold_balls:
+            self._threshold_balls[d] = mf.from_exact(np.array(self.thresholds[d], dtype=object))
+        return self._threshold_balls[d]
+
+    def _leg_ball(self, i: int) -> tuple["mf.Ball", "mf.Ball", "mf.Ball", "mf.Ball"]:
+        """Balls of the two exact (parameter, point) pairs of :meth:`ExactOracle.leg`."""
+        if i not in self._leg_balls:
+            ta, xa, tb, xb = self.oracle.leg(i)
+            self._leg_balls[i] = (mf.from_exact(np.array([ta], dtype=object)),
+                                  mf.from_exact(np.asarray(xa, dtype=object)[None, :]),
+                                  mf.from_exact(np.array([tb], dtype=object)),
+                                  mf.from_exact(np.asarray(xb, dtype=object)[None, :]))
+        return self._leg_balls[i]
+
+    def _edge_which(self, rows: np.ndarray) -> list[Any]:
+        """For edge rows: the exact parameter where known, else the crossing that made the
+        edge, ``(layer, neuron, threshold)``."""
+        return [self.exact_t[e] if self.exact_t[e] is not None else
+                (int(self.edge_layer[e]), int(self.edge_neuron[e]), int(self.edge_threshold[e]))
+                for e in rows]
+
+    def _refined(self, d: int, after: np.ndarray, which: list[Any], pre: bool = True):
+        """Double-double balls of the parameters and of stage ``d``'s values (its
+        pre-activation, or the state before it unless ``pre``) at points each in the
+        closure of the interval just after edge row ``after``; each point is given by
+        ``which``: an exact parameter, or ``(s, j, k)``, where neuron ``j`` of stage ``s``
+        meets threshold ``k`` on the interval's map. The same computation as
+        :meth:`_roots` and :meth:`_exact_values` (the map of the interval, the pattern of
+        the layers before ``d`` forced, at its leg's two ends; the root and the values
+        interpolated along the leg), on balls. None without a middle stage."""
+        chain = self.chain
+        if chain is None:
+            return None
+        after = np.asarray(after, dtype=np.int64)
+        n = after.shape[0]
+        patterns = [np.concatenate([p, p]) for p in
+                    (self._piece_patterns(after, s) for s in range(d))]
+        starts = np.cumsum(self.edge_layer < 0) - 1  # the leg each edge row starts
+        index = np.where(after < 0, -1, starts[np.maximum(after, 0)])
+        legs_used, which_leg = np.unique(index, return_inverse=True)
+        balls = [self._leg_ball(int(i)) for i in legs_used]
+        # rows with one leg end and one piece at a stage share the computation up to it
+        end = np.repeat([0, 1], n)
+        groups = [2 * np.concatenate([index, index]) + end] + \
+            [2 * np.concatenate([g, g]) + end
+             for g in (self._piece_ids(after, s) for s in range(d + pre))]
+        ta, xa, tb, xb = (mf.take(mf.Ball(*(np.concatenate(v) for v in zip(*parts))),
+                                  which_leg.reshape(-1))
+                          for parts in zip(*balls))
+        points = mf.Ball(*(np.concatenate([a, b]) for a, b in zip(xa, xb)))
+        stages = {x[0] for x in which if isinstance(x, tuple)}
+        values, pres = chain.forward(points, d, patterns, pre, stages, groups)
+        w = mf.from_float(np.zeros(n))
+        known = [i for i, x in enumerate(which) if not isinstance(x, tuple)]
+        if known:
+            exact = []
+            for i in known:
+                ta_i, _, tb_i, _ = self.oracle.leg(int(index[i]))
+                exact.append((which[i] - ta_i) / (tb_i - ta_i))
+            w = _set(w, np.array(known), mf.from_exact(np.array(exact, dtype=object)))
+        roots = np.array([i for i, x in enumerate(which) if isinstance(x, tuple)], dtype=np.int64)
+        if roots.shape[0]:
+            spec = np.array([which[i] for i in roots], dtype=np.int64).reshape(-1, 3)
+            for s in np.unique(spec[:, 0]):
+                on = spec[:, 0] == s
+                i, j, k = roots[on], spec[on, 1], spec[on, 2]
+                ha, hb = mf.take(pres[s], (i, j)), mf.take(pres[s], (i + n, j))
+                theta = mf.take(self._theta_ball(int(s)), k)
+                w = _set(w, i, mf.div(mf.sub(theta, ha), mf.sub(hb, ha)))
+        va, vb = mf.take(values, slice(0, n)), mf.take(values, slice(n, 2 * n))
+        col = mf.take(w, (slice(None), None))
+        v = mf.add(va, mf.mul(col, mf.sub(vb, va)))
+        t = mf.add(ta, mf.mul(w, mf.sub(tb, ta)))
+        return t, v
+
+    def _ball_sides(self, d: int, v: "mf.Ball", m: int):
+        """Per threshold of layer ``d``: the sides of ``v``'s first ``m`` columns, and the
+        rows where any side is unsettled."""
+        thetas = self._theta_ball(d)
+        sides, bad = [], np.zeros(v.x.shape[0], dtype=bool)
+        for kk in range(thetas.x.shape[0]):
+            s, b = mf.signs(mf.sub(mf.take(v, (slice(None), slice(0, m))),
+                                   mf.take(thetas, kk)))
+            sides.append(s)
+            bad |= b.any(axis=1)
+        return sides, bad
+
+    def _refine_edges(self, d, rows, h, rh, sides, m):
+        """Settle the edge rows ``rows`` of layer ``d`` on double-double balls where they
+        decide every side (their float balls made tight); returns the rows left."""
+        got = self._refined(d, self._edge_after(rows), self._edge_which(rows))
+        if got is None:
+            return rows
+        v = got[1]
+        new_sides, bad = self._ball_sides(d, v, m)
+        ok = ~bad
+        done = rows[ok]
+        for s, ns in zip(sides, new_sides):
+            s[done] = ns[ok]
+        h[done], rh[done] = mf.to_float_ball(mf.take(v, ok))
+        self.refined += done.shape[0]
+        return rows[bad]
+
     # -- the split ------------------------------------------------------------------------
 
     def _edge_sides(self, st, d, h, rh, m):
@@ -359,6 +517,8 @@ class CertifiedEngine(EngineBase):
             unsure |= bad.any(axis=1)
         self.decisions += h.shape[0] * m * len(sides)
         rows = np.flatnonzero(unsure)
+        if rows.shape[0]:
+            rows = self._refine_edges(d, rows, h, rh, sides, m)
         if rows.shape[0]:
             h[rows], rh[rows], exact = self._exact_rows(d, self._edge_after(rows),
                                                         self._exact_ts(rows), m)
@@ -421,6 +581,15 @@ class CertifiedEngine(EngineBase):
         s, bad = _try_sides(self.z, self.r)
         rows = np.flatnonzero(bad.any(axis=1))
         if rows.shape[0]:
+            got = self._refined(len(self.layer_index), self._edge_after(rows),
+                                self._edge_which(rows), pre=False)
+            if got is not None:
+                signs, unsure = mf.signs(mf.take(got[1], (slice(None), slice(0, s.shape[1]))))
+                ok = ~unsure.any(axis=1)
+                s[rows[ok]] = signs[ok]
+                self.refined += int(ok.sum())
+                rows = rows[~ok]
+        if rows.shape[0]:
             exact = self._exact_values(len(self.layer_index), self._edge_after(rows),
                                        self._exact_ts(rows), pre=False)
             s[rows] = np.sign(exact[:, : s.shape[1]]).astype(np.int8)
@@ -470,6 +639,7 @@ class _Crossings:
         self.theta, self.lam, self.lo, self.hi = theta[order], lam[order], lo[order], hi[order]
         self.direction, self.rdir = direction[order], rdir[order]
         self.texact = np.empty(self.n, dtype=object)
+        self.refined = np.empty(self.n, dtype=object)  # double-double rows, where computed
         self.first = np.arange(self.n)
         self.starts = np.ones(self.n, dtype=bool)
 
@@ -482,8 +652,11 @@ class _Crossings:
         apart = np.where(kind[1:] < 0, lo[:-1] > hi[1:], hi[:-1] < lo[1:])
         apart &= np.isfinite(hi[:-1]) & np.isfinite(hi[1:])
         bad = np.unique(p[1:][same & ~apart])
+        if bad.shape[0]:
+            bad = self._refine_order(eng, d, bad)
         if bad.shape[0] == 0:
             return
+        p = self.p
         sel = np.flatnonzero(np.isin(p, bad))
         ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
         self.texact[sel] = ts
@@ -491,8 +664,7 @@ class _Crossings:
         ranked = sorted(range(sel.shape[0]), key=lambda i: (int(p[sel[i]]), ts[i]))
         perm = np.arange(self.n)
         perm[sel] = sel[np.array(ranked, dtype=np.int64)]
-        for name in ("p", "j", "k", "a", "kind", "theta", "lam", "lo", "hi", "direction",
-                     "rdir", "texact"):
+        for name in self._FIELDS:
             setattr(self, name, getattr(self, name)[perm])
         t = self.texact
         starts = np.ones(self.n, dtype=bool)
@@ -500,6 +672,77 @@ class _Crossings:
         starts[1:][both] = [bool(x != y) for x, y in zip(t[1:][both], t[:-1][both])]
         self.starts = starts
         self.first = np.flatnonzero(starts)
+
+    _FIELDS = ("p", "j", "k", "a", "kind", "theta", "lam", "lo", "hi", "direction", "rdir",
+               "texact", "refined")
+
+    def _refine_order(self, eng, d, bad):
+        """Order the crossings of the pieces ``bad`` by double-double balls of their
+        parameters where those are disjoint; returns the pieces left (balls that overlap:
+        a coincidence, or a gap below double-double's rounding)."""
+        sel = np.flatnonzero(np.isin(self.p, bad))
+        after = np.where(self.kind[sel] < 0, -1, self.a[sel])
+        got = eng._refined(d, after, [(d, int(j), int(k)) for j, k in
+                                      zip(self.j[sel], self.k[sel])])
+        if got is None:
+            return bad
+        t, v = got
+        self.refined[sel] = [(v.x[i], v.y[i], v.r[i]) for i in range(sel.shape[0])]
+        ranked = np.lexsort((t.x + t.y, self.p[sel]))
+        ps = self.p[sel][ranked]
+        gap = mf.signs(mf.sub(mf.take(t, ranked[1:]), mf.take(t, ranked[:-1])))
+        apart = (gap[0] > 0) & ~gap[1]
+        left = np.unique(ps[1:][(ps[1:] == ps[:-1]) & ~apart])
+        done = ~np.isin(ps, left)
+        perm = np.arange(self.n)
+        perm[sel[done]] = sel[ranked[done]]
+        for name in self._FIELDS:
+            setattr(self, name, getattr(self, name)[perm])
+        eng.refined += int(done.sum())
+        return left
+
+    def _refine_new(self, eng, d, rows, new, rnew, new_sides, m):
+        """Settle the new rows ``rows`` (single crossings, parameters not exact) on
+        double-double balls where they decide every side; returns the rows left."""
+        sel = self.first[rows]
+        after = np.where(self.kind[sel] < 0, -1, self.a[sel])
+        j, k = self.j[sel], self.k[sel]
+        have = self.refined[sel] != None  # noqa: E711  (computed while ordering)
+        if have.all():
+            v = mf.Ball(*(np.stack(part) for part in zip(*self.refined[sel])))
+        else:
+            todo = np.flatnonzero(~have)
+            got = eng._refined(d, after[todo], [(d, int(j[i]), int(k[i])) for i in todo])
+            if got is None:
+                return rows
+            v = mf.Ball(*(np.empty((rows.shape[0], got[1].x.shape[1])) for _ in range(3)))
+            v = _set(v, todo, got[1])
+            if have.any():
+                v = _set(v, np.flatnonzero(have),
+                         mf.Ball(*(np.stack(part) for part in zip(*self.refined[sel][have]))))
+        thetas = eng._theta_ball(d)
+        i = np.arange(rows.shape[0])
+        v = _set(v, (i, j), mf.take(thetas, k))  # the crossing neuron: on its threshold
+        sides, bad = [], np.zeros(rows.shape[0], dtype=bool)
+        for kk in range(thetas.x.shape[0]):
+            s, b = mf.signs(mf.sub(mf.take(v, (slice(None), slice(0, m))),
+                                   mf.take(thetas, kk)))
+            on = k == kk
+            s[i[on], j[on]] = 0
+            b[i[on], j[on]] = False
+            sides.append(s)
+            bad |= b.any(axis=1)
+        ok = ~bad
+        done = rows[ok]
+        for s, ns in zip(new_sides, sides):
+            s[done] = ns[ok]
+        mid, rad = mf.to_float_ball(mf.take(v, ok))
+        mid[i[: done.shape[0]], j[ok]] = self.theta[sel[ok]]
+        rad[i[: done.shape[0]], j[ok]] = [_rounding(th) for th in
+                                          np.array(eng.thresholds[d], dtype=object)[k[ok]]]
+        new[done], rnew[done] = mid, rad
+        eng.refined += done.shape[0]
+        return rows[bad]
 
     def new_rows(self, eng, d, h, rh, m):
         """Rows at the new edges (one per distinct crossing point): interpolated balls, or
@@ -539,6 +782,8 @@ class _Crossings:
         eng.decisions += new.shape[0] * m * len(new_sides)
         rows = np.flatnonzero(unsure)
         if rows.shape[0]:
+            rows = self._refine_new(eng, d, rows, new, rnew, new_sides, m)
+        if rows.shape[0]:
             sel = first[rows]
             ts = eng._crossing_ts(d, self.a[sel], self.kind[sel], self.j[sel], self.k[sel])
             texact[rows] = ts
@@ -551,6 +796,13 @@ class _Crossings:
         if exact_t is not None:
             tn[known] = exact_t
         return new, rnew, new_sides, tn, texact
+
+
+def _set(ball: "mf.Ball", index: Any, values: "mf.Ball") -> "mf.Ball":
+    """A copy of ``ball`` with the entries ``index`` replaced by ``values``."""
+    out = mf.Ball(ball.x.copy(), ball.y.copy(), ball.r.copy())
+    out.x[index], out.y[index], out.r[index] = values
+    return out
 
 
 def _directions(h, rh, ends, a, kind):
@@ -693,32 +945,18 @@ class DenseChain:
     @classmethod
     def of(cls, net: Any) -> "DenseChain | None":
         from . import _rational
-        from .graph import as_graph
-        from .operators import Dense
 
         flint = _rational.flint_module()
-        if flint is None:
+        layers = dense_layers(net)
+        if flint is None or layers is None:
             return None
-        graph = as_graph(net)
-        lowered = lower(graph, RATIONAL_FRACTION if graph.is_exact else FLOAT, collapse=False)
-        width = lowered.input_size
-        layers = []
-        for st in lowered.stages:
-            node = st.program[0] if len(st.program) == 1 else None
-            if (node is None or not isinstance(node, Affine) or not isinstance(node.op, Dense)
-                    or st.carry.shape[0] or st.is_max or st.sources[0][1:] != (0, width)):
-                return None
-            w = node.op.matrix
-            b = node.bias if node.bias is not None else np.zeros(w.shape[0])
+        out = []
+        for w, b, act in layers:
             rows = np.concatenate([w.T, np.asarray(b).reshape(1, -1)])
-            mat = flint.fmpq_mat(rows.shape[0], rows.shape[1],
-                                 [_fmpq(flint, v) for v in rows.reshape(-1)])
-            act = st.activation
-            layers.append((mat, [_fmpq(flint, v) for v in act.slopes],
-                           [_fmpq(flint, v) for v in act.intercepts],
-                           [_fmpq(flint, v) for v in act.thresholds]))
-            width = st.width
-        return cls(flint, layers, RATIONAL.element)
+            out.append((_fmpq_mat(flint, rows), [_fmpq(flint, v) for v in act.slopes],
+                        [_fmpq(flint, v) for v in act.intercepts],
+                        [_fmpq(flint, v) for v in act.thresholds]))
+        return cls(flint, out, RATIONAL.element)
 
     def forward(self, points: np.ndarray, d: int, patterns: list[np.ndarray] | None,
                 pre: bool) -> np.ndarray:
@@ -750,6 +988,131 @@ class DenseChain:
         out = np.empty(z.shape, dtype=object)
         out.reshape(-1)[:] = [make(int(v.p), int(v.q)) for v in z.reshape(-1)]
         return out
+
+
+def dense_layers(net: Any) -> list[tuple[np.ndarray, np.ndarray, Any]] | None:
+    """The stages of a chain of dense layers (a :class:`~regions.Network`, or a graph of
+    dense and elementwise nodes only) as ``(matrix, bias, activation)``, exact (Fraction
+    object arrays) for an exact model, float64 otherwise; None for other graphs."""
+    from .graph import as_graph
+    from .operators import Dense
+
+    graph = as_graph(net)
+    lowered = lower(graph, RATIONAL_FRACTION if graph.is_exact else FLOAT, collapse=False)
+    width = lowered.input_size
+    layers = []
+    for st in lowered.stages:
+        node = st.program[0] if len(st.program) == 1 else None
+        if (node is None or not isinstance(node, Affine) or not isinstance(node.op, Dense)
+                or st.carry.shape[0] or st.is_max or st.sources[0][1:] != (0, width)):
+            return None
+        w = node.op.matrix
+        b = node.bias if node.bias is not None else np.zeros(w.shape[0])
+        layers.append((w, np.asarray(b), st.activation))
+        width = st.width
+    return layers
+
+
+class BallChain:
+    """A chain of dense layers evaluated on double-double balls (:mod:`regions._multifloat`):
+    the certified engine's middle filter. Each layer is one sliced matrix product
+    (:func:`~regions._multifloat.matmul`, ``levels`` slices deep) plus the bias, and the
+    activation's piece forced per entry (a constant piece or the identity exactly, other
+    pieces by ball arithmetic). Built once from the exact parameters; a float64 model's
+    parameters are exact balls of radius zero."""
+
+    CHUNK = 512  # rows per product: NumPy's temporaries then stay in the caches
+
+    def __init__(self, layers: list[tuple[Any, Any, Any, np.ndarray, np.ndarray]],
+                 levels: int = LEVELS) -> None:
+        self.layers, self.levels = layers, levels
+
+    @classmethod
+    def of(cls, net: Any, levels: int = LEVELS) -> "BallChain | None":
+        layers = dense_layers(net)
+        if layers is None:
+            return None
+        out = []
+        for w, b, act in layers:
+            wt = np.concatenate([w.T, np.asarray(b).reshape(1, -1)])  # the bias: a row
+            if wt.dtype == object:
+                ball = mf.from_exact(wt)
+                matrix = mf.SlicedMatrix(ball.x, ball.y, ball.r, slices=levels)
+            else:
+                matrix = mf.SlicedMatrix(wt, slices=levels)
+            slopes = mf.from_exact(np.array(act.slopes, dtype=object))
+            icpt = mf.from_exact(np.array(act.intercepts, dtype=object))
+            exact = (slopes.r == 0) & (slopes.y == 0) & (icpt.r == 0) & (icpt.y == 0)
+            constant = exact & (slopes.x == 0)
+            identity = exact & (slopes.x == 1) & (icpt.x == 0)
+            out.append((matrix, slopes, icpt, constant, identity))
+        return cls(out, levels)
+
+    def forward(self, points: "mf.Ball", d: int, patterns: list[np.ndarray],
+                pre: bool = True, keep: Any = (),
+                groups: list[np.ndarray] | None = None) -> tuple["mf.Ball",
+                                                                 dict[int, "mf.Ball"]]:
+        """As :meth:`ExactOracle.forced` on balls of the points: the balls of stage ``d``'s
+        pre-activation (``pre``) or of the state before stage ``d``, and those of the
+        pre-activations of the stages ``keep``.
+
+        ``groups`` (optional, one integer array per row for the input and for each stage
+        before ``d + pre``): rows with equal ids have equal points (the first array), or
+        equal states after that stage (the same point and pattern so far), and are
+        computed once."""
+        n = points.x.shape[0]
+        if groups is None:
+            groups = [np.arange(n)] * (d + pre + 1)
+        _, first, where = np.unique(groups[0], return_index=True, return_inverse=True)
+        z = mf.take(points, first)
+        kept = {}
+        for s, (matrix, slopes, icpt, constant, identity) in enumerate(self.layers[: d + pre]):
+            h = self._product(z, matrix)
+            if s in keep:
+                kept[s] = mf.take(h, where)
+            if s == d:
+                return mf.take(h, where), kept
+            _, first, inverse = np.unique(groups[s + 1], return_index=True,
+                                          return_inverse=True)
+            h = mf.take(h, where[first])  # each group's parent
+            index = np.asarray(patterns[s][first], dtype=np.int64)
+            where = inverse.reshape(-1)
+            on = constant[index]
+            if (constant | identity).all():  # no arithmetic: constants (exact floats), h
+                z = mf.Ball(np.where(on, icpt.x[index], h.x), np.where(on, 0.0, h.y),
+                            np.where(on, 0.0, h.r))
+                continue
+            c = mf.take(icpt, index)
+            general = ~(constant | identity)
+            out = h if not general[index].any() else \
+                mf.add(mf.mul(mf.take(slopes, index), h), c)
+            z = mf.where(on, c, out)
+        return mf.take(z, where), kept
+
+    def _product(self, z: "mf.Ball", matrix: "mf.SlicedMatrix") -> "mf.Ball":
+        """The affine map of a layer (its bias the matrix's last row), in row chunks of
+        :attr:`CHUNK` (NumPy's temporaries then stay in the caches)."""
+        parts = []
+        for lo in range(0, max(1, z.x.shape[0]), self.CHUNK):
+            part = mf.take(z, slice(lo, lo + self.CHUNK))
+            part = mf.Ball(*(np.concatenate([v, np.full((v.shape[0], 1), one)], axis=1)
+                             for v, one in zip(part, (1.0, 0.0, 0.0))))
+            parts.append(mf.matmul(part, matrix, self.levels))
+        return parts[0] if len(parts) == 1 else \
+            mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
+
+
+def _fmpq_mat(flint: Any, rows: np.ndarray) -> Any:
+    """An exact matrix (float64, or exact numbers) as python-flint's fmpq_mat. Float64
+    entries go in as the integer pairs of ``float.as_integer_ratio`` of a plain list (the
+    fastest of the constructions measured: per-entry ``fmpq`` conversion, and one integer
+    matrix over a common power-of-two denominator, whose canonicalisation costs more)."""
+    if rows.dtype != object:
+        return flint.fmpq_mat(rows.shape[0], rows.shape[1],
+                              [flint.fmpq(*v.as_integer_ratio()) for v in
+                               np.asarray(rows, dtype=np.float64).reshape(-1).tolist()])
+    return flint.fmpq_mat(rows.shape[0], rows.shape[1],
+                          [_fmpq(flint, v) for v in rows.reshape(-1)])
 
 
 def _apply_pieces(h: np.ndarray, index: np.ndarray, slopes: list[Any],
@@ -865,6 +1228,12 @@ def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
     rounded, their rounding added to the radii."""
     a_tab, ea_tab = coefficient_balls(act.slopes)
     c_tab, ec_tab = coefficient_balls(act.intercepts)
+    held = (ea_tab == 0) & (ec_tab == 0)
+    constant = held & (a_tab == 0)
+    if np.all(constant | (held & (a_tab == 1) & (c_tab == 0))):
+        # constants and the identity only (ReLU, hard-tanh): the same values, no arithmetic
+        on = constant[index]
+        return np.where(on, c_tab[index], h), inflate_bound(np.where(on, 0.0, rh))
     a, c, ea, ec = a_tab[index], c_tab[index], ea_tab[index], ec_tab[index]
     z = a * h + c
     r = (np.abs(a) * rh + ea * (np.abs(h) + rh) + ec
@@ -878,6 +1247,15 @@ def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
 def coefficient_balls(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """Exact coefficients (Fractions) as float64 midpoints and rigorous radii (0 where
     float64 holds the value)."""
+    try:
+        mid, rad = _coefficient_table(tuple(values))
+    except TypeError:  # unhashable
+        mid, rad = _coefficient_table.__wrapped__(tuple(values))
+    return mid.copy(), rad.copy()
+
+
+@lru_cache(maxsize=256)
+def _coefficient_table(values: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
     mid = np.array([float(v) for v in values], dtype=np.float64)
     rad = np.array([float(abs(Fraction(m) - Fraction(v))) * (1 + 2.0 ** -50)
                     for m, v in zip(mid, values)], dtype=np.float64)
@@ -938,6 +1316,7 @@ def same_maps_certified(model: Any, patterns: tuple[np.ndarray, ...], a: np.ndar
     return out
 
 
+@lru_cache(maxsize=4096)
 def _rounding(value: Any) -> float:
     """A bound on the rounding of an exact constant to float64 (0 if it is a float)."""
     return float(coefficient_balls([value])[1][0])

@@ -412,7 +412,9 @@ def partition(
         group maxima, values beyond float64; see the module). ``None``
         (default): exact if the network or the domain holds Fractions. Or a kind of
         :mod:`regions.kinds` (:data:`~regions.kinds.RATIONAL`: rational arithmetic
-        throughout).
+        throughout; :data:`~regions.kinds.FLOAT`: the float engine with tolerance ``tol``
+        alone, no certified decisions: faster, but boundaries nearly parallel to 1e-9
+        that meet far away can lose regions; for comparisons).
     tol : float, optional
         Relative tolerance of the float engine where float mode uses it (default
         :data:`PARTITION_TOLERANCE`, 1e-13).
@@ -484,12 +486,15 @@ def partition(
     inferred = net.is_exact or (plane is not None and plane.is_exact) or (
         polygon is not None and _numbers.is_rational(polygon)
     )
-    kind = as_kind(exact, inferred, tol, PARTITION_TOLERANCE, "partition", "net or domain")
+    plain = exact is FLOAT  # the tolerance engine alone, at partition's default tolerance
+    kind = as_kind(False if plain else exact, inferred, tol, PARTITION_TOLERANCE, "partition",
+                   "net or domain")
     exact, tol = kind.is_exact, kind.tol
     model = net if plane is None else _restrict(net, plane, exact)
     if isinstance(kind, CertifiedKind):
         return _certified_partition(net, domain, model, plane, polygon, kind)
-    if not exact:
+    unsettled = None
+    if not exact and not plain:
         try:
             return _decided_by_certified(net, model, plane, polygon, tol)
         except Unsettled as why:  # group maxima, values beyond float64: plain float
@@ -500,7 +505,7 @@ def partition(
         engine.layer(st)  # RuntimeError where float64 cannot decide how boundaries meet
     result = replace(_assemble(engine, net, plane, polygon, exact, tol),
                      layer_names=lowered.names, arithmetic=kind.name)
-    if not exact:
+    if unsettled is not None:
         result = replace(result, filter_stats=FilterStats(
             0, 0, False, f"float64 with tolerance {tol:g}: {unsettled}"))
     return result

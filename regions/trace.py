@@ -460,9 +460,10 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
         result = _make_trace(engine, net, trajectory, lowered)
     except Unsettled as why:
         result = exact_trace()
-        stats = FilterStats(engine.decisions, engine.exact_decisions, True, str(why))
+        stats = FilterStats(engine.decisions, engine.exact_decisions, True, str(why),
+                            engine.refined)
         return replace(result, arithmetic="certified", filter_stats=stats)
-    stats = FilterStats(engine.decisions, engine.exact_decisions, False)
+    stats = FilterStats(engine.decisions, engine.exact_decisions, False, "", engine.refined)
     return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace)
 
 

@@ -200,3 +200,18 @@ def test_line_along_nearly_parallel_boundaries_is_exact_or_raises():
     except (FloatingPointError, RuntimeError):
         return
     assert fl.num_pieces == ex.num_pieces
+
+
+def test_the_tolerance_engine_alone_is_what_float_partitions_no_longer_use():
+    """``exact=regions.FLOAT`` runs the float engine with its tolerance alone (for
+    comparisons): on the issue's first nearly parallel example it still loses the thin
+    triangle far away (14 regions against 15), which is why ``exact=False`` takes certified
+    decisions."""
+    from regions import FLOAT
+
+    net = nearly_parallel_net([2, 3, 3, 1], 1e-10, 23)
+    plain, fl, ex = (partition(net, exact=FLOAT), partition(net, exact=False),
+                     partition(net, exact=True))
+    assert plain.arithmetic == "float" and fl.arithmetic == "certified"
+    assert fl.num_regions == ex.num_regions == 15
+    assert plain.num_regions == 14
