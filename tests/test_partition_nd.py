@@ -419,7 +419,7 @@ def test_a_line_crosses_exactly_the_facets_trace_finds(net, seed, whole):
                        activations=("relu", "hardtanh", "leaky_relu"), mixed=True,
                        sigma_b=st.just(1.0)),
        st.integers(0, 2**16), st.booleans())
-@settings(max_examples=30)
+@settings(max_examples=20)
 def test_points_are_located_in_the_region_of_their_pattern_and_map(net, seed, whole):
     n0 = net.input_size
     part = partition(net, None if whole else _cube(n0))
@@ -526,7 +526,7 @@ def test_the_lp_oracle_agrees(net, where):
 @given(random_networks(input_dim=3, depth=st.integers(1, 2), width=st.integers(1, 4),
                        sigma_b=st.just(1.0)),
        st.integers(0, 2**16))
-@settings(max_examples=8)
+@settings(max_examples=6)
 def test_a_three_dimensional_slice_of_six_inputs_agrees_with_the_oracle(net, seed):
     """A 3-D Slice of a 6-input network: the oracle composes the slice itself."""
     rng = np.random.default_rng(seed)
