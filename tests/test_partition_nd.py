@@ -121,8 +121,8 @@ def test_zaslavsky_one_hidden_layer_whole_space(n0, n):
     part = partition(net)
     assert isinstance(part, PolyhedralPartition) or n0 == 2
     assert part.num_regions == sum(comb(n, j) for j in range(n0 + 1))
+    assert int(np.sum(part.bounded)) == comb(n - 1, n0)
     if n0 != 2:
-        assert int(np.sum(part.bounded)) == comb(n - 1, n0)
         assert part.dim == n0
         # every pattern is different, and the one-layer map differs on every region
         assert len(set(_keys(part, net))) == part.num_regions
