@@ -154,11 +154,12 @@ def test_hardtanh_one_layer_parallel_pairs(n0, m):
     """One hard-tanh layer of m generic units: each unit gives two parallel hyperplanes
     h = -1 and h = 1. Regions = sum_{j<=n0} C(m, j) 2^j.
 
-    Derivation (Zaslavsky: regions = sum over the central subsets S, those with a common
-    point, of (-1)^{|S| - rank S} ... which for an arrangement whose only dependencies are
-    parallel pairs reduces to counting independent subsets): a subset of hyperplanes meets
-    in a point set of codimension |S| iff it takes at most one hyperplane from each pair and
-    |S| <= n0; choose j units and one of the two hyperplanes of each: C(m, j) 2^j. Check:
+    Derivation (Whitney's formula with Zaslavsky's theorem: the number of regions is the sum,
+    over the subsets S of hyperplanes with a non-empty common intersection, of
+    (-1)^{|S| - rank S}). Here S has a common point iff it takes at most one hyperplane of
+    each unit (the two are parallel) and |S| <= n0 (more than n0 generic affine hyperplanes
+    share no point); such S have independent normals, so each adds +1. Choosing j units and
+    one of the two hyperplanes of each: C(m, j) 2^j. Check:
     one unit on a line, 3 pieces; two units in the plane, a 3 x 3 grid, 9."""
     net = random_network([n0, m, 1], "hardtanh", sigma_w=3.0, sigma_b=0.5, seed=7 * n0 + m)
     expected = sum(comb(m, j) * 2 ** j for j in range(n0 + 1))
@@ -168,7 +169,7 @@ def test_hardtanh_one_layer_parallel_pairs(n0, m):
 
 def test_parallel_families_grid_exact():
     """p, q and r parallel planes with normals e1, e2, e3: a grid of (p+1)(q+1)(r+1) boxes,
-    in a box around the crossings the same count, with volumes the products of the gaps."""
+    in a box around the crossings the same count, with volumes summing to the box's."""
     rows, offs = [], []
     for axis, cuts in enumerate(([F(-1), F(0), F(1, 2)], [F(1, 3)], [F(-1, 2), F(1, 4)])):
         for c in cuts:
