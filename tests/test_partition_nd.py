@@ -486,6 +486,25 @@ def test_whole_space_counts_within_the_upper_bounds(n0, act):
 # -- against the LP oracle -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("n0,n", [(1, 4), (3, 5), (4, 5)])
+def test_the_oracle_itself_on_closed_forms(n0, n):
+    """The oracle is trusted on its own: Zaslavsky's counts (total and bounded) for one
+    generic layer (and, below, the planar engine's regions, patterns and bounded flags)."""
+    net = random_network([n0, n, 1], "relu", sigma_b=1.0, seed=n0)
+    oracle = OracleND(net)
+    assert oracle.num_regions == zaslavsky(n, n0)
+    assert int(oracle.bounded().sum()) == comb(n - 1, n0)
+
+
+def test_the_oracle_itself_against_the_planar_engine():
+    plane_net = random_network([2, 3, 2, 1], "hardtanh", sigma_w=2.0, sigma_b=1.0, seed=3)
+    oracle = OracleND(plane_net)
+    planar = partition(plane_net)
+    assert sorted(_oracle_keys(oracle, plane_net)) == sorted(_keys(planar, plane_net))
+    flag = dict(zip(_oracle_keys(oracle, plane_net), oracle.bounded().tolist()))
+    assert [flag[k] for k in _keys(planar, plane_net)] == planar.bounded.tolist()
+
+
 small_nets = random_networks(
     input_dim=st.integers(3, 4), depth=st.integers(1, 2), width=st.integers(1, 4),
     activations=("relu", "hardtanh", "leaky_relu"), mixed=True, sigma_b=st.just(1.0),
