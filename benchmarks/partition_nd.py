@@ -39,6 +39,7 @@ BLAS is single-threaded (see ``_bench.py``). "agree" is yes when every count obt
 equals ours.
 
     python benchmarks/partition_nd.py [--quick] [--repeats 3] [--seed 1] [--budget 120]
+                                      [--peers affinitree,relucent | none]
 
 The full run takes about 15-25 minutes on a 2-vCPU VM with both peers installed (most of
 it the peers' budgets); ``--quick`` runs three small nets ([3, 6, 6, 1], [4, 5, 5, 1],
@@ -200,8 +201,8 @@ def run_case(n0, hidden, box, args, config, state, have):
            "count": count}
     ours_best = best_times([ours], 1, 0.2)[0]
     aff_best = None
-    if not have["affinitree"]:
-        row["aff"] = "absent"
+    if have["affinitree"] is not True:
+        row["aff"] = have["affinitree"]
     elif key in state["aff_over"]:
         row["aff"] = "skipped"
     else:
@@ -219,8 +220,8 @@ def run_case(n0, hidden, box, args, config, state, have):
                 aff_best = min(aff_best, again[2])
     row["ours"] = ours_best
     row["aff_time"] = aff_best
-    if not have["relucent"]:
-        row["rel"] = "absent"
+    if have["relucent"] is not True:
+        row["rel"] = have["relucent"]
     elif key in state["rel_over"] or count > config.relucent_max_regions:
         row["rel"] = "skipped"
     else:
@@ -263,9 +264,18 @@ def main(argv=None):
                        quick_help="three small networks, in about half a minute")
     parser.add_argument("--budget", type=float, default=120.0,
                         help="seconds after which a peer's run is stopped (default %(default)s)")
+    parser.add_argument("--peers", default="affinitree,relucent",
+                        help="comma-separated peers to run when installed, or 'none' "
+                             "(default %(default)s)")
     args = parse(parser, argv)
     config = QUICK if args.quick else FULL
-    have = {"affinitree": _has("affinitree"), "relucent": _has("relucent") and _has("torch")}
+    wanted = {p.strip() for p in args.peers.split(",")} - {"none", ""}
+    unknown = wanted - {"affinitree", "relucent"}
+    if unknown:
+        parser.error(f"--peers: unknown peer(s) {sorted(unknown)}; use affinitree, relucent "
+                     "or none")
+    have = {"affinitree": "affinitree" in wanted and _has("affinitree"),
+            "relucent": "relucent" in wanted and _has("relucent") and _has("torch")}
     print("# regions.partition (float) in R^n0 against affinitree and relucent")
     print()
     print(f"BLAS: {threads_line()}. Seed {args.seed}, best of {args.repeats}, peer budget "
@@ -274,25 +284,33 @@ def main(argv=None):
     for name, ok in have.items():
         if ok:
             print(f"{name}: installed (version {_version(name)}).")
+        elif name not in wanted:
+            print(f"{name}: not run (--peers).")
+            have[name] = "not run"
         else:
             print(f"{name}: not installed, not run (pip install {name}).")
+            have[name] = "absent"
     print()
     print("| n0 | widths | domain | regions | ours | regions/s | affinitree | time | speed-up "
           "| relucent | time | speed-up | agree |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     state = {"aff_over": set(), "rel_over": set()}
+    rows = []
     for n0, hidden in config.cases:
         for box in (True, False):
             row = run_case(n0, hidden, box, args, config, state, have)
+            row["agree"] = _agree(row)
+            rows.append(row)
             aff = _peer_cells(row, "aff", args.budget)
             rel = _peer_cells(row, "rel", args.budget)
             print(f"| {n0} | {row['widths']} | {row['domain']} | {row['count']:,} | "
                   f"{fmt_time(row['ours'])} | {row['count'] / row['ours']:,.0f} | "
-                  f"{' | '.join(aff)} | {' | '.join(rel)} | {_agree(row)} |", flush=True)
+                  f"{' | '.join(aff)} | {' | '.join(rel)} | {row['agree']} |", flush=True)
     print()
     print("speed-up: the peer's time over ours; '> ' when the peer was stopped at the budget. "
           "skipped: over budget on a smaller case of the same n0 and domain (or, relucent, "
           f"more than {config.relucent_max_regions:,} regions).")
+    return rows
 
 
 def _version(name: str) -> str:
