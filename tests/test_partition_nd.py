@@ -415,8 +415,8 @@ def test_a_line_crosses_exactly_the_facets_trace_finds(net, seed, whole):
 # -- against forward passes -----------------------------------------------------------------
 
 
-@given(random_networks(input_dim=st.integers(3, 6), depth=st.integers(1, 3),
-                       width=st.integers(1, 5), output_dim=st.integers(1, 2),
+@given(random_networks(input_dim=st.integers(3, 6), depth=st.integers(1, 2),
+                       width=st.integers(1, 4), output_dim=st.integers(1, 2),
                        activations=("relu", "hardtanh", "leaky_relu"), mixed=True,
                        sigma_b=st.just(1.0)),
        st.integers(0, 2**16), st.booleans())
