@@ -12,7 +12,7 @@ from math import comb, factorial, prod
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bounds
@@ -30,7 +30,7 @@ from regions import (
     trace,
 )
 from regions.constructions import box_polygon, folding_network
-from regions.strategies import random_networks, rational_networks, small_fractions
+from regions.strategies import random_networks, rational_networks
 
 from .oracle_nd import OracleND, zaslavsky
 
