@@ -55,6 +55,22 @@ def test_partition_vs_clipping_benchmark_quick(capsys):
     assert "regions/s" in capsys.readouterr().out
 
 
+def test_partition_nd_benchmark_quick(capsys):
+    """The n-D benchmark at its quick size without peers; with affinitree when it is
+    installed (it is never a dependency), whose counts must agree."""
+    rows = _load("benchmarks/partition_nd.py").main(["--quick", "--repeats", "1",
+                                                     "--peers", "none"])
+    assert len(rows) == 6 and all(r["count"] >= 1 and r["agree"] == "-" for r in rows)
+    assert "regions/s" in capsys.readouterr().out
+    try:
+        import affinitree  # noqa: F401
+    except ImportError:
+        return
+    rows = _load("benchmarks/partition_nd.py").main(["--quick", "--repeats", "1",
+                                                     "--peers", "affinitree"])
+    assert all(r["agree"] == "yes" for r in rows)
+
+
 def test_partition_figure_example(tmp_path, capsys):
     """Raghu et al.'s Figure 3 at a smaller size: the PNG is written and the printed counts
     are the partition's, within Serra's bound."""
