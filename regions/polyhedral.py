@@ -306,10 +306,17 @@ class PolyhedralPartition:
     def volumes(self) -> np.ndarray:
         """Volume of each region: ``inf`` if unbounded; Fractions (object array) in exact
         mode, float64 otherwise. Sums of the cells' volumes from a pulling triangulation."""
+        out = self._volumes_of(np.arange(self.num_cells))
+        out.setflags(write=False)
+        return out
+
+    def _volumes_of(self, cells: np.ndarray) -> np.ndarray:
+        """The regions' volumes summed over the given cells only (the other regions get 0,
+        unbounded ones ``inf``)."""
         R, n = self.num_regions, self.dim
         simplices: list[list[int]] = []
         owner: list[int] = []
-        for c in range(self.num_cells):
+        for c in cells.tolist():
             r = int(self.cell_region[c])
             if not self.bounded[r]:
                 continue
@@ -334,7 +341,6 @@ class PolyhedralPartition:
                 vol = np.abs(np.linalg.det(P[:, 1:] - P[:, :1])) / fact
                 np.add.at(out, np.array(owner), vol)
             out[~self.bounded] = np.inf
-        out.setflags(write=False)
         return out
 
     # -- one region ------------------------------------------------------------------------
@@ -379,7 +385,9 @@ class PolyhedralPartition:
         A = export(np.array(rows_a, dtype=X.dtype).reshape(-1, d))
         b = export(np.array(rows_b, dtype=X.dtype).reshape(-1))
         finite = X[:, -1] != 0
-        vol = self.volumes[i]
+        # one region's volume from its own cells, unless every volume is known already
+        vol = (self.volumes[i] if "volumes" in self.__dict__
+               else self._volumes_of(np.asarray(cells, dtype=np.int64))[i])
         return PolyhedralRegion(
             index=i, pattern=tuple(p[i] for p in self.patterns),
             linear_map=self.linear_maps[i], offset=self.offsets[i], A=A, b=b,

@@ -256,3 +256,17 @@ def test_planar_inputs_keep_the_planar_result_and_group_maxima_are_refused():
     graph = b.build(b.dense(h, rng.normal(size=(1, 2))))
     with pytest.raises(NotImplementedError, match="group maximum"):
         partition(graph)
+
+
+def test_one_region_does_not_compute_every_volume():
+    """Pinned: region(i) read every cell's volume (a pulling triangulation of each, in
+    Python): ~100 s for one 6-D region of a net with 1,164 regions in a box. It triangulates
+    its own cells only, and agrees with the full table."""
+    from regions import Box, partition, random_network
+
+    net = random_network([4, 6, 6, 1], "hardtanh", sigma_w=2.0, sigma_b=0.5, seed=3)
+    part = partition(net, Box([-2] * 4, [2] * 4))
+    i = int(np.argmax(part.bounded))
+    region = part.region(i)
+    assert "volumes" not in part.__dict__
+    assert region.volume == pytest.approx(part.volumes[i], rel=1e-12)
