@@ -414,7 +414,10 @@ def partition(
         :mod:`regions.kinds` (:data:`~regions.kinds.RATIONAL`: rational arithmetic
         throughout; :data:`~regions.kinds.FLOAT`: the float engine with tolerance ``tol``
         alone, no certified decisions: faster, but boundaries nearly parallel to 1e-9
-        that meet far away can lose regions; for comparisons).
+        that meet far away can lose regions; for comparisons). This describes the planar
+        engine; the n-dimensional one computes ``exact=True`` in rational arithmetic and
+        float mode with the tolerance
+        :data:`~regions.polyhedral.POLYHEDRAL_TOLERANCE` (no certified filtering yet).
     tol : float, optional
         Relative tolerance of the float engine where float mode uses it (default
         :data:`PARTITION_TOLERANCE`, 1e-13).
