@@ -451,8 +451,8 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     fcell = fkey // L
     verts = flat[inc]
     rng = np.random.default_rng(20230723)
-    h1 = rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64).view(np.uint64)
-    h2 = rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64).view(np.uint64)
+    h1 = np.asarray(rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64)).view(np.uint64)
+    h2 = np.asarray(rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64)).view(np.uint64)
     with np.errstate(over="ignore"):
         s1 = np.add.reduceat(h1[verts], starts)
         s2 = np.add.reduceat(h2[verts], starts)

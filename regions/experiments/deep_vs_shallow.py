@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import time
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,10 @@ NAME = "deep_vs_shallow"
 TITLE = ("Deep versus shallow: exact region counts against the bounds (Pascanu 2013, "
          "Montufar 2014, Serra 2018)")
 
-FULL = {"widths": {1: (4, 8), 2: (4, 6, 8), 3: (6,), 4: (8,)}, "depth": 5, "seeds": 5}
-QUICK = {"widths": {1: (4,), 2: (4,), 3: (6,)}, "depth": {1: 3, 2: 3, 3: 4}, "seeds": 3}
+FULL: dict[str, Any] = {"widths": {1: (4, 8), 2: (4, 6, 8), 3: (6,), 4: (8,)}, "depth": 5,
+                        "seeds": 5}
+QUICK: dict[str, Any] = {"widths": {1: (4,), 2: (4,), 3: (6,)}, "depth": {1: 3, 2: 3, 3: 4},
+                         "seeds": 3}
 """``depth``: the largest depth, or one per n0."""
 
 MAX_FOLDING = 200_000
@@ -92,7 +95,7 @@ def _folding(n0: int, n: int, k: int, expected: int) -> tuple[int, bool]:
         return int(trace(net, Segment(lo, hi), exact=True).num_pieces), True
     if n0 == 2:
         exact = expected <= EXACT_LIMIT
-        return int(partition(net, box_polygon(lo, hi), exact=exact).num_regions), exact
+        return int(partition(net, box_polygon(list(lo), list(hi)), exact=exact).num_regions), exact
     exact = expected <= EXACT_LIMIT_ND
     return int(partition(net, Box(lo, hi), exact=exact).num_regions), exact
 
@@ -320,7 +323,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     progress.add(sum(len(ks) for _, _, ks in plan))
     n_seeds = cfg["seeds"]
     pool = iter(seeds(seed, 2 * n_seeds * sum(len(ks) for _, _, ks in plan)))
-    panels, mismatches = [], []
+    panels: list[dict] = []
+    mismatches: list = []
     for n0, n, ks in plan:
         net_seeds = [([next(pool) for _ in range(n_seeds)], [next(pool) for _ in range(n_seeds)])
                      for _ in ks]
