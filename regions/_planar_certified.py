@@ -120,7 +120,7 @@ class CertifiedPlanarEngine(PlanarEngine):
     track_lines = True
 
     def __init__(self, polygon: np.ndarray | None, kind: CertifiedKind,
-                 model: Any = None) -> None:
+                 model: Any = None, budget: tuple[float, float] = ORACLE_BUDGET) -> None:
         mid, rad = (None, None) if polygon is None else input_ball(polygon)
         super().__init__(mid, kind)
         self.RH: np.ndarray = np.zeros(self.H.shape)
@@ -132,6 +132,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.model = model
         self.layer_pieces: list[np.ndarray] = []  # per layer: piece indices of the regions
         self._started, self._spent = time.perf_counter(), 0.0
+        self.budget = budget  # (seconds, times the rest of the run) for exact values
         self._rows: dict[int, np.ndarray] = {}  # exact rows of this layer's Z, by vertex
         # the books on lines (see the module): per face slot the line of the edge from it
         one, zero = RATIONAL.one, RATIONAL.zero
@@ -400,12 +401,13 @@ class CertifiedPlanarEngine(PlanarEngine):
         return out
 
     def _charge(self, since: float) -> None:
-        """Account time spent on exact values; past :data:`~regions.certified.ORACLE_BUDGET`
-        give up (the partition is then recomputed in rational arithmetic throughout, which
-        shares its work: cheaper when many values must be exact)."""
+        """Account time spent on exact values; past ``budget`` (by default
+        :data:`~regions.certified.ORACLE_BUDGET`) give up (exact mode then recomputes the
+        partition in rational arithmetic throughout, which shares its work: cheaper when
+        many values must be exact; float mode runs the tolerance engine)."""
         self._spent += time.perf_counter() - since
         other = time.perf_counter() - self._started - self._spent
-        if self._spent > max(ORACLE_BUDGET[0], ORACLE_BUDGET[1] * other):
+        if self._spent > max(self.budget[0], self.budget[1] * other):
             raise Unsettled(f"partition: exact values took {self._spent:.1f} s, more than "
                             "the budget")
 

@@ -75,6 +75,13 @@ through the layers and through the vertices made on edges (see :mod:`regions._pl
 pre-activation within this times its scale of a threshold is put on the threshold. Smaller
 than :data:`regions.DEFAULT_TOLERANCE` because the scales are per vertex, not global."""
 
+FLOAT_EXACT_BUDGET = (0.25, 0.5)
+"""Float mode's budget for exact values in the certified engine: at most
+max(0.25 s, half the time of the rest of the run). Past it (many slivers narrower than
+float64's bounds: far-away vertices of large networks), float mode runs the tolerance
+engine instead, as before certified decisions, and says so in ``filter_stats.reason``."""
+
+
 @dataclass(frozen=True, eq=False)
 class Region:
     """One activation region of a :class:`Partition`.
@@ -522,7 +529,7 @@ def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: P
     (``arithmetic == "certified"``). Raises :class:`Unsettled` where the engine does not
     apply (group maxima, values beyond float64, exact values over their time budget)."""
     lowered = lower_certified(model)
-    engine = CertifiedPlanarEngine(polygon, CERTIFIED, model)
+    engine = CertifiedPlanarEngine(polygon, CERTIFIED, model, budget=FLOAT_EXACT_BUDGET)
     for st in lowered.stages:
         engine.layer(st)
     stats = FilterStats(engine.decisions, engine.exact_values, False)
