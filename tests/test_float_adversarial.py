@@ -215,3 +215,15 @@ def test_the_tolerance_engine_alone_is_what_float_partitions_no_longer_use():
     assert plain.arithmetic == "float" and fl.arithmetic == "certified"
     assert fl.num_regions == ex.num_regions == 15
     assert plain.num_regions == 14
+
+
+def test_float_partition_past_its_exact_budget_runs_the_tolerance_engine(monkeypatch):
+    """Where exact values would take long (many slivers), float mode stops after its budget
+    and runs the tolerance engine, saying so; a zero budget forces it here."""
+    import sys
+
+    monkeypatch.setattr(sys.modules["regions.partition"], "FLOAT_EXACT_BUDGET", (0.0, 0.0))
+    net = nearly_parallel_net([2, 8, 8, 1], 1e-8, 7)  # needs exact vertex rows
+    fl = partition(net, exact=False)
+    assert fl.arithmetic == "float"
+    assert "budget" in fl.filter_stats.reason and "tolerance" in fl.filter_stats.reason
