@@ -26,11 +26,12 @@ Conventions
 * Float mode (``exact=False``) takes its decisions from the same certified engine, so its
   regions, patterns and edges are the exact ones, and keeps float64 geometry (vertices,
   maps, areas): ``arithmetic == "certified"``, about 1.1-2x the time of a float engine with a
-  tolerance. A tolerance cannot be right everywhere: with one, boundaries nearly parallel
+  tolerance up to width 50, 4-5x at width 150 (``exact=regions.FLOAT`` runs that engine
+  alone). A tolerance cannot be right everywhere: with one, boundaries nearly parallel
   to 1e-9 that meet far away lost regions silently (14 regions instead of 15; 30 instead of
   160 through a plane slice). Where the certified engine does not apply (group maxima:
   max pooling, maxout; values beyond float64's range; exact values over their time
-  budget), the float engine with relative tolerance ``tol`` runs instead (see
+  budget :data:`FLOAT_EXACT_BUDGET`), the float engine with relative tolerance ``tol`` runs instead (see
   :mod:`regions._planar`: ``arithmetic == "float"``, ``filter_stats.reason`` says why);
   it raises ``RuntimeError`` or ``FloatingPointError`` where it finds it cannot decide.
 
