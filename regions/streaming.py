@@ -401,6 +401,11 @@ class _TraceMerger:
         self.want_knots = want_knots
         self.knots: list = []
         self.knots_file = knots_file
+        self.first_chunk: _Chunk | None = None
+        self.first_signs = None
+        self.hi = None
+        self.arithmetic, self.tol = "float", 0.0
+        self.key_parts: list[np.ndarray] | None = None  # (as_chunk: the keys, not counted)
 
     def _same_map(self, c: _Chunk, pa, pb) -> bool:
         from ._stages import lower, same_neighbour_maps
@@ -425,12 +430,21 @@ class _TraceMerger:
             self.knots.extend(values)
 
     def add(self, c: _Chunk) -> None:
+        """Append the next chunk (chunks must come in order and meet end to end)."""
+        if self.hi is not None and c.lo != self.hi:
+            raise ValueError(f"internal error: chunk [{c.lo}, {c.hi}] does not start where "
+                             f"the last one ended ({self.hi})")
+        self.hi = c.hi
         self.chunks += 1
         self.exact = c.arithmetic != "float"
+        self.arithmetic, self.tol = c.arithmetic, c.tol
         if self.transitions is None:
+            self.first_chunk = c
             self.transitions = np.zeros_like(c.transitions)
             self.signs = np.zeros_like(c.sign_changes)
             self.last_signs = np.zeros_like(c.last_signs)
+            self.first_signs = np.zeros_like(c.first_signs)
+        self.first_signs = np.where(self.first_signs != 0, self.first_signs, c.first_signs)
         self.pieces += c.num_pieces
         self.linear += c.num_linear_pieces
         self.transitions = self.transitions + c.transitions
@@ -458,8 +472,25 @@ class _TraceMerger:
         self.last_signs = np.where(c.last_signs != 0, c.last_signs, self.last_signs)
         self.last = c.last
         self.lengths.append(c.lengths)
-        if self.distinct is not None and c.keys is not None:
+        if self.key_parts is not None and c.keys is not None:
+            self.key_parts.append(c.keys)
+        elif self.distinct is not None and c.keys is not None:
             self.distinct.add(c.keys)
+
+    def as_chunk(self) -> _Chunk:
+        """The chunks added so far as one chunk (to be merged with its neighbours)."""
+        first = self.first_chunk
+        keys = None
+        if self.key_parts is not None:
+            keys = np.unique(np.concatenate(self.key_parts), axis=0)
+        return _Chunk(lo=first.lo, hi=self.hi, num_pieces=self.pieces,
+                      transitions=self.transitions, sign_changes=self.signs,
+                      num_linear_pieces=self.linear if self.with_linear else 0,
+                      lengths=np.array([math.fsum(col) for col in np.array(self.lengths).T]),
+                      first=first.first, last=self.last, first_signs=self.first_signs,
+                      last_signs=self.last_signs, arithmetic=self.arithmetic, tol=self.tol,
+                      keys=keys, knots=np.array(self.knots, dtype=object if self.exact
+                                                else np.float64) if self.want_knots else None)
 
     def result(self) -> TraceSummary:
         linear = self.with_linear
@@ -504,8 +535,8 @@ def _parameter(v, exact: bool, name: str):
     return float(v)
 
 
-def _mandatory(trajectory, boundaries, exact: bool) -> list:
-    lo, hi = trajectory.domain
+def _mandatory(trajectory, boundaries, exact: bool, span=None) -> list:
+    lo, hi = trajectory.domain if span is None else span
     lo, hi = _parameter(lo, exact, "domain"), _parameter(hi, exact, "domain")
     cuts = [lo, hi]
     if boundaries is not None:
@@ -548,11 +579,11 @@ def _check_chunk_pieces(chunk_pieces) -> int:
 
 
 def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
-            want_knots, linear, first_fraction=1 / 1024) -> Iterator[_Chunk]:
-    """Trace the trajectory chunk after chunk, adapting the chunk width to the piece
-    density; yields the chunks in order."""
+            want_knots, linear, first_fraction=1 / 1024, span=None) -> Iterator[_Chunk]:
+    """Trace the trajectory (or its parameter interval ``span``) chunk after chunk,
+    adapting the chunk width to the piece density; yields the chunks in order."""
     is_exact = _is_exact_mode(net, trajectory, exact, tol)
-    cuts = _mandatory(trajectory, boundaries, is_exact)
+    cuts = _mandatory(trajectory, boundaries, is_exact, span)
     total = cuts[-1] - cuts[0]
     width = total * (Fraction(1, 1024) if is_exact else first_fraction)
     for a, b in zip(cuts[:-1], cuts[1:]):
@@ -571,6 +602,21 @@ def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
             if is_exact:  # dyadic widths keep the boundaries short rationals
                 width = Fraction(2) ** math.floor(math.log2(width)) if width > 0 else width
             lo = hi
+
+
+def _trace_range(net, trajectory, lo, hi, *, chunk_pieces, exact, tol, want_knots,
+                 linear) -> _Chunk:
+    """The parameter interval [lo, hi] traced chunk by chunk and merged into one chunk (a
+    task of :mod:`regions.distributed`)."""
+    straight = isinstance(trajectory, Segment)
+    merger = _TraceMerger(net, straight, want_knots, None, linear)
+    if not straight:
+        merger.key_parts = []
+    for c in _chunks(net, trajectory, chunk_pieces=chunk_pieces, exact=exact, tol=tol,
+                     boundaries=None, keep_keys=not straight, want_knots=want_knots,
+                     linear=linear, span=(lo, hi)):
+        merger.add(c)
+    return merger.as_chunk()
 
 
 def trace_summary(net: Network | Graph, trajectory: Segment | Polyline, *,
@@ -654,6 +700,15 @@ def _box(box: Any, exact: bool):
         raise ValueError(f"box must have xmin < xmax and ymin < ymax; got {arr.tolist()}")
     conv = (lambda v: _parameter(v, True, "box")) if exact else float
     return [conv(v) for v in lo], [conv(v) for v in hi]
+
+
+def _tile_task(net, plane, x0, x1, y0, y1, exact, chunk_regions: int) -> np.ndarray:
+    """The distinct pattern keys of one tile, split further while above
+    ``chunk_regions`` regions (a task of :mod:`regions.distributed`)."""
+    packer = _Packer(net)
+    parts = list(_tile_stack(net, plane, [x0, x1], [y0, y1], exact, packer, chunk_regions,
+                             split=True, scale=x1 - x0))
+    return np.unique(np.concatenate(parts), axis=0)
 
 
 def _tile_keys(net, plane, x0, x1, y0, y1, exact, packer) -> tuple[np.ndarray, int]:
@@ -752,20 +807,36 @@ def _tiles(net, plane, x0, x1, y0, y1, exact, packer, chunk_regions, cuts,
     if cuts is not None:
         xs = _grid(x0, x1, cuts[0], is_exact, "cuts[0]")
         ys = _grid(y0, y1, cuts[1], is_exact, "cuts[1]")
-    else:  # a first tile of 1/64 of the box gives the density
-        keys, n = _tile_keys(net, plane, x0, x0 + (x1 - x0) / 8, y0, y0 + (y1 - y0) / 8,
-                             exact, packer)
-        per_box = max(1.0, n * 64.0)
-        k = max(1, math.ceil(math.sqrt(per_box / (chunk_regions / 2))))
-        xs = [x0 + (x1 - x0) * (Fraction(i, k) if is_exact else i / k) for i in range(k + 1)]
-        ys = [y0 + (y1 - y0) * (Fraction(i, k) if is_exact else i / k) for i in range(k + 1)]
-        xs[-1], ys[-1] = x1, y1
+    else:
+        xs, ys = _tile_grid(net, plane, x0, x1, y0, y1, exact, packer, chunk_regions,
+                            is_exact, 1)
+    yield from _tile_stack(net, plane, xs, ys, exact, packer, chunk_regions,
+                           split=cuts is None, scale=x1 - x0)
+
+
+def _tile_grid(net, plane, x0, x1, y0, y1, exact, packer, chunk_regions, is_exact,
+               least: int):
+    """A k x k grid of tiles of about half ``chunk_regions`` regions each (from a first
+    tile of 1/64 of the box), with at least ``least`` tiles."""
+    keys, n = _tile_keys(net, plane, x0, x0 + (x1 - x0) / 8, y0, y0 + (y1 - y0) / 8,
+                         exact, packer)
+    per_box = max(1.0, n * 64.0)
+    k = max(1, math.ceil(math.sqrt(per_box / (chunk_regions / 2))), math.ceil(math.sqrt(least)))
+    xs = [x0 + (x1 - x0) * (Fraction(i, k) if is_exact else i / k) for i in range(k + 1)]
+    ys = [y0 + (y1 - y0) * (Fraction(i, k) if is_exact else i / k) for i in range(k + 1)]
+    xs[-1], ys[-1] = x1, y1
+    return xs, ys
+
+
+def _tile_stack(net, plane, xs, ys, exact, packer, chunk_regions, split: bool, scale):
+    """Pattern keys of the tiles of the grid ``xs`` x ``ys``; with ``split`` a tile above
+    ``chunk_regions`` regions is split in four and done again."""
     stack = [(a, b, c, d) for c, d in zip(ys[:-1], ys[1:]) for a, b in zip(xs[:-1], xs[1:])]
     stack.reverse()
     while stack:
         a, b, c, d = stack.pop()
         keys, n = _tile_keys(net, plane, a, b, c, d, exact, packer)
-        if n > chunk_regions and cuts is None and (b - a) > (x1 - x0) * 1e-9:
+        if n > chunk_regions and split and (b - a) > scale * 1e-9:
             ma, mc = (a + b) / 2, (c + d) / 2
             stack.extend([(ma, b, mc, d), (a, ma, mc, d), (ma, b, c, mc), (a, ma, c, mc)])
             continue

@@ -190,3 +190,24 @@ def test_import_regions_does_not_import_dask_or_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_memory_error_before_a_trace_that_would_not_fit(monkeypatch):
+    from regions.memory import LIMIT_VARIABLE
+
+    net = random_network([8, 64, 64, 64, 64, 1], "hardtanh", sigma_w=4.0, seed=0)
+    seg = Segment(np.ones(8), -np.ones(8))
+    full = trace(net, seg)
+    assert full.num_pieces > 500
+    monkeypatch.setenv(LIMIT_VARIABLE, "1M")
+    with pytest.raises(MemoryError, match=r"need about .* MB of memory, but about 1\.0 MB is "
+                                          r"available.*regions\.streaming\.trace_summary"):
+        trace(net, seg)
+    with pytest.raises(MemoryError, match="trace_summary"):
+        trace(net, seg, exact=True)
+    # the streaming form fits under the same limit, and gives the same counts
+    s = trace_summary(net, seg, chunk_pieces=16, linear_pieces=False)
+    assert s.num_pieces == full.num_pieces and s.transitions == full.transitions
+    monkeypatch.setenv(LIMIT_VARIABLE, "lots")
+    with pytest.raises(ValueError, match="REGIONS_MEMORY_LIMIT must be a size"):
+        trace(net, seg)
