@@ -39,6 +39,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -84,13 +85,14 @@ class Executor:
     def __init__(self, kind: str, workers: int, client: Any = None, cluster: Any = None):
         self.kind, self.workers, self.client, self._cluster = kind, workers, client, cluster
 
-    def map(self, fn: Callable, items: Iterable, **kwargs: Any) -> Iterator:
+    def map(self, fn: Callable, items: Iterable, /, **kwargs: Any) -> Iterator:
         """``fn(item, **kwargs)`` for every item, yielded in the items' order."""
         if self.client is None:
             for item in items:
                 yield fn(item, **kwargs)
             return
-        futures = self.client.map(fn, list(items), pure=False, **kwargs)
+        # (a partial: Client.map's own keywords, such as func or key, must not collide)
+        futures = self.client.map(functools.partial(fn, **kwargs), list(items), pure=False)
         try:
             for f in futures:
                 yield f.result()

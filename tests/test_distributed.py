@@ -112,3 +112,12 @@ def test_scheduler_address_uses_that_cluster(cluster):
         assert s.num_pieces == trace(net, seg).num_pieces
     # closing a client of an existing cluster leaves the cluster running
     assert len(cluster.client.scheduler_info()["workers"]) == 2
+
+
+def test_sweep_on_the_local_cluster(cluster, tmp_path):
+    from regions.sweep import sweep
+    from tests.test_sweep import GRID, pieces
+
+    here = sweep(pieces, GRID, tmp_path / "here.csv")
+    there = sweep(pieces, GRID, tmp_path / "there.csv", executor=cluster)
+    assert there == here
