@@ -121,3 +121,37 @@ def test_sweep_on_the_local_cluster(cluster, tmp_path):
     here = sweep(pieces, GRID, tmp_path / "here.csv")
     there = sweep(pieces, GRID, tmp_path / "there.csv", executor=cluster)
     assert there == here
+
+
+def test_reproduce_on_a_scheduler_equals_the_sequential_run(cluster, tmp_path):
+    pytest.importorskip("matplotlib")
+    from regions import reproduce
+
+    only = ["--quick", "--only", "region_boundaries,deep_vs_shallow", "--no-progress"]
+    here = reproduce.main(only + ["--out", str(tmp_path / "here")])
+    there = reproduce.main(only + ["--out", str(tmp_path / "there"),
+                                   "--scheduler", cluster.client.scheduler.address])
+    assert [r.name for r in there] == ["region_boundaries", "deep_vs_shallow"]
+    for a, b in zip(here, there):  # counts equal; floats to rounding (BLAS sums may differ)
+        _close_data(a.data, b.data)
+        assert [c.holds for c in a.claims] == [c.holds for c in b.claims]
+        for filename in a.figures:
+            assert (tmp_path / "there" / filename).stat().st_size > 1000
+    assert (tmp_path / "there" / "report.md").read_text().count("\n## ") == 2
+    with pytest.raises(SystemExit):
+        reproduce.main(only + ["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+
+
+def _close_data(a, b):
+    if isinstance(a, dict):
+        assert sorted(a) == sorted(b)
+        for k in a:
+            _close_data(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _close_data(x, y)
+    elif isinstance(a, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    else:
+        assert a == b
