@@ -331,9 +331,7 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
     sub, offset = _sub_trajectory(traj, lo, hi, is_exact)
     kw = {} if tol is None else {"tol": tol}
     tr = trace(net, sub, exact, **kw)
-    pats = tr.patterns
-    first = tuple(p[0].copy() for p in pats)
-    last = tuple(p[-1].copy() for p in pats)
+    first, last = _end_patterns(tr)
     use_tol = tr.tol if not tr.exact else 0.0
     firsts = _end_signs(net, sub, tr, tr.exact, use_tol, False)
     lasts = _end_signs(net, sub, tr, tr.exact, use_tol, True)
@@ -345,7 +343,7 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
             else lo + scale * np.asarray(k, dtype=np.float64)
     keys = None
     if keep_keys:
-        keys = _Packer(net).keys(pats)
+        keys = _Packer(net).keys(tr.patterns)
         keys = np.unique(keys, axis=0)
     return _Chunk(lo=lo, hi=hi, num_pieces=tr.num_pieces,
                   transitions=np.asarray(tr.transitions_per_layer, dtype=np.int64),
@@ -354,6 +352,20 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
                   lengths=np.asarray(tr.lengths, dtype=np.float64), first=first, last=last,
                   first_signs=firsts, last_signs=lasts, arithmetic=tr.arithmetic,
                   tol=use_tol, keys=keys, knots=knots)
+
+
+def _end_patterns(tr) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """The patterns of the first and the last piece of an open trace, without building
+    every piece's (the first and last pieces lie in the first and last piece of every
+    layer)."""
+    try:
+        stages, index = tr._lowered.stages, tr._layer_index
+        first = tuple(np.asarray(st.codes[ix[0]]) for st, ix in zip(stages, index))
+        last = tuple(np.asarray(st.codes[ix[-1]]) for st, ix in zip(stages, index))
+        return first, last
+    except AttributeError:  # pragma: no cover - a Trace without its layer indices
+        pats = tr.patterns
+        return tuple(p[0].copy() for p in pats), tuple(p[-1].copy() for p in pats)
 
 
 def _sub_trajectory(traj, lo, hi, exact: bool):
