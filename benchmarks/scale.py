@@ -8,7 +8,7 @@ further layer about 1.8x more) along the segment between two seeded N(0, I) poin
    :func:`regions.trace` at about 10^5 pieces (depth 12): best of ``--repeats``, interleaved
    (target: streaming within 1.25x). Both without ``num_linear_pieces`` (a Jacobian per
    piece, lazily computed by the Trace; ``linear_pieces=False`` in the summary).
-2. The streamed summary at ``--depth`` (default 19: about 10^7 pieces), in a child process
+2. The streamed summary at ``--depth`` (default 20: about 1.4 x 10^7 pieces), in a child process
    whose peak resident memory is read from the operating system (``getrusage`` of the
    child, ``ru_maxrss``) (target: under 2 GB), and the in-memory trace of the same network
    in a child with ``REGIONS_MEMORY_LIMIT=2G``, which must raise MemoryError (it would need
@@ -25,7 +25,7 @@ further layer about 1.8x more) along the segment between two seeded N(0, I) poin
 
 BLAS is single-threaded (``_bench.py``).
 
-    python benchmarks/scale.py [--quick] [--depth 19] [--repeats 3] [--seed 0]
+    python benchmarks/scale.py [--quick] [--depth 20] [--repeats 3] [--seed 0]
 
 ``--quick`` (depth 13, a smaller partition) is a smoke run of a minute or two.
 """
@@ -102,10 +102,10 @@ def main(argv=None) -> None:
     parser = _bench.arguments(__doc__, seed=0, repeats=3, seed_help="network and segment seed",
                               quick_help="depth 13 and a small partition (a smoke run)")
     parser.add_argument("--depth", type=int, default=None,
-                        help="depth of the large trace (default 19; 13 with --quick)")
+                        help="depth of the large trace (default 20; 13 with --quick)")
     parser.add_argument("--chunk-pieces", type=int, default=100_000)
     args = _bench.parse(parser, argv)
-    depth = args.depth or (13 if args.quick else 19)
+    depth = args.depth or (13 if args.quick else 20)
     print(f"# scale benchmark: {_bench.threads_line()}; {os.cpu_count()} CPUs")
 
     # 1. time per piece at ~1e5 pieces

@@ -184,7 +184,7 @@ def test_errors_name_the_argument():
 
 
 def test_import_regions_does_not_import_dask_or_pandas():
-    code = ("import sys, regions, regions.streaming; "
+    code = ("import sys, regions, regions.streaming, regions.distributed, regions.sweep; "
             "bad = [m for m in ('dask', 'distributed', 'pandas', 'pyarrow') if m in sys.modules]; "
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
