@@ -104,11 +104,27 @@ def main(argv=None) -> None:
     parser.add_argument("--depth", type=int, default=None,
                         help="depth of the large trace (default 20; 13 with --quick)")
     parser.add_argument("--chunk-pieces", type=int, default=100_000)
+    parser.add_argument("--steps", default="1,2,3,4",
+                        help="which measurements to run (3 needs 2; default %(default)s)")
     args = _bench.parse(parser, argv)
+    steps = {int(v) for v in args.steps.split(",") if v.strip()}
+    if 3 in steps:
+        steps.add(2)
     depth = args.depth or (13 if args.quick else 20)
     print(f"# scale benchmark: {_bench.threads_line()}; {os.cpu_count()} CPUs")
 
-    # 1. time per piece at ~1e5 pieces
+    if 1 in steps:
+        _per_piece(args)
+    if 2 in steps:
+        s, t_one = _large(args, depth)
+    if 3 in steps:
+        _cluster(args, depth, s, t_one)
+    if 4 in steps:
+        _partition(args)
+
+
+def _per_piece(args) -> None:
+    """1. time per piece at ~1e5 pieces."""
     small = 10 if args.quick else 12
     net, seg = _net(small, args.seed), _segment(args.seed)
     n = trace(net, seg).num_pieces
@@ -122,7 +138,10 @@ def main(argv=None) -> None:
           f"({t_str / n * 1e6:.1f} us/piece): ratio {ratio:.2f} (target <= 1.25: "
           f"{_mark(ratio <= 1.25)})")
 
-    # 2. the large trace, streamed, in a child process
+
+
+def _large(args, depth: int):
+    """2. the large trace, streamed, in a child process; the in-memory one refused."""
     s, t_one, rss = _in_child(_child_summary, depth, args.seed, args.chunk_pieces)
     print(f"\n2. depth {depth}: {s.num_pieces:,} pieces, {s.transitions:,} transitions, "
           f"{s.num_chunks} chunks, in {t_one:.0f} s ({t_one / s.num_pieces * 1e6:.1f} "
@@ -131,8 +150,11 @@ def main(argv=None) -> None:
     msg, t_fail, rss_fail = _in_child(_child_in_memory, depth, args.seed)
     print(f"   in-memory trace with REGIONS_MEMORY_LIMIT=2G: after {t_fail:.1f} s, peak "
           f"{rss_fail / GB:.2f} GB: {msg[:400]}")
+    return s, t_one
 
-    # 3. the same on a 2-worker LocalCluster
+
+def _cluster(args, depth: int, s, t_one: float) -> None:
+    """3. the same on a 2-worker LocalCluster."""
     try:
         from regions import distributed as dist
     except ImportError:  # pragma: no cover
@@ -154,7 +176,9 @@ def main(argv=None) -> None:
               f"(target >= 1.7x: {_mark(speed >= 1.7)}); counts identical: {same}; workers' "
               f"peak memory {max(worker_rss.values()) / GB:.2f} GB")
 
-    # 4. a 2-D partition in tiles
+
+def _partition(args) -> None:
+    """4. a 2-D partition in tiles."""
     width, pdepth, half = (32, 4, 0.5) if args.quick else (48, 4, 1.25)
     p, t_p, rss_p = _in_child(_child_partition, width, pdepth, half, args.seed, 20_000)
     print(f"\n4. partition of [-{half}, {half}]^2, [2, {width} x {pdepth}, 1] hard-tanh "

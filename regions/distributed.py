@@ -51,7 +51,7 @@ import numpy as np
 from .graph import Graph
 from .network import Network
 from .plane import Plane
-from .trajectory import Polyline, Segment
+from .trajectory import Line, Polyline, Segment
 from . import streaming as _st
 
 __all__ = ["Executor", "executor", "trace_summary", "trace_summaries", "partition_summary",
@@ -162,11 +162,21 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Execut
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n == 1 or not dask_available():
         return Executor("in-process", 1)
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+    # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in the workers, which fixes glibc's
+    # mmap threshold at 128 kB: every large temporary array of a trace is then mapped and
+    # unmapped afresh (page faults), about 2x slower. Ours keep large blocks in the heap.
+    env = "distributed.nanny.pre-spawn-environ."
+    with dask.config.set({env + "MALLOC_TRIM_THRESHOLD_": _MALLOC_THRESHOLD,
+                          env + "MALLOC_MMAP_THRESHOLD_": _MALLOC_THRESHOLD}):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
     return Executor("local-cluster", n, Client(cluster), cluster)
+
+
+_MALLOC_THRESHOLD = 2 ** 28  # bytes (see executor)
 
 
 def _own(ex: Executor | None) -> tuple[Executor, bool]:
@@ -186,30 +196,41 @@ def _range_task(span, net, trajectory, **kwargs) -> Any:
 
 
 def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: int, exact,
-            tol, is_exact: bool, boundaries) -> list:
+            tol, is_exact: bool, boundaries, span=None) -> list:
     """Equal parameter ranges (dyadic in exact mode; Polyline ranges on whole segments where
     there are enough), at least ``4 n_workers``, more when a probe of 1/1024 of the domain
-    says the pieces need it."""
-    lo, hi = (_st._parameter(v, is_exact, "domain") for v in trajectory.domain)
+    says the pieces need it; and the probe's pieces per unit parameter (None without
+    one), from which each task sizes its first chunk."""
+    if isinstance(trajectory, Line) and span is None:  # the window, and the two ends
+        cuts = _st._mandatory(trajectory, boundaries, is_exact, (-math.inf, math.inf))[1:-1]
+        a, b = _st._line_window(net, trajectory, is_exact)
+        a, b = min([a] + cuts), max([b] + cuts)
+        inner, density = _ranges(net, trajectory, None if tasks is None else
+                                 max(1, tasks - 2), n_workers, chunk_pieces, exact, tol,
+                                 is_exact, [c for c in cuts if a < c < b], (a, b))
+        return [(-math.inf, a)] + inner + [(b, math.inf)], density
+    lo, hi = (_st._parameter(v, is_exact, "domain") for v in (span or trajectory.domain))
+    density = None
     if tasks is None:
-        span = (hi - lo) * (Fraction(1, 1024) if is_exact else 1 / 1024)
-        probe = _st._trace_chunk(net, trajectory, lo, _st._snap(lo, hi, span, trajectory,
-                                                                 is_exact),
-                                 exact, tol, False, False, False, is_exact)
-        estimate = probe.num_pieces * (hi - lo) / span
+        width = (hi - lo) * (Fraction(1, 1024) if is_exact else 1 / 1024)
+        end = _st._snap(lo, hi, width, trajectory, is_exact)
+        probe = _st._trace_chunk(net, trajectory, lo, end, exact, tol, False, False, False,
+                                 is_exact)
+        estimate = probe.num_pieces * (hi - lo) / (end - lo)
         tasks = max(4 * n_workers, math.ceil(estimate / max(1, chunk_pieces)))
+        density = float(probe.num_pieces / (end - lo))
     elif isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 1:
         raise ValueError(f"tasks must be a positive integer or None, got {tasks!r}")
     step = (hi - lo) / tasks
     cuts = {lo + step * i for i in range(1, tasks)}
     if isinstance(trajectory, Polyline) and tasks <= hi - lo:  # whole segments
         cuts = {lo + round(step * i) for i in range(1, tasks)}
-    cuts |= set(_st._mandatory(trajectory, boundaries, is_exact))
+    cuts |= set(_st._mandatory(trajectory, boundaries, is_exact, span))
     edges = sorted(c if not is_exact else Fraction(c) for c in cuts | {lo, hi})
-    return list(zip(edges[:-1], edges[1:]))
+    return list(zip(edges[:-1], edges[1:])), density
 
 
-def trace_summary(net: Network | Graph, trajectory: Segment | Polyline, *,
+def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline, *,
                   executor: Executor | None = None, tasks: int | None = None,
                   chunk_pieces: int = _st.DEFAULT_CHUNK_PIECES, exact: Any = None,
                   tol: float | None = None, knots: bool = False,
@@ -258,13 +279,13 @@ def trace_summary(net: Network | Graph, trajectory: Segment | Polyline, *,
     ex, own = _own(executor)
     try:
         is_exact = _st._is_exact_mode(net, trajectory, exact, tol)
-        spans = _ranges(net, trajectory, tasks, ex.workers, chunk_pieces, exact, tol,
-                        is_exact, boundaries)
-        straight = isinstance(trajectory, Segment)
+        spans, density = _ranges(net, trajectory, tasks, ex.workers, chunk_pieces, exact,
+                                 tol, is_exact, boundaries)
+        straight = isinstance(trajectory, (Segment, Line))
         merger = _st._TraceMerger(net, straight, knots, None, linear_pieces)
         for c in ex.map(_range_task, spans, net=net, trajectory=trajectory,
                         chunk_pieces=chunk_pieces, exact=exact, tol=tol, want_knots=knots,
-                        linear=linear_pieces):
+                        linear=linear_pieces, density=density):
             merger.add(c)
         return merger.result()
     finally:

@@ -23,7 +23,8 @@ Merging is exact
   zero at the boundary is skipped as the trace skips it.
 * Distinct patterns are counted with their exact keys (the codes, bit-packed), never a hash:
   a set in memory up to ``memory_budget`` bytes, then sorted runs written to a temporary
-  directory and merged. Along a straight trajectory (a :class:`~regions.Segment`) every
+  directory and merged. Along a straight trajectory (a :class:`~regions.Segment` or
+  :class:`~regions.Line`) every
   activation region is convex and met at most once, so ``num_patterns == num_pieces`` and no
   key is kept. In a partition each region is convex, so a pattern met in several tiles is
   one region: ``num_regions`` is the number of distinct patterns over the tiles.
@@ -41,11 +42,16 @@ of the last so that it holds about half ``chunk_pieces`` pieces; a chunk that co
 above ``chunk_pieces`` is discarded and traced again in halves. Peak memory is that of a
 trace of about ``chunk_pieces`` pieces (plus the kept keys and, when asked, the knots).
 
-Not covered here: a :class:`~regions.Line` (its two unbounded ends are not sub-trajectories
-of the public types) and an :class:`~regions.Arc`; the number of linear regions of a
-partition (a linear region can continue across a tile side along which its two activation
-regions meet without meeting inside any one tile; this module does not match edges across
-tiles, so it leaves that count out rather than give a wrong one).
+A :class:`~regions.Line` is cut into a window holding every crossing of its first layer,
+widened by its own width on each side (or reaching the outermost ``boundaries``), which is
+chunked, and its two unbounded ends, each traced whole by the trace engine (in rational
+arithmetic in exact mode); the ends hold the pieces beyond the window, usually few, but
+their memory is not bounded by ``chunk_pieces``.
+
+Not covered here: an :class:`~regions.Arc`; the number of linear regions of a partition (a
+linear region can continue across a tile side along which its two activation regions meet
+without meeting inside any one tile; this module does not match edges across tiles, so it
+leaves that count out rather than give a wrong one).
 
 References
 ----------
@@ -70,11 +76,11 @@ import numpy as np
 
 from . import _numbers
 from .graph import Graph
-from .kinds import RATIONAL, CertifiedKind, as_kind, to_fraction
+from .kinds import RATIONAL, as_kind, to_fraction
 from .network import Network, _layer_values
 from .plane import Plane
 from .trace import DEFAULT_TOLERANCE, trace
-from .trajectory import Polyline, Segment
+from .trajectory import Line, Polyline, Segment
 
 __all__ = ["TraceSummary", "PartitionSummary", "trace_summary", "partition_summary",
            "DEFAULT_CHUNK_PIECES", "DEFAULT_CHUNK_REGIONS"]
@@ -354,6 +360,112 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
                   tol=use_tol, keys=keys, knots=knots)
 
 
+class _Ray:
+    """The parameter domain of the traced end of a Line (see :func:`_ray_chunk`)."""
+
+    domain = (-math.inf, math.inf)
+
+
+def _ray_chunk(net, line: Line, at, left: bool, exact, tol, want_knots: bool,
+               linear: bool, is_exact: bool) -> _Chunk:
+    """The unbounded end of ``line`` beyond parameter ``at`` (t <= at with ``left``), traced
+    as :func:`regions.trace` traces a Line's ends (in rational arithmetic in exact mode:
+    the certified engine starts from a public trajectory; its answers are the same).
+
+    The end is traced as u >= 0 along x = q + u e (q = x(at), e = +-direction) by the
+    trace engine started with a constant (zero-slope) end on the other side, whose one
+    extra piece (the pattern at q itself) is then taken off."""
+    from dataclasses import replace
+
+    from ._stages import lower, same_neighbour_maps
+    from .kinds import cast
+    from .trace import _Engine, _make_trace, _run_layers
+
+    kind = RATIONAL if is_exact else as_kind(exact, False, tol, DEFAULT_TOLERANCE, "trace")
+    p = _numbers.convert(line.point, is_exact)
+    d = _numbers.convert(line.direction, is_exact)
+    q = p + at * d  # (exact: Fractions; float: rounded once, as a chunk's end is)
+    e = cast(-d if left else d, kind)
+    engine = _Engine(cast(np.array([0], dtype=object), kind), cast(q, kind)[None, :],
+                     e * 0, e, kind)
+    lowered = lower(net, kind)
+    _run_layers(engine, lowered, kind)
+    tr = replace(_make_trace(engine, net, _Ray(), lowered),
+                 arithmetic="rational" if is_exact else "float")
+    extra = tr.num_knots > 0 and tr.edges[1] == 0  # the pattern at q is a piece of its own
+    pats = tr.patterns
+    real = tuple(pt[1:] for pt in pats) if extra else pats
+    per_knot = tr.knot_transitions[1:] if extra else tr.knot_transitions
+    knots_u = tr.knots[1:] if extra else tr.knots
+    n = real[0].shape[0]
+    lin = 0
+    if linear:
+        same = same_neighbour_maps(tr._lowered, real, tr.tol) if n > 1 else np.zeros(0, bool)
+        lin = 1 + int(np.count_nonzero(~same))
+    near_pattern = tuple(pt[0].copy() for pt in real)
+    far_pattern = tuple(pt[-1].copy() for pt in real)
+    use_tol = 0.0 if is_exact else tr.tol
+    offsets = [0] + [v for v in knots_u]
+    near = _scan_signs(net, line, at, offsets, is_exact, use_tol, left)
+    knots = None
+    if want_knots:
+        vals = [at - v for v in knots_u][::-1] if left else [at + v for v in knots_u]
+        knots = np.array(vals, dtype=object if is_exact else np.float64)
+    zero = np.zeros_like(near)
+    return _Chunk(lo=-math.inf if left else at, hi=at if left else math.inf, num_pieces=n,
+                  transitions=per_knot.sum(axis=0).astype(np.int64),
+                  sign_changes=tr.sign_transitions_per_output, num_linear_pieces=lin,
+                  lengths=np.asarray(tr.lengths, dtype=np.float64),
+                  first=far_pattern if left else near_pattern,
+                  last=near_pattern if left else far_pattern,
+                  first_signs=zero if left else near, last_signs=near if left else zero,
+                  arithmetic=tr.arithmetic, tol=use_tol, keys=None, knots=knots)
+
+
+def _scan_signs(net, line: Line, at, offsets, exact: bool, tol: float, left: bool):
+    """The first non-zero output sign of each output going away from ``at`` along an
+    unbounded end: at its edges ``at + offsets`` (nearest first), then far out (the sign of
+    the output's slope beyond the last edge, or its value there if constant)."""
+    p = _numbers.convert(line.point, exact)
+    d = _numbers.convert(line.direction, exact)
+    d = -d if left else d
+    at_point = p + at * _numbers.convert(line.direction, exact)
+    found = None
+    for off in list(offsets):
+        s = _signs(net, (at_point + off * d)[None, :], exact, tol)[0]
+        found = s if found is None else np.where(found != 0, found, s)
+        if np.all(found != 0):
+            return found
+    last = offsets[-1] if len(offsets) else 0
+    if exact:
+        v0, v1 = (net((at_point + (last + k) * d)[None, :])[0] for k in (0, 1))
+        far = np.array([(x > 0) - (x < 0) if x != 0 else (y > 0) - (y < 0)
+                        for x, y in zip(v1 - v0, v0)], dtype=np.int8)
+    else:
+        far = _signs(net, (at_point + (last + 1e6) * d)[None, :], exact, tol)[0]
+    return far if found is None else np.where(found != 0, found, far)
+
+
+def _line_window(net, line: Line, exact: bool):
+    """A parameter window [a, b] of a Line holding every crossing of the first layer (a
+    dense network; [-1, 1] for a graph), widened by its own width each side: chunks inside,
+    the two unbounded ends outside."""
+    a, b = -1.0, 1.0
+    if isinstance(net, Network):
+        w = np.asarray(_numbers.to_float(net.weights[0]), dtype=np.float64)
+        c = np.asarray(_numbers.to_float(net.biases[0]), dtype=np.float64)
+        h0 = w @ _numbers.to_float(line.point) + c
+        slope = w @ _numbers.to_float(line.direction)
+        ts = [((float(th) - h0) / slope)[slope != 0] for th in net.activations[0].thresholds]
+        ts = np.concatenate(ts) if ts else np.zeros(0)
+        ts = ts[np.isfinite(ts)]
+        if ts.size:
+            a, b = float(ts.min()), float(ts.max())
+    span = max(b - a, 1.0)
+    a, b = math.floor(a - span), math.ceil(b + span)
+    return (Fraction(a), Fraction(b)) if exact else (float(a), float(b))
+
+
 def _end_patterns(tr) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """The patterns of the first and the last piece of an open trace, without building
     every piece's (the first and last pieces lie in the first and last piece of every
@@ -371,6 +483,13 @@ def _end_patterns(tr) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
 def _sub_trajectory(traj, lo, hi, exact: bool):
     """The piece [lo, hi] of a Segment (a Segment, parameter rescaled) or of a Polyline (a
     Polyline when lo and hi are vertices, else a Segment inside one of its segments)."""
+    if isinstance(traj, Line):  # [lo, hi] of p + t d: the segment from p + lo d to p + hi d
+        a = _numbers.convert(traj.point, exact)
+        b = a + _numbers.convert(traj.direction, exact)
+        if exact:
+            return Segment(a + lo * (b - a), a + hi * (b - a)), lo
+        d = traj.direction
+        return Segment(traj.point + lo * d, traj.point + hi * d), lo
     if isinstance(traj, Segment):
         a, b = _numbers.convert(traj.x0, exact), _numbers.convert(traj.x1, exact)
         if exact:  # (exact values of float entries: Fraction * float would round)
@@ -524,9 +643,9 @@ def _check_trajectory(net, trajectory) -> None:
     if not isinstance(net, (Network, Graph)):
         raise TypeError(f"net must be a regions.Network or regions.Graph, got "
                         f"{type(net).__name__}")
-    if not isinstance(trajectory, (Segment, Polyline)):
-        raise TypeError("trajectory must be a regions.Segment or Polyline (a Line or an Arc "
-                        "is not streamed; trace it with regions.trace), got "
+    if not isinstance(trajectory, (Segment, Line, Polyline)):
+        raise TypeError("trajectory must be a regions.Segment, Line or Polyline (an Arc is "
+                        "not streamed; trace it with regions.trace), got "
                         f"{type(trajectory).__name__}")
     if trajectory.dim != net.input_size:
         raise ValueError(f"trajectory has dimension {trajectory.dim} but the network's input "
@@ -549,7 +668,8 @@ def _parameter(v, exact: bool, name: str):
 
 def _mandatory(trajectory, boundaries, exact: bool, span=None) -> list:
     lo, hi = trajectory.domain if span is None else span
-    lo, hi = _parameter(lo, exact, "domain"), _parameter(hi, exact, "domain")
+    lo = lo if lo == -math.inf else _parameter(lo, exact, "domain")
+    hi = hi if hi == math.inf else _parameter(hi, exact, "domain")
     cuts = [lo, hi]
     if boundaries is not None:
         for b in boundaries:
@@ -591,13 +711,29 @@ def _check_chunk_pieces(chunk_pieces) -> int:
 
 
 def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
-            want_knots, linear, first_fraction=1 / 1024, span=None) -> Iterator[_Chunk]:
+            want_knots, linear, first_fraction=1 / 1024, span=None,
+            density=None) -> Iterator[_Chunk]:
     """Trace the trajectory (or its parameter interval ``span``) chunk after chunk,
     adapting the chunk width to the piece density; yields the chunks in order."""
     is_exact = _is_exact_mode(net, trajectory, exact, tol)
+    if isinstance(trajectory, Line) and span is None:
+        cuts = _mandatory(trajectory, boundaries, is_exact, (-math.inf, math.inf))
+        a, b = _line_window(net, trajectory, is_exact)
+        a, b = min(a, cuts[1] if len(cuts) > 2 else a), max(b, cuts[-2] if len(cuts) > 2 else b)
+        yield _ray_chunk(net, trajectory, a, True, exact, tol, want_knots, linear, is_exact)
+        yield from _chunks(net, trajectory, chunk_pieces=chunk_pieces, exact=exact, tol=tol,
+                           boundaries=[c for c in cuts[1:-1] if a < c < b],
+                           keep_keys=keep_keys, want_knots=want_knots, linear=linear,
+                           span=(a, b))
+        yield _ray_chunk(net, trajectory, b, False, exact, tol, want_knots, linear, is_exact)
+        return
     cuts = _mandatory(trajectory, boundaries, is_exact, span)
     total = cuts[-1] - cuts[0]
     width = total * (Fraction(1, 1024) if is_exact else first_fraction)
+    if density:  # pieces per unit of parameter, measured before: start at a quarter chunk
+        width = min(total, (chunk_pieces / 4) / density)
+        if is_exact:
+            width = Fraction(2) ** math.floor(math.log2(width))
     for a, b in zip(cuts[:-1], cuts[1:]):
         lo = a
         while lo < b:
@@ -617,21 +753,26 @@ def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
 
 
 def _trace_range(net, trajectory, lo, hi, *, chunk_pieces, exact, tol, want_knots,
-                 linear) -> _Chunk:
+                 linear, density=None) -> _Chunk:
     """The parameter interval [lo, hi] traced chunk by chunk and merged into one chunk (a
     task of :mod:`regions.distributed`)."""
-    straight = isinstance(trajectory, Segment)
+    is_exact = _is_exact_mode(net, trajectory, exact, tol)
+    if lo == -math.inf or hi == math.inf:  # an unbounded end of a Line
+        left = lo == -math.inf
+        return _ray_chunk(net, trajectory, hi if left else lo, left, exact, tol, want_knots,
+                          linear, is_exact)
+    straight = isinstance(trajectory, (Segment, Line))
     merger = _TraceMerger(net, straight, want_knots, None, linear)
     if not straight:
         merger.key_parts = []
     for c in _chunks(net, trajectory, chunk_pieces=chunk_pieces, exact=exact, tol=tol,
                      boundaries=None, keep_keys=not straight, want_knots=want_knots,
-                     linear=linear, span=(lo, hi)):
+                     linear=linear, span=(lo, hi), density=density):
         merger.add(c)
     return merger.as_chunk()
 
 
-def trace_summary(net: Network | Graph, trajectory: Segment | Polyline, *,
+def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline, *,
                   chunk_pieces: int = DEFAULT_CHUNK_PIECES, exact: Any = None,
                   tol: float | None = None, knots: Any = False,
                   boundaries: Sequence[Any] | None = None,
@@ -641,7 +782,9 @@ def trace_summary(net: Network | Graph, trajectory: Segment | Polyline, *,
     Parameters
     ----------
     net : Network or Graph
-    trajectory : Segment or Polyline
+    trajectory : Segment, Line or Polyline
+        A Line is cut into a window around its first layer's crossings (chunked) and its
+        two unbounded ends (each traced whole, as :func:`regions.trace` traces them).
     chunk_pieces : int
         At most this many pieces are traced at once (chunks are sized adaptively to about
         half of it); default :data:`DEFAULT_CHUNK_PIECES`.
@@ -685,7 +828,7 @@ def trace_summary(net: Network | Graph, trajectory: Segment | Polyline, *,
     path = None if isinstance(knots, bool) or knots is None else os.fspath(knots)
     if not isinstance(knots, bool) and knots is not None and path is None:
         raise TypeError(f"knots must be True, False or a file path, got {knots!r}")
-    straight = isinstance(trajectory, Segment)
+    straight = isinstance(trajectory, (Segment, Line))
     handle = open(path, "w") if path is not None else None
     try:
         merger = _TraceMerger(net, straight, want_knots, handle, linear_pieces)

@@ -57,6 +57,20 @@ def test_in_process_exact_ranges_on_knots_polyline():
                                     tr.num_linear_pieces, tr.sign_transitions)
 
 
+def test_in_process_line_with_ends_on_knots():
+    from regions import Line
+
+    net = random_network([1, 8, 8, 8, 1], "hardtanh", sigma_w=3.0, sigma_b=2.0, seed=2)
+    line = Line([Fraction(1, 3)], [Fraction(1, 2)])
+    tr = trace(net, line)
+    k = list(tr.knots)
+    s = dist.trace_summary(net, line, executor=IN_PROCESS, tasks=4, knots=True,
+                           boundaries=[k[0], k[-1]], chunk_pieces=4)
+    assert list(s.knots) == k
+    assert (s.num_pieces, s.transitions, s.num_linear_pieces, s.sign_transitions) == \
+        (tr.num_pieces, tr.transitions, tr.num_linear_pieces, tr.sign_transitions)
+
+
 def test_in_process_partition_and_sweep():
     net, box = _partition_job()
     (x0, y0), (x1, y1) = box

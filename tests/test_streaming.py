@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from regions import Line, Plane, Polyline, Segment, partition, random_network, trace
+from regions import Arc, Line, Plane, Polyline, Segment, partition, random_network, trace
 from regions.streaming import (_DistinctKeys, _Packer, partition_summary, trace_summary)
 
 
@@ -69,6 +69,32 @@ def test_polyline_float_equals_trace(act):
     path = Polyline(np.concatenate([pts, pts[:1]]))
     tr = trace(net, path)
     _same(trace_summary(net, path, chunk_pieces=12), tr)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_line_float_equals_trace(act, seed):
+    net = random_network([2, 12, 12, 12, 1], act, sigma_w=2.0, sigma_b=0.5, seed=seed)
+    line = Line([0.3, -0.2], [1.0, 0.4])
+    tr = trace(net, line)
+    s = trace_summary(net, line, chunk_pieces=6, knots=True)
+    _same(s, tr)
+    np.testing.assert_allclose(np.array(s.knots, dtype=float), tr.knots, rtol=1e-12,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_line_exact_ends_on_knots(act):
+    # one input: the whole line is every region; deep knots lie far outside the first
+    # layer's window, so the unbounded ends hold knots of their own
+    net = random_network([1, 8, 8, 8, 1], act, sigma_w=3.0, sigma_b=2.0, seed=2)
+    line = Line([Fraction(1, 3)], [Fraction(1, 2)])
+    tr = trace(net, line)
+    k = list(tr.knots)
+    for cuts in (None, [k[0], k[len(k) // 2], k[-1]], [k[1], k[-2]]):
+        s = trace_summary(net, line, chunk_pieces=4, knots=True, boundaries=cuts)
+        _same(s, tr)
+        assert list(s.knots) == k
 
 
 def test_output_zero_at_a_boundary():
@@ -171,8 +197,9 @@ def test_partition_plane_slice():
 
 def test_errors_name_the_argument():
     net = random_network([2, 4, 1], "relu", seed=0)
-    with pytest.raises(TypeError, match="trajectory must be a regions.Segment or Polyline"):
-        trace_summary(net, Line([0.0, 0.0], [1.0, 0.0]))
+    with pytest.raises(TypeError, match="trajectory must be a regions.Segment, Line or "
+                                        "Polyline"):
+        trace_summary(net, Arc([1.0, 0.0], [0.0, 1.0]))
     with pytest.raises(ValueError, match="chunk_pieces must be an integer >= 2, got 1"):
         trace_summary(net, Segment([0.0, 0.0], [1.0, 0.0]), chunk_pieces=1)
     with pytest.raises(ValueError, match="boundaries must lie strictly inside"):
