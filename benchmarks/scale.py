@@ -17,7 +17,7 @@ further layer about 1.8x more) along the segment between two seeded N(0, I) poin
    single-threaded worker processes (cluster start-up not timed), its counts checked equal to
    the single-process run (target: at least 1.7x faster; the workers' peak memory too).
 4. :func:`regions.streaming.partition_summary` of the box [-1.25, 1.25]^2 in the plane of a
-   two-input hard-tanh network [2, 48, 48, 48, 48, 1] (sigma_w^2 = 16, sigma_b = 0.5: with
+   two-input hard-tanh network [2, 64, 64, 64, 64, 64, 1] (sigma_w^2 = 16, sigma_b = 0.5: with
    zero biases every boundary of every layer passes through the origin, a coincidence that
    exact decisions handle but that costs time again in every tile meeting it) in a child
    process: regions, time and peak resident memory (target: at least 10^6 regions under
@@ -179,7 +179,7 @@ def _cluster(args, depth: int, s, t_one: float) -> None:
 
 def _partition(args) -> None:
     """4. a 2-D partition in tiles."""
-    width, pdepth, half = (32, 4, 0.5) if args.quick else (48, 4, 1.25)
+    width, pdepth, half = (32, 4, 0.5) if args.quick else (64, 5, 1.25)
     p, t_p, rss_p = _in_child(_child_partition, width, pdepth, half, args.seed, 20_000)
     print(f"\n4. partition of [-{half}, {half}]^2, [2, {width} x {pdepth}, 1] hard-tanh "
           f"(sigma_b = 0.5): "

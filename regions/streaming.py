@@ -333,20 +333,25 @@ def _end_signs(net, sub, tr, exact: bool, tol: float, from_end: bool) -> np.ndar
 
 def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: bool,
                  linear: bool, is_exact: bool) -> _Chunk:
-    """Trace ``traj`` on the parameter interval [lo, hi] as a sub-trajectory of its own."""
-    sub, offset = _sub_trajectory(traj, lo, hi, is_exact)
-    kw = {} if tol is None else {"tol": tol}
-    tr = trace(net, sub, exact, **kw)
+    """Trace ``traj`` on the parameter interval [lo, hi]: exactly, as a sub-trajectory of
+    its own (its parameter rescaled: exact knots do not depend on it); in float mode in the
+    trajectory's own parameter (see :func:`_float_trace`)."""
+    if is_exact:
+        sub, offset = _sub_trajectory(traj, lo, hi, is_exact)
+        tr = trace(net, sub, exact)
+        scale = hi - lo if isinstance(sub, Segment) else 1
+    else:
+        sub, tr = _float_trace(net, traj, lo, hi, exact, tol)
+        scale = None  # (knots already in the trajectory's parameter)
     first, last = _end_patterns(tr)
     use_tol = tr.tol if not tr.exact else 0.0
     firsts = _end_signs(net, sub, tr, tr.exact, use_tol, False)
     lasts = _end_signs(net, sub, tr, tr.exact, use_tol, True)
-    scale = hi - lo if isinstance(sub, Segment) else 1
     knots = None
     if want_knots:
         k = tr.knots
         knots = np.array([lo + scale * v for v in k], dtype=object) if tr.exact \
-            else lo + scale * np.asarray(k, dtype=np.float64)
+            else np.asarray(k, dtype=np.float64)
     keys = None
     if keep_keys:
         keys = _Packer(net).keys(tr.patterns)
@@ -358,6 +363,43 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
                   lengths=np.asarray(tr.lengths, dtype=np.float64), first=first, last=last,
                   first_signs=firsts, last_signs=lasts, arithmetic=tr.arithmetic,
                   tol=use_tol, keys=keys, knots=knots)
+
+
+class _Span:
+    """[lo, hi] of a trajectory in its own parameter: the domain of a float chunk, and its
+    points."""
+
+    def __init__(self, traj, lo, hi) -> None:
+        self.traj, self.domain = traj, (lo, hi)
+
+    def _evaluate(self, ts: np.ndarray) -> np.ndarray:
+        return np.array(_numbers.to_float(self.traj._evaluate(np.asarray(ts, dtype=np.float64))),
+                        dtype=np.float64)
+
+
+def _float_trace(net, traj, lo: float, hi: float, exact, tol):
+    """A float trace of ``traj`` on [lo, hi] in the trajectory's own parameter t: the trace
+    engine started from the points at lo, hi (and a Polyline's vertices between), as
+    :func:`regions.trace` starts from the trajectory's. Float mode merges crossings within
+    ``tol * max(1, |t|)`` of each other, so in this parameter a chunk resolves pieces as
+    the whole trace does (a rescaled sub-segment would resolve finer ones, and the counts
+    would depend on the chunk widths)."""
+    from dataclasses import replace
+
+    from ._stages import lower
+    from .trace import _Engine, _make_trace, _run_layers
+
+    kind = as_kind(exact, False, tol, DEFAULT_TOLERANCE, "trace")
+    lo, hi = float(lo), float(hi)
+    inner = []
+    if isinstance(traj, Polyline):
+        inner = [float(i) for i in range(math.floor(lo) + 1, math.ceil(hi))]
+    ts = np.array([lo] + inner + [hi], dtype=np.float64)
+    span = _Span(traj, lo, hi)
+    engine = _Engine(ts, span._evaluate(ts), None, None, kind)
+    lowered = lower(net, kind)
+    _run_layers(engine, lowered, kind)
+    return span, replace(_make_trace(engine, net, span, lowered), arithmetic="float")
 
 
 class _Ray:
