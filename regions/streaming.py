@@ -33,9 +33,12 @@ Merging is exact
 
 In exact mode (``exact=True`` or Fraction input) chunk boundaries are exact rationals, and
 every count equals the in-memory result exactly, also with a boundary exactly on a knot or a
-vertex. In float mode each chunk is a float trace of its own sub-segment (its parameter
-rescaled), so counts equal the in-memory float trace on generic inputs, as float and exact
-traces themselves do, and knots agree to rounding.
+vertex. In float mode each chunk is traced by the float engine in the trajectory's own
+parameter, started from the points at the chunk's ends, so its tolerance (crossings within
+``tol * max(1, |t|)`` merged) means what it means for the whole trace and the counts do not
+depend on the chunk widths; they equal the in-memory float trace's on generic inputs (the
+points at the chunk ends are rounded once, so a decision within rounding of a threshold
+could differ), and knots agree to rounding.
 
 Chunks are adaptive: the first is small, and each next one is sized from the piece density
 of the last so that it holds about half ``chunk_pieces`` pieces; a chunk that comes out
