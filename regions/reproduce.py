@@ -13,6 +13,14 @@ smoke-size run (under a minute); the full run takes a few minutes on a 2-core ma
     python -m regions.reproduce --only length_growth,dichotomies
     python -m regions.reproduce --trained             # and the trained-network experiments
     python -m regions.reproduce --trained --quick --only trained_noise
+    python -m regions.reproduce --workers 4           # experiments on a local Dask cluster
+    python -m regions.reproduce --scheduler tcp://host:8786   # ... on your own cluster
+
+With ``--workers N`` (N > 1) or ``--scheduler ADDRESS`` the experiments run side by side, one
+whole experiment per task, on an executor of :mod:`regions.distributed` (dask's ``dask``
+extra; without dask, ``--workers`` runs them in this process); a progress line counts the
+finished experiments. With ``--scheduler`` the workers write the figures into ``--out``, so
+it must be a folder they share with this machine.
 """
 
 from __future__ import annotations
@@ -75,7 +83,17 @@ def main(argv: Sequence[str] | None = None) -> list:
                         help="also run the trained-network experiments (after the others): "
                              + ", ".join(TRAINED))
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="run the experiments side by side on a local Dask cluster of "
+                             "this many worker processes (needs the dask extra)")
+    parser.add_argument("--scheduler", default=None,
+                        help="run the experiments on the Dask cluster at this address "
+                             "(tcp://host:8786), left as it is")
     args = parser.parse_args(argv)
+    if args.workers is not None and args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        parser.error("give --workers (a local cluster) or --scheduler (your own), not both")
     default = list(EXPERIMENTS) + (list(TRAINED) if args.trained else [])
     names = [n.strip() for n in args.only.split(",") if n.strip()] or default
     unknown = [n for n in names if n not in EXPERIMENTS + TRAINED]
@@ -87,7 +105,18 @@ def main(argv: Sequence[str] | None = None) -> list:
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     results = []
-    for i, name in enumerate(names, 1):
+    if (args.workers or 1) > 1 or args.scheduler is not None:
+        from .distributed import executor
+
+        with executor(workers=args.workers, scheduler=args.scheduler) as ex:
+            bar = Progress(total=len(names), label=f"experiments ({ex.kind}, {ex.workers})",
+                           enabled=not args.no_progress)
+            for result in ex.map(_run_experiment, names, quick=args.quick, seed=args.seed,
+                                 out=str(out.resolve())):
+                results.append(result)
+                bar.step(1, result.name)
+            bar.close()
+    for i, name in enumerate(names if not results else [], 1):
         module = importlib.import_module(f".experiments.{name}", __package__)
         progress = Progress(label=f"{i}/{len(names)} {name}", enabled=not args.no_progress)
         results.append(run_one(module.run, args.quick, args.seed, out, progress))
@@ -100,6 +129,19 @@ def main(argv: Sequence[str] | None = None) -> list:
     for line in failed:
         print(f"claim not supported by these data: {line}", file=sys.stderr)
     return results
+
+
+def _run_experiment(name: str, quick: bool, seed: int, out: str):
+    """One experiment as a task: run it (no progress bar), write its figures into ``out``
+    and return its result with the figures released (their file names kept)."""
+    from dataclasses import replace
+
+    from .experiments._common import Progress, _agg, run_one
+
+    _agg()
+    module = importlib.import_module(f".experiments.{name}", __package__)
+    result = run_one(module.run, quick, seed, out, Progress(enabled=False))
+    return replace(result, figures={k: None for k in result.figures})
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ from ._pieces import (EngineBase, TraceEngine, insert_edges, knot_starts, patter
 from ._stages import (Lowered, Stage, check_float_range, check_terms_underflow,
                       group_max_values, lower, padded_groups, same_neighbour_maps)
 from .graph import Graph
+from .memory import check_trace_layer
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
 
@@ -437,8 +438,7 @@ def trace(
     else:
         lowered = lower(net, kind)
         engine = _Engine(*trajectory._start(kind), kind)
-    for st in lowered.stages:
-        engine.layer(st)
+    _run_layers(engine, lowered, kind)
     return replace(_make_trace(engine, net, trajectory, lowered),
                    arithmetic="rational" if kind.is_exact else "float")
 
@@ -455,8 +455,7 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
     engine = CertifiedEngine(t, rows, left, right, oracle)
     try:
         lowered = lower_certified(net)
-        for st in lowered.stages:
-            engine.layer(st)
+        _run_layers(engine, lowered, kind)
         result = _make_trace(engine, net, trajectory, lowered)
     except Unsettled as why:
         result = exact_trace()
@@ -465,6 +464,19 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
         return replace(result, arithmetic="certified", filter_stats=stats)
     stats = FilterStats(engine.decisions, engine.exact_decisions, False, "", engine.refined)
     return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace)
+
+
+def _run_layers(engine: Any, lowered: Lowered, kind: NumberKind) -> None:
+    """Run every stage on the engine; before each, :func:`regions.memory.check_trace_layer`
+    raises MemoryError if the next layer's pieces (from the growth so far) would not fit."""
+    widths = [st.num_pre + st.carry.shape[0] for st in lowered.stages]
+    total, widest = sum(st.width for st in lowered.stages), max(widths + [lowered.input_size])
+    before = now = int(engine.t.shape[0])
+    for i, st in enumerate(lowered.stages):
+        if st.is_max or st.activation.thresholds:  # (a linear node adds no piece)
+            check_trace_layer(before, now, widths[i], widest, i, len(widths), total, kind)
+        engine.layer(st)
+        before, now = now, int(engine.t.shape[0])
 
 
 def _make_trace(engine: TraceEngine, net: Network | Graph, trajectory,

@@ -1,0 +1,240 @@
+"""Streaming summaries (regions.streaming) equal the in-memory Trace / Partition."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from regions import Arc, Line, Plane, Polyline, Segment, partition, random_network, trace
+from regions.streaming import (_DistinctKeys, _Packer, partition_summary, trace_summary)
+
+
+def _same(summary, tr, rel=1e-12):
+    assert summary.num_pieces == tr.num_pieces
+    assert summary.num_patterns == tr.num_patterns
+    assert summary.transitions_per_layer == tuple(int(v) for v in tr.transitions_per_layer)
+    assert summary.sign_transitions_per_output == tuple(
+        int(v) for v in tr.sign_transitions_per_output)
+    assert summary.num_linear_pieces == tr.num_linear_pieces
+    np.testing.assert_allclose(summary.lengths, tr.lengths, rtol=rel)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_segment_float_equals_trace(act, seed):
+    net = random_network([3, 12, 12, 12, 1], act, sigma_w=2.0, sigma_b=0.5, seed=seed)
+    rng = np.random.default_rng(seed)
+    seg = Segment(*rng.normal(size=(2, 3)) * 2)
+    tr = trace(net, seg)
+    s = trace_summary(net, seg, chunk_pieces=6, knots=True)
+    assert s.num_chunks > 3 and not s.exact
+    _same(s, tr)
+    np.testing.assert_allclose(np.array(s.knots, dtype=float), tr.knots, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_segment_exact_boundaries_on_knots(act):
+    net = random_network([2, 10, 10, 2], act, sigma_w=2.0, sigma_b=0.5, seed=5)
+    seg = Segment([-1.5, 0.25], [1.0, 0.5])
+    tr = trace(net, seg, exact=True)
+    k = list(tr.knots)
+    assert len(k) > 12
+    s = trace_summary(net, seg, exact=True, chunk_pieces=8, knots=True,
+                      boundaries=[k[2], k[3], k[len(k) // 2], k[-1]])
+    assert s.exact
+    _same(s, tr, rel=1e-14)
+    assert list(s.knots) == k  # the same Fractions, boundary knots included, once each
+
+
+def test_polyline_exact_boundaries_on_knots_and_vertices():
+    net = random_network([2, 10, 10, 1], "hardtanh", sigma_w=2.0, seed=3)
+    path = Polyline([[-1, 0], [1, 0.5], [-0.5, -0.5], [1, 1], [-1, 0]])
+    tr = trace(net, path, exact=True)
+    k = list(tr.knots)
+    assert tr.num_patterns < tr.num_pieces  # regions met twice: distinct keys matter
+    s = trace_summary(net, path, exact=True, chunk_pieces=10, knots=True,
+                      boundaries=[k[1], 1, 2, k[len(k) // 2], Fraction(7, 2)])
+    _same(s, tr, rel=1e-14)
+    assert list(s.knots) == k
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_polyline_float_equals_trace(act):
+    net = random_network([4, 16, 16, 1], act, sigma_w=2.0, sigma_b=0.3, seed=7)
+    pts = np.random.default_rng(7).normal(size=(5, 4))
+    path = Polyline(np.concatenate([pts, pts[:1]]))
+    tr = trace(net, path)
+    _same(trace_summary(net, path, chunk_pieces=12), tr)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_line_float_equals_trace(act, seed):
+    net = random_network([2, 12, 12, 12, 1], act, sigma_w=2.0, sigma_b=0.5, seed=seed)
+    line = Line([0.3, -0.2], [1.0, 0.4])
+    tr = trace(net, line)
+    s = trace_summary(net, line, chunk_pieces=6, knots=True)
+    _same(s, tr)
+    np.testing.assert_allclose(np.array(s.knots, dtype=float), tr.knots, rtol=1e-12,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_line_exact_ends_on_knots(act):
+    # one input: the whole line is every region; deep knots lie far outside the first
+    # layer's window, so the unbounded ends hold knots of their own
+    net = random_network([1, 8, 8, 8, 1], act, sigma_w=3.0, sigma_b=2.0, seed=2)
+    line = Line([Fraction(1, 3)], [Fraction(1, 2)])
+    tr = trace(net, line)
+    k = list(tr.knots)
+    for cuts in (None, [k[0], k[len(k) // 2], k[-1]], [k[1], k[-2]]):
+        s = trace_summary(net, line, chunk_pieces=4, knots=True, boundaries=cuts)
+        _same(s, tr)
+        assert list(s.knots) == k
+
+
+def test_output_zero_at_a_boundary():
+    # |x| - 1 on the line: the output is exactly 0 at the chunk boundaries +-1
+    from regions import Network
+
+    net = Network([[[1], [-1]], [[1, 1]]], [[0, 0], [-1]], ["relu", "linear"])
+    seg = Segment([Fraction(-3)], [Fraction(3)])
+    tr = trace(net, seg)
+    for cuts in ([Fraction(1, 3)], [Fraction(1, 3), Fraction(2, 3)], [Fraction(1, 2)]):
+        s = trace_summary(net, seg, boundaries=cuts)
+        _same(s, tr)
+    assert tr.sign_transitions == 2
+
+
+def test_knots_to_file(tmp_path):
+    net = random_network([2, 8, 8, 1], "relu", sigma_w=2.0, sigma_b=1.0, seed=0)
+    seg = Segment([Fraction(-2), Fraction(0)], [Fraction(2), Fraction(1)])
+    tr = trace(net, seg)
+    out = tmp_path / "knots.txt"
+    s = trace_summary(net, seg, chunk_pieces=4, knots=out)
+    assert s.knots is None
+    assert [Fraction(v) for v in out.read_text().split()] == list(tr.knots)
+
+
+def test_adaptive_chunks_stay_below_chunk_pieces(monkeypatch):
+    from regions import streaming
+
+    seen = []
+    real = streaming._trace_chunk
+
+    def spy(*args, **kwargs):
+        c = real(*args, **kwargs)
+        seen.append(c.num_pieces)
+        return c
+
+    monkeypatch.setattr(streaming, "_trace_chunk", spy)
+    net = random_network([2, 32, 32, 1], "hardtanh", sigma_w=4.0, seed=1)
+    seg = Segment([-2.0, -1.0], [2.0, 1.0])
+    s = trace_summary(net, seg, chunk_pieces=20)
+    assert s.num_pieces == trace(net, seg).num_pieces > 100
+    # every chunk above chunk_pieces is traced again in halves, never kept
+    assert len(seen) - s.num_chunks == sum(n > 20 for n in seen)
+    assert s.num_chunks >= s.num_pieces / 20
+
+
+def test_distinct_keys_spill_to_disk_exactly():
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, 4, size=(3000, 5)).astype(np.uint8)
+    d = _DistinctKeys(budget=2000)
+    for i in range(0, 3000, 250):
+        d.add(rows[i: i + 250])
+    assert len(d.runs) > 3
+    assert d.count() == np.unique(rows, axis=0).shape[0]
+
+
+def test_packer_keys_are_exact():
+    net = random_network([2, 7, 5, 1], "hardtanh", seed=0)
+    packer = _Packer(net)
+    assert packer.bits == 2
+    rng = np.random.default_rng(1)
+    pats = [rng.integers(-1, 2, size=(400, 7)), rng.integers(-1, 2, size=(400, 5)),
+            np.zeros((400, 1), dtype=np.int8)]
+    keys = packer.keys(pats)
+    full = np.concatenate(pats, axis=1)
+    assert np.unique(keys, axis=0).shape[0] == np.unique(full, axis=0).shape[0]
+
+
+def test_partition_tiles_equal_partition():
+    net = random_network([2, 8, 8, 1], "relu", sigma_w=2 ** 0.5, sigma_b=1.0, seed=2)
+    box = [[-2.0, -2.0], [2.0, -2.0], [2.0, 2.0], [-2.0, 2.0]]
+    n = partition(net, box).num_regions
+    s = partition_summary(net, [[-2, -2], [2, 2]], chunk_regions=10)
+    assert s.num_tiles > 9 and not s.exact
+    assert s.num_regions == n
+    assert partition_summary(net, [[-2, -2], [2, 2]], cuts=([0.5], [-1, 1])).num_regions == n
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_partition_exact_cuts_through_a_vertex(act):
+    net = random_network([2, 8, 8, 1], act, sigma_w=2.0, sigma_b=0.5, seed=4)
+    box = [[Fraction(v) for v in p] for p in [[-1, -1], [1, -1], [1, 1], [-1, 1]]]
+    part = partition(net, box, exact=True)
+    pts = part.points[~part.at_infinity]
+    inner = [p for p in pts if -1 < p[0] < 1 and -1 < p[1] < 1]
+    v = inner[len(inner) // 2]
+    s = partition_summary(net, [[Fraction(-1), Fraction(-1)], [Fraction(1), Fraction(1)]],
+                          cuts=([v[0], inner[0][0]], [v[1]]))
+    assert s.exact and s.num_tiles == 6
+    assert s.num_regions == part.num_regions
+
+
+def test_partition_plane_slice():
+    net = random_network([5, 8, 8, 1], "hardtanh", sigma_w=2.0, seed=1)
+    pl = Plane.through(*np.random.default_rng(0).normal(size=(3, 5)))
+    sq = Plane(pl.origin, pl.directions, polygon=[[0, 0], [1, 0], [1, 1], [0, 1]])
+    assert partition_summary(net, [[0, 0], [1, 1]], plane=pl, chunk_regions=15).num_regions \
+        == partition(net, sq).num_regions
+
+
+def test_errors_name_the_argument():
+    net = random_network([2, 4, 1], "relu", seed=0)
+    with pytest.raises(TypeError, match="trajectory must be a regions.Segment, Line or "
+                                        "Polyline"):
+        trace_summary(net, Arc([1.0, 0.0], [0.0, 1.0]))
+    with pytest.raises(ValueError, match="chunk_pieces must be an integer >= 2, got 1"):
+        trace_summary(net, Segment([0.0, 0.0], [1.0, 0.0]), chunk_pieces=1)
+    with pytest.raises(ValueError, match="boundaries must lie strictly inside"):
+        trace_summary(net, Segment([0.0, 0.0], [1.0, 0.0]), boundaries=[1.5])
+    with pytest.raises(ValueError, match=r"box must be \[\[xmin, ymin\], \[xmax, ymax\]\]"):
+        partition_summary(net, [[0, 0], [1, 1], [2, 2]])
+    with pytest.raises(ValueError, match="box must have xmin < xmax"):
+        partition_summary(net, [[1, 0], [0, 1]])
+
+
+def test_import_regions_does_not_import_dask_or_pandas():
+    code = ("import sys, regions, regions.streaming, regions.distributed, regions.sweep; "
+            "bad = [m for m in ('dask', 'distributed', 'pandas', 'pyarrow') if m in sys.modules]; "
+            "print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_memory_error_before_a_trace_that_would_not_fit(monkeypatch):
+    from regions.memory import LIMIT_VARIABLE
+
+    net = random_network([8, 64, 64, 64, 64, 1], "hardtanh", sigma_w=4.0, seed=0)
+    seg = Segment(np.ones(8), -np.ones(8))
+    full = trace(net, seg)
+    assert full.num_pieces > 500
+    monkeypatch.setenv(LIMIT_VARIABLE, "1M")
+    with pytest.raises(MemoryError, match=r"need about .* MB of memory, but about 1\.0 MB is "
+                                          r"available.*regions\.streaming\.trace_summary"):
+        trace(net, seg)
+    with pytest.raises(MemoryError, match="trace_summary"):
+        trace(net, seg, exact=True)
+    # the streaming form fits under the same limit, and gives the same counts
+    s = trace_summary(net, seg, chunk_pieces=16, linear_pieces=False)
+    assert s.num_pieces == full.num_pieces and s.transitions == full.transitions
+    monkeypatch.setenv(LIMIT_VARIABLE, "lots")
+    with pytest.raises(ValueError, match="REGIONS_MEMORY_LIMIT must be a size"):
+        trace(net, seg)
