@@ -395,8 +395,8 @@ def main(argv=None):
     print(f"  cpus: {os.cpu_count()}, numpy {np.__version__} (BLAS: {blas_name()}), "
           f"python {sys.version.split()[0]}, load average {load_average()}")
     print(f"  BLAS threads: {threads_line()}")
-    print(f"  seed {args.seed}; partition: best of {args.repeats} runs (float mode, tol "
-          f"{DEFAULT_TOLERANCE:g}); baseline: repeated only while a run takes < {cfg.cheap:g} s, "
+    print(f"  seed {args.seed}; partition: best of {args.repeats} runs (float mode: certified "
+          f"decisions, float64 geometry); baseline: repeated only while a run takes < {cfg.cheap:g} s, "
           f"stopped after {args.baseline_limit:g} s")
     print(f"  networks: widths [2, width x depth, 1], ReLU, W ~ N(0, {cfg.sigma_w2:g} / fan_in), "
           f"b ~ N(0, {cfg.sigma_b:g}^2)")
