@@ -389,8 +389,7 @@ def _float_trace(net, traj, lo: float, hi: float, exact, tol):
     would depend on the chunk widths)."""
     from dataclasses import replace
 
-    from ._stages import lower
-    from .trace import _Engine, _make_trace, _run_layers
+    from .trace import trace_rows
 
     kind = as_kind(exact, False, tol, DEFAULT_TOLERANCE, "trace")
     lo, hi = float(lo), float(hi)
@@ -399,10 +398,8 @@ def _float_trace(net, traj, lo: float, hi: float, exact, tol):
         inner = [float(i) for i in range(math.floor(lo) + 1, math.ceil(hi))]
     ts = np.array([lo] + inner + [hi], dtype=np.float64)
     span = _Span(traj, lo, hi)
-    engine = _Engine(ts, span._evaluate(ts), None, None, kind)
-    lowered = lower(net, kind)
-    _run_layers(engine, lowered, kind)
-    return span, replace(_make_trace(engine, net, span, lowered), arithmetic="float")
+    return span, replace(trace_rows(net, ts, span._evaluate(ts), None, None, kind, span),
+                         arithmetic="float")
 
 
 class _Ray:
@@ -422,20 +419,17 @@ def _ray_chunk(net, line: Line, at, left: bool, exact, tol, want_knots: bool,
     extra piece (the pattern at q itself) is then taken off."""
     from dataclasses import replace
 
-    from ._stages import lower, same_neighbour_maps
+    from ._stages import same_neighbour_maps
     from .kinds import cast
-    from .trace import _Engine, _make_trace, _run_layers
+    from .trace import trace_rows
 
     kind = RATIONAL if is_exact else as_kind(exact, False, tol, DEFAULT_TOLERANCE, "trace")
     p = _numbers.convert(line.point, is_exact)
     d = _numbers.convert(line.direction, is_exact)
     q = p + at * d  # (exact: Fractions; float: rounded once, as a chunk's end is)
     e = cast(-d if left else d, kind)
-    engine = _Engine(cast(np.array([0], dtype=object), kind), cast(q, kind)[None, :],
-                     e * 0, e, kind)
-    lowered = lower(net, kind)
-    _run_layers(engine, lowered, kind)
-    tr = replace(_make_trace(engine, net, _Ray(), lowered),
+    tr = replace(trace_rows(net, cast(np.array([0], dtype=object), kind),
+                            cast(q, kind)[None, :], e * 0, e, kind, _Ray()),
                  arithmetic="rational" if is_exact else "float")
     extra = tr.num_knots > 0 and tr.edges[1] == 0  # the pattern at q is a piece of its own
     pats = tr.patterns

@@ -112,7 +112,7 @@ from .memory import check_trace_layer
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
 
-__all__ = ["trace", "Trace", "DEFAULT_TOLERANCE"]
+__all__ = ["trace", "trace_rows", "Trace", "DEFAULT_TOLERANCE"]
 
 _FINITE, _LEFT, _RIGHT = 0, 1, 2  # where a crossing lies: a finite piece or an unbounded end
 
@@ -477,6 +477,35 @@ def _run_layers(engine: Any, lowered: Lowered, kind: NumberKind) -> None:
             check_trace_layer(before, now, widths[i], widest, i, len(widths), total, kind)
         engine.layer(st)
         before, now = now, int(engine.t.shape[0])
+
+
+def trace_rows(net: Network | Graph, t: np.ndarray, rows: np.ndarray,
+               left: np.ndarray | None, right: np.ndarray | None, kind: NumberKind,
+               domain: Any) -> Trace:
+    """The trace of the path through ``rows`` (one input point per parameter in ``t``,
+    straight between consecutive ones), extended beyond its first and last rows along the
+    slopes ``left`` and ``right`` when given, in number kind ``kind`` (float or rational).
+
+    The engine :func:`trace` runs, for callers that start it from rows of their own, e.g.
+    :mod:`regions.streaming`, which traces a chunk of a trajectory in the trajectory's own
+    parameter. ``domain`` is the object the result reports as its trajectory (anything with
+    a ``domain`` attribute, the parameter interval).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regions import FLOAT, Network, Segment
+    >>> net = Network([[[1.0, 0.0]], [[1.0]]], [[0.0], [0.0]], ["relu", "linear"])
+    >>> seg = Segment([-1.0, 0.0], [1.0, 0.0])
+    >>> t = np.array([0.0, 1.0])
+    >>> trace_rows(net, t, np.array([[-1.0, 0.0], [1.0, 0.0]]), None, None, FLOAT,
+    ...            seg).num_pieces
+    2
+    """
+    engine = _Engine(t, rows, left, right, kind)
+    lowered = lower(net, kind)
+    _run_layers(engine, lowered, kind)
+    return _make_trace(engine, net, domain, lowered)
 
 
 def _make_trace(engine: TraceEngine, net: Network | Graph, trajectory,
