@@ -155,30 +155,28 @@ class OracleND:
 
     # -- the network, one pattern at a time ------------------------------------------------
 
-    def pattern_at(self, y):
-        """The pattern (tuple per layer) at the point y (slice coordinates), tie -> below."""
+    def _layers(self, y):
+        """Per layer at the point y (slice coordinates): the pieces (tie -> below), their
+        pattern codes, and the layer's output."""
         z = self.c0 + self.M0 @ np.asarray(y, dtype=float)
-        out = []
         for W, b, name in zip(self.weights, self.biases, self.names):
             h = W @ z + b
             th, codes, slopes, icpt = TABLE[name]
             piece = np.zeros(len(h), dtype=int)
             for t in th:
                 piece += h > t
-            out.append(tuple(codes[p] for p in piece))
             z = np.array([slopes[p] * v + icpt[p] for p, v in zip(piece, h)])
-        return tuple(out)
+            yield tuple(codes[p] for p in piece), z
+
+    def pattern_at(self, y):
+        """The pattern (tuple per layer) at the point y (slice coordinates), tie -> below."""
+        return tuple(codes for codes, _ in self._layers(y))
 
     def forward(self, y):
         """The network's output at y (slice coordinates)."""
-        z = self.c0 + self.M0 @ np.asarray(y, dtype=float)
-        for W, b, name in zip(self.weights, self.biases, self.names):
-            h = W @ z + b
-            th, codes, slopes, icpt = TABLE[name]
-            piece = np.zeros(len(h), dtype=int)
-            for t in th:
-                piece += h > t
-            z = np.array([slopes[p] * v + icpt[p] for p, v in zip(piece, h)])
+        z = None
+        for _, z in self._layers(y):
+            pass
         return z
 
     def constraints(self, pattern):
