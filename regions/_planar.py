@@ -656,14 +656,9 @@ class PlanarEngine:
         zd = Z[direction]
         if self.exact:
             Z[:nV] = act(Z[:nV])
-        elif act is ACTIVATIONS["relu"]:
-            np.maximum(Z[:nV], 0.0, out=Z[:nV])
-            # (directions too: ReLU's recession function is ReLU)
-            self.nonnegative = not carried
-        elif act is ACTIVATIONS["hardtanh"]:
-            np.clip(Z[:nV], -1.0, 1.0, out=Z[:nV])
         else:
-            Z[:nV] = act(Z[:nV])
+            # (directions too for ReLU: its recession function is ReLU)
+            self.nonnegative = activate_in_place(act, Z[:nV]) and not carried
         lo, hi = self.kind.scalar(act.slopes[0]), self.kind.scalar(act.slopes[-1])
         Z[direction] = np.where(zd > 0, hi * zd, lo * zd)
         self.H = self.Z
@@ -675,6 +670,19 @@ class PlanarEngine:
         """The regions' vertex ids (padded with -1 to the largest region) and counts."""
         cnt = self.cnt[: self.nF]
         return self.F[: self.nF, : int(cnt.max())], cnt
+
+
+def activate_in_place(act: Any, Z: np.ndarray) -> bool:
+    """Apply the activation to the float64 array ``Z`` in place (without a temporary for
+    ReLU and hard-tanh); returns whether the values are now non-negative (ReLU)."""
+    if act is ACTIVATIONS["relu"]:
+        np.maximum(Z, 0.0, out=Z)
+        return True
+    if act is ACTIVATIONS["hardtanh"]:
+        np.clip(Z, -1.0, 1.0, out=Z)
+    else:
+        Z[...] = act(Z)
+    return False
 
 
 def _merge_fragments(F: np.ndarray, cnt: np.ndarray, origin: np.ndarray, codes: np.ndarray,

@@ -99,13 +99,13 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._planar import CutRecord, PlanarEngine, cross
+from ._planar import CutRecord, PlanarEngine, activate_in_place, cross
 from ._stages import Lowered, lower
 from .certified import (ORACLE_BUDGET, U, Unsettled, activate_ball, coefficient_balls,
                         exact_pre, inflate_bound, input_ball, pre_ball)
 from .kinds import RATIONAL, CertifiedKind
 
-__all__ = ["CertifiedPlanarEngine"]
+__all__ = ["CertifiedPlanarEngine", "deciding_stages"]
 
 _ETA = 2.0 ** -1000  # an absolute term covering underflow (as in regions.certified)
 
@@ -120,7 +120,8 @@ class CertifiedPlanarEngine(PlanarEngine):
     track_lines = True
 
     def __init__(self, polygon: np.ndarray | None, kind: CertifiedKind,
-                 model: Any = None, budget: tuple[float, float] = ORACLE_BUDGET) -> None:
+                 model: Any = None, budget: tuple[float, float] = ORACLE_BUDGET,
+                 deciding: int | None = None) -> None:
         mid, rad = (None, None) if polygon is None else input_ball(polygon)
         super().__init__(mid, kind)
         self.RH: np.ndarray = np.zeros(self.H.shape)
@@ -133,6 +134,8 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.layer_pieces: list[np.ndarray] = []  # per layer: piece indices of the regions
         self._started, self._spent = time.perf_counter(), 0.0
         self.budget = budget  # (seconds, times the rest of the run) for exact values
+        # stages from this index on decide nothing (see deciding_stages): no radii needed
+        self.deciding = deciding
         self._rows: dict[int, np.ndarray] = {}  # exact rows of this layer's Z, by vertex
         # the books on lines (see the module): per face slot the line of the edge from it
         one, zero = RATIONAL.one, RATIONAL.zero
@@ -190,7 +193,16 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.stage_index = len(self.layer_codes)  # (layer_codes grows before the activation)
         super().layer(st)
 
+    def _undecided(self, after: int = 0) -> bool:
+        """Whether no stage from ``stage_index + after`` on decides anything: values
+        without radii are then enough (they only feed the result's float64 geometry)."""
+        return self.deciding is not None and self.stage_index + after >= self.deciding
+
     def _pre_values(self, st: Any, Z: np.ndarray) -> None:
+        if self._undecided():
+            super()._pre_values(st, Z)
+            self.R = np.zeros((0, 0))
+            return
         nV, m = self.nV, st.num_pre
         H, RH = self.H[:nV], self.RH[:nV]
         h, rh = pre_ball(st, H, RH, self.X[:nV, 2])
@@ -299,7 +311,11 @@ class CertifiedPlanarEngine(PlanarEngine):
 
     def _activate(self, act: Any, carried: bool) -> None:
         """Points take the activation's piece of their certified side, directions the
-        slope of the outermost piece on the side of their certified sign; radii alike."""
+        slope of the outermost piece on the side of their certified sign; radii alike.
+        After the last deciding stage, plain float64 values (for the geometry only)."""
+        if self._undecided(after=1):
+            self._activate_plain(act)
+            return
         nV, m = self.nV, self.m
         Z, R, w = self.Z[:nV, :m], self.R[:nV, :m], self.X[:nV, 2:3]
         index = np.zeros((nV, m), dtype=np.int64)
@@ -324,6 +340,21 @@ class CertifiedPlanarEngine(PlanarEngine):
                                           + U * np.abs(a * zd)))
         self.Z[:nV, :m], self.R[:nV, :m] = z, r
         self.H, self.RH = self.Z, self.R
+        self.nonnegative = False
+        del self.Z, self.R
+
+    def _activate_plain(self, act: Any) -> None:
+        """The activation in float64, no radii: points take phi(z), directions the slope
+        of the outermost piece on z's side times z (a value within rounding of 0 may take
+        the other side: both are within rounding of 0)."""
+        nV, m = self.nV, self.m
+        Z, w = self.Z[:nV, :m], self.X[:nV, 2]
+        direction = np.flatnonzero(w == 0)
+        zd = Z[direction]
+        activate_in_place(act, Z)
+        lo, hi = float(act.slopes[0]), float(act.slopes[-1])
+        Z[direction] = np.where(zd > 0, hi * zd, lo * zd)
+        self.H, self.RH = self.Z, np.zeros((0, 0))
         self.nonnegative = False
         del self.Z, self.R
 
@@ -495,6 +526,22 @@ class CertifiedPlanarEngine(PlanarEngine):
                 row = maps[r, :, j].copy()
                 row[2] = row[2] - thresholds[k]
                 self.coefficients[int(ids[i])] = row
+
+
+def deciding_stages(stages: Any) -> int:
+    """The number of leading stages that decide something (have thresholds or a group
+    maximum): the stages after them, and the activation of the last of them, need no
+    radii.
+
+    >>> from regions import Network
+    >>> from regions.certified import lower_certified
+    >>> net = Network([[[1.0, 2.0]], [[1.0]]], [[0.0], [0.0]], ["relu", "linear"])
+    >>> deciding_stages(lower_certified(net).stages)
+    1
+    """
+    deciding = [i for i, st in enumerate(stages)
+                if st.is_max or len(st.activation.thresholds)]
+    return deciding[-1] + 1 if deciding else 0
 
 
 def _entries(j0: int, th: Any) -> Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, Any,

@@ -177,7 +177,9 @@ def stage_gamma(st: Stage) -> float:
 def inflate_bound(r: np.ndarray) -> np.ndarray:
     """A computed error bound made rigorous: inflated for its own rounding, plus an absolute
     term for underflow where it is not zero (a zero bound means no rounding happened)."""
-    return r * _INFLATE + _ETA * (r > 0)
+    out = np.multiply(r, _INFLATE)
+    np.add(out, _ETA, out=out, where=out > 0)
+    return out
 
 
 def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -104,12 +104,16 @@ class Affine(Node):
     def evaluate(self, xs: list[np.ndarray], w: Any) -> np.ndarray:
         """Rows ``xs[0]`` mapped; ``w`` is 1 for points and 0 for directions (no bias)."""
         y = self.op.apply(xs[0])
-        return y if self.bias is None else _add_bias(y, self.bias, w)
+        if self.bias is None:
+            return y
+        return _add_bias(y, self.bias, w, in_place=not np.may_share_memory(y, xs[0]))
 
     def evaluate_abs(self, xs: list[np.ndarray], w: Any) -> np.ndarray:
         """``|op| x + |bias| w`` for non-negative rows ``x``: bounds on the terms' sizes."""
         y = self.op.absolute().apply(xs[0])
-        return y if self.bias is None else _add_bias(y, np.abs(self.bias), w)
+        if self.bias is None:
+            return y
+        return _add_bias(y, np.abs(self.bias), w, in_place=not np.may_share_memory(y, xs[0]))
 
     def transpose(self, g: np.ndarray, absolute: bool = False) -> list[np.ndarray]:
         op = self.op.absolute() if absolute else self.op
@@ -185,10 +189,23 @@ class Reshape(Node):
         return [g]
 
 
-def _add_bias(y: np.ndarray, bias: np.ndarray, w: Any) -> np.ndarray:
+def _add_bias(y: np.ndarray, bias: np.ndarray, w: Any, in_place: bool = False) -> np.ndarray:
+    """``y + w bias`` (rows ``y``, ``w``: 1 at points, 0 at directions); ``in_place``: ``y``
+    is a fresh array that may be overwritten (no temporary of its size)."""
     if isinstance(w, (int, float)) or (np.ndim(w) == 0):
         return y + bias if w else y
-    return y + np.asarray(w).reshape(-1, 1) * bias
+    w = np.asarray(w)
+    directions = w == 0
+    c = w[np.argmin(directions)] if w.shape[0] else 1
+    if np.all(directions | (w == c)):  # one value at points (1, or a bound's factor)
+        cb = bias if c == 1 else c * bias
+        if in_place and y.dtype != object:
+            np.add(y, cb, out=y, where=~directions[:, None])
+            return y
+        out = y + cb
+        out[directions] = y[directions]
+        return out
+    return y + w.reshape(-1, 1) * bias
 
 
 PIECEWISE_LINEAR = (Elementwise, GroupMax)

@@ -57,7 +57,7 @@ from . import _numbers
 from .certified import FilterStats, Unsettled, lower_certified, same_maps_certified
 from .kinds import CERTIFIED, FLOAT, RATIONAL, CertifiedKind, NumberKind, as_kind
 from ._planar import PlanarEngine, convex_polygon, cross
-from ._planar_certified import CertifiedPlanarEngine
+from ._planar_certified import CertifiedPlanarEngine, deciding_stages
 from ._pieces import pattern_rows
 from .graph import Graph, compose_input
 from .network import Network
@@ -530,7 +530,8 @@ def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: P
     (``arithmetic == "certified"``). Raises :class:`Unsettled` where the engine does not
     apply (group maxima, values beyond float64, exact values over their time budget)."""
     lowered = lower_certified(model)
-    engine = CertifiedPlanarEngine(polygon, CERTIFIED, model, budget=FLOAT_EXACT_BUDGET)
+    engine = CertifiedPlanarEngine(polygon, CERTIFIED, model, budget=FLOAT_EXACT_BUDGET,
+                                   deciding=deciding_stages(lowered.stages))
     for st in lowered.stages:
         engine.layer(st)
     stats = FilterStats(engine.decisions, engine.exact_values, False)
@@ -553,7 +554,8 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
     engine = None
     try:
         lowered = lower_certified(model)
-        engine = CertifiedPlanarEngine(polygon, kind, model)
+        engine = CertifiedPlanarEngine(polygon, kind, model,
+                                       deciding=deciding_stages(lowered.stages))
         for st in lowered.stages:
             engine.layer(st)
     except Unsettled as why:
