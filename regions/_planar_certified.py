@@ -230,7 +230,8 @@ class CertifiedPlanarEngine(PlanarEngine):
             r = inflate_bound(r + U * np.abs(d))
         above, below = d > r, d < -r
         self.decisions += d.size
-        unsettled = ~(above | below | ((d == 0) & (r == 0)))
+        unsettled = ~(above | below)
+        unsettled &= r != 0  # (r == 0 and neither: d is exactly 0)
         if unsettled.any():
             where = np.nonzero(unsettled)
             s = self._exact_sides(*at(where))
@@ -321,7 +322,8 @@ class CertifiedPlanarEngine(PlanarEngine):
         index = np.zeros((nV, m), dtype=np.int64)
         positive = None
         for th in act.thresholds:
-            above, _ = self._signs(Z - float(th) * w, R, th != 0, _entries(0, float(th)))
+            d = Z if th == 0 else Z - float(th) * w
+            above, _ = self._signs(d, R, th != 0, _entries(0, float(th)))
             index += above
             positive = above  # at directions (w = 0) the same for every threshold
         z, r = activate_ball(act, Z, R, index)

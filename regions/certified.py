@@ -1233,9 +1233,10 @@ def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
     held = (ea_tab == 0) & (ec_tab == 0)
     constant = held & (a_tab == 0)
     if np.all(constant | (held & (a_tab == 1) & (c_tab == 0))):
-        # constants and the identity only (ReLU, hard-tanh): the same values, no arithmetic
+        # constants and the identity only (ReLU, hard-tanh): the same values and radii, no
+        # arithmetic (so nothing to inflate)
         on = constant[index]
-        return np.where(on, c_tab[index], h), inflate_bound(np.where(on, 0.0, rh))
+        return np.where(on, c_tab[index], h), np.where(on, 0.0, rh)
     a, c, ea, ec = a_tab[index], c_tab[index], ea_tab[index], ec_tab[index]
     z = a * h + c
     r = (np.abs(a) * rh + ea * (np.abs(h) + rh) + ec
