@@ -974,7 +974,7 @@ class _Engine(EngineBase):
     def sign_changes(self) -> np.ndarray:
         """Sign changes of every output coordinate along the trajectory."""
         s = self.kind.sides(self.z, self.noise)  # (K, n_out)
-        if not self.exact:
+        if not self.exact and np.shape(self.noise) in ((), self.z.shape):  # (elementwise)
             self._check_snap(self.z, self.noise, s, "an output at an edge")
         parts = []
         nl, nr = self.noise_slope
