@@ -52,8 +52,14 @@ underflow); values whose terms leave float64's normal range are not filtered (th
 falls back). A crossing at lambda = |d_a| / (|d_a| + |d_b|) (d = h - theta at the piece's two
 ends, of opposite signs, so the sum has no cancellation) lies in
 [(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] with e the radii of the d's, and a new
-row z_a + lambda (z_b - z_a) is within r_a + lambda_hi (r_a + r_b) + |lambda - lambda*|
-|z_b - z_a| + 3u (|z_a| + |z_b|) of the exact one. The crossing neuron sits exactly on its
+row z = z_a + lambda (z_b - z_a) differs from the exact one, (1 - lambda*) z*_a + lambda*
+z*_b, by (1 - lambda) (z_a - z*_a) + lambda (z_b - z*_b) + (lambda - lambda*) (z*_b - z*_a)
+plus rounding: it is within |1 - lambda| r_a + |lambda| r_b + |lambda - lambda*|
+(|z_b - z_a| (1 + u) + r_a + r_b) + 3u (|z_a| + |z|) (the ends' errors enter as a convex
+combination, not as r_a + lambda (r_a + r_b): half the radius at a midpoint, and fewer rows
+for the middle stage at depth). On an unbounded end, z_a + lambda g (lambda >= 0 the
+distance in t) is within r_a + lambda_hi r_g + |lambda - lambda*| (|g| (1 + u) + r_g) +
+3u (|z_a| + |z|). The crossing neuron sits exactly on its
 threshold there (radius 0). An activation's piece k maps a ball (h, r) to
 (slope_k h + c_k, |slope_k| r + 3u (|slope_k h| + |c_k|)).
 
@@ -752,8 +758,19 @@ class _Crossings:
         a, lam, direction = self.a[first], self.lam[first], self.direction[first]
         new = h[a] + lam[:, None] * direction
         spread = np.maximum(self.hi[first] - lam, lam - self.lo[first])
-        rnew = (rh[a] + self.hi[first][:, None] * self.rdir[first]
-                + spread[:, None] * np.abs(direction) + 3 * U * (np.abs(h[a]) + np.abs(new)))
+        # inside a finite piece the new row is a convex combination of its ends, so their
+        # errors enter as (1 - lam) r_a + lam r_b, and lam's error times the exact
+        # difference of the ends, |direction| + r_a + r_b; on an unbounded end the anchor's
+        # error plus lam times the slope's, and lam's error times the exact slope
+        ray = self.kind[first] != 0
+        b = np.minimum(a + 1, h.shape[0] - 1)
+        ra, col = rh[a], lam[:, None]
+        rb = np.where(ray[:, None], 0.0, rh[b])
+        rdir = np.where(ray[:, None], self.rdir[first], ra + rb)
+        rnew = (np.where(ray[:, None], ra + self.hi[first][:, None] * rdir,
+                         np.abs(1 - col) * ra + np.abs(col) * rb)
+                + spread[:, None] * (np.abs(direction) * (1 + U) + rdir)
+                + 3 * U * (np.abs(h[a]) + np.abs(new)))
         texact = self.texact[first]
         known = np.flatnonzero(texact != None)  # noqa: E711
         exact_sides = None
