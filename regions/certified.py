@@ -50,8 +50,13 @@ batch-norm scale, addition) adds one such gamma per node, bounded through |A_k .
 (1 + 2^-40) and an absolute 2^-1000 (covering the rounding of the bound itself and
 underflow); values whose terms leave float64's normal range are not filtered (the run
 falls back). A crossing at lambda = |d_a| / (|d_a| + |d_b|) (d = h - theta at the piece's two
-ends, of opposite signs, so the sum has no cancellation) lies in
-[(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] with e the radii of the d's, and a new
+ends, of opposite signs, so the sum has no cancellation; e the radii of the d's, the
+threshold's rounding included) lies in
+[(|d_a| - e_a) / (|d_a| - e_a + |d_b| + e_b), (|d_a| + e_a) / (|d_a| + e_a + |d_b| - e_b)]
+(x / (x + y) increases in x and decreases in y), each end widened by 6u for its rounding:
+about ((1 - lambda) e_a + lambda e_b) / D either side, half of what
+[(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] (D = |d_a| + |d_b|, e_D = e_a + e_b)
+gives, the interval still used on an unbounded end. A new
 row z = z_a + lambda (z_b - z_a) differs from the exact one, (1 - lambda*) z*_a + lambda*
 z*_b, by (1 - lambda) (z_a - z*_a) + lambda (z_b - z*_b) + (lambda - lambda*) (z*_b - z*_a)
 plus rounding: it is within |1 - lambda| r_a + |lambda| r_b + |lambda - lambda*|
@@ -558,7 +563,8 @@ class CertifiedEngine(EngineBase):
         p, j, k = (np.concatenate(v) for v in zip(*found))
         if p.shape[0] == 0:
             return h, rh, sides, self._extended(sides, far)
-        c = _Crossings(self, h, rh, ends, p, j, k, np.asarray(thresholds)[k], has_rays)
+        eth = np.array([_rounding(th) for th in self.thresholds[d]])[k]
+        c = _Crossings(self, h, rh, ends, p, j, k, np.asarray(thresholds)[k], has_rays, eth)
         self.decisions += c.n
         c.settle_order(self, d)
         new, rnew, new_sides, tn, texact = c.new_rows(self, d, h, rh, m)
@@ -619,22 +625,33 @@ class CertifiedEngine(EngineBase):
 class _Crossings:
     """The threshold crossings of one layer: where, in which order, and the new rows."""
 
-    def __init__(self, eng, h, rh, ends, p, j, k, theta, has_rays) -> None:
+    def __init__(self, eng, h, rh, ends, p, j, k, theta, has_rays, eth=0.0) -> None:
         K = h.shape[0]
         a = p - has_rays  # anchor row
         kind = np.where(a < 0, -1, np.where(a >= K - 1, 1, 0))  # left ray, finite, right ray
         a = np.clip(a, 0, K - 1)
         da = np.abs(h[a, j] - theta)
-        ea = rh[a, j] + U * da
+        ea = rh[a, j] + U * da + eth  # (eth: the thresholds' rounding)
         direction, rdir = _directions(h, rh, ends, a, kind)
         rows = np.arange(a.shape[0])
         slope = np.abs(direction[rows, j])
         eslope = rdir[rows, j] + U * slope
+        # inside a finite piece lambda* = |d*_a| / (|d*_a| + |d*_b|), increasing in |d*_a|
+        # and decreasing in |d*_b| (both settled away from zero, of opposite signs)
+        fin = kind == 0
+        b = np.minimum(a + 1, K - 1)
+        db = np.abs(h[b, j] - theta)
+        eb = rh[b, j] + U * db + eth
         with np.errstate(divide="ignore", invalid="ignore"):
             lam = da / slope
             lo = np.maximum((da - ea) / (slope + eslope) * (1 - 4 * U), 0.0)
             hi = np.where(slope - eslope > 0, (da + ea) / (slope - eslope) * (1 + 4 * U),
                           np.inf)
+            lo_fin = (da - ea) / ((da - ea) + (db + eb)) * (1 - 6 * U)
+            hi_fin = (da + ea) / ((da + ea) + (db - eb)) * (1 + 6 * U)
+            ok = fin & (da > ea) & (db > eb)
+            lo = np.where(ok, np.maximum(lo_fin, 0.0), lo)
+            hi = np.where(ok, np.minimum(hi_fin, 1.0), hi)
         if not np.all(np.isfinite(lam)):  # a slope that underflowed to zero
             raise Unsettled("a crossing's slope is zero in float64 (underflow)")
         key = np.where(kind < 0, -lam, lam)  # along t (a left ray runs backwards)

@@ -221,6 +221,44 @@ def test_every_new_row_ball_holds_the_exact_value(net, kind, data):
     assert tr.arithmetic == "certified"
 
 
+@given(net=random_networks(activations=("relu", "hardtanh", "leaky_relu"),
+                           input_dim=st.integers(1, 3), depth=st.integers(1, 5),
+                           width=st.integers(1, 8)),
+       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_every_crossing_interval_holds_the_exact_parameter(net, kind, data):
+    """Each crossing's parameter interval [lo, hi] (inside a finite piece the monotone
+    bounds of |d_a| / (|d_a| + |d_b|); on an unbounded end a distance in t) holds the
+    exact crossing, computed in rational arithmetic from the exact edges."""
+    path = trajectory_for(kind, net.widths[0], data)
+    checked = []
+    original = certified._Crossings.settle_order
+
+    def checking(self, eng, d):
+        ts = eng._crossing_ts(d, self.a, self.kind, self.j, self.k)
+        last = eng.t.shape[0] - 1
+        ends = eng._exact_ts(np.unique(np.concatenate([self.a, np.minimum(self.a + 1, last)])))
+        exact_t = dict(zip(np.unique(np.concatenate([self.a, np.minimum(self.a + 1, last)])),
+                           ends))
+        for i in range(self.n):
+            ta = exact_t[self.a[i]]
+            if self.kind[i] == 0:
+                lam = (ts[i] - ta) / (exact_t[self.a[i] + 1] - ta)
+            else:
+                lam = abs(ts[i] - ta)
+            assert Fraction(self.lo[i]) <= lam
+            assert np.isinf(self.hi[i]) or lam <= Fraction(self.hi[i])
+        checked.append(self.n)
+        return original(self, eng, d)
+
+    certified._Crossings.settle_order = checking
+    try:
+        tr = trace(net, path, exact=True)
+    finally:
+        certified._Crossings.settle_order = original
+    assert tr.arithmetic == "certified"
+
+
 # -- the rational backends ---------------------------------------------------------------------
 
 
