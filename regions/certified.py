@@ -188,7 +188,10 @@ def stage_gamma(st: Stage) -> float:
 def inflate_bound(r: np.ndarray) -> np.ndarray:
     """A computed error bound made rigorous: inflated for its own rounding, plus an absolute
     term for underflow where it is not zero (a zero bound means no rounding happened)."""
-    return r * _INFLATE + _ETA * (r > 0)
+    out = np.asarray(r * _INFLATE)
+    out += _ETA
+    np.putmask(out, np.asarray(r) == 0, 0.0)
+    return out
 
 
 def pre_ball(st: Stage, z: np.ndarray, r: np.ndarray, w: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -231,6 +234,13 @@ class CertifiedEngine(EngineBase):
 
     exact = True
     tol = 0.0
+
+    @property
+    def edge_exact(self) -> bool:
+        """False: the result keeps the float parameters of its edges; the exact ones are
+        computed when first read (:func:`regions.trace` defers them to rational arithmetic),
+        so they are not converted here."""
+        return False
 
     def __init__(self, t, rows, left, right, oracle: "ExactOracle") -> None:
         self.t = np.array([float(v) for v in t], dtype=np.float64)
@@ -864,11 +874,22 @@ def _new_t(t, a, kind, lam):
 
 def _try_sides(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Signs of the values within ``r`` of ``x`` (the rounding of ``x`` itself included),
-    and where the ball does not settle them."""
-    rad = inflate_bound(r + U * np.abs(x))
-    pos, neg = x > rad, x < -rad
-    zero = (x == 0) & (r == 0)
-    return pos.view(np.int8) - neg.view(np.int8), ~(pos | neg | zero)
+    and where the ball does not settle them. (The absolute 2^-1000 is added everywhere: where
+    the bound is zero, x and r are, and the exact zero is settled below.)"""
+    rad = np.abs(x)
+    rad *= U
+    rad += r
+    rad *= _INFLATE
+    rad += _ETA
+    pos = x > rad
+    np.negative(rad, out=rad)
+    neg = x < rad
+    bad = ~(pos | neg)
+    idx = np.flatnonzero(bad)
+    if idx.shape[0]:  # an exact zero (value and radius) is settled: on the threshold
+        on = (x.reshape(-1)[idx] == 0) & (r.reshape(-1)[idx] == 0)
+        bad.reshape(-1)[idx[on]] = False
+    return pos.view(np.int8) - neg.view(np.int8), bad
 
 
 class ExactOracle:
