@@ -41,6 +41,10 @@ single-threaded (see ``_bench.py``). Without SIGALRM (Windows, or not the main t
 exact runs are not capped.
 
     python benchmarks/exact_vs_float.py [--quick] [--repeats 3] [--seed 20240611] [--budget 120]
+        [--only trace|partition] [--match TEXT] [--no-rational]
+
+(``--only trace --no-rational`` times the trace rows in float and certified mode only, in
+seconds; ``--match 'hardtanh [100'`` keeps the rows whose network name contains the text.)
 
 takes about 5 minutes on a 2-vCPU VM with gmpy2 and python-flint (the slowest case, the
 depth-10 hard-tanh trace, takes ~40 s per rational run; ``--budget`` bounds such cases). ``--quick`` runs

@@ -85,7 +85,9 @@ of two crossings (the difference of their parameter balls) or an output sign is 
 from these balls only when their radius does not reach zero; the crossing neuron itself
 sits on its threshold by construction, as in the exact path. What they leave open goes on
 to :class:`ExactOracle`. Rows that share a leg end and a piece up to a layer are computed
-once up to it. ``FilterStats.refined`` counts the values the middle stage settled.
+once up to it. A network's chain (its sliced matrices) is built once and cached by the
+network object while it lives (its parameters are read-only arrays). ``FilterStats.refined``
+counts the values the middle stage settled.
 
 References
 ----------
@@ -104,6 +106,7 @@ from __future__ import annotations
 
 import bisect
 import time
+import weakref
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -573,7 +576,7 @@ class CertifiedEngine(EngineBase):
         p, j, k = (np.concatenate(v) for v in zip(*found))
         if p.shape[0] == 0:
             return h, rh, sides, self._extended(sides, far)
-        eth = np.array([_rounding(th) for th in self.thresholds[d]])[k]
+        eth = _roundings(self.thresholds[d])[k]
         c = _Crossings(self, h, rh, ends, p, j, k, np.asarray(thresholds)[k], has_rays, eth)
         self.decisions += c.n
         c.settle_order(self, d)
@@ -771,8 +774,7 @@ class _Crossings:
             s[done] = ns[ok]
         mid, rad = mf.to_float_ball(mf.take(v, ok))
         mid[i[: done.shape[0]], j[ok]] = self.theta[sel[ok]]
-        rad[i[: done.shape[0]], j[ok]] = [_rounding(th) for th in
-                                          np.array(eng.thresholds[d], dtype=object)[k[ok]]]
+        rad[i[: done.shape[0]], j[ok]] = _roundings(eng.thresholds[d])[k[ok]]
         new[done], rnew[done] = mid, rad
         eng.refined += done.shape[0]
         return rows[bad]
@@ -808,9 +810,8 @@ class _Crossings:
         with np.errstate(invalid="ignore"):
             rnew = inflate_bound(rnew)
         # the crossing neurons sit on their thresholds (exactly, up to a threshold's rounding)
-        exact_theta = np.array(eng.thresholds[d], dtype=object)[self.k]
         new[group, self.j] = self.theta
-        rnew[group, self.j] = [_rounding(th) for th in exact_theta]
+        rnew[group, self.j] = _roundings(eng.thresholds[d])[self.k]
         new_sides, unsure = [], np.zeros(first.shape[0], dtype=bool)
         for kk, th in enumerate(eng.thresholds[d]):
             s, bad = _try_sides(new[:, :m] - float(th), rnew[:, :m] + _rounding(th))
@@ -1081,12 +1082,33 @@ class BallChain:
     def __init__(self, layers: list[tuple[Any, Any, Any, np.ndarray, np.ndarray]],
                  levels: int = LEVELS) -> None:
         self.layers, self.levels = layers, levels
+        self.frozen = False  # built from read-only parameters (then cached per network)
 
     @classmethod
     def of(cls, net: Any, levels: int = LEVELS) -> "BallChain | None":
+        """The chain of ``net``, or None (not a chain of dense layers). Built once per
+        network whose parameters are read-only arrays (a :class:`~regions.Network`'s are):
+        cached by the network object, while it lives."""
+        try:
+            hit = _CHAINS.get(net, {})
+        except TypeError:  # unhashable or without weak references: not cached
+            hit = None
+        if hit is not None and levels in hit:
+            return hit[levels]
+        chain = cls._build(net, levels)
+        if hit is not None and (chain is None or chain.frozen):
+            try:
+                _CHAINS.setdefault(net, {})[levels] = chain
+            except TypeError:  # pragma: no cover - no weak references
+                pass
+        return chain
+
+    @classmethod
+    def _build(cls, net: Any, levels: int) -> "BallChain | None":
         layers = dense_layers(net)
         if layers is None:
             return None
+        frozen = all(_read_only(w) and _read_only(np.asarray(b)) for w, b, _ in layers)
         out = []
         for w, b, act in layers:
             wt = np.concatenate([w.T, np.asarray(b).reshape(1, -1)])  # the bias: a row
@@ -1101,7 +1123,9 @@ class BallChain:
             constant = exact & (slopes.x == 0)
             identity = exact & (slopes.x == 1) & (icpt.x == 0)
             out.append((matrix, slopes, icpt, constant, identity))
-        return cls(out, levels)
+        chain = cls(out, levels)
+        chain.frozen = frozen
+        return chain
 
     def forward(self, points: "mf.Ball", d: int, patterns: list[np.ndarray],
                 pre: bool = True, keep: Any = (),
@@ -1155,6 +1179,17 @@ class BallChain:
             parts.append(mf.matmul(part, matrix, self.levels))
         return parts[0] if len(parts) == 1 else \
             mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
+
+
+_CHAINS: "weakref.WeakKeyDictionary[Any, dict[int, BallChain | None]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _read_only(a: np.ndarray) -> bool:
+    """Whether neither ``a`` nor the array owning its memory can be written."""
+    owner = a if a.base is None else a.base
+    return not a.flags.writeable and not (isinstance(owner, np.ndarray)
+                                          and owner.flags.writeable)
 
 
 def _fmpq_mat(flint: Any, rows: np.ndarray) -> Any:
@@ -1369,6 +1404,12 @@ def same_maps_certified(model: Any, patterns: tuple[np.ndarray, ...], a: np.ndar
     if unsure.shape[0]:
         out[unsure] = same_maps(lower(model, exact), patterns, a[unsure], b[unsure], 0.0)
     return out
+
+
+def _roundings(values: Any) -> np.ndarray:
+    """:func:`_rounding` of each of a few exact constants (an activation's thresholds), as
+    an array to index by threshold."""
+    return np.array([_rounding(v) for v in values], dtype=np.float64)
 
 
 @lru_cache(maxsize=4096)

@@ -276,3 +276,23 @@ def test_deep_wide_trace_is_settled_before_exact_values():
     stats = cert.filter_stats
     assert stats.refined > 0 and stats.exact == 0 and not stats.fell_back
     assert cert.num_pieces == trace(net, seg).num_pieces
+
+
+def test_the_middle_stage_is_built_once_per_network():
+    """A network's double-double chain (its sliced matrices) is cached by the network
+    object (whose parameters are read-only), and gives the same answers from the cache."""
+    rng = np.random.default_rng(5)
+    net = random_network([3, 6, 6, 6, 1], "hardtanh", sigma_w=3.0, seed=rng)
+    twin = random_network([3, 6, 6, 6, 1], "hardtanh", sigma_w=3.0,
+                          seed=np.random.default_rng(5))
+    chain = certified.BallChain.of(net)
+    assert chain is not None and chain.frozen
+    assert certified.BallChain.of(net) is chain
+    assert certified.BallChain.of(twin) is not chain
+    seg = Segment(rng.standard_normal(3), rng.standard_normal(3))
+    with pytest.MonkeyPatch.context() as mp:
+        float_decides_nothing(mp)
+        first, again = trace(net, seg, exact=True), trace(net, seg, exact=True)
+    assert first.filter_stats.refined > 0
+    assert_same_trace(first, again)
+    assert_same_trace(first, trace(net, seg, exact=RATIONAL_FRACTION))
