@@ -58,7 +58,8 @@ With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`
   edge's bound interpolates its piece's ends', and on an unbounded end adds |t - t_i| times
   the slope's largest entry, so it grows with |t|), is treated as lying on it **if it is
   within** :data:`ROUNDING_SHARE` (2^-10) **of that bound**: with the default ``tol``,
-  about 1e-14 of its terms (44 machine epsilons), rounding of a coincidence. A value farther from the threshold than that but
+  about 1e-14 of its terms (44 machine epsilons; the share scales with ``tol``), rounding
+  of a coincidence. A value farther from the threshold than that but
   still within the bound is a genuine near-miss the tolerance would merge: a piece
   narrower than the tolerance, or, along a :class:`Line` nearly parallel to a boundary, a
   value whose terms are ~|t| times larger than itself (the error of the slopes, ~1e-16 of
