@@ -4,7 +4,8 @@ For each case below this prints, from one run: the piece or region count (and wh
 certified and rational agree), the time of float mode, of certified mode (``exact=True``)
 and of rational mode (``exact=regions.RATIONAL``), each exact time over the float time, and
 what the certified filter did: the exact values it computed over the decisions it took in
-float with an error bound (trace), or that it fell back to rational arithmetic throughout.
+float with an error bound (trace), with the values its double-double middle stage settled in
+parentheses, or that it fell back to rational arithmetic throughout.
 
 Cases (networks from :func:`regions.random_network`, W ~ N(0, sigma_w^2 / fan_in), one
 linear output; segments between two seeded N(0, I) points):
@@ -189,7 +190,9 @@ def fmt_filter(stats):
         return "-"
     if stats.fell_back:
         return f"fell back ({stats.reason.split(':')[-1].strip()[:40]})"
-    return f"{stats.exact:,} / {stats.decisions:,}"
+    refined = getattr(stats, "refined", 0)
+    return f"{stats.exact:,} / {stats.decisions:,}" + (
+        f" ({refined:,} double-double)" if refined else "")
 
 
 def agreement(out):
