@@ -50,10 +50,21 @@ batch-norm scale, addition) adds one such gamma per node, bounded through |A_k .
 (1 + 2^-40) and an absolute 2^-1000 (covering the rounding of the bound itself and
 underflow); values whose terms leave float64's normal range are not filtered (the run
 falls back). A crossing at lambda = |d_a| / (|d_a| + |d_b|) (d = h - theta at the piece's two
-ends, of opposite signs, so the sum has no cancellation) lies in
-[(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] with e the radii of the d's, and a new
-row z_a + lambda (z_b - z_a) is within r_a + lambda_hi (r_a + r_b) + |lambda - lambda*|
-|z_b - z_a| + 3u (|z_a| + |z_b|) of the exact one. The crossing neuron sits exactly on its
+ends, of opposite signs, so the sum has no cancellation; e the radii of the d's, the
+threshold's rounding included) lies in
+[(|d_a| - e_a) / (|d_a| - e_a + |d_b| + e_b), (|d_a| + e_a) / (|d_a| + e_a + |d_b| - e_b)]
+(x / (x + y) increases in x and decreases in y), each end widened by 6u for its rounding:
+about ((1 - lambda) e_a + lambda e_b) / D either side, half of what
+[(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] (D = |d_a| + |d_b|, e_D = e_a + e_b)
+gives, the interval still used on an unbounded end. A new
+row z = z_a + lambda (z_b - z_a) differs from the exact one, (1 - lambda*) z*_a + lambda*
+z*_b, by (1 - lambda) (z_a - z*_a) + lambda (z_b - z*_b) + (lambda - lambda*) (z*_b - z*_a)
+plus rounding: it is within |1 - lambda| r_a + |lambda| r_b + |lambda - lambda*|
+(|z_b - z_a| (1 + u) + r_a + r_b) + 3u (|z_a| + |z|) (the ends' errors enter as a convex
+combination, not as r_a + lambda (r_a + r_b): half the radius at a midpoint, and fewer rows
+for the middle stage at depth). On an unbounded end, z_a + lambda g (lambda >= 0 the
+distance in t) is within r_a + lambda_hi r_g + |lambda - lambda*| (|g| (1 + u) + r_g) +
+3u (|z_a| + |z|). The crossing neuron sits exactly on its
 threshold there (radius 0). An activation's piece k maps a ball (h, r) to
 (slope_k h + c_k, |slope_k| r + 3u (|slope_k h| + |c_k|)).
 
@@ -74,7 +85,9 @@ of two crossings (the difference of their parameter balls) or an output sign is 
 from these balls only when their radius does not reach zero; the crossing neuron itself
 sits on its threshold by construction, as in the exact path. What they leave open goes on
 to :class:`ExactOracle`. Rows that share a leg end and a piece up to a layer are computed
-once up to it. ``FilterStats.refined`` counts the values the middle stage settled.
+once up to it. A network's chain (its sliced matrices) is built once and cached by the
+network object while it lives (its parameters are read-only arrays). ``FilterStats.refined``
+counts the values the middle stage settled.
 
 References
 ----------
@@ -93,6 +106,7 @@ from __future__ import annotations
 
 import bisect
 import time
+import weakref
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -177,8 +191,9 @@ def stage_gamma(st: Stage) -> float:
 def inflate_bound(r: np.ndarray) -> np.ndarray:
     """A computed error bound made rigorous: inflated for its own rounding, plus an absolute
     term for underflow where it is not zero (a zero bound means no rounding happened)."""
-    out = np.multiply(r, _INFLATE)
-    np.add(out, _ETA, out=out, where=out > 0)
+    out = np.asarray(r * _INFLATE)
+    out += _ETA
+    np.putmask(out, np.asarray(r) == 0, 0.0)
     return out
 
 
@@ -222,6 +237,13 @@ class CertifiedEngine(EngineBase):
 
     exact = True
     tol = 0.0
+
+    @property
+    def edge_exact(self) -> bool:
+        """False: the result keeps the float parameters of its edges; the exact ones are
+        computed when first read (:func:`regions.trace` defers them to rational arithmetic),
+        so they are not converted here."""
+        return False
 
     def __init__(self, t, rows, left, right, oracle: "ExactOracle") -> None:
         self.t = np.array([float(v) for v in t], dtype=np.float64)
@@ -554,7 +576,8 @@ class CertifiedEngine(EngineBase):
         p, j, k = (np.concatenate(v) for v in zip(*found))
         if p.shape[0] == 0:
             return h, rh, sides, self._extended(sides, far)
-        c = _Crossings(self, h, rh, ends, p, j, k, np.asarray(thresholds)[k], has_rays)
+        eth = _roundings(self.thresholds[d])[k]
+        c = _Crossings(self, h, rh, ends, p, j, k, np.asarray(thresholds)[k], has_rays, eth)
         self.decisions += c.n
         c.settle_order(self, d)
         new, rnew, new_sides, tn, texact = c.new_rows(self, d, h, rh, m)
@@ -615,22 +638,33 @@ class CertifiedEngine(EngineBase):
 class _Crossings:
     """The threshold crossings of one layer: where, in which order, and the new rows."""
 
-    def __init__(self, eng, h, rh, ends, p, j, k, theta, has_rays) -> None:
+    def __init__(self, eng, h, rh, ends, p, j, k, theta, has_rays, eth=0.0) -> None:
         K = h.shape[0]
         a = p - has_rays  # anchor row
         kind = np.where(a < 0, -1, np.where(a >= K - 1, 1, 0))  # left ray, finite, right ray
         a = np.clip(a, 0, K - 1)
         da = np.abs(h[a, j] - theta)
-        ea = rh[a, j] + U * da
+        ea = rh[a, j] + U * da + eth  # (eth: the thresholds' rounding)
         direction, rdir = _directions(h, rh, ends, a, kind)
         rows = np.arange(a.shape[0])
         slope = np.abs(direction[rows, j])
         eslope = rdir[rows, j] + U * slope
+        # inside a finite piece lambda* = |d*_a| / (|d*_a| + |d*_b|), increasing in |d*_a|
+        # and decreasing in |d*_b| (both settled away from zero, of opposite signs)
+        fin = kind == 0
+        b = np.minimum(a + 1, K - 1)
+        db = np.abs(h[b, j] - theta)
+        eb = rh[b, j] + U * db + eth
         with np.errstate(divide="ignore", invalid="ignore"):
             lam = da / slope
             lo = np.maximum((da - ea) / (slope + eslope) * (1 - 4 * U), 0.0)
             hi = np.where(slope - eslope > 0, (da + ea) / (slope - eslope) * (1 + 4 * U),
                           np.inf)
+            lo_fin = (da - ea) / ((da - ea) + (db + eb)) * (1 - 6 * U)
+            hi_fin = (da + ea) / ((da + ea) + (db - eb)) * (1 + 6 * U)
+            ok = fin & (da > ea) & (db > eb)
+            lo = np.where(ok, np.maximum(lo_fin, 0.0), lo)
+            hi = np.where(ok, np.minimum(hi_fin, 1.0), hi)
         if not np.all(np.isfinite(lam)):  # a slope that underflowed to zero
             raise Unsettled("a crossing's slope is zero in float64 (underflow)")
         key = np.where(kind < 0, -lam, lam)  # along t (a left ray runs backwards)
@@ -740,8 +774,7 @@ class _Crossings:
             s[done] = ns[ok]
         mid, rad = mf.to_float_ball(mf.take(v, ok))
         mid[i[: done.shape[0]], j[ok]] = self.theta[sel[ok]]
-        rad[i[: done.shape[0]], j[ok]] = [_rounding(th) for th in
-                                          np.array(eng.thresholds[d], dtype=object)[k[ok]]]
+        rad[i[: done.shape[0]], j[ok]] = _roundings(eng.thresholds[d])[k[ok]]
         new[done], rnew[done] = mid, rad
         eng.refined += done.shape[0]
         return rows[bad]
@@ -754,8 +787,19 @@ class _Crossings:
         a, lam, direction = self.a[first], self.lam[first], self.direction[first]
         new = h[a] + lam[:, None] * direction
         spread = np.maximum(self.hi[first] - lam, lam - self.lo[first])
-        rnew = (rh[a] + self.hi[first][:, None] * self.rdir[first]
-                + spread[:, None] * np.abs(direction) + 3 * U * (np.abs(h[a]) + np.abs(new)))
+        # inside a finite piece the new row is a convex combination of its ends, so their
+        # errors enter as (1 - lam) r_a + lam r_b, and lam's error times the exact
+        # difference of the ends, |direction| + r_a + r_b; on an unbounded end the anchor's
+        # error plus lam times the slope's, and lam's error times the exact slope
+        ray = self.kind[first] != 0
+        b = np.minimum(a + 1, h.shape[0] - 1)
+        ra, col = rh[a], lam[:, None]
+        rb = np.where(ray[:, None], 0.0, rh[b])
+        rdir = np.where(ray[:, None], self.rdir[first], ra + rb)
+        rnew = (np.where(ray[:, None], ra + self.hi[first][:, None] * rdir,
+                         np.abs(1 - col) * ra + np.abs(col) * rb)
+                + spread[:, None] * (np.abs(direction) * (1 + U) + rdir)
+                + 3 * U * (np.abs(h[a]) + np.abs(new)))
         texact = self.texact[first]
         known = np.flatnonzero(texact != None)  # noqa: E711
         exact_sides = None
@@ -766,9 +810,8 @@ class _Crossings:
         with np.errstate(invalid="ignore"):
             rnew = inflate_bound(rnew)
         # the crossing neurons sit on their thresholds (exactly, up to a threshold's rounding)
-        exact_theta = np.array(eng.thresholds[d], dtype=object)[self.k]
         new[group, self.j] = self.theta
-        rnew[group, self.j] = [_rounding(th) for th in exact_theta]
+        rnew[group, self.j] = _roundings(eng.thresholds[d])[self.k]
         new_sides, unsure = [], np.zeros(first.shape[0], dtype=bool)
         for kk, th in enumerate(eng.thresholds[d]):
             s, bad = _try_sides(new[:, :m] - float(th), rnew[:, :m] + _rounding(th))
@@ -832,11 +875,22 @@ def _new_t(t, a, kind, lam):
 
 def _try_sides(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Signs of the values within ``r`` of ``x`` (the rounding of ``x`` itself included),
-    and where the ball does not settle them."""
-    rad = inflate_bound(r + U * np.abs(x))
-    pos, neg = x > rad, x < -rad
-    zero = (x == 0) & (r == 0)
-    return pos.view(np.int8) - neg.view(np.int8), ~(pos | neg | zero)
+    and where the ball does not settle them. (The absolute 2^-1000 is added everywhere: where
+    the bound is zero, x and r are, and the exact zero is settled below.)"""
+    rad = np.abs(x)
+    rad *= U
+    rad += r
+    rad *= _INFLATE
+    rad += _ETA
+    pos = x > rad
+    np.negative(rad, out=rad)
+    neg = x < rad
+    bad = ~(pos | neg)
+    idx = np.flatnonzero(bad)
+    if idx.shape[0]:  # an exact zero (value and radius) is settled: on the threshold
+        on = (x.reshape(-1)[idx] == 0) & (r.reshape(-1)[idx] == 0)
+        bad.reshape(-1)[idx[on]] = False
+    return pos.view(np.int8) - neg.view(np.int8), bad
 
 
 class ExactOracle:
@@ -1028,12 +1082,33 @@ class BallChain:
     def __init__(self, layers: list[tuple[Any, Any, Any, np.ndarray, np.ndarray]],
                  levels: int = LEVELS) -> None:
         self.layers, self.levels = layers, levels
+        self.frozen = False  # built from read-only parameters (then cached per network)
 
     @classmethod
     def of(cls, net: Any, levels: int = LEVELS) -> "BallChain | None":
+        """The chain of ``net``, or None (not a chain of dense layers). Built once per
+        network whose parameters are read-only arrays (a :class:`~regions.Network`'s are):
+        cached by the network object, while it lives."""
+        try:
+            hit = _CHAINS.get(net, {})
+        except TypeError:  # unhashable or without weak references: not cached
+            hit = None
+        if hit is not None and levels in hit:
+            return hit[levels]
+        chain = cls._build(net, levels)
+        if hit is not None and (chain is None or chain.frozen):
+            try:
+                _CHAINS.setdefault(net, {})[levels] = chain
+            except TypeError:  # pragma: no cover - no weak references
+                pass
+        return chain
+
+    @classmethod
+    def _build(cls, net: Any, levels: int) -> "BallChain | None":
         layers = dense_layers(net)
         if layers is None:
             return None
+        frozen = all(_read_only(w) and _read_only(np.asarray(b)) for w, b, _ in layers)
         out = []
         for w, b, act in layers:
             wt = np.concatenate([w.T, np.asarray(b).reshape(1, -1)])  # the bias: a row
@@ -1048,7 +1123,9 @@ class BallChain:
             constant = exact & (slopes.x == 0)
             identity = exact & (slopes.x == 1) & (icpt.x == 0)
             out.append((matrix, slopes, icpt, constant, identity))
-        return cls(out, levels)
+        chain = cls(out, levels)
+        chain.frozen = frozen
+        return chain
 
     def forward(self, points: "mf.Ball", d: int, patterns: list[np.ndarray],
                 pre: bool = True, keep: Any = (),
@@ -1102,6 +1179,17 @@ class BallChain:
             parts.append(mf.matmul(part, matrix, self.levels))
         return parts[0] if len(parts) == 1 else \
             mf.Ball(*(np.concatenate(v) for v in zip(*parts)))
+
+
+_CHAINS: "weakref.WeakKeyDictionary[Any, dict[int, BallChain | None]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _read_only(a: np.ndarray) -> bool:
+    """Whether neither ``a`` nor the array owning its memory can be written."""
+    owner = a if a.base is None else a.base
+    return not a.flags.writeable and not (isinstance(owner, np.ndarray)
+                                          and owner.flags.writeable)
 
 
 def _fmpq_mat(flint: Any, rows: np.ndarray) -> Any:
@@ -1317,6 +1405,12 @@ def same_maps_certified(model: Any, patterns: tuple[np.ndarray, ...], a: np.ndar
     if unsure.shape[0]:
         out[unsure] = same_maps(lower(model, exact), patterns, a[unsure], b[unsure], 0.0)
     return out
+
+
+def _roundings(values: Any) -> np.ndarray:
+    """:func:`_rounding` of each of a few exact constants (an activation's thresholds), as
+    an array to index by threshold."""
+    return np.array([_rounding(v) for v in values], dtype=np.float64)
 
 
 @lru_cache(maxsize=4096)

@@ -55,9 +55,20 @@ With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`
 * a pre-activation at an edge within ``tol * (sum_i |W_ji| max_i|z_i| + |b_j|)`` of a
   threshold, max_i |z_i| taken over that edge's own row (a bound on its rounding error,
   scaled up; a far edge of a :class:`Line` does not loosen it at the near ones; a new
-  edge's bound interpolates its piece's ends'), is treated as lying on it; the slope of an
-  unbounded end likewise, within ``tol * sum_i |W_ji| |g_i|`` of its own terms g. A
-  crossing near the far end of a piece is computed from that end;
+  edge's bound interpolates its piece's ends', and on an unbounded end adds |t - t_i| times
+  the slope's largest entry, so it grows with |t|), is treated as lying on it **if it is
+  within** :data:`ROUNDING_SHARE` (2^-10) **of that bound**: with the default ``tol``,
+  about 1e-14 of its terms (44 machine epsilons; the share scales with ``tol``), rounding
+  of a coincidence. A value farther from the threshold than that but
+  still within the bound is a genuine near-miss the tolerance would merge: a piece
+  narrower than the tolerance, or, along a :class:`Line` nearly parallel to a boundary, a
+  value whose terms are ~|t| times larger than itself (the error of the slopes, ~1e-16 of
+  their terms, times |t|, swamps it). Float mode raises ``FloatingPointError`` there
+  (suggesting ``exact=True``) instead of snapping it (at edges, at new edges, and for the
+  outputs whose signs are counted). The slope of an unbounded end is
+  zero within ``tol * sum_i |W_ji| |g_i|`` of its own terms g (and raises likewise when
+  that drops a crossing, see below). A crossing near the far end of a piece is computed
+  from that end;
 * a crossing within ``tol * max(1, |t|)`` of an existing edge is moved onto that edge, and
   crossings within that distance of each other are merged into one knot.
 
@@ -65,18 +76,22 @@ The tolerance is relative to the parameter value, so it depends on the parametri
 :class:`Line` whose direction has norm 1e12 resolves proportionally coarser pieces of the same
 curve (exact mode does not depend on it). Arcs are traced in t - start, so where an arc starts
 does not matter. So no
-float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than that
-are merged into a neighbour (the count can then be one lower than the exact count), and the
-transitions of neurons crossing there are counted at the merged knot. On generic networks
+float piece is narrower than ``tol * max(1, |t|)``; genuine pieces narrower than that, when
+their crossings are found in one layer, are merged into a neighbour (the count can then be
+one lower than the exact count), and the transitions of neurons crossing there are counted
+at the merged knot. On generic networks
 (no coincidences, no slivers of relative width 1e-11) float and exact modes give the same
 knots to about 1e-13 and the same counts. Float mode raises ``FloatingPointError`` rather
 than trace values that float64 cannot hold: pre-activations that overflow, or whose terms
 are all below 1e-280 (underflow: a ReLU network scaled by 1e-100 per layer, or by 1e-200,
 whose terms round to 0), and where an unbounded end's slope is within its bound of zero but
 more than rounding of an exact zero while its sign would cross a threshold far out (a
-boundary nearly parallel to the line, meeting it beyond what float64 can place). A few
-such far-out cases along a :class:`Line` are still decided wrongly without an error (a
-known limitation, pinned by an expected-failure test); exact mode has none.
+boundary nearly parallel to the line, meeting it beyond what float64 can place). What float
+mode still takes as a coincidence is a value within rounding (the share above) of a
+threshold, or a slope within 64 units of roundoff of zero: a network whose float weights
+miss a coincidence by less than that (decimal weights such as 1.6 and 1.2 that cancel
+exactly in decimal, not in binary) is answered as the coincidence; exact mode, which takes
+float weights at their binary values, is the reference there.
 
 Exact mode
 ----------
@@ -112,12 +127,17 @@ from .memory import check_trace_layer
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
 
-__all__ = ["trace", "trace_rows", "Trace", "DEFAULT_TOLERANCE"]
+__all__ = ["trace", "trace_rows", "Trace", "DEFAULT_TOLERANCE", "ROUNDING_SHARE"]
 
 _FINITE, _LEFT, _RIGHT = 0, 1, 2  # where a crossing lies: a finite piece or an unbounded end
 
 DEFAULT_TOLERANCE = 1e-11
 """Default relative tolerance of float-mode tracing (see the module docstring)."""
+
+ROUNDING_SHARE = 2.0 ** -10
+"""Float mode: the share of a value's tolerance bound taken as rounding of a coincidence;
+a value on a threshold within its bound but beyond this share of it raises (see the module
+docstring)."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -658,6 +678,7 @@ class _Engine(EngineBase):
         sides = [self.kind.sides(hm - th if th else hm, noise) for th in thresholds]
         if not exact:  # values within rounding of a threshold are on it
             for th, sd in zip(thresholds, sides):
+                self._check_snap(hm - th, noise, sd, "a pre-activation at an edge")
                 np.copyto(hm, th, where=sd == 0)
         ends = (None if hl is None else hl[:m], None if hr is None else hr[:m])
         far = [self._far_sides(s, *ends, self.noise_slope) for s in sides]
@@ -692,6 +713,27 @@ class _Engine(EngineBase):
                     "beyond float64's reach (a boundary nearly parallel to the line); use "
                     "exact=True"
                 )
+
+    def _check_snap(self, d: np.ndarray, noise: np.ndarray, sd: np.ndarray, where: str) -> None:
+        """Float mode: values ``d`` (minus a threshold) within their bound ``noise`` are taken
+        as on the threshold (``sd == 0``): rounding of a coincidence. One farther from it
+        than :data:`ROUNDING_SHARE` of its bound is not rounding of the terms that made it;
+        snapping it would merge a genuine sliver narrower than the tolerance (or a value
+        whose terms are far larger than itself: a boundary nearly parallel to a long
+        trajectory, at far parameters), and change the answer: raise instead."""
+        on = np.flatnonzero(sd.reshape(-1) == 0)  # the values taken as on (few)
+        if not on.shape[0]:
+            return
+        nz = np.broadcast_to(noise, d.shape).reshape(-1)[on]
+        gap = np.abs(d.reshape(-1)[on])
+        bad = np.flatnonzero(gap > ROUNDING_SHARE * nz)
+        if bad.shape[0]:
+            b = int(bad[0])
+            raise FloatingPointError(
+                f"trace (float mode): {where} is {gap[b]:.3g} from a threshold (or from "
+                f"zero), within the tolerance ({nz[b]:.3g}) but beyond rounding: float64 "
+                "cannot tell a coincidence from a piece narrower than the tolerance there; "
+                "use exact=True")
 
     def _row_noise(self, zmag: np.ndarray) -> np.ndarray:
         """Float mode: the rounding bound of the pre-activations at rows whose state has
@@ -905,6 +947,7 @@ class _Engine(EngineBase):
             sel = k == kk
             ns[group[sel], j[sel]] = 0
             if not exact:
+                self._check_snap(new_pre - th, new_noise, ns, "a pre-activation at a new edge")
                 np.copyto(new_pre, th, where=ns == 0)
 
         is_new = insert_edges(self, gt)
@@ -932,6 +975,8 @@ class _Engine(EngineBase):
     def sign_changes(self) -> np.ndarray:
         """Sign changes of every output coordinate along the trajectory."""
         s = self.kind.sides(self.z, self.noise)  # (K, n_out)
+        if not self.exact and np.shape(self.noise) in ((), self.z.shape):  # (elementwise)
+            self._check_snap(self.z, self.noise, s, "an output at an edge")
         parts = []
         nl, nr = self.noise_slope
         if self.left is not None:

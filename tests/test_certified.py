@@ -186,6 +186,79 @@ def test_every_ball_holds_the_exact_value(net, kind, data):
     assert checked and not tr.filter_stats.fell_back
 
 
+@given(net=random_networks(activations=("relu", "hardtanh", "leaky_relu"),
+                           input_dim=st.integers(1, 3), depth=st.integers(1, 5),
+                           width=st.integers(1, 8)),
+       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_every_new_row_ball_holds_the_exact_value(net, kind, data):
+    """The balls of the rows at new edges (inside a finite piece: a convex combination of
+    its ends' balls, (1 - lam) r_a + lam r_b, plus lam's error times the exact difference
+    of the ends; on an unbounded end: the anchor's plus lam times the slope's) hold the
+    exact pre-activation at the exact crossing point, computed in rational arithmetic."""
+    path = trajectory_for(kind, net.widths[0], data)
+    checked = []
+    original = certified._Crossings.new_rows
+
+    def checking(self, eng, d, h, rh, m):
+        out = original(self, eng, d, h, rh, m)
+        new, rnew = out[0], out[1]
+        first = self.first
+        after = np.where(self.kind[first] < 0, -1, self.a[first])
+        ts = eng._crossing_ts(d, self.a[first], self.kind[first], self.j[first],
+                              self.k[first])
+        exact = eng._exact_values(d, after, ts)
+        error = np.abs(new - np.array([[float(v) for v in row] for row in exact]))
+        assert np.all(error <= rnew + 2.0 ** -52 * np.abs(new) + 2.0 ** -1074)
+        checked.append(new.shape[0])
+        return out
+
+    certified._Crossings.new_rows = checking
+    try:
+        tr = trace(net, path, exact=True)
+    finally:
+        certified._Crossings.new_rows = original
+    assert tr.arithmetic == "certified"
+
+
+@given(net=random_networks(activations=("relu", "hardtanh", "leaky_relu"),
+                           input_dim=st.integers(1, 3), depth=st.integers(1, 5),
+                           width=st.integers(1, 8)),
+       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_every_crossing_interval_holds_the_exact_parameter(net, kind, data):
+    """Each crossing's parameter interval [lo, hi] (inside a finite piece the monotone
+    bounds of |d_a| / (|d_a| + |d_b|); on an unbounded end a distance in t) holds the
+    exact crossing, computed in rational arithmetic from the exact edges."""
+    path = trajectory_for(kind, net.widths[0], data)
+    checked = []
+    original = certified._Crossings.settle_order
+
+    def checking(self, eng, d):
+        ts = eng._crossing_ts(d, self.a, self.kind, self.j, self.k)
+        last = eng.t.shape[0] - 1
+        ends = eng._exact_ts(np.unique(np.concatenate([self.a, np.minimum(self.a + 1, last)])))
+        exact_t = dict(zip(np.unique(np.concatenate([self.a, np.minimum(self.a + 1, last)])),
+                           ends))
+        for i in range(self.n):
+            ta = exact_t[self.a[i]]
+            if self.kind[i] == 0:
+                lam = (ts[i] - ta) / (exact_t[self.a[i] + 1] - ta)
+            else:
+                lam = abs(ts[i] - ta)
+            assert Fraction(self.lo[i]) <= lam
+            assert np.isinf(self.hi[i]) or lam <= Fraction(self.hi[i])
+        checked.append(self.n)
+        return original(self, eng, d)
+
+    certified._Crossings.settle_order = checking
+    try:
+        tr = trace(net, path, exact=True)
+    finally:
+        certified._Crossings.settle_order = original
+    assert tr.arithmetic == "certified"
+
+
 # -- the rational backends ---------------------------------------------------------------------
 
 

@@ -265,12 +265,34 @@ def test_deep_generic_networks(act, sigma_w, depth, width):
 
 
 def test_deep_wide_trace_is_settled_before_exact_values():
-    # depth 10, width 40: float64's bounds widen ~8x per layer and leave decisions open at
-    # the last layers; double-double balls settle them, no exact value is computed
+    # depth 14, width 40: float64's bounds widen several times per layer and leave decisions
+    # open at the last layers; double-double balls settle them, no exact value is computed
+    # (at depth 10, with the convex bounds of new rows and crossing parameters, float64's
+    # balls settle everything)
     rng = np.random.default_rng(20240611)
-    net = random_network([40] + [40] * 10 + [1], "hardtanh", sigma_w=2.0, seed=rng)
+    net = random_network([40] + [40] * 14 + [1], "hardtanh", sigma_w=2.0, seed=rng)
     seg = Segment(rng.standard_normal(40), rng.standard_normal(40))
     cert = trace(net, seg, exact=True)
     stats = cert.filter_stats
     assert stats.refined > 0 and stats.exact == 0 and not stats.fell_back
     assert cert.num_pieces == trace(net, seg).num_pieces
+
+
+def test_the_middle_stage_is_built_once_per_network():
+    """A network's double-double chain (its sliced matrices) is cached by the network
+    object (whose parameters are read-only), and gives the same answers from the cache."""
+    rng = np.random.default_rng(5)
+    net = random_network([3, 6, 6, 6, 1], "hardtanh", sigma_w=3.0, seed=rng)
+    twin = random_network([3, 6, 6, 6, 1], "hardtanh", sigma_w=3.0,
+                          seed=np.random.default_rng(5))
+    chain = certified.BallChain.of(net)
+    assert chain is not None and chain.frozen
+    assert certified.BallChain.of(net) is chain
+    assert certified.BallChain.of(twin) is not chain
+    seg = Segment(rng.standard_normal(3), rng.standard_normal(3))
+    with pytest.MonkeyPatch.context() as mp:
+        float_decides_nothing(mp)
+        first, again = trace(net, seg, exact=True), trace(net, seg, exact=True)
+    assert first.filter_stats.refined > 0
+    assert_same_trace(first, again)
+    assert_same_trace(first, trace(net, seg, exact=RATIONAL_FRACTION))

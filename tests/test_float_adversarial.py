@@ -183,23 +183,117 @@ def test_mixed_number_kinds_raise_type_errors():
             net([np.longdouble("0.1"), 1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="known: along a line parallel to a bundle of nearly "
-                   "parallel boundaries, the error of the end slopes (~1e-16 of their terms) "
-                   "times |t| ~ 1e11 exceeds the per-row bounds; float still loses knots "
-                   "there (was 1 piece against 7, now 4) instead of raising")
-def test_line_along_nearly_parallel_boundaries_is_exact_or_raises():
-    from regions import Line, trace
+def _parallel_line(net, seed):
+    """A Line through a random point along the boundary of the first first-layer neuron:
+    parallel to it, nearly parallel to the other first-layer boundaries (which meet it at
+    |t| ~ 1 / eps)."""
+    from regions import Line
 
-    net = nearly_parallel_net([2, 3, 3, 1], 1e-10, 11)
-    rng = np.random.default_rng(111)
+    rng = np.random.default_rng(seed)
     w = net.weights[0]
-    line = Line(rng.normal(size=2), np.array([-w[0, 1], w[0, 0]]))
+    return Line(rng.normal(size=2), np.array([-w[0, 1], w[0, 0]]))
+
+
+def _exact_or_raises(net, line):
+    """Float mode along ``line`` gives exact mode's answer or raises a FloatingPointError
+    that suggests exact=True; returns whether it raised."""
+    from regions import trace
+
     ex = trace(net, line, exact=True)
     try:
         fl = trace(net, line, exact=False)
-    except (FloatingPointError, RuntimeError):
-        return
+    except FloatingPointError as err:
+        assert "exact=True" in str(err)
+        return True
     assert fl.num_pieces == ex.num_pieces
+    assert np.array_equal(fl.knot_transitions, ex.knot_transitions)
+    assert fl.sign_transitions == ex.sign_transitions
+    np.testing.assert_allclose(fl.knots, ex.knots.astype(float), rtol=1e-6)
+    return False
+
+
+def test_line_along_nearly_parallel_boundaries_is_exact_or_raises():
+    """Was 4 pieces against 7 (first 1 against 7), no error: at a new edge ~1.5e11 out, a
+    neuron 1.64 from its threshold was within the tolerance's bound (2.78: its terms are
+    ~2.7e11) and was snapped onto it. A value beyond rounding of its terms (a share 2^-10
+    of the bound) is not a coincidence: float mode now raises there."""
+    net = nearly_parallel_net([2, 3, 3, 1], 1e-10, 11)
+    line = _parallel_line(net, 111)
+    assert _exact_or_raises(net, line)
+    from regions import trace
+
+    with pytest.raises(FloatingPointError, match="beyond rounding.*exact=True"):
+        trace(net, line, exact=False)
+
+
+@pytest.mark.parametrize("widths, eps, seed, line_seed", [
+    ([2, 3, 3, 1], 1e-9, 7, 100),    # were 3 pieces against 4, silently
+    ([2, 3, 3, 1], 1e-9, 11, 101),   # 4 against 7
+    ([2, 3, 3, 1], 1e-10, 1, 102),   # 3 against 4
+    ([2, 3, 3, 1], 1e-10, 4, 100),   # 5 and 5, but other transitions
+    ([2, 3, 3, 1], 1e-11, 9, 100),   # 9 against 5
+    ([2, 3, 3, 1], 1e-11, 9, 102),   # 5 against 7
+    ([2, 8, 8, 1], 1e-8, 11, 101),   # 16 against 17 with a share 2^-6: two first-layer
+                                     # knots 8e5 apart at 6.5e9, a value 9e-4 off snapped
+])
+def test_more_lines_along_nearly_parallel_boundaries_are_exact_or_raise(widths, eps, seed,
+                                                                        line_seed):
+    net = nearly_parallel_net(widths, eps, seed)
+    _exact_or_raises(net, _parallel_line(net, line_seed))
+
+
+@pytest.mark.parametrize("eps", [1e-6, 1e-9, 1e-12])
+def test_line_sweep_along_nearly_parallel_boundaries(eps):
+    """Several seeds per eps: never a silently different answer. At 1e-6 (boundaries
+    meeting the line ~1e6 out) float mode answers exactly rather than raising."""
+    raised = [_exact_or_raises(net, _parallel_line(net, 100 + k))
+              for net in (nearly_parallel_net([2, 3, 3, 1], eps, s) for s in range(4))
+              for k in range(2)]
+    if eps >= 1e-6:
+        assert not any(raised)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generic_lines_do_not_raise(seed):
+    """Lines in generic directions through generic networks, with knots near and far: the
+    check never fires (no value lies within the tolerance of a threshold beyond rounding)."""
+    from regions import Line, trace
+
+    rng = np.random.default_rng(seed)
+    net = random_network([3, 16, 16, 16, 1], ["relu", "hardtanh", "leaky_relu", "relu"][seed],
+                         sigma_w=2 ** 0.5, sigma_b=1.0, seed=seed)
+    line = Line(rng.normal(size=3) * 10 ** seed, rng.normal(size=3))
+    fl, ex = trace(net, line, exact=False), trace(net, line, exact=True)
+    assert fl.num_pieces == ex.num_pieces
+    assert fl.transitions == ex.transitions
+
+
+def test_a_value_within_the_tolerance_beyond_rounding_raises():
+    """relu(x - (1 + 1e-12)) on [1, 2]: at the start the pre-activation is -1e-12, within
+    the tolerance's bound (2e-11) of the threshold but far beyond rounding of its terms
+    (~1e-16). Snapped onto it, the piece [1, 1 + 1e-12] would be lost (exact: 2 pieces);
+    float mode raises instead. A value exactly on its threshold still snaps."""
+    from regions import Segment, trace
+
+    seg = Segment([1.0], [2.0])
+    net = Network([[[1.0]], [[1.0]]], [[-(1 + 1e-12)], [0.0]], ["relu", "linear"])
+    assert trace(net, seg, exact=True).num_pieces == 2
+    with pytest.raises(FloatingPointError, match="beyond rounding.*exact=True"):
+        trace(net, seg, exact=False)
+    on = Network([[[1.0]], [[1.0]]], [[-1.0], [0.0]], ["relu", "linear"])
+    assert trace(on, seg, exact=False).num_pieces == trace(on, seg, exact=True).num_pieces == 1
+
+
+def test_an_output_within_the_tolerance_beyond_rounding_raises():
+    """An output -1e-12 at the start of the segment, within the bound of zero, beyond
+    rounding: taken as zero it would lose the sign change (exact: 1)."""
+    from regions import Segment, trace
+
+    seg = Segment([1.0], [2.0])
+    net = Network([[[1.0]], [[1.0]]], [[0.0], [-(1 + 1e-12)]], ["relu", "linear"])
+    assert trace(net, seg, exact=True).sign_transitions == 1
+    with pytest.raises(FloatingPointError, match="an output"):
+        trace(net, seg, exact=False)
 
 
 def test_the_tolerance_engine_alone_is_what_float_partitions_no_longer_use():
