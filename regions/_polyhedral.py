@@ -69,8 +69,8 @@ crossing edge in no cut cell (only float rounding can make either), raises
 ``RuntimeError``; float mode can still misjudge near-degenerate configurations far from
 the origin relative to their scale (a domain facet at 1e9, say) without an error. Exact
 mode runs in :data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds)
-is not done for n dimensions yet. Group maxima (max pooling, maxout) raise
-``NotImplementedError``.
+is not done for n dimensions yet. Group maxima (max pooling, maxout) are cut by a
+tournament of such cuts, in :mod:`regions._polyhedral_max`.
 
 References
 ----------
@@ -90,6 +90,7 @@ import numpy as np
 from .kinds import NumberKind
 from ._stages import check_float_range
 from .activations import ACTIVATIONS
+from ._polyhedral_max import MaxStageMixin, mark_artificial, max_stage_labels
 
 __all__ = ["PolyhedralEngine", "BLOCK"]
 
@@ -156,7 +157,7 @@ def _inverse(A: np.ndarray, kind: NumberKind) -> np.ndarray | None:
     return out
 
 
-class PolyhedralEngine:
+class PolyhedralEngine(MaxStageMixin):
     """The complex's state and the cuts (see the module docstring).
 
     Parameters
@@ -184,13 +185,14 @@ class PolyhedralEngine:
         n_art = n * (n + 1) // 2 if fan else 0
         n_dom = 2 * n if box is not None else 0
         T = [0 if st.is_max else max(1, len(st.activation.thresholds)) for st in stages]
-        n_neur = sum(st.num_pre * t for st, t in zip(stages, T))
-        total = n_art + 1 + n_dom + k_half + n_neur
+        sizes = [max_stage_labels(st) if st.is_max else st.num_pre * t
+                 for st, t in zip(stages, T)]
+        total = n_art + 1 + n_dom + k_half + sum(sizes)
         self.W = total // 64 + 1
         self.real = np.ones(total, dtype=bool)
         self.real[:n_art] = False
-        self.stage_bases = list(n_art + 1 + n_dom + k_half + np.cumsum(
-            [0] + [st.num_pre * t for st, t in zip(stages, T)])[:-1])
+        self.stage_bases = list(n_art + 1 + n_dom + k_half + np.cumsum([0] + sizes)[:-1])
+        mark_artificial(self.real, stages, self.stage_bases)
         self.stages_done = 0
         self.nlab = n_art
         self.inf_label = self._new_label()
@@ -460,10 +462,9 @@ class PolyhedralEngine:
     def layer(self, st: Any) -> None:
         """Cut the cells where stage ``st``'s elementwise node changes pattern, record the
         cells' patterns, then apply the activation."""
-        if st.is_max:
-            raise NotImplementedError(
-                f"partition in n dimensions: node {st.name!r} is a group maximum (max "
-                "pooling or maxout), which the n-dimensional engine does not cut yet")
+        if st.is_max:  # max pooling, maxout: regions._polyhedral_max
+            self._max_layer(st)
+            return
         act = st.activation
         n, nV, m = self.n, self.nV, st.num_pre
         self._reserve_vertices(2 * nV + 1024)  # room for the layer's new vertices up front

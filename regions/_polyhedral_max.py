@@ -1,0 +1,239 @@
+"""Group maxima (max pooling, maxout) in the n-dimensional engine :mod:`regions._polyhedral`.
+
+A group-max stage outputs, per group g of entries f_1..f_k (affine on every cell of the
+complex at the stage's start), ``max_a f_a``; its activation pattern on a region is, per
+group, the position of the maximum (the first one on ties), as in the planar engine
+(:mod:`regions._planar`) and :meth:`regions._stages.Lowered.point_patterns`.
+
+Method: a tournament, then regions as unions of cells
+------------------------------------------------------
+With m the running maximum of entries 1..i-1 of a group (affine on every cell once those
+entries are done), the cells are cut where g_i = f_i - m crosses 0, for i = 2..k: g_i is
+continuous and affine on every cell, so this is exactly the engine's neuron cut (threshold
+0, edge subdivision, the combinatorial edge test), with its own *tournament label*. A cell
+is only cut where the challenger beats the current maximum on part of it (both strict signs
+at its vertices), so a group costs at most k - 1 cuts per cell, the comparisons that matter
+in a tournament. Afterwards m = max(m, f_i) is affine on every cell again. A cell's code is
+the first entry equal to the final m at all of its vertices (points and directions), which
+on a cell where f_a - m is affine and <= 0 means on the whole cell: the pattern of every
+interior point, first on ties, in exact mode even when two entries are identical.
+
+A tournament can cut where the final argmax does not change (an entry that is later
+overtaken on both sides of an earlier cut). The planar engine merges such fragments back;
+here they stay cells of one region: merging a cell in n dimensions leaves vertices of its
+neighbours (which may be split there by the same cut, with different argmaxes) inside the
+merged cell's facets, and the engine needs a face-to-face complex. Instead the tournament
+labels are *artificial* (like the walls of the starting fan), and a region is the union of
+the cells with its pattern (:func:`regions.polyhedral.polyhedral_partition` already merges
+cells by pattern, exactly: ``{x : pattern(x) = s}`` is convex). The region boundaries get
+real labels: for every group and pair a < b of its entries, the label "f_a = f_b = max",
+set at every vertex where it holds. It is a face of every cell (f_a - f_b >= 0 on a cell
+whose argmax is a; the intersection of the faces f_c = f_a and f_c = f_b on one whose argmax
+is c), and complete (a vertex made later on an edge has it iff both ends have it), so the
+labels stay valid for the engine's combinatorial adjacency test, and every facet of a region
+that a group maximum makes is one of these labels, as the region's facets, vertices and rays
+(:meth:`regions.polyhedral.PolyhedralPartition.region`) need.
+
+Cost: per stage, k - 1 rounds of cuts, each a neuron cut per group (O(V + E) signs and
+crossing edges, the candidate cells' incidences, the new vertices' edges by the
+combinatorial test; every state column, candidates included, is interpolated at new
+vertices); the cells' codes in one pass over the cells' incidences (O(I G k)); the pair
+labels in one pass over the vertices (O(V G k^2)), chunked. The complex can have more cells
+than regions (the tournament's extra cuts, at most a factor that depends on the order of the
+entries), and later stages cut those cells too. Labels per stage: G (k - 1) artificial
+and G k (k - 1) / 2 real.
+
+Float mode snaps g_i within ``tol`` times its scale of 0 (twice the largest scale of the
+group's entries, the engine's data-scaled per-vertex scale), and takes an entry as equal to
+the maximum within the same tolerance; a cell with no entry equal to its maximum raises
+``RuntimeError``.
+
+References
+----------
+.. [1] I. Goodfellow, D. Warde-Farley, M. Mirza, A. Courville, Y. Bengio, "Maxout
+   Networks", ICML 2013.
+.. [2] A. Berzins, "Polyhedral Complex Extraction from ReLU Networks using Edge
+   Subdivision", ICML 2023 (edge subdivision).
+.. [3] K. Fukuda, A. Prodon, "Double description method revisited", LNCS 1120, 1996 (the
+   combinatorial adjacency test, valid for any complete set of face labels).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._stages import check_float_range, padded_groups
+
+__all__ = ["MaxStageMixin", "max_stage_labels", "mark_artificial"]
+
+_CHUNK = 1 << 21  # entries of a (rows, groups, k) comparison block
+
+
+def max_stage_labels(st: Any) -> int:
+    """Labels a group-max stage reserves: G (k - 1) tournament labels, then G k (k - 1) / 2
+    pair labels ("f_a = f_b = max")."""
+    G, k = st.groups.shape
+    return G * (k - 1) + G * (k * (k - 1) // 2)
+
+
+def mark_artificial(real: np.ndarray, stages: Any, bases: Any) -> None:
+    """Mark the tournament labels of every group-max stage as artificial in ``real``."""
+    for st, base in zip(stages, bases):
+        if st.is_max:
+            G, k = st.groups.shape
+            real[int(base): int(base) + G * (k - 1)] = False
+
+
+class MaxStageMixin:
+    """The group-max stage of :class:`regions._polyhedral.PolyhedralEngine` (see the
+    module docstring). Uses the engine's cut machinery: ``_parents_crossed``, ``_cut``,
+    ``_label_zeros``, ``_snap`` and its arrays."""
+
+    # provided by the engine
+    n: int
+    nV: int
+    nF: int
+    exact: bool
+    tol: float
+    kind: Any
+
+    def _max_layer(self, st: Any) -> None:
+        from ._polyhedral import BLOCK
+
+        eng: Any = self
+        n, nV = eng.n, eng.nV
+        groups = padded_groups(st.groups)
+        present = st.groups >= 0
+        G, k = groups.shape
+        P, c = st.num_pre, st.carry.shape[0]
+        eng._reserve_vertices(2 * nV + 1024)
+        cap = eng.X.shape[0]
+        w = eng.X[:nV, n]
+        # columns: [g_i per group | candidates | running maximum per group | carried]
+        Z = eng.kind.zeros((cap, G + P + G + c))
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z[:nV, G: G + P] = st.pre(eng.H[:nV], w)
+        Z[:nV, G + P + G:] = eng.H[:nV][:, st.carry]
+        run = slice(G + P, G + P + G)
+        Z[:nV, run] = Z[:nV, G + groups[:, 0]]
+        eng.Z = Z
+        zero = eng.zero
+        if not eng.exact:
+            width = eng.H.shape[1]
+            cs = st.pre_abs(np.ones((1, width)), 0)[0]
+            bb = st.pre_abs(np.zeros((1, width)), 1)[0]
+            scale = eng.M[:nV, None] * cs[None, :] + w[:, None] * bb[None, :]
+            check_float_range(Z[:nV, G: G + P], scale, st.name, "partition")
+            del scale
+            # g_i = f_i - m: twice the largest scale of the group's entries
+            eng.colsum = 2 * cs[groups].max(axis=1)
+            eng.babs = 2 * bb[groups].max(axis=1)
+        eng.m = G
+        eng._thresholds = [zero]
+        eng.origin = np.arange(eng.start.shape[0], dtype=np.int64)
+        base = int(eng.stage_bases[eng.stages_done])
+        pair_base = base + G * (k - 1)
+        eng.stages_done += 1
+        eng.nlab = max(eng.nlab, base + max_stage_labels(st))
+        eng.index = np.zeros((eng.start.shape[0], G), dtype=np.int8)  # (unused by codes)
+        for i in range(1, k):
+            nv = eng.nV
+            Z = eng.Z
+            Z[:nv, :G] = Z[:nv, G + groups[:, i]] - Z[:nv, run]
+            if not eng.exact:
+                eng._snap(np.arange(nv))
+            for j0 in range(0, G, BLOCK):
+                j1 = min(G, j0 + BLOCK)
+                eng.parent = np.arange(eng.start.shape[0], dtype=np.int64)
+                crosses, _ = eng._parents_crossed(j0, j1, [zero])
+                for j in range(j0, j1):
+                    if not present[j, i]:  # padding: f_first - m <= 0, never crosses
+                        continue
+                    label = base + j * (k - 1) + (i - 1)
+                    marked = crosses[0][:, j - j0]
+                    if not marked.any():
+                        eng._label_zeros(j, zero, label)
+                        continue
+                    cand = np.flatnonzero(marked[eng.parent[: eng.nF]])
+                    eng._cut(j, zero, label, cand)
+            nv, Z = eng.nV, eng.Z
+            Z[:nv, run] = np.maximum(Z[:nv, run], Z[:nv, G + groups[:, i]])
+        del eng.index
+        equal = self._equal_to_max(groups, present, G, P)
+        codes = self._cell_codes(equal, G, k)
+        self._pair_labels(equal, G, k, pair_base)
+        eng.layer_codes.append(codes)
+        eng.layer_parents.append(eng.origin[: eng.nF].copy())
+        nv = eng.nV
+        if not eng.exact:
+            top = float(cs.max(initial=0.0))
+            eng.M[:nv] = eng.M[:nv] * max(top, 1.0) + eng.X[:nv, n] * float(
+                bb.max(initial=0.0))
+        eng.H = np.ascontiguousarray(eng.Z[:, G + P:])
+        del eng.Z
+
+    def _equal_to_max(self, groups: np.ndarray, present: np.ndarray, G: int,
+                      P: int) -> Any:
+        """A function of a vertex block ``rows``: (rows, G, k) bool, whether each entry
+        equals its group's maximum there (float: within the tolerance); padding never."""
+        eng: Any = self
+        n = eng.n
+
+        def equal(rows: np.ndarray) -> np.ndarray:
+            Zr = eng.Z[rows]
+            cand = Zr[:, G + groups]  # (r, G, k)
+            top = Zr[:, G + P: G + P + G][:, :, None]
+            if eng.exact:
+                out = np.asarray(cand == top, dtype=bool)
+            else:
+                s = (eng.M[rows, None] * eng.colsum[None, :]
+                     + eng.X[rows, n][:, None] * eng.babs[None, :])
+                out = cand >= top - eng.tol * s[:, :, None]
+            return out & present[None]
+
+        return equal
+
+    def _cell_codes(self, equal: Any, G: int, k: int) -> np.ndarray:
+        """Each cell's code per group: the first entry equal to the maximum at all of the
+        cell's vertices. Cells in blocks of incidences."""
+        eng: Any = self
+        nF = eng.nF
+        ptr, flat = eng.cells_flat()
+        out = np.zeros((nF, G), dtype=np.int8)
+        step = max(1, _CHUNK // max(1, G * k))
+        c0 = 0
+        while c0 < nF:  # blocks of whole cells, about `step` incidences each
+            c1 = int(np.searchsorted(ptr, ptr[c0] + step, "right")) - 1
+            c1 = min(nF, max(c1, c0 + 1))
+            verts = flat[ptr[c0]: ptr[c1]]
+            offs = ptr[c0:c1] - ptr[c0]
+            ok = np.logical_and.reduceat(equal(verts), offs, axis=0)  # (cells, G, k)
+            if not ok.any(axis=2).all():
+                eng._inconsistent("a cell has no entry equal to its group's maximum")
+            out[c0:c1] = np.argmax(ok, axis=2)
+            c0 = c1
+        return out
+
+    def _pair_labels(self, equal: Any, G: int, k: int, pair_base: int) -> None:
+        """Set the label "f_a = f_b = max" (group g, pair a < b) at every vertex where it
+        holds."""
+        eng: Any = self
+        nV = eng.nV
+        ia, ib = np.triu_indices(k, 1)
+        npairs = ia.shape[0]
+        if not npairs:
+            return
+        step = max(1, _CHUNK // max(1, G * k))
+        one = np.uint64(1)
+        for r0 in range(0, nV, step):
+            rows = np.arange(r0, min(nV, r0 + step))
+            eq = equal(rows)
+            both = eq[:, :, ia] & eq[:, :, ib]  # (r, G, pairs)
+            r, g, p = np.nonzero(both)
+            if not r.shape[0]:
+                continue
+            lab = pair_base + g * npairs + p
+            np.bitwise_or.at(eng.B, (rows[r], lab // 64),
+                             one << (lab % 64).astype(np.uint64))
