@@ -214,7 +214,7 @@ def test_maxout_nets_agree_with_the_lp_oracle(n0, widths, rank, seed, where):
 
 @pytest.mark.parametrize("n0", [3, 4])
 def test_max_pooling_agrees_with_the_lp_oracle(n0):
-    rng = np.random.default_rng(7 + n0)
+    rng = np.random.default_rng({3: 10, 4: 3}[n0])  # (78 regions in 4-D: the oracle's cost)
     spec = pool_spec(rng, n0, tail=False)
     _agrees_with_oracle(partition(_pool_graph(spec), _cube(n0, 1)),
                         OracleND(spec, box=([-1] * n0, [1] * n0)), spec, 2.0 ** n0)
