@@ -48,6 +48,20 @@ group's entries, the engine's data-scaled per-vertex scale), and takes an entry 
 the maximum within the same tolerance; a cell with no entry equal to its maximum raises
 ``RuntimeError``.
 
+Examples
+--------
+One maxout unit whose four pieces <s, x> - |s|^2 / 2 are maximal on the Voronoi cells of the
+sites s = 0, e_1, e_2, e_3 cuts R^3 into four unbounded regions, one per piece:
+
+>>> import numpy as np
+>>> from regions import GraphBuilder, partition
+>>> sites = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+>>> b = GraphBuilder((3,))
+>>> h = b.maxout(b.dense(b.input, sites, -(sites ** 2).sum(axis=1) / 2), 4)
+>>> part = partition(b.build(h))
+>>> part.num_regions, sorted(part.patterns[0][:, 0].tolist()), bool(part.bounded.any())
+(4, [0, 1, 2, 3], False)
+
 References
 ----------
 .. [1] I. Goodfellow, D. Warde-Farley, M. Mirza, A. Courville, Y. Bengio, "Maxout
@@ -86,6 +100,24 @@ def mark_artificial(real: np.ndarray, stages: Any, bases: Any) -> None:
             real[int(base): int(base) + G * (k - 1)] = False
 
 
+def _tournament_order(F: np.ndarray, groups: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per group, the order of its entries in the tournament: by the number of vertices
+    of the complex where each is the maximum, most first (padding last). The codes do not
+    depend on it (they are read off the final maximum); the number of cuts that a later
+    entry makes useless does."""
+    cand = F[:, groups]  # (V, G, k)
+    if cand.dtype == object:
+        best = cand.max(axis=2)
+        first = np.argmax(np.asarray(cand == best[:, :, None], dtype=bool), axis=2)
+    else:
+        first = np.argmax(cand, axis=2)
+    G, k = groups.shape
+    wins = np.zeros((G, k), dtype=np.int64)
+    np.add.at(wins, (np.broadcast_to(np.arange(G), first.shape), first), 1)
+    wins = np.where(present, wins, -1)
+    return np.argsort(-wins, axis=1, kind="stable")
+
+
 class MaxStageMixin:
     """The group-max stage of :class:`regions._polyhedral.PolyhedralEngine` (see the
     module docstring). Uses the engine's cut machinery: ``_parents_crossed``, ``_cut``,
@@ -117,7 +149,10 @@ class MaxStageMixin:
             Z[:nV, G: G + P] = st.pre(eng.H[:nV], w)
         Z[:nV, G + P + G:] = eng.H[:nV][:, st.carry]
         run = slice(G + P, G + P + G)
-        Z[:nV, run] = Z[:nV, G + groups[:, 0]]
+        order = _tournament_order(Z[:nV, G: G + P], groups, present)
+        rounds = np.take_along_axis(groups, order, axis=1)
+        live = np.take_along_axis(present, order, axis=1)
+        Z[:nV, run] = Z[:nV, G + rounds[:, 0]]
         eng.Z = Z
         zero = eng.zero
         if not eng.exact:
@@ -141,7 +176,7 @@ class MaxStageMixin:
         for i in range(1, k):
             nv = eng.nV
             Z = eng.Z
-            Z[:nv, :G] = Z[:nv, G + groups[:, i]] - Z[:nv, run]
+            Z[:nv, :G] = Z[:nv, G + rounds[:, i]] - Z[:nv, run]
             if not eng.exact:
                 eng._snap(np.arange(nv))
             for j0 in range(0, G, BLOCK):
@@ -149,7 +184,7 @@ class MaxStageMixin:
                 eng.parent = np.arange(eng.start.shape[0], dtype=np.int64)
                 crosses, _ = eng._parents_crossed(j0, j1, [zero])
                 for j in range(j0, j1):
-                    if not present[j, i]:  # padding: f_first - m <= 0, never crosses
+                    if not live[j, i]:  # padding: f_first - m <= 0, never crosses
                         continue
                     label = base + j * (k - 1) + (i - 1)
                     marked = crosses[0][:, j - j0]
@@ -159,7 +194,7 @@ class MaxStageMixin:
                     cand = np.flatnonzero(marked[eng.parent[: eng.nF]])
                     eng._cut(j, zero, label, cand)
             nv, Z = eng.nV, eng.Z
-            Z[:nv, run] = np.maximum(Z[:nv, run], Z[:nv, G + groups[:, i]])
+            Z[:nv, run] = np.maximum(Z[:nv, run], Z[:nv, G + rounds[:, i]])
         del eng.index
         equal = self._equal_to_max(groups, present, G, P)
         codes = self._cell_codes(equal, G, k)
