@@ -90,7 +90,7 @@ import numpy as np
 from .kinds import NumberKind
 from ._stages import check_float_range
 from .activations import ACTIVATIONS
-from ._polyhedral_max import MaxStageMixin, mark_artificial, max_stage_labels
+from ._polyhedral_max import MaxStageMixin, first_round, mark_artificial, max_stage_labels
 
 __all__ = ["PolyhedralEngine", "BLOCK"]
 
@@ -103,14 +103,17 @@ BLOCK = 32
 def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
     """n independent neurons of the first stage (at its first threshold), their common
     point and the dual basis of their normals, or None (no such neurons)."""
-    if not stages or stages[0].is_max or not stages[0].activation.thresholds:
+    if not stages or (not stages[0].is_max and not stages[0].activation.thresholds):
         return None
     st = stages[0]
-    m = st.num_pre
+    if st.is_max:  # the first round of its tournament: regions._polyhedral_max
+        L, c = first_round(st, n, kind)
+    else:
+        L = st.pre(kind.convert(np.eye(n)), 0)  # (n, m): column j is neuron j's gradient
+        c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
+    m = L.shape[1]
     if m < n:
         return None
-    L = st.pre(kind.convert(np.eye(n)), 0)  # (n, m): column j is neuron j's gradient
-    c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
     Lf = np.asarray(L, dtype=float)
     if not np.all(np.isfinite(Lf)):
         return None
@@ -121,7 +124,7 @@ def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
     if diag.shape[0] < n or diag[n - 1] <= 1e-8 * max(diag[0], 1e-300):
         return None
     sel = np.sort(piv[:n])
-    th = kind.scalar(st.activation.thresholds[0])
+    th = kind.zero if st.is_max else kind.scalar(st.activation.thresholds[0])
     A = L[:, sel].T  # (n, n): rows the normals
     rhs = th - c[sel]
     if kind.is_exact:
@@ -184,7 +187,8 @@ class PolyhedralEngine(MaxStageMixin):
         fan = box is None and adapted is None
         n_art = n * (n + 1) // 2 if fan else 0
         n_dom = 2 * n if box is not None else 0
-        T = [0 if st.is_max else max(1, len(st.activation.thresholds)) for st in stages]
+        T = [st.groups.shape[1] - 1 if st.is_max else max(1, len(st.activation.thresholds))
+             for st in stages]  # (a group maximum: its tournament's rounds)
         sizes = [max_stage_labels(st) if st.is_max else st.num_pre * t
                  for st, t in zip(stages, T)]
         total = n_art + 1 + n_dom + k_half + sum(sizes)

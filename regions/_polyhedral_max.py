@@ -80,7 +80,7 @@ import numpy as np
 
 from ._stages import check_float_range, padded_groups
 
-__all__ = ["MaxStageMixin", "max_stage_labels", "mark_artificial"]
+__all__ = ["MaxStageMixin", "first_round", "max_stage_labels", "mark_artificial"]
 
 _CHUNK = 1 << 21  # entries of a (rows, groups, k) comparison block
 
@@ -98,6 +98,34 @@ def mark_artificial(real: np.ndarray, stages: Any, bases: Any) -> None:
         if st.is_max:
             G, k = st.groups.shape
             real[int(base): int(base) + G * (k - 1)] = False
+
+
+def first_round(st: Any, n: int, kind: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The first round of a first stage's tournament, g_j = f_b - f_a (a, b the first two
+    entries of group j in :func:`_start_order`; 0 for a group of one entry), as gradients
+    (n, G) and offsets (G,): global affine functions, from which the engine starts the
+    whole space with the cones of n independent ones (their walls are tournament labels)."""
+    L = st.pre(kind.convert(np.eye(n)), 0)  # (n, P)
+    c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
+    groups = padded_groups(st.groups)
+    present = st.groups >= 0
+    order = _start_order(st, n, kind)
+    rounds = np.take_along_axis(groups, order, axis=1)
+    if groups.shape[1] < 2:
+        return L[:, :0], c[:0]
+    live = np.take_along_axis(present, order, axis=1)[:, 1]
+    a, b = rounds[:, 0], np.where(live, rounds[:, 1], rounds[:, 0])
+    return L[:, b] - L[:, a], c[b] - c[a]
+
+
+def _start_order(st: Any, n: int, kind: Any) -> np.ndarray:
+    """The tournament order of a first stage (on an input of width ``n``) started from
+    cones, fixed before the complex exists: vertex wins at the origin and the directions
+    +-e_i."""
+    eye = np.eye(n)
+    Z = np.concatenate([st.pre(kind.convert(np.concatenate([eye, -eye])), 0),
+                        st.pre(kind.convert(np.zeros((1, n))), 1)])
+    return _tournament_order(Z, padded_groups(st.groups), st.groups >= 0)
 
 
 def _tournament_order(F: np.ndarray, groups: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -149,7 +177,9 @@ class MaxStageMixin:
             Z[:nV, G: G + P] = st.pre(eng.H[:nV], w)
         Z[:nV, G + P + G:] = eng.H[:nV][:, st.carry]
         run = slice(G + P, G + P + G)
-        order = _tournament_order(Z[:nV, G: G + P], groups, present)
+        started = eng.pinned is not None and eng.stages_done == 0  # from first_round's cones
+        order = _start_order(st, n, eng.kind) if started else \
+            _tournament_order(Z[:nV, G: G + P], groups, present)
         rounds = np.take_along_axis(groups, order, axis=1)
         live = np.take_along_axis(present, order, axis=1)
         Z[:nV, run] = Z[:nV, G + rounds[:, 0]]
@@ -177,6 +207,9 @@ class MaxStageMixin:
             nv = eng.nV
             Z = eng.Z
             Z[:nv, :G] = Z[:nv, G + rounds[:, i]] - Z[:nv, run]
+            if started and i == 1:
+                rows, cols, vals = eng.pinned  # exact zeros on the starting cones' walls
+                Z[rows, cols] = vals
             if not eng.exact:
                 eng._snap(np.arange(nv))
             for j0 in range(0, G, BLOCK):

@@ -197,7 +197,7 @@ def _agrees_with_oracle(part, oracle, spec, total=None):
 
 @pytest.mark.parametrize("n0,widths,rank,seed", [
     (3, [3, 3], 3, 0), (3, [3, 2], 4, 1), (3, [3, 2, 2], 2, 2), (4, [4, 2], 3, 3),
-    (4, [4, 3], 2, 4),
+    (4, [4, 3], 2, 4), (4, [4, 4], 2, 5), (3, [3, 3, 2], 2, 6),
 ])
 @pytest.mark.parametrize("where", ["whole", "box"])
 def test_maxout_nets_agree_with_the_lp_oracle(n0, widths, rank, seed, where):
@@ -346,6 +346,28 @@ def test_concurrent_pieces_and_a_central_arrangement(n0):
     assert box.num_regions == 2 * n0
     assert sum(box.volumes) == 2 ** n0
     assert all(v == F(2 ** n0, 2 * n0) for v in box.volumes)  # the cube's 2 n0 pyramids
+
+
+@pytest.mark.parametrize("n0", [3, 4])
+def test_a_central_maxout_layer_with_repeated_pieces_against_the_oracle(n0):
+    """Every piece through the origin (integer weights, no bias: all the tournament's
+    hyperplanes meet at one point, several coincide), groups sharing pieces, a repeated
+    piece; exact, and float (the whole space starts from cones of the first round's walls,
+    pinned exactly), against the LP oracle."""
+    rng = np.random.default_rng(n0)
+    base = rng.integers(-2, 3, size=(4, n0))
+    W = np.concatenate([base, base[[1, 0, 2, 2]], rng.integers(-2, 3, size=(4, n0))])
+    units = W.shape[0] // 2
+    Wf = np.vectorize(F, otypes=[object])(W)
+    spec = Spec([(Wf, np.array([F(0)] * W.shape[0], dtype=object),
+                  _Act("max", np.arange(W.shape[0]).reshape(units, 2))),
+                 (np.array([[F(1)] * units], dtype=object), np.array([F(0)], dtype=object),
+                  "linear")])
+    g = spec.graph(exact=True)
+    oracle = OracleND(Spec([(W.astype(float), np.zeros(W.shape[0]), spec.activations[0]),
+                            (np.ones((1, units)), np.zeros(1), "linear")]))
+    for exact in (True, False):
+        _agrees_with_oracle(partition(g, exact=exact), oracle, spec)
 
 
 def test_rank_two_maxout_equals_its_relu_twin():
