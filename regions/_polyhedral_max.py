@@ -32,16 +32,30 @@ whose argmax is a; the intersection of the faces f_c = f_a and f_c = f_b on one 
 is c), and complete (a vertex made later on an edge has it iff both ends have it), so the
 labels stay valid for the engine's combinatorial adjacency test, and every facet of a region
 that a group maximum makes is one of these labels, as the region's facets, vertices and rays
-(:meth:`regions.polyhedral.PolyhedralPartition.region`) need.
+(:meth:`regions.polyhedral.PolyhedralPartition.region`) need. For k = 2 the one tournament
+wall f_2 = f_1 is the argmax boundary everywhere (on a cell where f_1 = f_2 identically it
+holds on the whole cell, which is no facet): its label is real and there are no pair labels
+(duplicate labels would only weaken the engine's prefilter of vertex pairs).
+
+The order of the tournament is free (the codes are read off the final maximum), and it sets
+how many cuts are wasted: each group's entries go by the number of vertices of the complex
+where they are the maximum, most first (a measured 2632 cells instead of 2743 to 4907 for
+the fixed orders, 1354 regions, two rank-3 maxout layers in a 4-D box). When the first stage
+is a group maximum and the domain is the whole space, the first round's functions
+f_b - f_a are global affine functions, so the engine starts from the cones of n independent
+ones (:func:`first_round`, their walls tournament labels) instead of its fan of n + 1 cones
+(its order then fixed from the origin and the directions +-e_i); with fewer than n groups it
+keeps the fan.
 
 Cost: per stage, k - 1 rounds of cuts, each a neuron cut per group (O(V + E) signs and
 crossing edges, the candidate cells' incidences, the new vertices' edges by the
 combinatorial test; every state column, candidates included, is interpolated at new
 vertices); the cells' codes in one pass over the cells' incidences (O(I G k)); the pair
-labels in one pass over the vertices (O(V G k^2)), chunked. The complex can have more cells
+labels in one pass over the vertices (O(V G k^2)); both from one (V, G, k) comparison
+packed to bits, in blocks. The complex can have more cells
 than regions (the tournament's extra cuts, at most a factor that depends on the order of the
 entries), and later stages cut those cells too. Labels per stage: G (k - 1) artificial
-and G k (k - 1) / 2 real.
+and G k (k - 1) / 2 real (k > 2; G real for k = 2).
 
 Float mode snaps g_i within ``tol`` times its scale of 0 (twice the largest scale of the
 group's entries, the engine's data-scaled per-vertex scale), and takes an entry as equal to
@@ -82,20 +96,27 @@ from ._stages import check_float_range, padded_groups
 
 __all__ = ["MaxStageMixin", "first_round", "max_stage_labels", "mark_artificial"]
 
-_CHUNK = 1 << 21  # entries of a (rows, groups, k) comparison block
+_CHUNK = 1 << 18  # entries of a (rows, groups, k) comparison block
+
+
+def _pairs(k: int) -> int:
+    """Pair labels per group: none for k = 2, where the one tournament wall f_2 = f_1 is
+    the argmax boundary and its label is real."""
+    return k * (k - 1) // 2 if k > 2 else 0
 
 
 def max_stage_labels(st: Any) -> int:
     """Labels a group-max stage reserves: G (k - 1) tournament labels, then G k (k - 1) / 2
-    pair labels ("f_a = f_b = max")."""
+    pair labels ("f_a = f_b = max") if k > 2."""
     G, k = st.groups.shape
-    return G * (k - 1) + G * (k * (k - 1) // 2)
+    return G * (k - 1) + G * _pairs(k)
 
 
 def mark_artificial(real: np.ndarray, stages: Any, bases: Any) -> None:
-    """Mark the tournament labels of every group-max stage as artificial in ``real``."""
+    """Mark the tournament labels of every group-max stage with k > 2 as artificial in
+    ``real``."""
     for st, base in zip(stages, bases):
-        if st.is_max:
+        if st.is_max and st.groups.shape[1] > 2:
             G, k = st.groups.shape
             real[int(base): int(base) + G * (k - 1)] = False
 
@@ -229,9 +250,10 @@ class MaxStageMixin:
             nv, Z = eng.nV, eng.Z
             Z[:nv, run] = np.maximum(Z[:nv, run], Z[:nv, G + rounds[:, i]])
         del eng.index
-        equal = self._equal_to_max(groups, present, G, P)
-        codes = self._cell_codes(equal, G, k)
-        self._pair_labels(equal, G, k, pair_base)
+        packed = self._equal_to_max(groups, present, G, P)
+        codes = self._cell_codes(packed, G, k)
+        if k > 2:
+            self._pair_labels(packed, G, k, pair_base)
         eng.layer_codes.append(codes)
         eng.layer_parents.append(eng.origin[: eng.nF].copy())
         nv = eng.nV
@@ -243,61 +265,54 @@ class MaxStageMixin:
         del eng.Z
 
     def _equal_to_max(self, groups: np.ndarray, present: np.ndarray, G: int,
-                      P: int) -> Any:
-        """A function of a vertex block ``rows``: (rows, G, k) bool, whether each entry
-        equals its group's maximum there (float: within the tolerance); padding never."""
+                      P: int) -> np.ndarray:
+        """Whether each entry equals its group's maximum at each vertex (float: within the
+        tolerance; padding never), bits packed along the entries: (vertices, G, ceil(k/8))
+        uint8, computed in blocks of vertices."""
         eng: Any = self
-        n = eng.n
-
-        def equal(rows: np.ndarray) -> np.ndarray:
-            Zr = eng.Z[rows]
+        n, nV = eng.n, eng.nV
+        k = groups.shape[1]
+        out = np.zeros((nV, G, (k + 7) // 8), dtype=np.uint8)
+        step = max(1, _CHUNK // max(1, G * k))
+        for r0 in range(0, nV, step):
+            r1 = min(nV, r0 + step)
+            Zr = eng.Z[r0:r1]
             cand = Zr[:, G + groups]  # (r, G, k)
             top = Zr[:, G + P: G + P + G][:, :, None]
             if eng.exact:
-                out = np.asarray(cand == top, dtype=bool)
+                eq = np.asarray(cand == top, dtype=bool)
             else:
-                s = (eng.M[rows, None] * eng.colsum[None, :]
-                     + eng.X[rows, n][:, None] * eng.babs[None, :])
-                out = cand >= top - eng.tol * s[:, :, None]
-            return out & present[None]
-
-        return equal
-
-    def _cell_codes(self, equal: Any, G: int, k: int) -> np.ndarray:
-        """Each cell's code per group: the first entry equal to the maximum at all of the
-        cell's vertices. Cells in blocks of incidences."""
-        eng: Any = self
-        nF = eng.nF
-        ptr, flat = eng.cells_flat()
-        out = np.zeros((nF, G), dtype=np.int8)
-        step = max(1, _CHUNK // max(1, G * k))
-        c0 = 0
-        while c0 < nF:  # blocks of whole cells, about `step` incidences each
-            c1 = int(np.searchsorted(ptr, ptr[c0] + step, "right")) - 1
-            c1 = min(nF, max(c1, c0 + 1))
-            verts = flat[ptr[c0]: ptr[c1]]
-            offs = ptr[c0:c1] - ptr[c0]
-            ok = np.logical_and.reduceat(equal(verts), offs, axis=0)  # (cells, G, k)
-            if not ok.any(axis=2).all():
-                eng._inconsistent("a cell has no entry equal to its group's maximum")
-            out[c0:c1] = np.argmax(ok, axis=2)
-            c0 = c1
+                sc = (eng.M[r0:r1, None] * eng.colsum[None, :]
+                      + eng.X[r0:r1, n][:, None] * eng.babs[None, :])
+                eq = cand >= top - eng.tol * sc[:, :, None]
+            out[r0:r1] = np.packbits(eq & present[None], axis=2, bitorder="little")
         return out
 
-    def _pair_labels(self, equal: Any, G: int, k: int, pair_base: int) -> None:
+    def _cell_codes(self, packed: np.ndarray, G: int, k: int) -> np.ndarray:
+        """Each cell's code per group: the first entry equal to the maximum at all of the
+        cell's vertices (an AND of the packed bits over the cell's incidences)."""
+        eng: Any = self
+        ptr, flat = eng.cells_flat()
+        if not flat.shape[0]:
+            return np.zeros((eng.nF, G), dtype=np.int8)
+        ok = np.bitwise_and.reduceat(packed[flat], ptr[:-1], axis=0)  # (cells, G, bytes)
+        bits = np.unpackbits(ok, axis=2, count=k, bitorder="little").astype(bool)
+        if not bits.any(axis=2).all():
+            eng._inconsistent("a cell has no entry equal to its group's maximum")
+        return np.argmax(bits, axis=2).astype(np.int8)
+
+    def _pair_labels(self, packed: np.ndarray, G: int, k: int, pair_base: int) -> None:
         """Set the label "f_a = f_b = max" (group g, pair a < b) at every vertex where it
         holds."""
         eng: Any = self
-        nV = eng.nV
+        nV = packed.shape[0]
         ia, ib = np.triu_indices(k, 1)
         npairs = ia.shape[0]
-        if not npairs:
-            return
-        step = max(1, _CHUNK // max(1, G * k))
+        step = max(1, _CHUNK // max(1, G * npairs))
         one = np.uint64(1)
         for r0 in range(0, nV, step):
             rows = np.arange(r0, min(nV, r0 + step))
-            eq = equal(rows)
+            eq = np.unpackbits(packed[rows], axis=2, count=k, bitorder="little").astype(bool)
             both = eq[:, :, ia] & eq[:, :, ib]  # (r, G, pairs)
             r, g, p = np.nonzero(both)
             if not r.shape[0]:
