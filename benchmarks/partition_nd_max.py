@@ -14,14 +14,17 @@ thread (``_bench.py``); exact mode is timed once.
 
 from __future__ import annotations
 
-import _bench  # noqa: F401  (sets one BLAS thread before NumPy loads)
-
+import os
+import sys
 import time
 from typing import Sequence
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _bench  # noqa: E402  (first: one BLAS thread before NumPy loads)
 
-from regions import Box, GraphBuilder, partition
+import numpy as np  # noqa: E402
+
+from regions import Box, GraphBuilder, partition  # noqa: E402
 
 CASES = [(3, 8, 2), (3, 6, 3), (4, 6, 2), (4, 5, 3), (6, 6, 2)]
 QUICK = [(3, 4, 2), (4, 3, 3)]

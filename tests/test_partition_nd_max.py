@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regions import Box, GraphBuilder, Network, partition
+from regions import Box, GraphBuilder, Network, Polytope, Slice, partition
 from regions.polyhedral import polyhedral_partition
 
 from .oracle_nd import OracleND
@@ -210,6 +210,23 @@ def test_maxout_nets_agree_with_the_lp_oracle(n0, widths, rank, seed, where):
     else:
         _agrees_with_oracle(partition(g, _cube(n0)), OracleND(spec, box=([-2] * n0, [2] * n0)),
                             spec, 4.0 ** n0)
+
+
+def test_a_polytope_and_a_slice_agree_with_the_lp_oracle():
+    """A maxout net in the cross-polytope |x|_1 <= 2 of R^3, and a 3-D slice (in a box) of
+    a five-input maxout net."""
+    rng = np.random.default_rng(11)
+    spec = maxout_spec(rng, [3, 3], 3, tail="relu")
+    A = np.array(list(iproduct([-1.0, 1.0], repeat=3)))
+    b = np.full(len(A), 2.0)
+    _agrees_with_oracle(partition(spec.graph(), Polytope(A, b)),
+                        OracleND(spec, polytope=(A, b)), spec, 4.0 ** 3 / 6)
+    spec = maxout_spec(rng, [5, 3], 2, tail="relu")
+    origin = rng.normal(size=5)
+    dirs = rng.normal(size=(3, 5))
+    part = partition(spec.graph(), Slice(origin, dirs, domain=_cube(3, 1)))
+    oracle = OracleND(spec, box=([-1] * 3, [1] * 3), origin=origin, directions=dirs)
+    _agrees_with_oracle(part, oracle, spec, 8.0)
 
 
 @pytest.mark.parametrize("n0", [3, 4])
@@ -482,6 +499,19 @@ def test_torch_max_pool_conv_net_in_four_dimensions():
     idx = part.locate(pts)
     got = np.einsum("roi,ri->ro", part.linear_maps[idx], pts) + part.offsets[idx]
     assert np.allclose(got, want, atol=1e-9)
+
+
+# -- the benchmark script runs ----------------------------------------------------------------
+
+
+def test_the_benchmark_runs_quick():
+    """benchmarks/partition_nd_max.py --quick: every rank-2 maxout net has its ReLU twin's
+    regions."""
+    from .scripts import load
+
+    rows = load("benchmarks/partition_nd_max.py").main(["--quick", "--repeats", "1"])
+    assert rows and all(r["twin_regions"] in (None, r["regions"]) for r in rows)
+    assert all(r["cells"] >= r["regions"] for r in rows)
 
 
 # -- no regression: a dense Network keeps its answer --------------------------------------------
