@@ -248,7 +248,8 @@ class MaxStageMixin:
                     cand = np.flatnonzero(marked[eng.parent[: eng.nF]])
                     eng._cut(j, zero, label, cand)
             nv, Z = eng.nV, eng.Z
-            Z[:nv, run] = np.maximum(Z[:nv, run], Z[:nv, G + rounds[:, i]])
+            up = np.flatnonzero(live[:, i])  # (padding repeats an entry already in m)
+            Z[:nv, G + P + up] = np.maximum(Z[:nv, G + P + up], Z[:nv, G + rounds[up, i]])
         del eng.index
         packed = self._equal_to_max(groups, present, G, P)
         codes = self._cell_codes(packed, G, k)
