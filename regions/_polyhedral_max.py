@@ -52,9 +52,9 @@ crossing edges, the candidate cells' incidences, the new vertices' edges by the
 combinatorial test; every state column, candidates included, is interpolated at new
 vertices); the cells' codes in one pass over the cells' incidences (O(I G k)); the pair
 labels in one pass over the vertices (O(V G k^2)); both from one (V, G, k) comparison
-packed to bits, in blocks. The complex can have more cells
-than regions (the tournament's extra cuts, at most a factor that depends on the order of the
-entries), and later stages cut those cells too. Labels per stage: G (k - 1) artificial
+packed to bits, in blocks. The complex can have more cells than regions (the tournament's
+extra cuts, a factor that depends on the order of the entries: 1 for k = 2, 1.3 to 2.3
+measured for k = 3), and later stages cut those cells too. Labels per stage: G (k - 1) artificial
 and G k (k - 1) / 2 real (k > 2; G real for k = 2).
 
 Float mode snaps g_i within ``tol`` times its scale of 0 (twice the largest scale of the
