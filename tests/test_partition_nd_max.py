@@ -193,6 +193,14 @@ def _agrees_with_oracle(part, oracle, spec, total=None):
         got = np.array([float(v) for v in part.volumes])
         assert np.allclose(got, [vol[k] for k in keys], rtol=1e-6, atol=1e-9)
         assert got.sum() == pytest.approx(total, rel=1e-9)
+        # every region's vertices (facets from the real labels) against the oracle's
+        # (Qhull's intersections of its half-spaces), to 1e-6
+        where = {k: i for i, k in enumerate(okeys)}
+        for i, k in enumerate(keys):
+            mine = np.unique(np.round(np.asarray(part.region(i).vertices, dtype=float), 6),
+                             axis=0)
+            theirs = np.unique(np.round(oracle.vertices(oracle.regions[where[k]]), 6), axis=0)
+            assert mine.shape == theirs.shape and np.allclose(mine, theirs, atol=2e-6)
 
 
 @pytest.mark.parametrize("n0,widths,rank,seed", [
