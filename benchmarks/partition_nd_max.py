@@ -3,13 +3,13 @@
 For each case this prints the regions and cells (the engine's complex: a tournament's extra
 walls and the whole space's starting fan cut regions into several cells, see
 ``regions._polyhedral_max``), the float-mode time and regions per second, the exact-mode
-time, and for rank 2 the same network written elementwise, max(f1, f2) = f2 + relu(f1 - f2)
+time (up to :data:`EXACT_UP_TO` regions), and for rank 2 the same network written elementwise, max(f1, f2) = f2 + relu(f1 - f2)
 (the same regions, cut by ReLUs): the time ratio is the cost of the group-max path against
 the elementwise one. Networks: two maxout layers (weights N(0, 1 / fan_in), biases
 N(0, 1)) and one linear output, in R^n0 and in the box [-2, 2]^n0.
 
 Timing: best of ``--repeats`` interleaved runs (maxout, twin, maxout, twin, ...), one BLAS
-thread (``_bench.py``); exact mode is timed once.
+thread (``_bench.py``); exact mode is timed once. Run: ``python benchmarks/partition_nd_max.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ import numpy as np  # noqa: E402
 
 from regions import Box, GraphBuilder, partition  # noqa: E402
 
-CASES = [(3, 8, 2), (3, 6, 3), (4, 6, 2), (4, 5, 3), (6, 6, 2)]
+CASES = [(3, 8, 2), (3, 6, 3), (4, 6, 2), (4, 5, 3), (6, 6, 2), (3, 16, 2), (3, 12, 3),
+         (6, 8, 2)]
+EXACT_UP_TO = 3000  # regions (exact mode is timed below this)
 QUICK = [(3, 4, 2), (4, 3, 3)]
 
 
@@ -68,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
                    "cells": part.num_cells, "float": times[0],
                    "twin_regions": fns[1]().num_regions if rank == 2 else None,
                    "ratio": times[0] / times[1] if rank == 2 else None, "exact": None}
-            if not args.quick:
+            if not args.quick and part.num_regions <= EXACT_UP_TO:
                 t = time.perf_counter()
                 ex = partition(net, dom, exact=True)
                 row["exact"] = time.perf_counter() - t
