@@ -3,13 +3,15 @@
 For each case this prints the regions and cells (the engine's complex: a tournament's extra
 walls and the whole space's starting fan cut regions into several cells, see
 ``regions._polyhedral_max``), the float-mode time and regions per second, the exact-mode
-time (up to :data:`EXACT_UP_TO` regions), and for rank 2 the same network written elementwise, max(f1, f2) = f2 + relu(f1 - f2)
-(the same regions, cut by ReLUs): the time ratio is the cost of the group-max path against
-the elementwise one. Networks: two maxout layers (weights N(0, 1 / fan_in), biases
-N(0, 1)) and one linear output, in R^n0 and in the box [-2, 2]^n0.
+time (up to ``EXACT_UP_TO`` regions), and for rank 2 the same network written elementwise,
+max(f1, f2) = f2 + relu(f1 - f2) (the same regions, cut by ReLUs): the time ratio is the
+cost of the group-max path against the elementwise one. Networks: two maxout layers
+(weights N(0, 1 / fan_in), biases N(0, 1)) and one linear output, in R^n0 and in the box
+[-2, 2]^n0.
 
 Timing: best of ``--repeats`` interleaved runs (maxout, twin, maxout, twin, ...), one BLAS
-thread (``_bench.py``); exact mode is timed once. Run: ``python benchmarks/partition_nd_max.py``.
+thread (``_bench.py``); exact mode is timed once. Run:
+``python benchmarks/partition_nd_max.py [--quick] [--repeats N] [--seed S]``.
 """
 
 from __future__ import annotations
