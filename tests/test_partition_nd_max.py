@@ -450,11 +450,9 @@ def test_degenerate_integer_nets_in_the_plane_equal_the_planar_engine(spec):
         assert ({tuple(v) for v in got.region(i).vertices.tolist()}
                 == {tuple(v) for v in planar.region(where[k]).vertices.tolist()})
     assert sum(got.volumes) == 20
-    # the whole plane: counts against the planar engine, patterns against a forward pass
-    # (the planar engine misreads constant groups in a region with no finite vertex:
-    # test_planar_whole_plane_constant_group_argmax below)
+    # the whole plane: against the planar engine, and patterns against a forward pass
     whole = polyhedral_partition(g, exact=True)
-    assert whole.num_regions == partition(g, exact=True).num_regions
+    _planar_agrees(whole, partition(g, exact=True), spec)
     pts = np.random.default_rng(0).uniform(-5, 5, size=(20, 2))
     idx = whole.locate(pts)
     assert np.all(idx >= 0)
@@ -476,12 +474,14 @@ def test_whole_plane_constant_group_argmax_nd(exact):
     assert part.locate([[0.3, 0.2]]).tolist() == [0]
 
 
-@pytest.mark.xfail(strict=True, reason="planar engine (regions._planar): a region with no "
-                   "finite vertex reads the argmax of a group at its directions only, where "
-                   "constant pieces all tie, so it takes the first; not this module's code")
-def test_planar_whole_plane_constant_group_argmax():
-    part = partition(_constant_unit())
+@pytest.mark.parametrize("exact", [True, False])
+def test_planar_whole_plane_constant_group_argmax(exact):
+    """Pinned (found by the hypothesis test above): the planar engine read the uncut
+    plane's argmax at its directions only, where constant pieces all tie, and took the
+    first (pattern [[0]], and locate() found no region for a point)."""
+    part = partition(_constant_unit(), exact=exact)
     assert part.patterns[0].tolist() == [[1]]
+    assert part.locate([[0.3, 0.2]]).tolist() == [0]
 
 
 @given(_small_integer_maxout(3), st.integers(0, 2**31))
