@@ -402,6 +402,19 @@ class PlanarEngine:
                          + self.mag_prev[v][:, :, None] * alpha
                          + self.X[v, 2][:, :, None] * offset)
                 ok = np.all(cand >= top - scale[:, :, :, None], axis=1)
+            if self.anchor >= 0 and nF == 1 and not np.any(self.X[F[0, : cnt[0]], 2] != 0):
+                # the uncut plane (directions only): its values at a point too, or constant
+                # entries would all tie at the directions
+                a = np.array([[self.anchor]])
+                cand_a = self.Z[a][:, :, G + groups]
+                top_a = self.Z[a][:, :, run][:, :, :, None]
+                if self.exact:
+                    ok &= np.all(cand_a == top_a, axis=1)
+                else:
+                    scale_a = (self.mag_in[a][:, :, None] * slope
+                               + self.mag_prev[a][:, :, None] * alpha
+                               + self.X[a, 2][:, :, None] * offset)
+                    ok &= np.all(cand_a >= top_a - scale_a[:, :, :, None], axis=1)
             out[r0: r0 + step] = np.argmax(ok, axis=2)
         return out
 

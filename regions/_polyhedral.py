@@ -69,8 +69,8 @@ crossing edge in no cut cell (only float rounding can make either), raises
 ``RuntimeError``; float mode can still misjudge near-degenerate configurations far from
 the origin relative to their scale (a domain facet at 1e9, say) without an error. Exact
 mode runs in :data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds)
-is not done for n dimensions yet. Group maxima (max pooling, maxout) raise
-``NotImplementedError``.
+is not done for n dimensions yet. Group maxima (max pooling, maxout) are cut by a
+tournament of such cuts, in :mod:`regions._polyhedral_max`.
 
 References
 ----------
@@ -90,6 +90,7 @@ import numpy as np
 from .kinds import NumberKind
 from ._stages import check_float_range
 from .activations import ACTIVATIONS
+from ._polyhedral_max import MaxStageMixin, first_round, mark_artificial, max_stage_labels
 
 __all__ = ["PolyhedralEngine", "BLOCK"]
 
@@ -102,14 +103,17 @@ BLOCK = 32
 def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
     """n independent neurons of the first stage (at its first threshold), their common
     point and the dual basis of their normals, or None (no such neurons)."""
-    if not stages or stages[0].is_max or not stages[0].activation.thresholds:
+    if not stages or (not stages[0].is_max and not stages[0].activation.thresholds):
         return None
     st = stages[0]
-    m = st.num_pre
+    if st.is_max:  # the first round of its tournament: regions._polyhedral_max
+        L, c = first_round(st, n, kind)
+    else:
+        L = st.pre(kind.convert(np.eye(n)), 0)  # (n, m): column j is neuron j's gradient
+        c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
+    m = L.shape[1]
     if m < n:
         return None
-    L = st.pre(kind.convert(np.eye(n)), 0)  # (n, m): column j is neuron j's gradient
-    c = st.pre(kind.convert(np.zeros((1, n))), 1)[0]
     Lf = np.asarray(L, dtype=float)
     if not np.all(np.isfinite(Lf)):
         return None
@@ -120,7 +124,7 @@ def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
     if diag.shape[0] < n or diag[n - 1] <= 1e-8 * max(diag[0], 1e-300):
         return None
     sel = np.sort(piv[:n])
-    th = kind.scalar(st.activation.thresholds[0])
+    th = kind.zero if st.is_max else kind.scalar(st.activation.thresholds[0])
     A = L[:, sel].T  # (n, n): rows the normals
     rhs = th - c[sel]
     if kind.is_exact:
@@ -156,7 +160,7 @@ def _inverse(A: np.ndarray, kind: NumberKind) -> np.ndarray | None:
     return out
 
 
-class PolyhedralEngine:
+class PolyhedralEngine(MaxStageMixin):
     """The complex's state and the cuts (see the module docstring).
 
     Parameters
@@ -183,14 +187,16 @@ class PolyhedralEngine:
         fan = box is None and adapted is None
         n_art = n * (n + 1) // 2 if fan else 0
         n_dom = 2 * n if box is not None else 0
-        T = [0 if st.is_max else max(1, len(st.activation.thresholds)) for st in stages]
-        n_neur = sum(st.num_pre * t for st, t in zip(stages, T))
-        total = n_art + 1 + n_dom + k_half + n_neur
+        T = [st.groups.shape[1] - 1 if st.is_max else max(1, len(st.activation.thresholds))
+             for st in stages]  # (a group maximum: its tournament's rounds)
+        sizes = [max_stage_labels(st) if st.is_max else st.num_pre * t
+                 for st, t in zip(stages, T)]
+        total = n_art + 1 + n_dom + k_half + sum(sizes)
         self.W = total // 64 + 1
         self.real = np.ones(total, dtype=bool)
         self.real[:n_art] = False
-        self.stage_bases = list(n_art + 1 + n_dom + k_half + np.cumsum(
-            [0] + [st.num_pre * t for st, t in zip(stages, T)])[:-1])
+        self.stage_bases = list(n_art + 1 + n_dom + k_half + np.cumsum([0] + sizes)[:-1])
+        mark_artificial(self.real, stages, self.stage_bases)
         self.stages_done = 0
         self.nlab = n_art
         self.inf_label = self._new_label()
@@ -460,10 +466,9 @@ class PolyhedralEngine:
     def layer(self, st: Any) -> None:
         """Cut the cells where stage ``st``'s elementwise node changes pattern, record the
         cells' patterns, then apply the activation."""
-        if st.is_max:
-            raise NotImplementedError(
-                f"partition in n dimensions: node {st.name!r} is a group maximum (max "
-                "pooling or maxout), which the n-dimensional engine does not cut yet")
+        if st.is_max:  # max pooling, maxout: regions._polyhedral_max
+            self._max_layer(st)
+            return
         act = st.activation
         n, nV, m = self.n, self.nV, st.num_pre
         self._reserve_vertices(2 * nV + 1024)  # room for the layer's new vertices up front

@@ -14,7 +14,10 @@ Conventions
   those of :class:`regions.Partition`.
 * The engine (:mod:`regions._polyhedral`) refines a polyhedral complex neuron by neuron;
   a region is the union of the complex's cells with its pattern (the whole space starts
-  from a fan of n + 1 cones, whose walls cut regions into several cells).
+  from a fan of n + 1 cones, whose walls cut regions into several cells; a group maximum,
+  max pooling or maxout, is cut as a tournament whose extra walls do too:
+  :mod:`regions._polyhedral_max`). For a group maximum the code is the position of the
+  maximum in each group, the first on ties, as in :func:`regions.partition`.
 * Exact mode computes in rational arithmetic (``regions.kinds.RATIONAL``; ``exact=True``
   means it here: certified filtering is not done in n dimensions yet). Float mode snaps
   values within ``tol`` times their data scale of a threshold (see
@@ -656,7 +659,8 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     Parameters
     ----------
     net : Network or Graph
-        Elementwise activations (ReLU, leaky ReLU, hard-tanh, ...).
+        Elementwise activations (ReLU, leaky ReLU, hard-tanh, ...) and group maxima (max
+        pooling, maxout).
     domain : None, Box, Polytope or Slice
         None: all of R^n0 (unbounded regions kept exactly).
     exact : bool, None or NumberKind

@@ -20,6 +20,13 @@ full-dimensional when s > ``margin``. A neuron whose pre-activation is constant 
 region is no row: its code is checked against the constant (at a threshold it takes the
 piece below, the library's tie rule).
 
+Group maxima (max pooling, maxout): a layer whose activation is named ``"max"`` and has
+``groups`` (rows of positions of the layer's pre-activation, ``-1`` padding) outputs the
+maximum of each group; its code is the position of the maximum, the first on ties. Its rows
+for the code a of a group are f_b - f_a <= 0 for every other entry b (a difference constant
+on the region is checked instead: strictly below f_a for an earlier b, at most f_a for a
+later one).
+
 Regions are enumerated by breadth-first search over facets, from the region of a random
 point. For a region and each of its rows k, a second LP maximises the slack s of every
 other row with row k held at equality (rows that coincide with row k, duplicated
@@ -110,8 +117,10 @@ class OracleND:
         self.weights = [np.array(np.asarray(w).tolist(), dtype=float) for w in net.weights]
         self.biases = [np.array(np.asarray(b).tolist(), dtype=float) for b in net.biases]
         self.names = [a.name for a in net.activations]
+        self.groups = [[[int(i) for i in row if i >= 0] for row in np.asarray(a.groups).tolist()]
+                       if a.name == "max" else None for a in net.activations]
         for name in self.names:
-            if name not in TABLE:
+            if name not in TABLE and name != "max":
                 raise ValueError(f"oracle: unsupported activation {name}")
         n0 = self.weights[0].shape[1]
         if directions is None:
@@ -159,8 +168,13 @@ class OracleND:
         """Per layer at the point y (slice coordinates): the pieces (tie -> below), their
         pattern codes, and the layer's output."""
         z = self.c0 + self.M0 @ np.asarray(y, dtype=float)
-        for W, b, name in zip(self.weights, self.biases, self.names):
+        for W, b, name, groups in zip(self.weights, self.biases, self.names, self.groups):
             h = W @ z + b
+            if name == "max":  # the first maximum of each group
+                first = [max(range(len(g)), key=lambda a, g=g: (h[g[a]], -a)) for g in groups]
+                z = np.array([h[g[a]] for g, a in zip(groups, first)])
+                yield tuple(first), z
+                continue
             th, codes, slopes, icpt = TABLE[name]
             piece = np.zeros(len(h), dtype=int)
             for t in th:
@@ -185,9 +199,28 @@ class OracleND:
         M, c = self.M0, self.c0
         rows, rhs = [], []
         scale = 1.0 + max((np.abs(W).max() for W in self.weights), default=0.0)
-        for W, b, name, codes_l in zip(self.weights, self.biases, self.names, pattern):
+        for W, b, name, groups, codes_l in zip(self.weights, self.biases, self.names,
+                                               self.groups, pattern):
             G = W @ M
             e = W @ c + b
+            if name == "max":
+                sel = []
+                for grp, a in zip(groups, codes_l):
+                    ia = grp[a]
+                    sel.append(ia)
+                    for pos, ib in enumerate(grp):
+                        if pos == a:
+                            continue
+                        g, gap = G[ib] - G[ia], e[ia] - e[ib]  # f_b - f_a <= 0
+                        norm = np.linalg.norm(g)
+                        if norm <= 1e-12 * scale:  # constant on the region: check it
+                            if gap < 0 or (pos < a and gap <= 0):
+                                return None
+                            continue
+                        rows.append(g / norm)
+                        rhs.append(gap / norm)
+                M, c = G[sel], e[sel]
+                continue
             th, codes, slopes, icpt = TABLE[name]
             piece = [codes.index(k) for k in codes_l]
             for j, p in enumerate(piece):

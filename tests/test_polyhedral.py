@@ -244,8 +244,10 @@ def test_domain_validation():
         partition(net, Polytope([[1, 0, 0], [-1, 0, 0]], [0, -1]))
 
 
-def test_planar_inputs_keep_the_planar_result_and_group_maxima_are_refused():
-    from regions import GraphBuilder, Partition
+def test_planar_inputs_keep_the_planar_result_and_group_maxima_are_cut():
+    """(Group maxima raised NotImplementedError in n dimensions before; they are cut now:
+    tests/test_partition_nd_max.py.)"""
+    from regions import GraphBuilder, Partition, PolyhedralPartition
 
     net = random_network([2, 4, 1], "relu", sigma_b=1.0, seed=0)
     assert isinstance(partition(net), Partition)
@@ -254,8 +256,10 @@ def test_planar_inputs_keep_the_planar_result_and_group_maxima_are_refused():
     b = GraphBuilder((3,))
     h = b.maxout(b.dense(b.input, rng.normal(size=(6, 3)), rng.normal(size=6)), 3)
     graph = b.build(b.dense(h, rng.normal(size=(1, 2))))
-    with pytest.raises(NotImplementedError, match="group maximum"):
-        partition(graph)
+    part = partition(graph)
+    assert isinstance(part, PolyhedralPartition)
+    assert part.layer_names[0] == "maxout1" and part.patterns[0].shape[1] == 2
+    assert set(np.unique(part.patterns[0]).tolist()) <= {0, 1, 2}
 
 
 def test_one_region_does_not_compute_every_volume():
