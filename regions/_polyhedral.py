@@ -99,6 +99,55 @@ BLOCK = 32
 """Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
 
 
+_BUCKET_RATIO = 1.3
+_BUCKET_SMALL = 1 << 15
+
+
+def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The indices i with ``counts[i] >= 2`` grouped into buckets ``(K, indices)`` whose
+    counts lie in ``(K / _BUCKET_RATIO, K]`` (padding at most a fixed fraction), all in one
+    bucket while the padded pair count is small (a few NumPy calls per cut on small
+    complexes)."""
+    idx = np.flatnonzero(counts >= 2)
+    if not idx.shape[0]:
+        return []
+    c = counts[idx]
+    top = int(c.max())
+    if idx.shape[0] * top * top <= _BUCKET_SMALL:
+        return [(top, idx)]
+    sizes = np.unique(c)
+    out = []
+    hi = sizes.shape[0]
+    while hi > 0:
+        K = int(sizes[hi - 1])
+        lo = int(np.searchsorted(sizes, K / _BUCKET_RATIO, "right"))
+        lo = min(lo, hi - 1)
+        sel = idx[(c > (sizes[lo - 1] if lo > 0 else 0)) & (c <= K)]
+        out.append((K, sel))
+        hi = lo
+    return out
+
+
+_PAIRS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k, 1)``, cached."""
+    got = _PAIRS.get(k)
+    if got is None:
+        got = _PAIRS[k] = np.triu_indices(k, 1)
+    return got
+
+
+def _padded(flat: np.ndarray, starts: np.ndarray, counts: np.ndarray, K: int,
+            pad: int) -> np.ndarray:
+    """Rows ``flat[starts[i]:starts[i] + counts[i]]`` padded with ``pad`` to width K."""
+    k = np.arange(K)
+    where = starts[:, None] + k[None, :]
+    valid = k[None, :] < counts[:, None]
+    return np.where(valid, flat[np.where(valid, where, 0)], pad)
+
+
 def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
     """n independent neurons of the first stage (at its first threshold), their common
     point and the dual basis of their normals, or None (no such neurons)."""
@@ -670,32 +719,35 @@ class PolyhedralEngine:
     def _new_edges(self, VH: np.ndarray, ptr: np.ndarray, counts: np.ndarray, nV0: int,
                    zero_edges: np.ndarray | None, new: np.ndarray) -> None:
         """Add the edges of every R & h (row i: ``VH[ptr[i]:ptr[i + 1]]``, its vertices)
-        by the combinatorial test, each once. Rows are taken in buckets of equal counts,
-        so no pair or test reads padding."""
-        n = self.n
+        by the combinatorial test, each once. Rows are taken in a few buckets of similar
+        counts (:func:`_buckets`), padded to the bucket's largest with the spare zero row
+        past the last vertex (no labels: a pair or a test with it always fails)."""
+        n, B = self.n, self.B
         if counts.max(initial=0) < 2:
             if n >= 2 and new.shape[0]:
                 self._inconsistent("a cut has a single vertex")
             return
-        sizes = np.unique(counts[counts >= 2])
+        pad = self.nV  # an all-zero label row (see _reserve_vertices)
+        buckets = _buckets(counts)
         parts_a, parts_b, parts_r = [], [], []
-        for k in sizes.tolist():
-            rows_k = np.flatnonzero(counts == k)
-            ia, ib = np.triu_indices(k, 1)
+        for K, rows_k in buckets:
+            ia, ib = _pairs(K)
             step = max(1, _PAIR_CHUNK // (ia.shape[0] * self.W))
             for r0 in range(0, rows_k.shape[0], step):
                 rows = rows_k[r0: r0 + step]
-                sub = VH[ptr[rows][:, None] + np.arange(k)[None, :]]
-                Bs = self.B[sub]  # (rows, k, W)
+                sub = _padded(VH, ptr[rows], counts[rows], K, pad)
+                Bs = B[sub]  # (rows, K, W)
                 # prefilter: an edge's ends share at least n - 1 labels (its equality set)
-                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib]).sum(axis=2, dtype=np.int16)
-                rr, pp = np.nonzero(shared >= n - 1)
+                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib])
+                shared = shared.sum(axis=2, dtype=np.int16) if self.W > 1 else shared[:, :, 0]
+                rr, pp = np.divmod(np.flatnonzero(shared >= max(n - 1, 1)), ia.shape[0])
                 parts_a.append(sub[rr, ia[pp]])
                 parts_b.append(sub[rr, ib[pp]])
                 parts_r.append(rows[rr])
-        if not parts_a:
+        a, b, pr = (np.concatenate(p) if len(p) > 1 else p[0]
+                    for p in (parts_a, parts_b, parts_r))
+        if not a.shape[0]:
             return
-        a, b, pr = (np.concatenate(p) for p in (parts_a, parts_b, parts_r))
         a, b = np.minimum(a, b), np.maximum(a, b)
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
@@ -710,25 +762,31 @@ class PolyhedralEngine:
         else:
             key, first = np.unique(key, return_index=True)
             a, b, pr = a[first], b[first], pr[first]
-        inter = self.B[a] & self.B[b]
-        keep = np.ones(a.shape[0], dtype=bool)
         if zero_edges is not None:
             old = (a < nV0) & (b < nV0)
             if old.any():
                 okey = a * np.int64(nV0 + 1) + b
-                keep &= ~(old & np.isin(okey, zero_edges))
-        a, b, pr, inter = a[keep], b[keep], pr[keep], inter[keep]
-        adjacent = np.zeros(a.shape[0], dtype=bool)
+                keep = ~(old & np.isin(okey, zero_edges))
+                a, b, pr = a[keep], b[keep], pr[keep]
+        # the test: (a, b) is an edge iff a and b are the only vertices c of the row with
+        # Z(a) & Z(b) contained in Z(c) (the padding has no labels: never). Not needed if
+        # a or b is simple (exactly n labels): its labels are then independent (a vertex's
+        # labels have rank n), so the n - 1 it shares with the other end cut out a face of
+        # dimension one, which holds both ends: the edge (a, b) and no other vertex.
+        inter = B[a] & B[b]
+        adjacent = np.ones(a.shape[0], dtype=bool)
+        pop = np.bitwise_count(B[np.concatenate([a, b])])
+        pop = pop.sum(axis=1) if self.W > 1 else pop[:, 0]
+        tested = np.flatnonzero((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n))
         kk = counts[pr]
-        for k in np.unique(kk).tolist():
-            sel = np.flatnonzero(kk == k)
-            step = max(1, _PAIR_CHUNK // max(1, k * self.W))
+        for K, sel in _buckets(kk[tested]):
+            sel = tested[sel]
+            step = max(1, _PAIR_CHUNK // max(1, K * self.W))
             for i0 in range(0, sel.shape[0], step):
                 s_ = sel[i0: i0 + step]
-                C = VH[ptr[pr[s_]][:, None] + np.arange(k)[None, :]]
-                other = (C != a[s_, None]) & (C != b[s_, None])
-                covered = np.all((inter[s_, None, :] & ~self.B[C]) == 0, axis=2) & other
-                adjacent[s_] = ~covered.any(axis=1)
+                C = _padded(VH, ptr[pr[s_]], kk[s_], K, pad)
+                inside = ~np.any(inter[s_, None, :] & ~B[C], axis=2)
+                adjacent[s_] = inside.sum(axis=1) == 2  # a and b themselves only
         a, b = a[adjacent], b[adjacent]
         if n >= 2 and new.shape[0]:
             deg = np.bincount(np.concatenate([a, b]), minlength=self.nV)[new]
