@@ -611,11 +611,19 @@ class PolyhedralEngine:
         w = self.X[rows, n][:, None]
         Zr = self.Z[rows, first:m]
         Sr = self.M[rows, None] * self.colsum[None, first:] + w * self.babs[None, first:]
+        out, hits = Zr, None
         for th in self._thresholds:
             target = th * w
             near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
-            Zr = np.where(near, target, Zr)
-        self.Z[rows, first:m] = Zr
+            out = np.where(near, target, out)
+            if len(self._thresholds) > 1:
+                hits = near.astype(np.int8) if hits is None else hits + near
+        if hits is not None and np.any((hits > 1) & (w != 0)):
+            raise RuntimeError(
+                "partition: a value lies within the float tolerance of two thresholds (the "
+                "data's scale there is too large for float64 to tell them apart); use "
+                "exact=True")
+        self.Z[rows, first:m] = out
 
     def _cut(self, j: int, th: Any, label: int, cand: np.ndarray) -> None:
         """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
@@ -846,6 +854,8 @@ class PolyhedralEngine:
         Z = self.Z
         direction = np.flatnonzero(self.X[:nV, n] == 0)
         zd = Z[direction, :m].copy()
+        if not self.exact:
+            err = self._activation_error(act, Z[:nV, :m])
         if not self.exact and act is ACTIVATIONS["relu"]:
             np.maximum(Z[:nV, :m], 0.0, out=Z[:nV, :m])
         elif not self.exact and act is ACTIVATIONS["hardtanh"]:
@@ -856,10 +866,31 @@ class PolyhedralEngine:
         Z[direction, :m] = np.where(zd > 0, hi * zd, lo * zd)
         self.H = Z
         del self.Z
-        if not self.exact:
-            top = float(self.colsum.max(initial=0.0))  # the new state's term sizes
-            self.M[:nV] = self.M[:nV] * max(top, 1.0) + self.X[:nV, n] * float(
-                self.babs.max(initial=0.0))
+        if not self.exact:  # the new state's sizes and error scales
+            top = np.maximum(np.abs(Z[:nV, :m]).max(axis=1, initial=0.0), err)
+            if carried:
+                np.maximum(top, self.M[:nV], out=top)
+            self.M[:nV] = top
+
+    def _activation_error(self, act: Any, pre: np.ndarray) -> np.ndarray:
+        """Float mode: per vertex, the largest error scale of the activation's outputs:
+        |slope| times the pre-activation's term size (``M_v sum_i |A_ji| + |b_j| w_v``) on a
+        sloped piece, none on a flat piece (a dead ReLU, a saturated hard-tanh: the output
+        is a constant) or at a threshold (snapped: exactly phi(threshold)). At directions
+        (w = 0) the piece is the recession function's (the sign of the rate)."""
+        nV, n = pre.shape[0], self.n
+        w = self.X[:nV, n]
+        slopes = np.abs(np.array([float(s) for s in act.slopes]))
+        piece = np.zeros(pre.shape, dtype=np.int64)
+        on = pre == 0 if not act.thresholds else np.zeros(pre.shape, dtype=bool)
+        for th in act.thresholds:
+            target = float(th) * w[:, None]
+            piece += pre > target
+            on |= pre == target
+        err = slopes[piece]
+        err[on] = 0.0
+        err *= self.M[:nV, None] * self.colsum[None, :] + w[:, None] * self.babs[None, :]
+        return err.max(axis=1, initial=0.0)
 
     # -- results ---------------------------------------------------------------------------
 
