@@ -32,8 +32,14 @@ cell and the labels are complete (a vertex on a label's hyperplane has the label
 linearity along the edge it was made on). Pairs are prefiltered by
 ``popcount(Z(a) & Z(b)) >= n - 1`` (an edge's equality set has rank n - 1 in homogeneous
 coordinates) and tested once per pair (an edge of one cell is an edge of every cell
-containing both ends: the complex is face-to-face); cells are taken in buckets of equal
-|V_h| so nothing is padded. R+ and R- are the old vertices of each sign plus the new ones.
+containing both ends: the complex is face-to-face); the test is skipped where a or b is
+*simple* (exactly n labels: a vertex's labels have rank n, so n of them are independent,
+and the n - 1 shared cut out a face of dimension one that holds both ends, i.e. the edge
+and no other vertex), which is every pair of a generic arrangement. Cut cells are taken in
+a few buckets of similar |V_h| (counts within a factor of 1.3, or all in one bucket while
+the padded pair count is small), padded with a label-free row that fails every pair and
+test, so the NumPy calls per cut stay few on small complexes and padding stays bounded on
+large ones. R+ and R- are the old vertices of each sign plus the new ones.
 The sign of a later neuron is a function on vertices, so all cells sharing a face see the
 same signs: the complex stays face-to-face.
 
@@ -62,12 +68,15 @@ pool. Activations: points take phi(z), directions the recession function of phi.
 
 Float mode snaps a pre-activation within ``tol`` times its scale of a threshold onto it.
 The scale is data-scaled per vertex and neuron: ``M_v sum_i |A_ji| + |b_j| w_v`` with
-``M_v`` the size of the terms that made the state at vertex v (at the input the largest
-coordinate's magnitude; after a layer the largest of that layer's scales), interpolated
-like the values at new vertices. A new vertex with fewer than n - 1 edges in its cut, or a
-crossing edge in no cut cell (only float rounding can make either), raises
-``RuntimeError``; float mode can still misjudge near-degenerate configurations far from
-the origin relative to their scale (a domain facet at 1e9, say) without an error. Exact
+``M_v`` bounding both the size and the error scale of the state at vertex v (at the input
+the largest coordinate's magnitude; after a layer the largest of the outputs' magnitudes
+and of their error scales, where an output on a piece of slope s has s times its
+pre-activation's scale and an output on a flat piece or at a threshold none: a saturated
+hard-tanh or a dead ReLU is exact, however far out the vertex), interpolated like the
+values at new vertices. A value within the tolerance of two thresholds (the band is wider
+than their gap: far out, float64 cannot tell them apart), a new vertex with fewer than
+n - 1 edges in its cut, or a crossing edge in no cut cell (only float rounding can make
+any of these) raises ``RuntimeError``. Exact
 mode runs in :data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds)
 is not done for n dimensions yet. Group maxima (max pooling, maxout) raise
 ``NotImplementedError``.
@@ -108,7 +117,7 @@ def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
     counts lie in ``(K / _BUCKET_RATIO, K]`` (padding at most a fixed fraction), all in one
     bucket while the padded pair count is small (a few NumPy calls per cut on small
     complexes)."""
-    idx = np.flatnonzero(counts >= 2)
+    idx = (counts >= 2).nonzero()[0]
     if not idx.shape[0]:
         return []
     c = counts[idx]
@@ -414,7 +423,7 @@ class PolyhedralEngine:
         self.pool_n = int(cnt.sum())
         self.pool[: self.pool_n] = F[valid]
         self.start = np.zeros(cap, dtype=np.int64)
-        self.start[: F.shape[0]] = np.cumsum(cnt) - cnt
+        self.start[: F.shape[0]] = cnt.cumsum() - cnt
         self.cnt = np.zeros(cap, dtype=np.int64)
         self.cnt[: F.shape[0]] = cnt
         self.nF = F.shape[0]
@@ -465,7 +474,7 @@ class PolyhedralEngine:
                 grown[: self.pool_n] = self.pool[: self.pool_n]
                 self.pool = grown
         self.pool[self.pool_n: need] = flat
-        self.start[sel] = self.pool_n + np.cumsum(counts) - counts
+        self.start[sel] = self.pool_n + counts.cumsum() - counts
         self.cnt[sel] = counts
         self.pool_n = need
 
@@ -558,7 +567,7 @@ class PolyhedralEngine:
                     if not marked.any():
                         self._label_zeros(j, th, labels[j, t])
                         continue
-                    cand = np.flatnonzero(marked[self.parent[: self.nF]])
+                    cand = (marked[self.parent[: self.nF]]).nonzero()[0]
                     self._cut(j, th, labels[j, t], cand)
         codes = np.asarray(act.codes, dtype=np.int8)
         self.layer_codes.append(codes[self.index[: self.nF]])
@@ -573,7 +582,7 @@ class PolyhedralEngine:
         threshold at some vertex and below at none."""
         nV, n, nF = self.nV, self.n, self.nF
         cnt = self.cnt[:nF]
-        offs = np.cumsum(cnt) - cnt
+        offs = cnt.cumsum() - cnt
         where = np.arange(int(cnt.sum())) + np.repeat(self.start[:nF] - offs, cnt)
         verts = self.pool[where]
         w = self.X[:nV, n][:, None]
@@ -590,7 +599,7 @@ class PolyhedralEngine:
 
     def _label_zeros(self, j: int, th: Any, label: int) -> None:
         s = self._signs(j, th)
-        self._set_label(np.flatnonzero(s[: self.nV] == 0), label)
+        self._set_label((s[: self.nV] == 0).nonzero()[0], label)
 
     def _signs(self, j: int, th: Any) -> np.ndarray:
         """Sides of threshold ``th`` of column ``j`` at every vertex (homogeneous: z - th w),
@@ -629,14 +638,14 @@ class PolyhedralEngine:
         """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
         nV0 = self.nV
         s = self._signs(j, th)
-        self._set_label(np.flatnonzero(s[:nV0] == 0), label)
+        self._set_label((s[:nV0] == 0).nonzero()[0], label)
         # the candidates' vertex signs, flat (no padding): both strict signs -> cut
         cnt = self.cnt[cand]
         nonempty = cnt > 0
         cand, cnt = cand[nonempty], cnt[nonempty]
         if not cand.shape[0]:
             return
-        offs = np.cumsum(cnt) - cnt
+        offs = cnt.cumsum() - cnt
         where = np.arange(int(cnt.sum())) + np.repeat(self.start[cand] - offs, cnt)
         sv_flat = s[self.pool[where]]
         top = np.maximum.reduceat(sv_flat, offs) > 0
@@ -648,7 +657,7 @@ class PolyhedralEngine:
             return
         eu, ev = self.EU[: self.nE], self.EV[: self.nE]
         su, sv = s[eu], s[ev]
-        ce = np.flatnonzero(su * sv < 0)
+        ce = (su * sv < 0).nonzero()[0]
         u, v = eu[ce].copy(), ev[ce].copy()
         zero_edges = None
         both_zero = (su == 0) & (sv == 0)
@@ -662,7 +671,7 @@ class PolyhedralEngine:
 
         # the cut cells' incidences, flat: rows (cells) in order, vertex ids increasing
         cnt_c = self.cnt[cr]
-        offs_c = np.cumsum(cnt_c) - cnt_c
+        offs_c = cnt_c.cumsum() - cnt_c
         verts = self.pool[np.arange(int(cnt_c.sum())) + np.repeat(self.start[cr] - offs_c, cnt_c)]
         rloc = np.repeat(np.arange(c), cnt_c)
         sc = s[verts]
@@ -675,10 +684,10 @@ class PolyhedralEngine:
         us = u[ou]
         lo = np.searchsorted(us, verts, "left")
         cnts = np.searchsorted(us, verts, "right") - lo
-        inc = np.flatnonzero(cnts)
+        inc = (cnts).nonzero()[0]
         cnts = cnts[inc]
         inc_idx = np.repeat(inc, cnts)
-        offs = np.cumsum(cnts) - cnts
+        offs = cnts.cumsum() - cnts
         within = np.arange(inc_idx.shape[0]) - np.repeat(offs, cnts)
         e = ou[lo[inc_idx] + within]
         rows_c = rloc[inc_idx]
@@ -692,7 +701,7 @@ class PolyhedralEngine:
         key = np.sort(m_r * Vc + new[m_e])
         new_r, new_v = key // Vc, key % Vc
         ncount = np.bincount(new_r, minlength=c)
-        nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
+        nrank = np.arange(new_r.shape[0]) - (ncount.cumsum() - ncount)[new_r]
 
         def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, ...]:
             """The kept old vertices and the new ones of every cut cell, flat: (vertex
@@ -703,7 +712,7 @@ class PolyhedralEngine:
             ptr = np.zeros(c + 1, dtype=np.int64)
             np.cumsum(total, out=ptr[1:])
             out = np.empty(int(ptr[-1]), dtype=np.int64)
-            orank = np.arange(kr.shape[0]) - (np.cumsum(old) - old)[kr]
+            orank = np.arange(kr.shape[0]) - (old.cumsum() - old)[kr]
             out[ptr[kr] + orank + (ncount[kr] if first_new else 0)] = kv
             out[ptr[new_r] + nrank + (0 if first_new else old[new_r])] = new_v
             return out, ptr, total
@@ -763,7 +772,7 @@ class PolyhedralEngine:
         if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
             packed = np.sort(key * nrow + pr)
             key = packed // nrow
-            first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            first = np.concatenate(([0], (key[1:] != key[:-1]).nonzero()[0] + 1))
             pr = packed[first] % nrow
             key = key[first]
             a, b = key // Vc, key % Vc
@@ -785,7 +794,7 @@ class PolyhedralEngine:
         adjacent = np.ones(a.shape[0], dtype=bool)
         pop = np.bitwise_count(B[np.concatenate([a, b])])
         pop = pop.sum(axis=1) if self.W > 1 else pop[:, 0]
-        tested = np.flatnonzero((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n))
+        tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
         kk = counts[pr]
         for K, sel in _buckets(kk[tested]):
             sel = tested[sel]
@@ -880,6 +889,9 @@ class PolyhedralEngine:
         (w = 0) the piece is the recession function's (the sign of the rate)."""
         nV, n = pre.shape[0], self.n
         w = self.X[:nV, n]
+        term = self.M[:nV, None] * self.colsum[None, :] + w[:, None] * self.babs[None, :]
+        if act is ACTIVATIONS["relu"]:  # slope 1 above 0, flat below
+            return np.where(pre > 0, term, 0.0).max(axis=1, initial=0.0)
         slopes = np.abs(np.array([float(s) for s in act.slopes]))
         piece = np.zeros(pre.shape, dtype=np.int64)
         on = pre == 0 if not act.thresholds else np.zeros(pre.shape, dtype=bool)
@@ -889,7 +901,7 @@ class PolyhedralEngine:
             on |= pre == target
         err = slopes[piece]
         err[on] = 0.0
-        err *= self.M[:nV, None] * self.colsum[None, :] + w[:, None] * self.babs[None, :]
+        err *= term
         return err.max(axis=1, initial=0.0)
 
     # -- results ---------------------------------------------------------------------------

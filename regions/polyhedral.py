@@ -21,9 +21,12 @@ Conventions
   :mod:`regions._polyhedral`) and raises ``RuntimeError`` where its complex is inconsistent.
 * Region vertices, rays and facets are computed from the cells' vertex-label incidences
   (a vertex of a region has a maximal zero set over the real labels; a facet is a maximal
-  label face), facet inequalities from the facet's vertices; volumes from a pulling
-  triangulation of every bounded cell. These are computed on first use, per region in
-  Python: fine for thousands of regions, slow for 10^5.
+  label face), facet inequalities from the facet's vertices, on first use per region (in
+  Python: :meth:`PolyhedralPartition.region`). The tables over all regions are built over
+  arrays: volumes from a pulling triangulation of every bounded cell (made level by level
+  for all cells at once, determinants over the stack of simplices, exact in exact mode),
+  the facet adjacency from the cells' label faces matched by sorting, and linear regions
+  as connected components (``scipy.sparse.csgraph``) of adjacent regions with equal maps.
 
 References
 ----------
