@@ -680,10 +680,10 @@ class PolyhedralEngine:
         rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
         # for every incidence (cell, vertex) whose vertex is the first end u of crossing
         # edges: those edges, kept if the cell holds their other end v too
-        ou = np.argsort(u)
-        us = u[ou]
-        lo = np.searchsorted(us, verts, "left")
-        cnts = np.searchsorted(us, verts, "right") - lo
+        ou = np.argsort(u, kind="stable")
+        by_vertex = np.bincount(u, minlength=self.nV)  # crossing edges per first end
+        cnts = by_vertex[verts]
+        lo = (by_vertex.cumsum() - by_vertex)[verts]
         inc = (cnts).nonzero()[0]
         cnts = cnts[inc]
         inc_idx = np.repeat(inc, cnts)
