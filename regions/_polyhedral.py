@@ -681,9 +681,14 @@ class PolyhedralEngine:
         # for every incidence (cell, vertex) whose vertex is the first end u of crossing
         # edges: those edges, kept if the cell holds their other end v too
         ou = np.argsort(u, kind="stable")
-        by_vertex = np.bincount(u, minlength=self.nV)  # crossing edges per first end
-        cnts = by_vertex[verts]
-        lo = (by_vertex.cumsum() - by_vertex)[verts]
+        if 8 * verts.shape[0] < nV0:  # few incidences: binary searches
+            us = u[ou]
+            lo = np.searchsorted(us, verts, "left")
+            cnts = np.searchsorted(us, verts, "right") - lo
+        else:  # a table of the crossing edges per first end
+            by_vertex = np.bincount(u, minlength=nV0)
+            cnts = by_vertex[verts]
+            lo = (by_vertex.cumsum() - by_vertex)[verts]
         inc = (cnts).nonzero()[0]
         cnts = cnts[inc]
         inc_idx = np.repeat(inc, cnts)
@@ -876,33 +881,42 @@ class PolyhedralEngine:
         self.H = Z
         del self.Z
         if not self.exact:  # the new state's sizes and error scales
-            top = np.maximum(np.abs(Z[:nV, :m]).max(axis=1, initial=0.0), err)
+            top = np.maximum(Z[:nV, :m].max(axis=1, initial=0.0),
+                             -Z[:nV, :m].min(axis=1, initial=0.0))
+            np.maximum(top, err, out=top)
             if carried:
                 np.maximum(top, self.M[:nV], out=top)
             self.M[:nV] = top
 
     def _activation_error(self, act: Any, pre: np.ndarray) -> np.ndarray:
-        """Float mode: per vertex, the largest error scale of the activation's outputs:
-        |slope| times the pre-activation's term size (``M_v sum_i |A_ji| + |b_j| w_v``) on a
-        sloped piece, none on a flat piece (a dead ReLU, a saturated hard-tanh: the output
-        is a constant) or at a threshold (snapped: exactly phi(threshold)). At directions
-        (w = 0) the piece is the recession function's (the sign of the rate)."""
+        """Float mode: per vertex, a bound on the error scale of the activation's outputs:
+        the largest slope of the pieces its values are on times the pre-activations' term
+        size (``M_v max_j sum_i |A_ji| + max_j |b_j| w_v``) if some value is on a sloped
+        piece, and 0 if every value is on a flat piece (a dead ReLU, a saturated hard-tanh:
+        the output is a constant) or at a threshold (snapped: exactly phi(threshold)). At
+        directions (w = 0) the piece is the recession function's (the sign of the rate).
+        One boolean pass per threshold over the values (no float temporaries)."""
         nV, n = pre.shape[0], self.n
         w = self.X[:nV, n]
-        term = self.M[:nV, None] * self.colsum[None, :] + w[:, None] * self.babs[None, :]
+        term = self.M[:nV] * float(self.colsum.max(initial=0.0)) + w * float(
+            self.babs.max(initial=0.0))
         if act is ACTIVATIONS["relu"]:  # slope 1 above 0, flat below
-            return np.where(pre > 0, term, 0.0).max(axis=1, initial=0.0)
+            return np.where((pre > 0).any(axis=1), term, 0.0)
         slopes = np.abs(np.array([float(s) for s in act.slopes]))
-        piece = np.zeros(pre.shape, dtype=np.int64)
-        on = pre == 0 if not act.thresholds else np.zeros(pre.shape, dtype=bool)
-        for th in act.thresholds:
-            target = float(th) * w[:, None]
-            piece += pre > target
-            on |= pre == target
-        err = slopes[piece]
-        err[on] = 0.0
-        err *= term
-        return err.max(axis=1, initial=0.0)
+        ths = [float(t) for t in act.thresholds]
+        worst = np.zeros(nV)
+        for k, s in enumerate(slopes.tolist()):  # piece k: between thresholds k - 1 and k
+            if s == 0:
+                continue
+            inside = np.ones(pre.shape, dtype=bool)
+            if k > 0:
+                inside &= pre > ths[k - 1] * w[:, None]
+            if k < len(ths):
+                inside &= pre < ths[k] * w[:, None]
+            if not ths:
+                inside &= pre != 0
+            np.maximum(worst, np.where(inside.any(axis=1), s, 0.0), out=worst)
+        return worst * term
 
     # -- results ---------------------------------------------------------------------------
 

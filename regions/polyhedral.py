@@ -442,7 +442,7 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     # (incidence, label) pairs, sorted by (cell, label), vertices increasing within
     Bf = B[flat]
     Bf[:, inf // 64] &= ~np.uint64(1 << (inf % 64))
-    inc, lab = _set_bits(Bf)
+    inc, lab = _incidence_labels(flat, B, inf)
     if not inc.shape[0]:
         return np.zeros((0, 2), dtype=np.int64)
     total = int(flat.shape[0])
@@ -509,6 +509,25 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
         np.zeros(0, dtype=bool)
     fc = fcell[cand]
     return np.stack([fc[a][equal], fc[b][equal]], axis=1)
+
+
+def _incidence_labels(flat: np.ndarray, B: np.ndarray,
+                      drop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(incidence, label) pairs of the vertex ids ``flat``: every label of each vertex
+    (but ``drop``), the bits extracted once per distinct vertex and expanded."""
+    ids, where = np.unique(flat, return_inverse=True)
+    words = B[ids]
+    if drop is not None:
+        words[:, drop // 64] &= ~np.uint64(1 << (drop % 64))
+    vrow, vlab = _set_bits(words)
+    order = np.argsort(vrow, kind="stable")
+    vlab = vlab[order]
+    per = np.bincount(vrow, minlength=ids.shape[0])
+    start = per.cumsum() - per
+    k = per[where.reshape(-1)]
+    inc = np.repeat(np.arange(flat.shape[0]), k)
+    lab = vlab[np.repeat(start[where.reshape(-1)], k) + _ranks(k)]
+    return inc, lab
 
 
 def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -583,7 +602,7 @@ def _pulling_simplices(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray,
             total = int(cnt.sum())
             state_of = np.repeat(np.arange(cnt.shape[0]), cnt)
             # (face, label) groups of incidences, incidences increasing within a group
-            inc, lab = _set_bits(B[verts])
+            inc, lab = _incidence_labels(verts, B)
             key = state_of[inc] * np.int64(L) + lab
             bits = max(1, total.bit_length())
             if int(key.max(initial=0)) < (1 << (62 - bits)):
