@@ -32,8 +32,14 @@ cell and the labels are complete (a vertex on a label's hyperplane has the label
 linearity along the edge it was made on). Pairs are prefiltered by
 ``popcount(Z(a) & Z(b)) >= n - 1`` (an edge's equality set has rank n - 1 in homogeneous
 coordinates) and tested once per pair (an edge of one cell is an edge of every cell
-containing both ends: the complex is face-to-face); cells are taken in buckets of equal
-|V_h| so nothing is padded. R+ and R- are the old vertices of each sign plus the new ones.
+containing both ends: the complex is face-to-face); the test is skipped where a or b is
+*simple* (exactly n labels: a vertex's labels have rank n, so n of them are independent,
+and the n - 1 shared cut out a face of dimension one that holds both ends, i.e. the edge
+and no other vertex), which is every pair of a generic arrangement. Cut cells are taken in
+a few buckets of similar |V_h| (counts within a factor of 1.3, or all in one bucket while
+the padded pair count is small), padded with a label-free row that fails every pair and
+test, so the NumPy calls per cut stay few on small complexes and padding stays bounded on
+large ones. R+ and R- are the old vertices of each sign plus the new ones.
 The sign of a later neuron is a function on vertices, so all cells sharing a face see the
 same signs: the complex stays face-to-face.
 
@@ -62,12 +68,15 @@ pool. Activations: points take phi(z), directions the recession function of phi.
 
 Float mode snaps a pre-activation within ``tol`` times its scale of a threshold onto it.
 The scale is data-scaled per vertex and neuron: ``M_v sum_i |A_ji| + |b_j| w_v`` with
-``M_v`` the size of the terms that made the state at vertex v (at the input the largest
-coordinate's magnitude; after a layer the largest of that layer's scales), interpolated
-like the values at new vertices. A new vertex with fewer than n - 1 edges in its cut, or a
-crossing edge in no cut cell (only float rounding can make either), raises
-``RuntimeError``; float mode can still misjudge near-degenerate configurations far from
-the origin relative to their scale (a domain facet at 1e9, say) without an error. Exact
+``M_v`` bounding both the size and the error scale of the state at vertex v (at the input
+the largest coordinate's magnitude; after a layer the largest of the outputs' magnitudes
+and of their error scales, where an output on a piece of slope s has s times its
+pre-activation's scale and an output on a flat piece or at a threshold none: a saturated
+hard-tanh or a dead ReLU is exact, however far out the vertex), interpolated like the
+values at new vertices. A value within the tolerance of two thresholds (the band is wider
+than their gap: far out, float64 cannot tell them apart), a new vertex with fewer than
+n - 1 edges in its cut, or a crossing edge in no cut cell (only float rounding can make
+any of these) raises ``RuntimeError``. Exact
 mode runs in :data:`regions.kinds.RATIONAL`; certified filtering (float with error bounds)
 is not done for n dimensions yet. Group maxima (max pooling, maxout) are cut by a
 tournament of such cuts, in :mod:`regions._polyhedral_max`.
@@ -98,6 +107,55 @@ _PAIR_CHUNK = 1 << 18
 
 BLOCK = 32
 """Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
+
+
+_BUCKET_RATIO = 1.3
+_BUCKET_SMALL = 1 << 15
+
+
+def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The indices i with ``counts[i] >= 2`` grouped into buckets ``(K, indices)`` whose
+    counts lie in ``(K / _BUCKET_RATIO, K]`` (padding at most a fixed fraction), all in one
+    bucket while the padded pair count is small (a few NumPy calls per cut on small
+    complexes)."""
+    idx = (counts >= 2).nonzero()[0]
+    if not idx.shape[0]:
+        return []
+    c = counts[idx]
+    top = int(c.max())
+    if idx.shape[0] * top * top <= _BUCKET_SMALL:
+        return [(top, idx)]
+    sizes = np.unique(c)
+    out = []
+    hi = sizes.shape[0]
+    while hi > 0:
+        K = int(sizes[hi - 1])
+        lo = int(np.searchsorted(sizes, K / _BUCKET_RATIO, "right"))
+        lo = min(lo, hi - 1)
+        sel = idx[(c > (sizes[lo - 1] if lo > 0 else 0)) & (c <= K)]
+        out.append((K, sel))
+        hi = lo
+    return out
+
+
+_PAIRS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k, 1)``, cached."""
+    got = _PAIRS.get(k)
+    if got is None:
+        got = _PAIRS[k] = np.triu_indices(k, 1)
+    return got
+
+
+def _padded(flat: np.ndarray, starts: np.ndarray, counts: np.ndarray, K: int,
+            pad: int) -> np.ndarray:
+    """Rows ``flat[starts[i]:starts[i] + counts[i]]`` padded with ``pad`` to width K."""
+    k = np.arange(K)
+    where = starts[:, None] + k[None, :]
+    valid = k[None, :] < counts[:, None]
+    return np.where(valid, flat[np.where(valid, where, 0)], pad)
 
 
 def _first_cut(stages: Any, n: int, kind: NumberKind) -> Any:
@@ -371,7 +429,7 @@ class PolyhedralEngine(MaxStageMixin):
         self.pool_n = int(cnt.sum())
         self.pool[: self.pool_n] = F[valid]
         self.start = np.zeros(cap, dtype=np.int64)
-        self.start[: F.shape[0]] = np.cumsum(cnt) - cnt
+        self.start[: F.shape[0]] = cnt.cumsum() - cnt
         self.cnt = np.zeros(cap, dtype=np.int64)
         self.cnt[: F.shape[0]] = cnt
         self.nF = F.shape[0]
@@ -422,7 +480,7 @@ class PolyhedralEngine(MaxStageMixin):
                 grown[: self.pool_n] = self.pool[: self.pool_n]
                 self.pool = grown
         self.pool[self.pool_n: need] = flat
-        self.start[sel] = self.pool_n + np.cumsum(counts) - counts
+        self.start[sel] = self.pool_n + counts.cumsum() - counts
         self.cnt[sel] = counts
         self.pool_n = need
 
@@ -514,7 +572,7 @@ class PolyhedralEngine(MaxStageMixin):
                     if not marked.any():
                         self._label_zeros(j, th, labels[j, t])
                         continue
-                    cand = np.flatnonzero(marked[self.parent[: self.nF]])
+                    cand = (marked[self.parent[: self.nF]]).nonzero()[0]
                     self._cut(j, th, labels[j, t], cand)
         codes = np.asarray(act.codes, dtype=np.int8)
         self.layer_codes.append(codes[self.index[: self.nF]])
@@ -529,7 +587,7 @@ class PolyhedralEngine(MaxStageMixin):
         threshold at some vertex and below at none."""
         nV, n, nF = self.nV, self.n, self.nF
         cnt = self.cnt[:nF]
-        offs = np.cumsum(cnt) - cnt
+        offs = cnt.cumsum() - cnt
         where = np.arange(int(cnt.sum())) + np.repeat(self.start[:nF] - offs, cnt)
         verts = self.pool[where]
         w = self.X[:nV, n][:, None]
@@ -546,7 +604,7 @@ class PolyhedralEngine(MaxStageMixin):
 
     def _label_zeros(self, j: int, th: Any, label: int) -> None:
         s = self._signs(j, th)
-        self._set_label(np.flatnonzero(s[: self.nV] == 0), label)
+        self._set_label((s[: self.nV] == 0).nonzero()[0], label)
 
     def _signs(self, j: int, th: Any) -> np.ndarray:
         """Sides of threshold ``th`` of column ``j`` at every vertex (homogeneous: z - th w),
@@ -567,24 +625,32 @@ class PolyhedralEngine(MaxStageMixin):
         w = self.X[rows, n][:, None]
         Zr = self.Z[rows, first:m]
         Sr = self.M[rows, None] * self.colsum[None, first:] + w * self.babs[None, first:]
+        out, hits = Zr, None
         for th in self._thresholds:
             target = th * w
             near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
-            Zr = np.where(near, target, Zr)
-        self.Z[rows, first:m] = Zr
+            out = np.where(near, target, out)
+            if len(self._thresholds) > 1:
+                hits = near.astype(np.int8) if hits is None else hits + near
+        if hits is not None and np.any((hits > 1) & (w != 0)):
+            raise RuntimeError(
+                "partition: a value lies within the float tolerance of two thresholds (the "
+                "data's scale there is too large for float64 to tell them apart); use "
+                "exact=True")
+        self.Z[rows, first:m] = out
 
     def _cut(self, j: int, th: Any, label: int, cand: np.ndarray) -> None:
         """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
         nV0 = self.nV
         s = self._signs(j, th)
-        self._set_label(np.flatnonzero(s[:nV0] == 0), label)
+        self._set_label((s[:nV0] == 0).nonzero()[0], label)
         # the candidates' vertex signs, flat (no padding): both strict signs -> cut
         cnt = self.cnt[cand]
         nonempty = cnt > 0
         cand, cnt = cand[nonempty], cnt[nonempty]
         if not cand.shape[0]:
             return
-        offs = np.cumsum(cnt) - cnt
+        offs = cnt.cumsum() - cnt
         where = np.arange(int(cnt.sum())) + np.repeat(self.start[cand] - offs, cnt)
         sv_flat = s[self.pool[where]]
         top = np.maximum.reduceat(sv_flat, offs) > 0
@@ -596,7 +662,7 @@ class PolyhedralEngine(MaxStageMixin):
             return
         eu, ev = self.EU[: self.nE], self.EV[: self.nE]
         su, sv = s[eu], s[ev]
-        ce = np.flatnonzero(su * sv < 0)
+        ce = (su * sv < 0).nonzero()[0]
         u, v = eu[ce].copy(), ev[ce].copy()
         zero_edges = None
         both_zero = (su == 0) & (sv == 0)
@@ -610,7 +676,7 @@ class PolyhedralEngine(MaxStageMixin):
 
         # the cut cells' incidences, flat: rows (cells) in order, vertex ids increasing
         cnt_c = self.cnt[cr]
-        offs_c = np.cumsum(cnt_c) - cnt_c
+        offs_c = cnt_c.cumsum() - cnt_c
         verts = self.pool[np.arange(int(cnt_c.sum())) + np.repeat(self.start[cr] - offs_c, cnt_c)]
         rloc = np.repeat(np.arange(c), cnt_c)
         sc = s[verts]
@@ -619,14 +685,19 @@ class PolyhedralEngine(MaxStageMixin):
         rv = rloc * Vc + verts  # sorted: cells keep their vertex ids in increasing order
         # for every incidence (cell, vertex) whose vertex is the first end u of crossing
         # edges: those edges, kept if the cell holds their other end v too
-        ou = np.argsort(u)
-        us = u[ou]
-        lo = np.searchsorted(us, verts, "left")
-        cnts = np.searchsorted(us, verts, "right") - lo
-        inc = np.flatnonzero(cnts)
+        ou = np.argsort(u, kind="stable")
+        if 8 * verts.shape[0] < nV0:  # few incidences: binary searches
+            us = u[ou]
+            lo = np.searchsorted(us, verts, "left")
+            cnts = np.searchsorted(us, verts, "right") - lo
+        else:  # a table of the crossing edges per first end
+            by_vertex = np.bincount(u, minlength=nV0)
+            cnts = by_vertex[verts]
+            lo = (by_vertex.cumsum() - by_vertex)[verts]
+        inc = (cnts).nonzero()[0]
         cnts = cnts[inc]
         inc_idx = np.repeat(inc, cnts)
-        offs = np.cumsum(cnts) - cnts
+        offs = cnts.cumsum() - cnts
         within = np.arange(inc_idx.shape[0]) - np.repeat(offs, cnts)
         e = ou[lo[inc_idx] + within]
         rows_c = rloc[inc_idx]
@@ -640,7 +711,7 @@ class PolyhedralEngine(MaxStageMixin):
         key = np.sort(m_r * Vc + new[m_e])
         new_r, new_v = key // Vc, key % Vc
         ncount = np.bincount(new_r, minlength=c)
-        nrank = np.arange(new_r.shape[0]) - (np.cumsum(ncount) - ncount)[new_r]
+        nrank = np.arange(new_r.shape[0]) - (ncount.cumsum() - ncount)[new_r]
 
         def side(keep: np.ndarray, first_new: bool = False) -> tuple[np.ndarray, ...]:
             """The kept old vertices and the new ones of every cut cell, flat: (vertex
@@ -651,7 +722,7 @@ class PolyhedralEngine(MaxStageMixin):
             ptr = np.zeros(c + 1, dtype=np.int64)
             np.cumsum(total, out=ptr[1:])
             out = np.empty(int(ptr[-1]), dtype=np.int64)
-            orank = np.arange(kr.shape[0]) - (np.cumsum(old) - old)[kr]
+            orank = np.arange(kr.shape[0]) - (old.cumsum() - old)[kr]
             out[ptr[kr] + orank + (ncount[kr] if first_new else 0)] = kv
             out[ptr[new_r] + nrank + (0 if first_new else old[new_r])] = new_v
             return out, ptr, total
@@ -675,32 +746,35 @@ class PolyhedralEngine(MaxStageMixin):
     def _new_edges(self, VH: np.ndarray, ptr: np.ndarray, counts: np.ndarray, nV0: int,
                    zero_edges: np.ndarray | None, new: np.ndarray) -> None:
         """Add the edges of every R & h (row i: ``VH[ptr[i]:ptr[i + 1]]``, its vertices)
-        by the combinatorial test, each once. Rows are taken in buckets of equal counts,
-        so no pair or test reads padding."""
-        n = self.n
+        by the combinatorial test, each once. Rows are taken in a few buckets of similar
+        counts (:func:`_buckets`), padded to the bucket's largest with the spare zero row
+        past the last vertex (no labels: a pair or a test with it always fails)."""
+        n, B = self.n, self.B
         if counts.max(initial=0) < 2:
             if n >= 2 and new.shape[0]:
                 self._inconsistent("a cut has a single vertex")
             return
-        sizes = np.unique(counts[counts >= 2])
+        pad = self.nV  # an all-zero label row (see _reserve_vertices)
+        buckets = _buckets(counts)
         parts_a, parts_b, parts_r = [], [], []
-        for k in sizes.tolist():
-            rows_k = np.flatnonzero(counts == k)
-            ia, ib = np.triu_indices(k, 1)
+        for K, rows_k in buckets:
+            ia, ib = _pairs(K)
             step = max(1, _PAIR_CHUNK // (ia.shape[0] * self.W))
             for r0 in range(0, rows_k.shape[0], step):
                 rows = rows_k[r0: r0 + step]
-                sub = VH[ptr[rows][:, None] + np.arange(k)[None, :]]
-                Bs = self.B[sub]  # (rows, k, W)
+                sub = _padded(VH, ptr[rows], counts[rows], K, pad)
+                Bs = B[sub]  # (rows, K, W)
                 # prefilter: an edge's ends share at least n - 1 labels (its equality set)
-                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib]).sum(axis=2, dtype=np.int16)
-                rr, pp = np.nonzero(shared >= n - 1)
+                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib])
+                shared = shared.sum(axis=2, dtype=np.int16) if self.W > 1 else shared[:, :, 0]
+                rr, pp = np.divmod(np.flatnonzero(shared >= max(n - 1, 1)), ia.shape[0])
                 parts_a.append(sub[rr, ia[pp]])
                 parts_b.append(sub[rr, ib[pp]])
                 parts_r.append(rows[rr])
-        if not parts_a:
+        a, b, pr = (np.concatenate(p) if len(p) > 1 else p[0]
+                    for p in (parts_a, parts_b, parts_r))
+        if not a.shape[0]:
             return
-        a, b, pr = (np.concatenate(p) for p in (parts_a, parts_b, parts_r))
         a, b = np.minimum(a, b), np.maximum(a, b)
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
@@ -708,32 +782,38 @@ class PolyhedralEngine(MaxStageMixin):
         if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
             packed = np.sort(key * nrow + pr)
             key = packed // nrow
-            first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            first = np.concatenate(([0], (key[1:] != key[:-1]).nonzero()[0] + 1))
             pr = packed[first] % nrow
             key = key[first]
             a, b = key // Vc, key % Vc
         else:
             key, first = np.unique(key, return_index=True)
             a, b, pr = a[first], b[first], pr[first]
-        inter = self.B[a] & self.B[b]
-        keep = np.ones(a.shape[0], dtype=bool)
         if zero_edges is not None:
             old = (a < nV0) & (b < nV0)
             if old.any():
                 okey = a * np.int64(nV0 + 1) + b
-                keep &= ~(old & np.isin(okey, zero_edges))
-        a, b, pr, inter = a[keep], b[keep], pr[keep], inter[keep]
-        adjacent = np.zeros(a.shape[0], dtype=bool)
+                keep = ~(old & np.isin(okey, zero_edges))
+                a, b, pr = a[keep], b[keep], pr[keep]
+        # the test: (a, b) is an edge iff a and b are the only vertices c of the row with
+        # Z(a) & Z(b) contained in Z(c) (the padding has no labels: never). Not needed if
+        # a or b is simple (exactly n labels): its labels are then independent (a vertex's
+        # labels have rank n), so the n - 1 it shares with the other end cut out a face of
+        # dimension one, which holds both ends: the edge (a, b) and no other vertex.
+        inter = B[a] & B[b]
+        adjacent = np.ones(a.shape[0], dtype=bool)
+        pop = np.bitwise_count(B[np.concatenate([a, b])])
+        pop = pop.sum(axis=1) if self.W > 1 else pop[:, 0]
+        tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
         kk = counts[pr]
-        for k in np.unique(kk).tolist():
-            sel = np.flatnonzero(kk == k)
-            step = max(1, _PAIR_CHUNK // max(1, k * self.W))
+        for K, sel in _buckets(kk[tested]):
+            sel = tested[sel]
+            step = max(1, _PAIR_CHUNK // max(1, K * self.W))
             for i0 in range(0, sel.shape[0], step):
                 s_ = sel[i0: i0 + step]
-                C = VH[ptr[pr[s_]][:, None] + np.arange(k)[None, :]]
-                other = (C != a[s_, None]) & (C != b[s_, None])
-                covered = np.all((inter[s_, None, :] & ~self.B[C]) == 0, axis=2) & other
-                adjacent[s_] = ~covered.any(axis=1)
+                C = _padded(VH, ptr[pr[s_]], kk[s_], K, pad)
+                inside = ~np.any(inter[s_, None, :] & ~B[C], axis=2)
+                adjacent[s_] = inside.sum(axis=1) == 2  # a and b themselves only
         a, b = a[adjacent], b[adjacent]
         if n >= 2 and new.shape[0]:
             deg = np.bincount(np.concatenate([a, b]), minlength=self.nV)[new]
@@ -793,6 +873,8 @@ class PolyhedralEngine(MaxStageMixin):
         Z = self.Z
         direction = np.flatnonzero(self.X[:nV, n] == 0)
         zd = Z[direction, :m].copy()
+        if not self.exact:
+            err = self._activation_error(act, Z[:nV, :m])
         if not self.exact and act is ACTIVATIONS["relu"]:
             np.maximum(Z[:nV, :m], 0.0, out=Z[:nV, :m])
         elif not self.exact and act is ACTIVATIONS["hardtanh"]:
@@ -803,10 +885,43 @@ class PolyhedralEngine(MaxStageMixin):
         Z[direction, :m] = np.where(zd > 0, hi * zd, lo * zd)
         self.H = Z
         del self.Z
-        if not self.exact:
-            top = float(self.colsum.max(initial=0.0))  # the new state's term sizes
-            self.M[:nV] = self.M[:nV] * max(top, 1.0) + self.X[:nV, n] * float(
-                self.babs.max(initial=0.0))
+        if not self.exact:  # the new state's sizes and error scales
+            top = np.maximum(Z[:nV, :m].max(axis=1, initial=0.0),
+                             -Z[:nV, :m].min(axis=1, initial=0.0))
+            np.maximum(top, err, out=top)
+            if carried:
+                np.maximum(top, self.M[:nV], out=top)
+            self.M[:nV] = top
+
+    def _activation_error(self, act: Any, pre: np.ndarray) -> np.ndarray:
+        """Float mode: per vertex, a bound on the error scale of the activation's outputs:
+        the largest slope of the pieces its values are on times the pre-activations' term
+        size (``M_v max_j sum_i |A_ji| + max_j |b_j| w_v``) if some value is on a sloped
+        piece, and 0 if every value is on a flat piece (a dead ReLU, a saturated hard-tanh:
+        the output is a constant) or at a threshold (snapped: exactly phi(threshold)). At
+        directions (w = 0) the piece is the recession function's (the sign of the rate).
+        One boolean pass per threshold over the values (no float temporaries)."""
+        nV, n = pre.shape[0], self.n
+        w = self.X[:nV, n]
+        term = self.M[:nV] * float(self.colsum.max(initial=0.0)) + w * float(
+            self.babs.max(initial=0.0))
+        if act is ACTIVATIONS["relu"]:  # slope 1 above 0, flat below
+            return np.where((pre > 0).any(axis=1), term, 0.0)
+        slopes = np.abs(np.array([float(s) for s in act.slopes]))
+        ths = [float(t) for t in act.thresholds]
+        worst = np.zeros(nV)
+        for k, s in enumerate(slopes.tolist()):  # piece k: between thresholds k - 1 and k
+            if s == 0:
+                continue
+            inside = np.ones(pre.shape, dtype=bool)
+            if k > 0:
+                inside &= pre > ths[k - 1] * w[:, None]
+            if k < len(ths):
+                inside &= pre < ths[k] * w[:, None]
+            if not ths:
+                inside &= pre != 0
+            np.maximum(worst, np.where(inside.any(axis=1), s, 0.0), out=worst)
+        return worst * term
 
     # -- results ---------------------------------------------------------------------------
 

@@ -24,9 +24,12 @@ Conventions
   :mod:`regions._polyhedral`) and raises ``RuntimeError`` where its complex is inconsistent.
 * Region vertices, rays and facets are computed from the cells' vertex-label incidences
   (a vertex of a region has a maximal zero set over the real labels; a facet is a maximal
-  label face), facet inequalities from the facet's vertices; volumes from a pulling
-  triangulation of every bounded cell. These are computed on first use, per region in
-  Python: fine for thousands of regions, slow for 10^5.
+  label face), facet inequalities from the facet's vertices, on first use per region (in
+  Python: :meth:`PolyhedralPartition.region`). The tables over all regions are built over
+  arrays: volumes from a pulling triangulation of every bounded cell (made level by level
+  for all cells at once, determinants over the stack of simplices, exact in exact mode),
+  the facet adjacency from the cells' label faces matched by sorting, and linear regions
+  as connected components (``scipy.sparse.csgraph``) of adjacent regions with equal maps.
 
 References
 ----------
@@ -315,34 +318,34 @@ class PolyhedralPartition:
 
     def _volumes_of(self, cells: np.ndarray) -> np.ndarray:
         """The regions' volumes summed over the given cells only (the other regions get 0,
-        unbounded ones ``inf``)."""
+        unbounded ones ``inf``): simplices of a pulling triangulation of every bounded cell
+        (:func:`_pulling_simplices`), their determinants over arrays (exact in exact
+        mode)."""
         R, n = self.num_regions, self.dim
-        simplices: list[list[int]] = []
-        owner: list[int] = []
-        for c in cells.tolist():
-            r = int(self.cell_region[c])
-            if not self.bounded[r]:
-                continue
-            ids = self._cell(c)
-            masks = _label_masks(ids, self._B, None)
-            for simplex in _triangulate((1 << len(ids)) - 1, n, masks):
-                simplices.append([int(ids[k]) for k in simplex])
-                owner.append(r)
+        cells = cells[self.bounded[self.cell_region[cells]]]
+        cnt = np.diff(self._cell_ptr)[cells]
+        ptr = np.zeros(cells.shape[0] + 1, dtype=np.int64)
+        np.cumsum(cnt, out=ptr[1:])
+        where = np.arange(int(ptr[-1])) + np.repeat(self._cell_ptr[cells] - ptr[:-1], cnt)
+        simplices, owner = _pulling_simplices(ptr, self._cell_vertices[where], self._B, n)
+        owner = self.cell_region[cells[owner]]
         fact = math.factorial(n)
         if self.exact:
             out = np.empty(R, dtype=object)
             out[:] = [Fraction(0)] * R
-            for s, r in zip(simplices, owner):
-                P = self._X[s, :-1]
-                M = [[to_fraction(v) for v in row] for row in (P[1:] - P[0]).tolist()]
-                out[r] += abs(_det(M)) / fact
+            if simplices.shape[0]:
+                P = self._X[simplices, :-1]
+                det = _exact_dets(P[:, 1:] - P[:, :1])
+                vol = np.array([abs(to_fraction(v)) for v in det], dtype=object)
+                np.add.at(out, owner, vol)
+                out = np.array([v / fact for v in out], dtype=object)
             out[~self.bounded] = float("inf")
         else:
             out = np.zeros(R)
-            if simplices:
-                P = self._X[np.array(simplices), :-1].astype(float)
+            if simplices.shape[0]:
+                P = self._X[simplices, :-1].astype(float)
                 vol = np.abs(np.linalg.det(P[:, 1:] - P[:, :1])) / fact
-                np.add.at(out, np.array(owner), vol)
+                np.add.at(out, owner, vol)
             out[~self.bounded] = np.inf
         return out
 
@@ -440,61 +443,94 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     W = B.shape[1]
     L = 64 * W
     # (incidence, label) pairs, sorted by (cell, label), vertices increasing within
-    inc, lab = _set_bits(B[flat])
-    keep = lab != inf
-    inc, lab = inc[keep], lab[keep]
+    Bf = B[flat]
+    Bf[:, inf // 64] &= ~np.uint64(1 << (inf % 64))
+    inc, lab = _incidence_labels(flat, B, inf)
     if not inc.shape[0]:
         return np.zeros((0, 2), dtype=np.int64)
-    total = np.int64(flat.shape[0])
-    packed = np.sort((cell_of[inc] * np.int64(L) + lab) * total + inc)
-    key, inc = packed // total, packed % total
+    total = int(flat.shape[0])
+    key = cell_of[inc] * np.int64(L) + lab
+    bits = max(1, total.bit_length())
+    if int(key.max(initial=0)) < (1 << (62 - bits)):
+        packed = np.sort((key << bits) | inc)
+        key, inc = packed >> bits, packed & ((1 << bits) - 1)
+    else:
+        order = np.lexsort((inc, key))
+        key, inc = key[order], inc[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     count = np.diff(np.r_[starts, key.shape[0]])
     fkey = key[starts]
     fcell = fkey // L
-    verts = flat[inc]
-    rng = np.random.default_rng(20230723)
-    h1 = np.asarray(rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64)).view(np.uint64)
-    h2 = np.asarray(rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64)).view(np.uint64)
-    with np.errstate(over="ignore"):
-        s1 = np.add.reduceat(h1[verts], starts)
-        s2 = np.add.reduceat(h2[verts], starts)
-    points = np.add.reduceat((X[verts, -1] != 0).astype(np.int64), starts)
-    cand = np.flatnonzero((count >= n) & (count < cnt[fcell]) & (points > 0))
+    # candidate facets: at least n vertices, not the whole cell, with a point; their
+    # incidences gathered (faces in order, vertices increasing within)
+    cand = np.flatnonzero((count >= n) & (count < cnt[fcell]))
+    k = count[cand]
+    verts = flat[inc[np.repeat(starts[cand], k) + _ranks(k)]]
+    cstart = np.cumsum(k) - k
+    points = np.add.reduceat((X[verts, -1] != 0).astype(np.int64), cstart) > 0 \
+        if cand.shape[0] else np.zeros(0, dtype=bool)
     # maximality: every label common to the face's vertices has the face or the cell
-    common = np.bitwise_and.reduceat(B[verts], starts, axis=0)[cand]
-    ok = np.ones(cand.shape[0], dtype=bool)
+    common = np.bitwise_and.reduceat(Bf[inc[np.repeat(starts[cand], k) + _ranks(k)]], cstart,
+                                     axis=0) if cand.shape[0] else np.zeros((0, W), np.uint64)
+    ok = points.copy()
     r, lab2 = _set_bits(common)
-    keep = lab2 != inf
-    r, lab2 = r[keep], lab2[keep]
     ci = cand[r]
     q = fcell[ci] * np.int64(L) + lab2
     at = np.minimum(np.searchsorted(fkey, q), fkey.shape[0] - 1)
     c2 = np.where(fkey[at] == q, count[at], -1)
     bad = (c2 != count[ci]) & (c2 != cnt[fcell[ci]])
     ok[r[bad]] = False
-    cand = cand[ok]
-    # one entry per (cell, face), then faces matched across cells
-    cols = (s1[cand].view(np.int64), s2[cand].view(np.int64), count[cand], fcell[cand])
+    sel = np.flatnonzero(ok)
+    cand, cstart, k = cand[sel], cstart[sel], k[sel]
+    # one entry per (cell, face), then faces matched across cells by two hashes of their
+    # vertex sets and their sizes
+    rng = np.random.default_rng(20230723)
+    h1 = np.asarray(rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64)).view(np.uint64)
+    h2 = np.asarray(rng.integers(0, 2**63, size=X.shape[0], dtype=np.int64)).view(np.uint64)
+    fv = verts[np.repeat(cstart, k) + _ranks(k)]
+    fstart = np.cumsum(k) - k
+    with np.errstate(over="ignore"):
+        s1 = np.add.reduceat(h1[fv], fstart) if k.shape[0] else np.zeros(0, np.uint64)
+        s2 = np.add.reduceat(h2[fv], fstart) if k.shape[0] else np.zeros(0, np.uint64)
+    cols = (s1.view(np.int64), s2.view(np.int64), k, fcell[cand])
     order = np.lexsort(cols[::-1])
-    cand = cand[order]
     table = np.stack([c[order] for c in cols], axis=1)
     fresh = np.r_[True, np.any(table[1:] != table[:-1], axis=1)]  # one per (face, cell)
-    cand, table = cand[fresh], table[fresh]
+    order, table = order[fresh], table[fresh]
     same = np.all(table[1:, :3] == table[:-1, :3], axis=1)
     i = np.flatnonzero(same)
-    a, b = cand[i], cand[i + 1]
+    a, b = order[i], order[i + 1]
     if i.shape[0] and np.any(same[1:] & same[:-1]):
         raise RuntimeError("partition: a facet is shared by more than two cells (float "
                            "rounding at a near-degenerate vertex); use exact=True")
     # compare the matched faces' vertices (hash collisions)
-    k = count[a]
-    pos = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
-    va = verts[np.repeat(starts[a], k) + pos]
-    vb = verts[np.repeat(starts[b], k) + pos]
-    equal = np.logical_and.reduceat(va == vb, np.cumsum(k) - k) if k.shape[0] else \
+    ka = k[a]
+    pos = _ranks(ka)
+    va = fv[np.repeat(fstart[a], ka) + pos]
+    vb = fv[np.repeat(fstart[b], ka) + pos]
+    equal = np.logical_and.reduceat(va == vb, np.cumsum(ka) - ka) if ka.shape[0] else \
         np.zeros(0, dtype=bool)
-    return np.stack([fcell[a][equal], fcell[b][equal]], axis=1)
+    fc = fcell[cand]
+    return np.stack([fc[a][equal], fc[b][equal]], axis=1)
+
+
+def _incidence_labels(flat: np.ndarray, B: np.ndarray,
+                      drop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(incidence, label) pairs of the vertex ids ``flat``: every label of each vertex
+    (but ``drop``), the bits extracted once per distinct vertex and expanded."""
+    ids, where = np.unique(flat, return_inverse=True)
+    words = B[ids]
+    if drop is not None:
+        words[:, drop // 64] &= ~np.uint64(1 << (drop % 64))
+    vrow, vlab = _set_bits(words)
+    order = np.argsort(vrow, kind="stable")
+    vlab = vlab[order]
+    per = np.bincount(vrow, minlength=ids.shape[0])
+    start = per.cumsum() - per
+    k = per[where.reshape(-1)]
+    inc = np.repeat(np.arange(flat.shape[0]), k)
+    lab = vlab[np.repeat(start[where.reshape(-1)], k) + _ranks(k)]
+    return inc, lab
 
 
 def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -514,6 +550,137 @@ def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not rows_out:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(rows_out), np.concatenate(bits_out)
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., c - 1 for every c in ``counts``, concatenated."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+_SIMPLEX_CHUNK = 1 << 16
+
+
+def _pulling_simplices(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray,
+                       n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A pulling triangulation of every bounded cell c (its vertex ids
+    ``flat[ptr[c]:ptr[c + 1]]``, increasing; labels ``B``): rows of n + 1 vertex ids and
+    the cell of each simplex.
+
+    Level by level over arrays: a face F of dimension d with d + 1 vertices is a simplex;
+    otherwise F is coned from its first vertex v0 over its facets that miss v0, each a
+    maximal proper label face ``{v in F : l in Z(v)}`` (labels are complete, so every
+    facet is one; it has at least d vertices, and it is maximal iff no label common to
+    its vertices has a face strictly between it and F). Equal vertex sets from several
+    labels are taken once. Cells are taken in chunks of about :data:`_SIMPLEX_CHUNK`
+    vertex incidences."""
+    ncell = ptr.shape[0] - 1
+    L = 64 * B.shape[1]
+    rng = np.random.default_rng(20230723)
+    h1 = rng.integers(0, 2**62, size=B.shape[0], dtype=np.int64)
+    h2 = rng.integers(0, 2**62, size=B.shape[0], dtype=np.int64)
+    out_s, out_o = [], []
+    cum = ptr[1:]
+    c0 = 0
+    while c0 < ncell:
+        c1 = int(np.searchsorted(cum, ptr[c0] + _SIMPLEX_CHUNK, "right"))
+        c1 = min(ncell, max(c1, c0 + 1))
+        owner = np.arange(c0, c1)
+        cnt = np.diff(ptr[c0: c1 + 1])
+        verts = flat[ptr[c0]: ptr[c1]]
+        prefix = np.zeros((owner.shape[0], 0), dtype=np.int64)
+        for d in range(n, 0, -1):
+            start = np.cumsum(cnt) - cnt
+            done = np.flatnonzero(cnt == d + 1)
+            if done.shape[0]:
+                V = verts[start[done][:, None] + np.arange(d + 1)[None, :]]
+                out_s.append(np.concatenate([prefix[done], V], axis=1))
+                out_o.append(owner[done])
+            live = np.flatnonzero(cnt > d + 1)
+            if not live.shape[0] or d == 1:
+                break
+            cnt_l = cnt[live]
+            verts = verts[np.repeat(start[live], cnt_l) + _ranks(cnt_l)]
+            owner, prefix, cnt = owner[live], prefix[live], cnt_l
+            start = np.cumsum(cnt) - cnt
+            total = int(cnt.sum())
+            state_of = np.repeat(np.arange(cnt.shape[0]), cnt)
+            # (face, label) groups of incidences, incidences increasing within a group
+            inc, lab = _incidence_labels(verts, B)
+            key = state_of[inc] * np.int64(L) + lab
+            bits = max(1, total.bit_length())
+            if int(key.max(initial=0)) < (1 << (62 - bits)):
+                packed = np.sort((key << bits) | inc)
+                key, inc = packed >> bits, packed & ((1 << bits) - 1)
+            else:
+                order = np.lexsort((inc, key))
+                key, inc = key[order], inc[order]
+            gstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            gcount = np.diff(np.r_[gstart, key.shape[0]])
+            gkey = key[gstart]
+            gstate = gkey // L
+            cand = np.flatnonzero((gcount >= d) & (gcount < cnt[gstate]))
+            # facets: maximal; and the ones missing v0 (a group's first incidence)
+            gv = verts[inc]
+            common = np.bitwise_and.reduceat(B[gv], gstart, axis=0)[cand]
+            r, lab2 = _set_bits(common)
+            cs = gstate[cand[r]]
+            at = np.searchsorted(gkey, cs * np.int64(L) + lab2)
+            c2 = gcount[at]
+            bad = (c2 != gcount[cand[r]]) & (c2 != cnt[cs])
+            ok = np.ones(cand.shape[0], dtype=bool)
+            ok[r[bad]] = False
+            cand = cand[ok]
+            cand = cand[inc[gstart[cand]] != start[gstate[cand]]]
+            # one per vertex set
+            with np.errstate(over="ignore"):
+                s1 = np.add.reduceat(h1[gv], gstart)[cand]
+                s2 = np.add.reduceat(h2[gv], gstart)[cand]
+            cols = (gstate[cand], gcount[cand], s1, s2)
+            order = np.lexsort(cols[::-1])
+            table = np.stack([c[order] for c in cols], axis=1)
+            fresh = np.r_[True, np.any(table[1:] != table[:-1], axis=1)]
+            cand = cand[order[fresh]]
+            # the children
+            gc = gcount[cand]
+            st = gstate[cand]
+            v0 = verts[start[st]]
+            verts = gv[np.repeat(gstart[cand], gc) + _ranks(gc)]
+            prefix = np.concatenate([prefix[st], v0[:, None]], axis=1)
+            owner, cnt = owner[st], gc
+        c0 = c1
+    if not out_s:
+        return np.zeros((0, n + 1), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_s), np.concatenate(out_o)
+
+
+def _exact_dets(M: np.ndarray) -> np.ndarray:
+    """Exact determinants of a stack (S, k, k) of rational matrices (object arrays):
+    Gaussian elimination over the stack, each matrix pivoting on its own first nonzero
+    entry of the column."""
+    S, k = M.shape[0], M.shape[1]
+    M = M.copy()
+    one = M.flat[0] ** 0 if M.size else 1
+    det = np.empty(S, dtype=object)
+    det[:] = [one] * S
+    alive = np.ones(S, dtype=bool)
+    for c in range(k):
+        nz = (M[:, c:, c] != 0).astype(bool)
+        has = nz.any(axis=1)
+        alive &= has
+        p = c + np.argmax(nz, axis=1)
+        idx = np.flatnonzero(has & (p != c))
+        if idx.shape[0]:
+            row = M[idx, c].copy()
+            M[idx, c] = M[idx, p[idx]]
+            M[idx, p[idx]] = row
+            det[idx] = -det[idx]
+        piv = np.where(has, M[:, c, c], one)
+        det = det * piv
+        if c + 1 < k:
+            f = M[:, c + 1:, c] / piv[:, None]
+            M[:, c + 1:, c:] = M[:, c + 1:, c:] - f[:, :, None] * M[:, None, c, c:]
+    det[~alive] = 0 * one
+    return det
 
 
 def _bits(mask: int) -> list[int]:
@@ -565,42 +732,6 @@ def _facets(ids: np.ndarray, B: np.ndarray, real: np.ndarray | None, n: int,
     cand = {m for m in masks.values()
             if m != full and m & points and bin(m).count("1") >= n}
     return _maximal(cand)
-
-
-def _triangulate(face: int, dim: int, masks: dict[int, int]) -> list[list[int]]:
-    """A pulling triangulation of the bounded face with vertex bitmask ``face`` (of
-    dimension ``dim``): simplices as lists of vertex positions."""
-    verts = _bits(face)
-    if len(verts) == dim + 1:
-        return [verts]
-    v0 = verts[0]
-    subs = {face & m for m in masks.values()} - {face, 0}
-    subs = {s for s in subs if bin(s).count("1") >= dim}
-    out: list[list[int]] = []
-    for f in _maximal(subs):
-        if (f >> v0) & 1:
-            continue
-        out.extend([v0] + s for s in _triangulate(f, dim - 1, masks))
-    return out
-
-
-def _det(M: list[list[Fraction]]) -> Fraction:
-    """Exact determinant (Gaussian elimination)."""
-    M = [row[:] for row in M]
-    n, det = len(M), Fraction(1)
-    for c in range(n):
-        p = next((r for r in range(c, n) if M[r][c] != 0), None)
-        if p is None:
-            return Fraction(0)
-        if p != c:
-            M[c], M[p] = M[p], M[c]
-            det = -det
-        det *= M[c][c]
-        for r in range(c + 1, n):
-            f = M[r][c] / M[c][c]
-            if f:
-                M[r] = [a - f * b for a, b in zip(M[r], M[c])]
-    return det
 
 
 def _null_vector(P: np.ndarray, exact: bool) -> np.ndarray:

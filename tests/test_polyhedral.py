@@ -274,3 +274,93 @@ def test_one_region_does_not_compute_every_volume():
     region = part.region(i)
     assert "volumes" not in part.__dict__
     assert region.volume == pytest.approx(part.volumes[i], rel=1e-12)
+
+
+# -- float mode far from the origin, and the vectorised result tables ----------------------
+
+
+def test_a_domain_facet_far_out_is_counted_right_in_float():
+    """Pinned: a half-plane x <= 1e9 around a hard-tanh net gave 355 regions in float mode
+    against 353 exact (and 353 for the whole plane by the planar engine): far vertices kept
+    a scale of 1e9 through the saturated layer, so the next layer snapped values far from
+    its thresholds onto them. The scale after a layer now comes from the pieces (a
+    saturated hard-tanh output is exact)."""
+    net = random_network([2, 8, 6, 1], "hardtanh", sigma_w=1.5, sigma_b=0.5, seed=0)
+    planar = partition(net).num_regions
+    exact = partition(net, Polytope([[Fraction(1), Fraction(0)]], [Fraction(10**9)]),
+                      exact=True).num_regions
+    assert exact == planar
+    assert partition(net, Polytope([[1.0, 0.0]], [1e9]), exact=False).num_regions == exact
+    box = Box([-1.0, -1.0], [1e9, 1.0])
+    exact_box = Box([Fraction(-1), Fraction(-1)], [Fraction(10**9), Fraction(1)])
+    assert partition(net, box, exact=False).num_regions == \
+        partition(net, exact_box, exact=True).num_regions
+
+
+@pytest.mark.parametrize("far", [1e6, 1e9, 1e12, 1e15])
+@pytest.mark.parametrize("act", ["relu", "hardtanh", "leaky_relu"])
+def test_float_far_facets_are_right_or_raise(far, act):
+    """Float mode with a facet far out (three inputs): the exact count, or RuntimeError
+    (at 1e12 the tolerance band around a hard-tanh threshold, tol times a scale of 1e12,
+    holds both thresholds: float64 cannot tell them apart there), never another count."""
+    net = random_network([3, 6, 5, 1], act, sigma_w=1.5, sigma_b=0.5, seed=2)
+    exact = partition(net, Polytope([[Fraction(1), Fraction(0), Fraction(0)]],
+                                    [Fraction(int(far))]), exact=True).num_regions
+    try:
+        got = partition(net, Polytope([[1.0, 0.0, 0.0]], [far]), exact=False).num_regions
+    except RuntimeError as why:
+        assert "exact=True" in str(why)
+    else:
+        assert got == exact
+
+
+def test_values_within_tolerance_of_two_thresholds_raise():
+    net = random_network([2, 8, 6, 1], "hardtanh", sigma_w=1.5, sigma_b=0.5, seed=0)
+    with pytest.raises(RuntimeError, match="two thresholds"):
+        partition(net, Polytope([[1.0, 0.0]], [1e12]), exact=False)
+
+
+@pytest.mark.parametrize("n0,widths,whole", [(3, [7, 6], False), (4, [6, 5], True),
+                                             (5, [5, 4], False)])
+def test_volumes_equal_qhull_on_every_bounded_region(n0, widths, whole):
+    """The vectorised pulling triangulation against Qhull's volume of each bounded
+    region's vertices (an independent computation), and exact against float."""
+    from scipy.spatial import ConvexHull
+
+    net = random_network([n0] + widths + [1], "relu", sigma_w=1.5, sigma_b=0.5, seed=n0)
+    domain = None if whole else Box([-1.0] * n0, [1.0] * n0)
+    part = partition(net, domain, exact=False)
+    vols = part.volumes
+    bounded = np.flatnonzero(part.bounded)
+    assert bounded.shape[0] > 5
+    for i in bounded[:60].tolist():
+        assert vols[i] == pytest.approx(ConvexHull(part.region(i).vertices).volume, rel=1e-9)
+    assert np.isinf(vols[~part.bounded]).all()
+    if n0 <= 4:
+        ex_domain = None if whole else Box([Fraction(-1)] * n0, [Fraction(1)] * n0)
+        ex = partition(net, ex_domain, exact=True)
+        assert all(isinstance(v, Fraction) for v in ex.volumes[ex.bounded])
+        assert np.allclose([float(v) for v in ex.volumes[ex.bounded]], vols[part.bounded],
+                           rtol=1e-9)
+
+
+def test_adjacency_and_linear_regions_against_pattern_neighbours():
+    """Adjacency from shared facets against an independent criterion in a box with one
+    hidden layer in general position: two regions are adjacent iff their patterns differ
+    in one neuron and the LP oracle finds the shared facet; linear regions from connected
+    components of adjacent regions with equal maps equal the count of distinct maps on
+    this net (every region of a one-layer net with a nonzero output weight per neuron has
+    its own map)."""
+    from .oracle_nd import OracleND
+
+    net = random_network([4, 7, 1], "relu", sigma_w=1.5, sigma_b=0.5, seed=11)
+    part = partition(net, Box([-2.0] * 4, [2.0] * 4))
+    oracle = OracleND(net, box=([-2] * 4, [2] * 4))
+    key = lambda P, i: bytes(P[i])  # noqa: E731
+    mine = {frozenset((key(part.patterns[0], i), key(part.patterns[0], j)))
+            for i, j in part.adjacency.tolist()}
+    opat = [bytes(np.asarray(r.pattern[0], dtype=np.int8)) for r in oracle.regions]
+    assert sorted(opat) == sorted(key(part.patterns[0], i) for i in range(part.num_regions))
+    theirs = {frozenset((opat[i], opat[j])) for i, j in oracle.adjacency}
+    assert mine == theirs
+    assert part.num_linear_regions == part.num_regions
