@@ -101,8 +101,9 @@ import numpy as np
 
 from ._planar import CutRecord, PlanarEngine, activate_in_place, cross
 from ._stages import Lowered, lower
-from .certified import (ORACLE_BUDGET, U, Unsettled, activate_ball, coefficient_balls,
-                        exact_pre, inflate_bound, input_ball, pre_ball)
+from . import _multifloat as mf
+from .certified import (ORACLE_BUDGET, U, BallChain, Unsettled, activate_ball,
+                        coefficient_balls, exact_pre, inflate_bound, input_ball, pre_ball)
 from .kinds import RATIONAL, CertifiedKind
 
 __all__ = ["CertifiedPlanarEngine", "deciding_stages"]
@@ -137,6 +138,10 @@ class CertifiedPlanarEngine(PlanarEngine):
         # stages from this index on decide nothing (see deciding_stages): no radii needed
         self.deciding = deciding
         self._rows: dict[int, np.ndarray] = {}  # exact rows of this layer's Z, by vertex
+        # double-double balls (float64 midpoint and radius rows) of this layer's Z, by vertex
+        self._balls: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.refined = 0
+        self.stage_thresholds: dict[int, list[float]] = {}  # per stage index
         # the books on lines (see the module): per face slot the line of the edge from it
         one, zero = RATIONAL.one, RATIONAL.zero
         self.FL: np.ndarray = np.full(self.F.shape, -1, dtype=np.int64)
@@ -191,6 +196,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         if any(float(th) != th for th in st.activation.thresholds):
             raise Unsettled(f"node {st.name!r}: thresholds that float64 cannot hold")
         self.stage_index = len(self.layer_codes)  # (layer_codes grows before the activation)
+        self.stage_thresholds[self.stage_index] = [float(th) for th in st.activation.thresholds]
         super().layer(st)
 
     def _undecided(self, after: int = 0) -> bool:
@@ -211,7 +217,7 @@ class CertifiedPlanarEngine(PlanarEngine):
         self.R = np.zeros(Z.shape)
         self.R[:nV, :m] = rh
         self.R[:nV, m:] = RH[:, st.carry]
-        self._rows = {}
+        self._rows, self._balls = {}, {}
 
     def _record_patterns(self, act: Any) -> None:
         self.layer_pieces.append(self.index[: self.nF].copy())
@@ -319,28 +325,29 @@ class CertifiedPlanarEngine(PlanarEngine):
             return
         nV, m = self.nV, self.m
         Z, R, w = self.Z[:nV, :m], self.R[:nV, :m], self.X[:nV, 2:3]
-        index = np.zeros((nV, m), dtype=np.int64)
+        index = np.zeros((nV, m), dtype=np.int8)
         positive = None
         for th in act.thresholds:
             d = Z if th == 0 else Z - float(th) * w
             above, _ = self._signs(d, R, th != 0, _entries(0, float(th)))
             index += above
             positive = above  # at directions (w = 0) the same for every threshold
-        z, r = activate_ball(act, Z, R, index)
         direction = np.flatnonzero(w[:, 0] == 0)
+        zd, rd = Z[direction], R[direction]  # (copies: Z and R may be updated in place)
+        z, r = activate_ball(act, Z, R, index, in_place=True)
         if direction.shape[0]:
             a_tab, ea_tab = coefficient_balls(act.slopes)
             outer = np.full((direction.shape[0], m), 0, dtype=np.int64)
             if positive is not None:
                 outer[positive[direction]] = a_tab.shape[0] - 1
-            zd, rd = Z[direction], R[direction]
             a, ea = a_tab[outer], ea_tab[outer]
             z[direction] = a * zd
             exact = ((a == 0) | (np.abs(a) == 1)) & (ea == 0)
             r[direction] = inflate_bound(
                 np.abs(a) * rd + np.where(exact, 0.0, ea * (np.abs(zd) + rd)
                                           + U * np.abs(a * zd)))
-        self.Z[:nV, :m], self.R[:nV, :m] = z, r
+        if z is not Z:
+            self.Z[:nV, :m], self.R[:nV, :m] = z, r
         self.H, self.RH = self.Z, self.R
         self.nonnegative = False
         del self.Z, self.R
@@ -415,23 +422,174 @@ class CertifiedPlanarEngine(PlanarEngine):
 
     def _exact_sides(self, v: np.ndarray, col: Any, th: float) -> np.ndarray:
         """Exact sides (int8) of threshold ``th`` at vertices ``v``, columns ``col`` of this
-        layer, from the vertices' exact rows (computed where missing, see
+        layer: from the vertices' double-double balls where they settle it (see
+        :meth:`_refine`), else from their exact rows (computed where missing, see
         :meth:`_exact_rows`)."""
         since = time.perf_counter()
-        v = np.asarray(v, dtype=np.int64)
-        col = np.broadcast_to(np.asarray(col, dtype=np.int64), v.shape)
+        v = np.asarray(v, dtype=np.int64).reshape(-1)
+        col = np.broadcast_to(np.asarray(col, dtype=np.int64), np.shape(v)).reshape(-1)
+        out = np.zeros(v.shape[0], dtype=np.int8)
+        open_ = np.ones(v.shape[0], dtype=bool)
+        fresh = [i for i in np.unique(v).tolist()
+                 if i not in self._rows and i not in self._balls]
+        if fresh:
+            self._refine(np.array(fresh, dtype=np.int64))
+        balled = np.array([i in self._balls and i not in self._rows for i in v.tolist()],
+                          dtype=bool)
+        if balled.any():
+            at = np.flatnonzero(balled)
+            mid = np.array([self._balls[i][0][c] for i, c in zip(v[at].tolist(),
+                                                                  col[at].tolist())])
+            rad = np.array([self._balls[i][1][c] for i, c in zip(v[at].tolist(),
+                                                                 col[at].tolist())])
+            if th != 0:
+                point = self.X[v[at], 2] != 0
+                mid = np.where(point, mid - th, mid)
+                rad = np.where(point, inflate_bound(rad + U * np.abs(mid)), rad)
+            above, below = mid > rad, mid < -rad
+            zero = (mid == 0) & (rad == 0)
+            out[at] = above.view(np.int8) - below.view(np.int8)
+            open_[at] = ~(above | below | zero)
+        if open_.any():
+            where = np.flatnonzero(open_)
+            out[where] = self._rational_sides(v[where], col[where], th)
+        self._charge(since)
+        return out.reshape(np.shape(v))
+
+    def _rational_sides(self, v: np.ndarray, col: np.ndarray, th: float) -> np.ndarray:
+        """Exact sides (int8) from the vertices' exact rows (computed where missing)."""
         ids, inverse = np.unique(v, return_inverse=True)
         missing = np.array([i for i in ids.tolist() if i not in self._rows], dtype=np.int64)
         if missing.shape[0]:
             self._exact_rows(missing)
         table = np.stack([self._rows[i] for i in ids.tolist()])
-        values = table[inverse.reshape(-1), col.reshape(-1)]
+        values = table[inverse.reshape(-1), col]
         if th != 0:
-            point = self.X[v.reshape(-1), 2] != 0
+            point = self.X[v, 2] != 0
             values = np.where(point, values - RATIONAL.scalar(th), values)
-        out = ((values > 0).astype(np.int8) - (values < 0).astype(np.int8)).reshape(v.shape)
-        self._charge(since)
+        return (values > 0).astype(np.int8) - (values < 0).astype(np.int8)
+
+    def _refine(self, v: np.ndarray) -> None:
+        """Double-double balls (:class:`~regions.certified.BallChain`, about 100 bits) of
+        this layer's pre-activations at the points among vertices ``v``, from their exact
+        coordinates and the pattern of a region around each (by continuity the network's
+        value there): kept for their signs, and their float64 roundings made the
+        vertices' balls (tight, so later vertices cut from them inherit small radii). Only
+        for dense chains; directions and other models keep exact rows alone."""
+        chain = self.chain
+        if chain is None:
+            return
+        v = v[self.X[v, 2] != 0]
+        region = self._regions_at_start(v)
+        v, region = v[region >= 0], region[region >= 0]
+        if not v.shape[0]:
+            return
+        d = self.stage_index
+        ball, _ = chain.forward(self._point_balls(v), d, self._pieces(region, d))
+        mid, rad = mf.to_float_ball(ball)
+        width = mid.shape[1]
+        known = self.R[v, :width] == 0  # exact already (e.g. on a cut's own line): kept
+        mid = np.where(known, self.Z[v, :width], mid)
+        rad = np.where(known, 0.0, rad)
+        tight = np.isfinite(rad).all(axis=1)
+        self.Z[v[tight], :width] = mid[tight]
+        self.R[v[tight], :width] = rad[tight]
+        for i, m, r in zip(v.tolist(), mid, rad):
+            self._balls[i] = (m, r)
+        self.refined += v.shape[0]
+
+    def _pieces(self, region: np.ndarray, d: int) -> list[np.ndarray]:
+        """The activation pieces of the stages before ``d`` on each of the regions
+        ``region`` of stage ``d``'s start (back through the layers' parents)."""
+        patterns, idx = [], region
+        for s in range(d - 1, -1, -1):
+            patterns.append(self.layer_pieces[s][idx])
+            idx = self.layer_parents[s][idx]
+        return list(reversed(patterns))
+
+    def _point_balls(self, v: np.ndarray) -> mf.Ball:
+        """Double-double balls of the coordinates of the points ``v``: exact where known,
+        else the meeting point of their two lines' balls (:meth:`_line_balls`); a point
+        made on a segment between directions from its exact coordinates."""
+        x, y = np.zeros((v.shape[0], 2)), np.zeros((v.shape[0], 2))
+        r = np.zeros((v.shape[0], 2))
+        lines = self.vline[v]
+        crossed = (lines[:, 1] >= 0) & np.array([i not in self.points for i in v.tolist()],
+                                                 dtype=bool)
+        other = np.flatnonzero(~crossed)
+        if other.shape[0]:
+            exact = mf.from_exact(self._exact_points(v[other])[:, :2])
+            x[other], y[other], r[other] = exact
+        at = np.flatnonzero(crossed)
+        if at.shape[0]:
+            ids, inverse = np.unique(lines[at], return_inverse=True)
+            balls = self._line_balls(ids)
+            one = mf.take(balls, inverse.reshape(-1, 2)[:, 0])
+            two = mf.take(balls, inverse.reshape(-1, 2)[:, 1])
+
+            def det(i: int, j: int) -> mf.Ball:
+                def entry(b: mf.Ball, k: int) -> mf.Ball:
+                    return mf.take(b, (slice(None), k))
+                return mf.sub(mf.mul(entry(one, i), entry(two, j)),
+                              mf.mul(entry(one, j), entry(two, i)))
+
+            w = det(0, 1)
+            px, py = mf.div(det(1, 2), w), mf.div(det(2, 0), w)
+            x[at, 0], y[at, 0], r[at, 0] = px
+            x[at, 1], y[at, 1], r[at, 1] = py
+        return mf.Ball(x, y, r)
+
+    def _line_balls(self, ids: np.ndarray) -> mf.Ball:
+        """Double-double balls of the coefficients (a, b, c) of lines ``ids`` (see
+        :meth:`_line_coefficients`): exact ones where known, else the pre-activation of the
+        line's neuron, its region's pattern forced, at (0, 0), (1, 0) and (0, 1) by
+        :class:`~regions.certified.BallChain`, less the threshold."""
+        out = mf.Ball(np.zeros((ids.shape[0], 3)), np.zeros((ids.shape[0], 3)),
+                      np.zeros((ids.shape[0], 3)))
+        known = np.array([i in self.coefficients for i in ids.tolist()], dtype=bool)
+        for k in np.flatnonzero(known).tolist():
+            ball = mf.from_exact(self.coefficients[int(ids[k])])
+            out.x[k], out.y[k], out.r[k] = ball
+        todo = np.flatnonzero(~known)
+        info = self.lines[ids[todo]]
+        unit = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+        for d in np.unique(info[:, 0]).tolist():
+            sel = np.flatnonzero(info[:, 0] == d)
+            regions, back = np.unique(info[sel, 3], return_inverse=True)
+            pieces = [np.repeat(p, 3, axis=0) for p in self._pieces(regions, d)]
+            at = mf.from_float(np.tile(unit, (regions.shape[0], 1)))
+            values, _ = self.chain.forward(at, d, pieces)  # type: ignore[union-attr]
+            rows = 3 * back.reshape(-1)
+            j = info[sel, 1]
+            f0, f1, f2 = (mf.take(values, (rows + i, j)) for i in range(3))
+            th = np.array(self.stage_thresholds[d])[info[sel, 2]]
+            coefficients = (mf.sub(f1, f0), mf.sub(f2, f0), mf.sub(f0, mf.from_float(th)))
+            for c, ball in enumerate(coefficients):
+                out.x[todo[sel], c], out.y[todo[sel], c], out.r[todo[sel], c] = ball
         return out
+
+    def _regions_at_start(self, v: np.ndarray) -> np.ndarray:
+        """For each vertex of ``v``, a region of the start of this layer holding it (the
+        origin of a current region with it as a vertex), or -1."""
+        F = self.F[: self.nF]
+        face, slot = np.nonzero(np.isin(F, v))
+        ids = F[face, slot]
+        found, first = np.unique(ids, return_index=True)
+        out = np.full(v.shape[0], -1, dtype=np.int64)
+        if not found.shape[0]:
+            return out
+        at = np.searchsorted(found, v)
+        hit = (at < found.shape[0]) & (found[np.minimum(at, found.shape[0] - 1)] == v)
+        out[hit] = self.origin[face[first[at[hit]]]]
+        return out
+
+    @property
+    def chain(self) -> BallChain | None:
+        """The model as a chain of dense layers on double-double balls (made on first use),
+        or None (not a dense chain, or no model)."""
+        if "_chain" not in self.__dict__:
+            self.__dict__["_chain"] = None if self.model is None else BallChain.of(self.model)
+        return self.__dict__["_chain"]
 
     def _charge(self, since: float) -> None:
         """Account time spent on exact values; past ``budget`` (by default

@@ -1311,11 +1311,12 @@ def _piece_of(sides: list[np.ndarray], m: int, rows: int) -> np.ndarray:
     return index
 
 
-def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
-                  index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray, index: np.ndarray,
+                  in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The activation's piece ``index`` (per entry) applied to the balls ``(h, rh)``: the
     values and their radii. Coefficients float64 cannot hold (leaky ReLU's 1/100) are used
-    rounded, their rounding added to the radii."""
+    rounded, their rounding added to the radii. ``in_place``: ``h`` and ``rh`` may be
+    overwritten (they are, for activations of constant and identity pieces only)."""
     a_tab, ea_tab = coefficient_balls(act.slopes)
     c_tab, ec_tab = coefficient_balls(act.intercepts)
     held = (ea_tab == 0) & (ec_tab == 0)
@@ -1323,6 +1324,12 @@ def activate_ball(act: Any, h: np.ndarray, rh: np.ndarray,
     if np.all(constant | (held & (a_tab == 1) & (c_tab == 0))):
         # constants and the identity only (ReLU, hard-tanh): the same values and radii, no
         # arithmetic (so nothing to inflate)
+        if in_place:
+            for p in np.flatnonzero(constant).tolist():
+                on = index == p
+                np.copyto(h, c_tab[p], where=on)
+                np.copyto(rh, 0.0, where=on)
+            return h, rh
         on = constant[index]
         return np.where(on, c_tab[index], h), np.where(on, 0.0, rh)
     a, c, ea, ec = a_tab[index], c_tab[index], ea_tab[index], ec_tab[index]

@@ -128,7 +128,7 @@ class NumberKind:
     def zeros(self, shape: Any) -> np.ndarray:
         """A working array of zeros."""
         out = np.zeros(shape, dtype=self.dtype)
-        if self.is_exact:
+        if out.dtype == object:  # (float64 zeros are zero already: pages stay untouched)
             out[...] = self.zero
         return out
 

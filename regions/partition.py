@@ -534,7 +534,8 @@ def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: P
                                    deciding=deciding_stages(lowered.stages))
     for st in lowered.stages:
         engine.layer(st)
-    stats = FilterStats(engine.decisions, engine.exact_values, False)
+    stats = FilterStats(engine.decisions, engine.exact_values, False,
+                        refined=engine.refined)
     return replace(_assemble(engine, net, plane, polygon, False, tol),
                    layer_names=lowered.names, arithmetic="certified", filter_stats=stats)
 
@@ -565,7 +566,8 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
         return replace(exact_partition(), arithmetic="certified", filter_stats=stats)
     result = _assemble(engine, net, plane, polygon, True, 0.0, geometry=False)
     return replace(result, layer_names=lowered.names, arithmetic="certified",
-                   filter_stats=FilterStats(engine.decisions, engine.exact_values, False),
+                   filter_stats=FilterStats(engine.decisions, engine.exact_values, False,
+                                            refined=engine.refined),
                    _deferred=exact_partition)
 
 
