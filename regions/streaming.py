@@ -80,7 +80,7 @@ import numpy as np
 from . import _numbers
 from .graph import Graph
 from .kinds import RATIONAL, as_kind, to_fraction
-from .network import Network, _layer_values
+from .network import Network
 from .plane import Plane
 from .trace import DEFAULT_TOLERANCE, trace
 from .trajectory import Line, Polyline, Segment
@@ -292,12 +292,13 @@ def _signs(net, points: np.ndarray, exact: bool, tol: float) -> np.ndarray:
     if exact or not isinstance(net, Network):
         out = net(points)
         return (out > 0).astype(np.int8) - (out < 0).astype(np.int8)
-    layers = _layer_values(net, np.asarray(points, dtype=np.float64), False)
-    prev = points if len(layers) == 1 else layers[-2][1]
-    w, b = np.abs(net.weights[-1]), np.abs(net.biases[-1])
+    prev = np.asarray(points, dtype=np.float64)  # the last layer's input
+    for w, b, act in zip(net.weights[:-1], net.biases[:-1], net.activations[:-1]):
+        prev = act(prev @ np.asarray(w, dtype=np.float64).T + np.asarray(b, dtype=np.float64))
+    w, b = (np.asarray(v, dtype=np.float64) for v in (net.weights[-1], net.biases[-1]))
+    out = net.activations[-1](prev @ w.T + b)
     zmag = np.abs(prev).max(axis=1)
-    noise = tol * (zmag[:, None] * w.sum(axis=1)[None, :] + b[None, :])
-    out = layers[-1][1]
+    noise = tol * (zmag[:, None] * np.abs(w).sum(axis=1)[None, :] + np.abs(b)[None, :])
     return ((out > noise).astype(np.int8) - (out < -noise).astype(np.int8))
 
 
@@ -346,7 +347,7 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
     else:
         sub, tr = _float_trace(net, traj, lo, hi, exact, tol)
         scale = None  # (knots already in the trajectory's parameter)
-    first, last = _end_patterns(tr)
+    first, last = tr.end_patterns()
     use_tol = tr.tol if not tr.exact else 0.0
     firsts = _end_signs(net, sub, tr, tr.exact, use_tol, False)
     lasts = _end_signs(net, sub, tr, tr.exact, use_tol, True)
@@ -419,7 +420,6 @@ def _ray_chunk(net, line: Line, at, left: bool, exact, tol, want_knots: bool,
     extra piece (the pattern at q itself) is then taken off."""
     from dataclasses import replace
 
-    from ._stages import same_neighbour_maps
     from .kinds import cast
     from .trace import trace_rows
 
@@ -439,7 +439,7 @@ def _ray_chunk(net, line: Line, at, left: bool, exact, tol, want_knots: bool,
     n = real[0].shape[0]
     lin = 0
     if linear:
-        same = same_neighbour_maps(tr._lowered, real, tr.tol) if n > 1 else np.zeros(0, bool)
+        same = tr.same_neighbour_maps(real)
         lin = 1 + int(np.count_nonzero(~same))
     near_pattern = tuple(pt[0].copy() for pt in real)
     far_pattern = tuple(pt[-1].copy() for pt in real)
@@ -503,20 +503,6 @@ def _line_window(net, line: Line, exact: bool):
     span = max(b - a, 1.0)
     a, b = math.floor(a - span), math.ceil(b + span)
     return (Fraction(a), Fraction(b)) if exact else (float(a), float(b))
-
-
-def _end_patterns(tr) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """The patterns of the first and the last piece of an open trace, without building
-    every piece's (the first and last pieces lie in the first and last piece of every
-    layer)."""
-    try:
-        stages, index = tr._lowered.stages, tr._layer_index
-        first = tuple(np.asarray(st.codes[ix[0]]) for st, ix in zip(stages, index))
-        last = tuple(np.asarray(st.codes[ix[-1]]) for st, ix in zip(stages, index))
-        return first, last
-    except AttributeError:  # pragma: no cover - a Trace without its layer indices
-        pats = tr.patterns
-        return tuple(p[0].copy() for p in pats), tuple(p[-1].copy() for p in pats)
 
 
 def _sub_trajectory(traj, lo, hi, exact: bool):

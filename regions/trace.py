@@ -310,14 +310,52 @@ class Trace:
         patterns = self.patterns
         if self.closed:  # compare the last piece with the first as well
             patterns = tuple(np.concatenate([p, p[:1]]) for p in patterns)
-        if self.arithmetic == "certified":  # float Jacobians, exact where too close to tell
-            n = patterns[0].shape[0]
-            same = same_maps_certified(self.network, patterns, np.arange(n - 1),
-                                       np.arange(1, n), RATIONAL)
-        else:
-            same = same_neighbour_maps(self._lowered, patterns, self.tol)
+        same = self.same_neighbour_maps(patterns)  # (certified: exact where too close)
         changes = int(np.count_nonzero(~same))
         return max(1, changes) if self.closed else 1 + changes
+
+    def end_patterns(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """The activation patterns of the first and of the last interval between
+        consecutive ``edges`` (rows 0 and -1 of :attr:`patterns`), without building every
+        piece's pattern: each is one int8 array per layer.
+
+        Examples
+        --------
+        >>> from regions import Network, Segment, trace
+        >>> tr = trace(Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], "relu"),
+        ...            Segment([-1.0], [1.0]))
+        >>> [[p.tolist() for p in end] for end in tr.end_patterns()]
+        [[[0], [0]], [[1], [0]]]
+        """
+        stages = self._lowered.stages
+        first = tuple(np.array(st.codes[ix[0]]) for st, ix in zip(stages, self._layer_index))
+        last = tuple(np.array(st.codes[ix[-1]]) for st, ix in zip(stages, self._layer_index))
+        return first, last
+
+    def same_neighbour_maps(self, patterns: tuple[np.ndarray, ...] | None = None
+                            ) -> np.ndarray:
+        """For consecutive rows of ``patterns`` (default :attr:`patterns`), whether the
+        network is the same affine map on both: exactly in exact mode, within ``tol``
+        relative to the size of the terms in float mode (as
+        :attr:`num_linear_pieces` decides). ``patterns`` may be any rows of patterns of this
+        network (one int8 array per layer, e.g. a slice of :attr:`patterns`).
+
+        Examples
+        --------
+        >>> from regions import Network, Segment, trace
+        >>> tr = trace(Network([[[1.0], [-1.0]], [[1.0, 1.0]]], [[0.0, 0.0], [0.0]], "relu"),
+        ...            Segment([-1.0], [3.0]))
+        >>> tr.same_neighbour_maps().tolist()
+        [False]
+        """
+        pats = self.patterns if patterns is None else patterns
+        n = pats[0].shape[0]
+        if n < 2:
+            return np.zeros(0, dtype=bool)
+        if self.arithmetic == "certified":
+            return same_maps_certified(self.network, pats, np.arange(n - 1),
+                                       np.arange(1, n), RATIONAL)
+        return same_neighbour_maps(self._lowered, pats, self.tol)
 
     @property
     def layer_names(self) -> tuple[str, ...]:
