@@ -83,7 +83,7 @@ from .kinds import RATIONAL, as_kind, to_fraction
 from .network import Network
 from .plane import Plane
 from .trace import DEFAULT_TOLERANCE, trace
-from .trajectory import Line, Polyline, Segment
+from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["TraceSummary", "PartitionSummary", "trace_summary", "partition_summary",
            "DEFAULT_CHUNK_PIECES", "DEFAULT_CHUNK_REGIONS"]
@@ -282,8 +282,9 @@ class _Chunk:
     last_signs: np.ndarray
     arithmetic: str
     tol: float
-    keys: np.ndarray | None = None  # distinct pattern keys (polylines)
+    keys: np.ndarray | None = None  # distinct pattern keys (polylines, arcs)
     knots: np.ndarray | None = None  # in the parent's parameter
+    at: Any = None  # the knot value reported when lo is a knot (default lo)
 
 
 def _signs(net, points: np.ndarray, exact: bool, tol: float) -> np.ndarray:
@@ -339,7 +340,10 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
                  linear: bool, is_exact: bool) -> _Chunk:
     """Trace ``traj`` on the parameter interval [lo, hi]: exactly, as a sub-trajectory of
     its own (its parameter rescaled: exact knots do not depend on it); in float mode in the
-    trajectory's own parameter (see :func:`_float_trace`)."""
+    trajectory's own parameter (see :func:`_float_trace`); an Arc as a sub-arc (see
+    :func:`_arc_chunk`)."""
+    if isinstance(traj, Arc):
+        return _arc_chunk(net, traj, lo, hi, exact, tol, want_knots, linear, is_exact)
     if is_exact:
         sub, offset = _sub_trajectory(traj, lo, hi, is_exact)
         tr = trace(net, sub, exact)
@@ -367,6 +371,116 @@ def _trace_chunk(net, traj, lo, hi, exact, tol, keep_keys: bool, want_knots: boo
                   lengths=np.asarray(tr.lengths, dtype=np.float64), first=first, last=last,
                   first_signs=firsts, last_signs=lasts, arithmetic=tr.arithmetic,
                   tol=use_tol, keys=keys, knots=knots)
+
+
+def _arc_chunk(net, arc: Arc, ta: float, tb: float, exact, tol, want_knots: bool,
+               linear: bool, is_exact: bool) -> _Chunk:
+    """The sub-arc ta <= t <= tb (float angles). Exact: the exact engine on the window
+    s(ta) <= s <= s(tb) of the arc's own s = -cot((t - start) / 2) (exact at quarter turns,
+    else the float s as an exact binary rational), so its knots are the whole arc's exact
+    knots. Float: the float engine on the sub-arc ``Arc(x0, x1, ta, tb, center)``."""
+    from ._arc_exact import s_of_angle
+    from .trace import trace_arc_window
+
+    if is_exact:
+        window = (s_of_angle(arc, ta), s_of_angle(arc, tb))
+        tr = trace_arc_window(net, arc, *window)
+        at = float(tr.edges[0])  # the angle the exact engine reports at s(ta)
+    else:
+        window = None
+        tr = trace(net, Arc(arc.x0, arc.x1, ta, tb, arc.center), exact, tol=tol)
+        at = ta
+    use_tol = tr.tol if not tr.exact else 0.0
+    signs = _arc_end_signs(net, arc, tr, window, use_tol)
+    first, last = tr.end_patterns()
+    keys = np.unique(_Packer(net).keys(tr.patterns), axis=0)
+    return _Chunk(lo=ta, hi=tb, num_pieces=tr.num_pieces,
+                  transitions=np.asarray(tr.transitions_per_layer, dtype=np.int64),
+                  sign_changes=tr.sign_transitions_per_output,
+                  num_linear_pieces=tr.num_linear_pieces if linear else 0,
+                  lengths=np.asarray(tr.lengths, dtype=np.float64), first=first, last=last,
+                  first_signs=signs[0], last_signs=signs[1], arithmetic=tr.arithmetic,
+                  tol=use_tol, keys=keys,
+                  knots=np.asarray(tr.knots, dtype=np.float64) if want_knots else None,
+                  at=at)
+
+
+def _arc_end_signs(net, arc: Arc, tr, window, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The first and the last non-zero sign of each output along a traced sub-arc (0 where
+    an output is zero throughout it).
+
+    Exact (``window`` = its s interval): on each piece, (1 + s^2) times an output is a
+    quadratic in s, interpolated exactly from three rational points inside the piece; the
+    sign just inside an end of the piece is the sign of the first non-zero term of its
+    Taylor expansion there (of its leading term at an infinite s). Pieces are read from
+    the end inwards until every output has a sign. Float: the signs at the end point, then
+    at points inside the pieces from the end inwards, with the trace's tolerance."""
+    if window is None:
+        edges = [tr.trajectory.domain[0]] + [float(k) for k in tr.knots] + \
+            [tr.trajectory.domain[1]]
+        out = []
+        for from_end in (False, True):
+            pairs = list(zip(edges[:-1], edges[1:]))
+            ts = [edges[-1] if from_end else edges[0]]
+            for a, b in (reversed(pairs) if from_end else pairs):
+                fr = [2.0 ** -20, 0.25, 0.5]
+                ts += [b - f * (b - a) if from_end else a + f * (b - a) for f in fr]
+            found = None
+            for i in range(0, len(ts), 16):
+                sg = _signs(net, arc(np.array(ts[i: i + 16])), False, tol)
+                for row in sg:
+                    found = row.copy() if found is None else np.where(found != 0, found, row)
+                if np.all(found != 0):
+                    break
+            out.append(found)
+        return out[0], out[1]
+    from ._arc_exact import arc_points
+    from ._quadratic import rational_between
+
+    edges = [window[0]] + list(tr.exact_knots) + [window[1]]
+    pairs = list(zip(edges[:-1], edges[1:]))
+    out = []
+    for from_end in (False, True):
+        found = None
+        for a, b in (reversed(pairs) if from_end else pairs):
+            y1 = rational_between(a, b)
+            ys = [rational_between(a, y1), y1, rational_between(y1, b)]
+            vals = np.asarray(net(arc_points(arc, ys)), dtype=object) * \
+                np.array([1 + y * y for y in ys], dtype=object)[:, None]
+            signs = np.array([_quadratic_side(ys, vals[:, j], b if from_end else a,
+                                              from_end) for j in range(vals.shape[1])],
+                             dtype=np.int8)
+            found = signs if found is None else np.where(found != 0, found, signs)
+            if np.all(found != 0):
+                break
+        out.append(found)
+    return out[0], out[1]
+
+
+def _quadratic_side(ys, vs, e, left: bool) -> int:
+    """The sign just beside ``e`` (to its left with ``left``, else its right) of the
+    quadratic through (ys[i], vs[i]) (exact; e may be +-inf)."""
+    (y0, y1, y2), (v0, v1, v2) = ys, vs
+    d01, d02, d12 = y0 - y1, y0 - y2, y1 - y2
+    # Lagrange: q = sum v_i prod (s - y_j)/(y_i - y_j), as A s^2 + B s + C
+    l0, l1, l2 = v0 / (d01 * d02), -v1 / (d01 * d12), v2 / (d02 * d12)
+    A = l0 + l1 + l2
+    B = -(l0 * (y1 + y2) + l1 * (y0 + y2) + l2 * (y0 + y1))
+    C = l0 * y1 * y2 + l1 * y0 * y2 + l2 * y0 * y1
+
+    def sgn(x) -> int:
+        return (x > 0) - (x < 0)
+
+    if e in (math.inf, -math.inf):
+        for deg, lead in ((2, A), (1, B), (0, C)):
+            if lead != 0:
+                return sgn(lead) * (-1 if (e < 0 and deg % 2) else 1)
+        return 0
+    direction = -1 if left else 1
+    for v in (A * e * e + B * e + C, (2 * A * e + B) * direction, A):
+        if v != 0:
+            return sgn(v)
+    return 0
 
 
 class _Span:
@@ -538,8 +652,10 @@ def _sub_trajectory(traj, lo, hi, exact: bool):
 class _TraceMerger:
     """Merges consecutive chunks into a :class:`TraceSummary`, exactly."""
 
-    def __init__(self, net, straight: bool, want_knots, knots_file, linear: bool) -> None:
+    def __init__(self, net, straight: bool, want_knots, knots_file, linear: bool,
+                 closed: bool = False) -> None:
         self.net = net
+        self.closed = closed  # a closed curve: the last piece meets the first
         self.with_linear = linear
         self._lowered: dict = {}
         self.packer = _Packer(net)
@@ -617,7 +733,7 @@ class _TraceMerger:
                     for a, b, mx in zip(self.last, c.first, self.packer.is_max)],
                     dtype=np.int64)
                 self.transitions = self.transitions + step
-                self._write_knots([c.lo])
+                self._write_knots([c.lo if c.at is None else c.at])
                 if self.with_linear and self._same_map(c, self.last, c.first):
                     self.linear -= 1
             flip = (self.last_signs != 0) & (c.first_signs != 0) & \
@@ -645,10 +761,40 @@ class _TraceMerger:
                       lengths=np.array([math.fsum(col) for col in np.array(self.lengths).T]),
                       first=first.first, last=self.last, first_signs=self.first_signs,
                       last_signs=self.last_signs, arithmetic=self.arithmetic, tol=self.tol,
-                      keys=keys, knots=np.array(self.knots, dtype=object if self.exact
+                      keys=keys, at=first.at, knots=np.array(self.knots, dtype=object if self.exact
                                                 else np.float64) if self.want_knots else None)
 
+    def _close(self) -> None:
+        """Join the end of a closed curve to its start, as :class:`regions.Trace` does: one
+        piece across the start point unless the pattern changes there (then a knot, first
+        among the knots), one more comparison of output signs and of affine maps."""
+        first = self.first_chunk
+        pieces_open = self.pieces
+        if all(np.array_equal(a, b) for a, b in zip(self.last, first.first)):
+            self.pieces = max(1, pieces_open - 1)
+            self.linear = max(1, self.linear - 1)
+        else:
+            step = np.array([
+                int(np.count_nonzero(a != b)) if mx else
+                int(np.abs(a.astype(np.int64) - b).sum())
+                for a, b, mx in zip(self.last, first.first, self.packer.is_max)],
+                dtype=np.int64)
+            self.transitions = self.transitions + step
+            start = first.lo if first.at is None else first.at
+            if self.want_knots:
+                self.knots.insert(0, start)
+            if self.knots_file is not None:
+                self.knots_file.write(f"{start!r}\n")
+            if self.with_linear:  # changes = linear - 1 (+1 unless the maps agree)
+                same = self._same_map(first, self.last, first.first)
+                self.linear = max(1, self.linear - 1 + (not same))
+        flip = (self.last_signs != 0) & (self.first_signs != 0) & \
+            (self.last_signs != self.first_signs)
+        self.signs = self.signs + flip.astype(np.int64)
+
     def result(self) -> TraceSummary:
+        if self.closed:
+            self._close()
         linear = self.with_linear
         lengths = tuple(math.fsum(col) for col in np.array(self.lengths).T)
         patterns = self.pieces if self.straight else self.distinct.count()
@@ -668,9 +814,8 @@ def _check_trajectory(net, trajectory) -> None:
     if not isinstance(net, (Network, Graph)):
         raise TypeError(f"net must be a regions.Network or regions.Graph, got "
                         f"{type(net).__name__}")
-    if not isinstance(trajectory, (Segment, Line, Polyline)):
-        raise TypeError("trajectory must be a regions.Segment, Line or Polyline (an Arc is "
-                        "not streamed; trace it with regions.trace), got "
+    if not isinstance(trajectory, (Segment, Line, Polyline, Arc)):
+        raise TypeError("trajectory must be a regions.Segment, Line, Polyline or Arc, got "
                         f"{type(trajectory).__name__}")
     if trajectory.dim != net.input_size:
         raise ValueError(f"trajectory has dimension {trajectory.dim} but the network's input "
@@ -856,7 +1001,8 @@ def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline, *
     straight = isinstance(trajectory, (Segment, Line))
     handle = open(path, "w") if path is not None else None
     try:
-        merger = _TraceMerger(net, straight, want_knots, handle, linear_pieces)
+        merger = _TraceMerger(net, straight, want_knots, handle, linear_pieces,
+                              closed=isinstance(trajectory, Arc) and trajectory.closed)
         for c in _chunks(net, trajectory, chunk_pieces=chunk_pieces, exact=exact, tol=tol,
                          boundaries=boundaries, keep_keys=not straight,
                          want_knots=want_knots or handle is not None, linear=linear_pieces):
