@@ -92,13 +92,15 @@ def arc_points(arc, s_values) -> np.ndarray:
 
 def s_of_angle(arc, t: float):
     """The exact s of the angle t when t - start is a multiple of pi/2 (within a few ulp),
-    else the float -cot((t - start) / 2) as an exact binary rational."""
+    else a short rational within about 2**-32 of the float -cot((t - start) / 2) (the
+    simplest with a denominator up to 2**16: exact arithmetic on a window's ends stays
+    cheap). Non-decreasing in t, one value per float t."""
     u = t - arc.start
     k = round(u / _QUARTER)
     if abs(u - k * _QUARTER) <= 8 * math.ulp(max(1.0, abs(t), abs(arc.start))):
         return {0: -math.inf, 1: Fraction(-1), 2: Fraction(0), 3: Fraction(1),
                 4: math.inf}[k]
-    return Fraction(-1 / math.tan(u / 2))
+    return Fraction(-1 / math.tan(u / 2)).limit_denominator(1 << 16)
 
 
 class ExactArcEngine(EngineBase):

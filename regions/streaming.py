@@ -886,6 +886,12 @@ def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
     """Trace the trajectory (or its parameter interval ``span``) chunk after chunk,
     adapting the chunk width to the piece density; yields the chunks in order."""
     is_exact = _is_exact_mode(net, trajectory, exact, tol)
+    if isinstance(trajectory, Arc):
+        yield from _arc_chunks(net, trajectory, chunk_pieces=chunk_pieces, exact=exact,
+                               tol=tol, boundaries=boundaries, want_knots=want_knots,
+                               linear=linear, span=span, density=density,
+                               is_exact=is_exact)
+        return
     if isinstance(trajectory, Line) and span is None:
         cuts = _mandatory(trajectory, boundaries, is_exact, (-math.inf, math.inf))
         a, b = _line_window(net, trajectory, is_exact)
@@ -919,6 +925,57 @@ def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
             width = (hi - lo) * min(4.0, max(0.25, grow))
             if is_exact:  # dyadic widths keep the boundaries short rationals
                 width = Fraction(2) ** math.floor(math.log2(width)) if width > 0 else width
+            lo = hi
+
+
+def _arc_cuts(arc: Arc, boundaries, span=None) -> list[float]:
+    """The angles where an arc's chunks must end: its ends (or ``span``'s), the quarter
+    turns from ``start`` inside (where an exact s is -1, 0 or 1, and a closed curve is
+    never one chunk) and ``boundaries``."""
+    lo, hi = (float(v) for v in (span if span is not None else arc.domain))
+    quarter = [arc.start + k * math.pi / 2 for k in (1, 2, 3)]
+    slack = 8 * math.ulp(max(1.0, abs(arc.start), abs(arc.stop)))
+    cuts = [lo, hi] + [q for q in quarter if lo + slack < q < hi - slack]
+    if boundaries is not None:
+        for b in boundaries:
+            if isinstance(b, bool) or not isinstance(b, (int, float, np.integer,
+                                                         np.floating, Fraction)):
+                raise TypeError(f"boundaries must hold angles (real numbers) on an Arc, "
+                                f"got {b!r}")
+            v = float(b)
+            if not arc.start < v < arc.stop:
+                raise ValueError(f"boundaries must lie strictly inside the arc's domain "
+                                 f"({arc.start}, {arc.stop}); got {b!r}")
+            if lo < v < hi and all(abs(v - c) > slack for c in cuts):
+                cuts.append(v)
+    return sorted(cuts)
+
+
+def _arc_chunks(net, arc: Arc, *, chunk_pieces, exact, tol, boundaries, want_knots, linear,
+                span, density, is_exact) -> Iterator[_Chunk]:
+    """:func:`_chunks` on an Arc: angle intervals (floats, in exact mode too: the exact
+    engine takes the rational s of each end, see :func:`_arc_chunk`), sized adaptively
+    from the piece density, cut at :func:`_arc_cuts`."""
+    from ._arc_exact import s_of_angle
+
+    cuts = _arc_cuts(arc, boundaries, span)
+    total = cuts[-1] - cuts[0]
+    width = total / 64 if not density else min(total, (chunk_pieces / 4) / density)
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        lo = a
+        while lo < b:
+            hi = b if lo + width >= b - total * 1e-9 else lo + width
+            if is_exact and hi < b and not s_of_angle(arc, lo) < s_of_angle(arc, hi):
+                width *= 2  # (the two ends' rationals coincide: a wider chunk)
+                continue
+            c = _arc_chunk(net, arc, lo, hi, exact, tol, want_knots, linear, is_exact)
+            if c.num_pieces > chunk_pieces and (hi - lo) > total * 1e-9:
+                width = (hi - lo) / 2 / max(1, c.num_pieces // chunk_pieces)
+                del c
+                continue
+            yield c
+            grow = (chunk_pieces / 2) / max(c.num_pieces, 1)
+            width = (hi - lo) * min(4.0, max(0.25, grow))
             lo = hi
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from fractions import Fraction
@@ -238,3 +239,88 @@ def test_memory_error_before_a_trace_that_would_not_fit(monkeypatch):
     monkeypatch.setenv(LIMIT_VARIABLE, "lots")
     with pytest.raises(ValueError, match="REGIONS_MEMORY_LIMIT must be a size"):
         trace(net, seg)
+
+
+# -- arcs ------------------------------------------------------------------------------------
+
+
+def _rational_net(widths, act, seed, zero_at=()):
+    """A network with small rational weights; first-layer neuron i is zero exactly at the
+    point zero_at[i] (at a threshold, 0 for relu, 1 for hardtanh: a knot of every
+    trajectory crossing it there)."""
+    from regions import Network
+
+    rng = np.random.default_rng(seed)
+    ws, bs = [], []
+    for a, b in zip(widths[:-1], widths[1:]):
+        ws.append([[Fraction(int(v), 4) for v in row] for row in rng.integers(-8, 9, (b, a))])
+        bs.append([Fraction(int(v), 8) for v in rng.integers(-4, 5, b)])
+    for i, p in enumerate(zero_at):
+        level = 1 if act == "hardtanh" else 0
+        bs[0][i] = level - sum(w * Fraction(x) for w, x in zip(ws[0][i], p))
+    acts = [act] * (len(widths) - 2) + ["linear"]
+    return Network(ws, bs, acts)
+
+
+def _arcs_exact():
+    half = Fraction(1, 2)
+    return [Arc([1, half], [-half, 1], 0.0, math.pi),
+            Arc.circle([Fraction(3, 2), 0], [0, 1], center=[Fraction(1, 10), Fraction(1, 5)])]
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_arc_float_equals_trace(act, seed):
+    net = random_network([2, 10, 10, 1], act, sigma_w=2.0, sigma_b=0.5, seed=seed)
+    for arc in (Arc([1.0, 0.3], [-0.2, 1.2], 0.3, 4.0),
+                Arc.circle([1.5, 0.0], [0.0, 1.0], center=[0.1, 0.2])):
+        tr = trace(net, arc)
+        s = trace_summary(net, arc, chunk_pieces=6, knots=True)
+        assert s.num_chunks > 4 and not s.exact
+        _same(s, tr)
+        np.testing.assert_allclose(np.array(s.knots), tr.knots, rtol=0, atol=1e-9)
+
+
+def test_arc_distinct_patterns_are_counted_once():
+    # a region met twice along the curve: num_patterns < num_pieces, across chunks
+    net = random_network([2, 10, 10, 1], "relu", sigma_w=2.0, sigma_b=0.5, seed=1)
+    arc = Arc([1.0, 0.3], [-0.2, 1.2])
+    tr = trace(net, arc)
+    assert tr.num_patterns < tr.num_pieces
+    _same(trace_summary(net, arc, chunk_pieces=3), tr)
+
+
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_arc_exact_chunk_boundaries_on_knots(act):
+    # neurons zero at the points of angles pi/2 (a chunk boundary, s = -1) and 0 (the start
+    # point: on the circle, a knot where the curve closes); both are exact knots
+    half = Fraction(1, 2)
+    for arc in _arcs_exact():
+        c, x0, x1 = arc.center, arc.x0, arc.x1
+        net = _rational_net([2, 6, 6, 1], act, seed=5, zero_at=[c + x1, c + x0])
+        tr = trace(net, arc, exact=True)
+        assert -1 in list(tr.exact_knots)
+        if arc.closed:
+            assert tr.exact_knots[0] == -math.inf  # the start point is a knot
+        for extra in ([], [1.0, 2.5]):
+            s = trace_summary(net, arc, chunk_pieces=4, knots=True, boundaries=extra)
+            assert s.exact and s.num_chunks > 4
+            _same(s, tr, rel=1e-13)
+            assert list(s.knots) == list(tr.knots)  # the same angles, in order
+    assert half  # (rationals throughout)
+
+
+def test_arc_exact_output_zero_at_a_boundary():
+    # the output is exactly zero at the chunk boundaries (quarter turns) and at the start
+    from regions import Network
+
+    for arc in _arcs_exact():
+        base = _rational_net([2, 6, 1], "relu", seed=2)
+        for point in (arc.center + arc.x1, arc.center + arc.x0):
+            b = list(base.biases[-1])
+            b[0] = b[0] - base(np.array([point], dtype=object))[0, 0]
+            net = Network(base.weights, list(base.biases[:-1]) + [b], ["relu", "linear"])
+            assert net(np.array([point], dtype=object))[0, 0] == 0
+            tr = trace(net, arc, exact=True)
+            for cp in (3, 50):
+                _same(trace_summary(net, arc, chunk_pieces=cp), tr, rel=1e-13)
