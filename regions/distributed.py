@@ -51,7 +51,7 @@ import numpy as np
 from .graph import Graph
 from .network import Network
 from .plane import Plane
-from .trajectory import Line, Polyline, Segment
+from .trajectory import Arc, Line, Polyline, Segment
 from . import streaming as _st
 
 __all__ = ["Executor", "executor", "trace_summary", "trace_summaries", "partition_summary",
@@ -85,14 +85,26 @@ class Executor:
     def __init__(self, kind: str, workers: int, client: Any = None, cluster: Any = None):
         self.kind, self.workers, self.client, self._cluster = kind, workers, client, cluster
 
-    def map(self, fn: Callable, items: Iterable, /, **kwargs: Any) -> Iterator:
-        """``fn(item, **kwargs)`` for every item, yielded in the items' order."""
+    def map(self, fn: Callable, items: Iterable, /, *, shared: dict | None = None,
+            **kwargs: Any) -> Iterator:
+        """``fn(item, **shared, **kwargs)`` for every item, yielded in the items' order.
+
+        On a cluster, ``shared`` (large arguments common to every task, such as the
+        network) is sent to the workers once (scattered, broadcast) rather than with every
+        task; ``kwargs`` travel with the tasks."""
+        shared = dict(shared or {})
         if self.client is None:
             for item in items:
-                yield fn(item, **kwargs)
+                yield fn(item, **shared, **kwargs)
             return
+        items = list(items)
         # (a partial: Client.map's own keywords, such as func or key, must not collide)
-        futures = self.client.map(functools.partial(fn, **kwargs), list(items), pure=False)
+        call = functools.partial(_apply, fn, kwargs)
+        if shared:
+            box = self.client.scatter([_Shared(shared)], broadcast=True, hash=False)[0]
+            futures = self.client.map(call, items, [box] * len(items), pure=False)
+        else:
+            futures = self.client.map(call, items, pure=False)
         try:
             for f in futures:
                 yield f.result()
@@ -116,6 +128,18 @@ class Executor:
 
     def __repr__(self) -> str:
         return f"Executor(kind={self.kind!r}, workers={self.workers})"
+
+
+class _Shared:
+    """Arguments common to all tasks, scattered as one object (a dict would be scattered
+    value by value)."""
+
+    def __init__(self, kwargs: dict) -> None:
+        self.kwargs = kwargs
+
+
+def _apply(fn: Callable, kwargs: dict, item: Any, shared: _Shared | None = None) -> Any:
+    return fn(item, **kwargs, **(shared.kwargs if shared is not None else {}))
 
 
 def executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
@@ -195,6 +219,11 @@ def _range_task(span, net, trajectory, **kwargs) -> Any:
     return _st._trace_range(net, trajectory, span[0], span[1], **kwargs)
 
 
+_TASKS_PER_WORKER = 8
+"""Least number of parameter ranges per worker of a long trajectory: enough that a worker
+done early takes another range while a slow one finishes (load balancing)."""
+
+
 def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: int, exact,
             tol, is_exact: bool, boundaries, span=None) -> list:
     """Equal parameter ranges (dyadic in exact mode; Polyline ranges on whole segments where
@@ -209,18 +238,28 @@ def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: in
                                  max(1, tasks - 2), n_workers, chunk_pieces, exact, tol,
                                  is_exact, [c for c in cuts if a < c < b], (a, b))
         return [(-math.inf, a)] + inner + [(b, math.inf)], density
-    lo, hi = (_st._parameter(v, is_exact, "domain") for v in (span or trajectory.domain))
+    arc = isinstance(trajectory, Arc)  # (angles: floats, in exact mode too)
+    lo, hi = (float(v) if arc else _st._parameter(v, is_exact, "domain")
+              for v in (span or trajectory.domain))
     density = None
     if tasks is None:
-        width = (hi - lo) * (Fraction(1, 1024) if is_exact else 1 / 1024)
-        end = _st._snap(lo, hi, width, trajectory, is_exact)
+        width = (hi - lo) * (Fraction(1, 1024) if is_exact and not arc else 1 / 1024)
+        end = lo + width if arc else _st._snap(lo, hi, width, trajectory, is_exact)
         probe = _st._trace_chunk(net, trajectory, lo, end, exact, tol, False, False, False,
                                  is_exact)
         estimate = probe.num_pieces * (hi - lo) / (end - lo)
-        tasks = max(4 * n_workers, math.ceil(estimate / max(1, chunk_pieces)))
+        tasks = max(_TASKS_PER_WORKER * n_workers, math.ceil(estimate / max(1, chunk_pieces)))
         density = float(probe.num_pieces / (end - lo))
     elif isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 1:
         raise ValueError(f"tasks must be a positive integer or None, got {tasks!r}")
+    if arc:
+        step = (hi - lo) / tasks
+        cuts = {lo + step * i for i in range(1, tasks)} | \
+            set(_st._arc_cuts(trajectory, boundaries, span))
+        edges = sorted(c for c in cuts | {lo, hi} if lo <= c <= hi)
+        edges = [e for i, e in enumerate(edges) if i == 0 or e - edges[i - 1] > 1e-9 * (hi - lo)]
+        edges[-1] = hi
+        return list(zip(edges[:-1], edges[1:])), density
     step = (hi - lo) / tasks
     cuts = {lo + step * i for i in range(1, tasks)}
     if isinstance(trajectory, Polyline) and tasks <= hi - lo:  # whole segments
@@ -282,8 +321,9 @@ def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline, *
         spans, density = _ranges(net, trajectory, tasks, ex.workers, chunk_pieces, exact,
                                  tol, is_exact, boundaries)
         straight = isinstance(trajectory, (Segment, Line))
-        merger = _st._TraceMerger(net, straight, knots, None, linear_pieces)
-        for c in ex.map(_range_task, spans, net=net, trajectory=trajectory,
+        closed = isinstance(trajectory, Arc) and trajectory.closed
+        merger = _st._TraceMerger(net, straight, knots, None, linear_pieces, closed=closed)
+        for c in ex.map(_range_task, spans, shared={"net": net, "trajectory": trajectory},
                         chunk_pieces=chunk_pieces, exact=exact, tol=tol, want_knots=knots,
                         linear=linear_pieces, density=density):
             merger.add(c)
@@ -333,7 +373,7 @@ def trace_summaries(net: Network | Graph, trajectories: Iterable[Segment | Polyl
     """
     ex, own = _own(executor)
     try:
-        return list(ex.map(_one_summary, list(trajectories), net=net, **kwargs))
+        return list(ex.map(_one_summary, list(trajectories), shared={"net": net}, **kwargs))
     finally:
         if own:
             ex.close()
@@ -381,8 +421,8 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
                                 is_exact, 4 * ex.workers)
         tiles = [(a, b, c, d) for c, d in zip(ys[:-1], ys[1:]) for a, b in zip(xs[:-1], xs[1:])]
         distinct = _st._DistinctKeys()
-        for keys in ex.map(_tile_task, tiles, net=net, plane=plane, exact=exact,
-                           chunk_regions=chunk_regions):
+        for keys in ex.map(_tile_task, tiles, shared={"net": net, "plane": plane},
+                           exact=exact, chunk_regions=chunk_regions):
             distinct.add(keys)
         return _st.PartitionSummary(num_regions=distinct.count(), num_tiles=len(tiles),
                                     exact=is_exact)

@@ -82,6 +82,27 @@ def test_in_process_partition_and_sweep():
     assert [o.num_pieces for o in out] == [trace(net, g).num_pieces for g in segs]
 
 
+def test_in_process_arcs_equal_trace():
+    from tests.test_streaming import _arcs_exact, _rational_net, _same
+
+    from regions import Arc
+
+    net = random_network([2, 10, 10, 1], "relu", sigma_w=2.0, sigma_b=0.5, seed=1)
+    for arc in (Arc([1.0, 0.3], [-0.2, 1.2]),
+                Arc.circle([1.5, 0.0], [0.0, 1.0], center=[0.1, 0.2])):
+        tr = trace(net, arc)
+        for tasks in (None, 5):
+            _same(dist.trace_summary(net, arc, executor=IN_PROCESS, tasks=tasks,
+                                     chunk_pieces=4), tr)
+    for arc in _arcs_exact():  # knots at the start point and on a range boundary (pi/2)
+        c = arc.center
+        net = _rational_net([2, 6, 6, 1], "relu", seed=5, zero_at=[c + arc.x1, c + arc.x0])
+        tr = trace(net, arc, exact=True)
+        s = dist.trace_summary(net, arc, executor=IN_PROCESS, chunk_pieces=4, knots=True)
+        _same(s, tr, 1e-13)
+        assert list(s.knots) == list(tr.knots)
+
+
 def test_executor_errors():
     with pytest.raises(ValueError, match="workers must be a positive integer or None, got 0"):
         dist.executor(workers=0)
