@@ -50,6 +50,7 @@ import numpy as np
 
 from .graph import Graph
 from .network import Network
+from .domains import Box
 from .plane import Plane
 from .trajectory import Arc, Line, Polyline, Segment
 from . import streaming as _st
@@ -392,7 +393,9 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
                       chunk_regions: int = _st.DEFAULT_CHUNK_REGIONS, exact: Any = None
                       ) -> _st.PartitionSummary:
     """:func:`regions.streaming.partition_summary`, its tiles run as tasks (at least four
-    per worker; each splits itself while above ``chunk_regions`` regions).
+    per worker; each splits itself while above ``chunk_regions`` regions): rectangles of
+    the plane, or boxes of any dimension (``box`` of shape (2, n) for a network of n != 2
+    inputs, or a :class:`regions.Box`).
 
     Examples
     --------
@@ -410,6 +413,21 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
         from .kinds import as_kind
         from . import _numbers
 
+        _st._check_chunk_regions(chunk_regions)
+        if isinstance(box, Box):
+            box = [box.lower, box.upper]
+        if plane is None and net.input_size != 2:  # n-dimensional tiles
+            lo, hi, is_exact = _st._nd_box(net, box, exact)
+            packer = _st._Packer(net)
+            axes = _st._nd_grid(net, lo, hi, exact, packer, chunk_regions, is_exact,
+                                4 * ex.workers)
+            tiles = _st._nd_grid_tiles(axes)
+            distinct = _st._DistinctKeys()
+            for keys in ex.map(_st.nd_tile_task, tiles, shared={"net": net}, exact=exact,
+                               chunk_regions=chunk_regions):
+                distinct.add(keys)
+            return _st.PartitionSummary(num_regions=distinct.count(), num_tiles=len(tiles),
+                                        exact=is_exact)
         arr = _numbers.coerce_array(box, "box", 2, "[[xmin, ymin], [xmax, ymax]]")
         inferred = net.is_exact or (plane is not None and plane.is_exact) or \
             _numbers.is_rational(arr)

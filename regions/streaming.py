@@ -81,6 +81,7 @@ from . import _numbers
 from .graph import Graph
 from .kinds import RATIONAL, as_kind, to_fraction
 from .network import Network
+from .domains import Box
 from .plane import Plane
 from .trace import DEFAULT_TOLERANCE, trace
 from .trajectory import Arc, Line, Polyline, Segment
@@ -1155,12 +1156,19 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
                         f"{type(net).__name__}")
     if plane is not None and not isinstance(plane, Plane):
         raise TypeError(f"plane must be a regions.Plane or None, got {type(plane).__name__}")
-    if plane is None and net.input_size != 2:
-        raise ValueError(f"net has {net.input_size} inputs; give plane=regions.Plane(...) to "
-                         "slice its input space, or a network with 2 inputs")
-    if isinstance(chunk_regions, bool) or not isinstance(chunk_regions, (int, np.integer)) \
-            or chunk_regions < 1:
-        raise ValueError(f"chunk_regions must be a positive integer, got {chunk_regions!r}")
+    _check_chunk_regions(chunk_regions)
+    if isinstance(box, Box):
+        box = [box.lower, box.upper]
+    if plane is None and net.input_size != 2:  # the n-dimensional engine, in box tiles
+        lo, hi, is_exact = _nd_box(net, box, exact)
+        packer = _Packer(net)
+        distinct = _DistinctKeys()
+        tiles = 0
+        for keys in _nd_tiles(net, lo, hi, exact, packer, chunk_regions, cuts, is_exact):
+            distinct.add(keys)
+            tiles += 1
+        return PartitionSummary(num_regions=distinct.count(), num_tiles=tiles,
+                                exact=is_exact)
     inferred = net.is_exact or (plane is not None and plane.is_exact) or \
         _numbers.is_rational(_numbers.coerce_array(box, "box", 2, "[[xmin, ymin], [xmax, ymax]]"))
     is_exact = as_kind(exact, inferred, None, 1e-13, "partition_summary",
@@ -1174,6 +1182,106 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
         distinct.add(keys)
         tiles += 1
     return PartitionSummary(num_regions=distinct.count(), num_tiles=tiles, exact=is_exact)
+
+
+def _check_chunk_regions(chunk_regions) -> None:
+    if isinstance(chunk_regions, bool) or not isinstance(chunk_regions, (int, np.integer)) \
+            or chunk_regions < 1:
+        raise ValueError(f"chunk_regions must be a positive integer, got {chunk_regions!r}")
+
+
+def _nd_box(net, box, exact):
+    """The corners of an n-dimensional box (n = the network's inputs), and exact mode."""
+    n = net.input_size
+    arr = _numbers.coerce_array(box, "box", 2, "[lower, upper] (two rows of the network's "
+                                "input width)")
+    if arr.shape != (2, n):
+        raise ValueError(f"box must be [lower, upper] with {n} coordinates each (shape "
+                         f"(2, {n}), the network's input width), or give plane= for a "
+                         f"2-D slice; got shape {arr.shape}")
+    if not all(a < b for a, b in zip(arr[0], arr[1])):
+        raise ValueError(f"box must have lower < upper in every coordinate; got "
+                         f"{arr.tolist()}")
+    inferred = net.is_exact or _numbers.is_rational(arr)
+    is_exact = as_kind(exact, inferred, None, 1e-13, "partition_summary",
+                       "net or box").is_exact
+    conv = (lambda v: _parameter(v, True, "box")) if is_exact else float
+    return [conv(v) for v in arr[0]], [conv(v) for v in arr[1]], is_exact
+
+
+def _nd_tile_keys(net, lo, hi, exact, packer) -> tuple[np.ndarray, int]:
+    """The distinct pattern keys of the n-dimensional tile [lo, hi], and its regions."""
+    from .partition import partition
+
+    part = partition(net, Box(lo, hi), exact)
+    if not part.patterns:
+        return np.zeros((1, 1), np.uint8), 1
+    return np.unique(packer.keys(part.patterns), axis=0), part.num_regions
+
+
+def _nd_grid(net, lo, hi, exact, packer, chunk_regions, is_exact, least: int) -> list:
+    """Per axis, the cut coordinates of a k^n grid of tiles of about half
+    ``chunk_regions`` regions each (from a first tile of half the box along every axis),
+    with at least ``least`` tiles."""
+    n = len(lo)
+    _, m = _nd_tile_keys(net, lo, [a + (b - a) / 2 for a, b in zip(lo, hi)], exact, packer)
+    per_box = max(1.0, m * 2.0 ** n)
+    k = max(1, math.ceil((per_box / (chunk_regions / 2)) ** (1 / n) - 1e-9),
+            math.ceil(least ** (1 / n) - 1e-9))
+    axes = []
+    for a, b in zip(lo, hi):
+        ax = [a + (b - a) * (Fraction(i, k) if is_exact else i / k) for i in range(k + 1)]
+        ax[-1] = b
+        axes.append(ax)
+    return axes
+
+
+def _nd_grid_tiles(axes) -> list:
+    """The tiles (lower, upper) of the grid with cut coordinates ``axes``."""
+    import itertools
+
+    spans = [list(zip(ax[:-1], ax[1:])) for ax in axes]
+    return [([p[0] for p in combo], [p[1] for p in combo])
+            for combo in itertools.product(*spans)]
+
+
+def _nd_tiles(net, lo, hi, exact, packer, chunk_regions, cuts, is_exact
+              ) -> Iterator[np.ndarray]:
+    """Pattern keys of every tile; a tile above ``chunk_regions`` is halved along every
+    axis and done again (unless the cuts are given)."""
+    if cuts is not None:
+        if len(cuts) != len(lo):
+            raise ValueError(f"cuts must hold one sequence per axis ({len(lo)}); got "
+                             f"{len(cuts)}")
+        axes = [_grid(a, b, c, is_exact, f"cuts[{i}]")
+                for i, (a, b, c) in enumerate(zip(lo, hi, cuts))]
+    else:
+        axes = _nd_grid(net, lo, hi, exact, packer, chunk_regions, is_exact, 1)
+    yield from _nd_tile_stack(net, _nd_grid_tiles(axes), exact, packer, chunk_regions,
+                              split=cuts is None, scale=hi[0] - lo[0])
+
+
+def _nd_tile_stack(net, tiles, exact, packer, chunk_regions, split: bool, scale):
+    stack = list(reversed(tiles))
+    while stack:
+        a, b = stack.pop()
+        keys, m = _nd_tile_keys(net, a, b, exact, packer)
+        if m > chunk_regions and split and (b[0] - a[0]) > scale * 1e-9:
+            mid = [(x + y) / 2 for x, y in zip(a, b)]
+            halves = [[(x, m_), (m_, y)] for x, m_, y in zip(a, mid, b)]
+            stack.extend(reversed(_nd_grid_tiles([[h[0][0], h[0][1], h[1][1]]
+                                                   for h in halves])))
+            continue
+        yield keys
+
+
+def nd_tile_task(tile, net, exact, chunk_regions: int) -> np.ndarray:
+    """The distinct pattern keys of one n-dimensional tile ``(lower, upper)``, split further
+    while above ``chunk_regions`` regions (a task of :mod:`regions.distributed`)."""
+    packer = _Packer(net)
+    parts = list(_nd_tile_stack(net, [tile], exact, packer, chunk_regions, split=True,
+                                scale=tile[1][0] - tile[0][0]))
+    return np.unique(np.concatenate(parts), axis=0)
 
 
 def _grid(lo, hi, inner, exact: bool, name: str) -> list:

@@ -324,3 +324,60 @@ def test_arc_exact_output_zero_at_a_boundary():
             tr = trace(net, arc, exact=True)
             for cp in (3, 50):
                 _same(trace_summary(net, arc, chunk_pieces=cp), tr, rel=1e-13)
+
+
+# -- n-dimensional partitions ----------------------------------------------------------------
+
+
+def _integer_net(n0, act, seed):
+    """Integer weights, zero first-layer biases: every first-layer hyperplane passes
+    through the origin, a vertex of the partition that tile cuts at 0 pass through."""
+    from regions import Network
+
+    rng = np.random.default_rng(seed)
+    widths = [n0, 6, 5, 1]
+    ws = [rng.integers(-3, 4, (b, a)).tolist() for a, b in zip(widths[:-1], widths[1:])]
+    bs = [[0] * widths[1]] + [rng.integers(-2, 3, b).tolist() for b in widths[2:]]
+    return Network(ws, bs, [act, act, "linear"])
+
+
+@pytest.mark.parametrize("n0", [3, 4])
+def test_nd_partition_float_equals_partition(n0):
+    from regions import Box
+
+    for seed in (0, 1):
+        net = random_network([n0, 8, 6, 1], "relu", sigma_w=2 ** 0.5, sigma_b=1.0, seed=seed)
+        lo, hi = [-2.0] * n0, [2.0] * n0
+        full = partition(net, Box(lo, hi)).num_regions
+        s = partition_summary(net, [lo, hi], chunk_regions=max(8, full // 3))
+        assert (s.num_regions, s.exact) == (full, False) and s.num_tiles > 1
+        c = partition_summary(net, Box(lo, hi), cuts=[[-0.5, 0.25]] * n0)
+        assert (c.num_regions, c.num_tiles) == (full, 3 ** n0)
+
+
+@pytest.mark.parametrize("n0", [3, 4])
+@pytest.mark.parametrize("act", ["relu", "hardtanh"])
+def test_nd_partition_exact_cuts_through_a_vertex(n0, act):
+    from regions import Box
+
+    net = _integer_net(n0, act, seed=n0)
+    lo, hi = [Fraction(-2)] * n0, [Fraction(3)] * n0
+    full = partition(net, Box(lo, hi), exact=True).num_regions
+    c = partition_summary(net, [lo, hi], cuts=[[0]] * n0)  # every cut through the origin
+    assert (c.num_regions, c.num_tiles, c.exact) == (full, 2 ** n0, True)
+    c = partition_summary(net, [lo, hi], cuts=[[0, 1]] + [[0]] * (n0 - 1))
+    assert c.num_regions == full
+    s = partition_summary(net, [lo, hi], chunk_regions=max(8, full // 2))
+    assert s.num_regions == full
+
+
+def test_nd_partition_errors():
+    net = random_network([3, 4, 1], "relu", seed=0)
+    with pytest.raises(ValueError, match="box must be"):
+        partition_summary(net, [[0, 0], [1, 1]])
+    with pytest.raises(ValueError, match="lower < upper"):
+        partition_summary(net, [[0, 0, 0], [1, -1, 1]])
+    with pytest.raises(ValueError, match="cuts must hold one sequence per axis"):
+        partition_summary(net, [[0, 0, 0], [1, 1, 1]], cuts=[[0.5]])
+    with pytest.raises(ValueError, match="strictly inside"):
+        partition_summary(net, [[0, 0, 0], [1, 1, 1]], cuts=[[0.5], [2], [0.5]])
