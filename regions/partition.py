@@ -64,6 +64,7 @@ from .network import Network
 from ._stages import lower, same_maps
 from .plane import Plane
 from .domains import Box, Polytope, Slice
+from .memory import run_partition_layers
 from .polyhedral import PolyhedralPartition, polyhedral_partition
 
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
@@ -512,8 +513,8 @@ def partition(
             unsettled = str(why)
     engine = PlanarEngine(polygon, kind)
     lowered = lower(model, kind)
-    for st in lowered.stages:
-        engine.layer(st)  # RuntimeError where float64 cannot decide how boundaries meet
+    # (RuntimeError where float64 cannot decide how boundaries meet)
+    run_partition_layers(engine, lowered.stages)
     result = replace(_assemble(engine, net, plane, polygon, exact, tol),
                      layer_names=lowered.names, arithmetic=kind.name)
     if unsettled is not None:
@@ -531,8 +532,7 @@ def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: P
     apply (group maxima, values beyond float64, exact values over their time budget)."""
     lowered = lower_certified(model)
     engine = CertifiedPlanarEngine(polygon, CERTIFIED, model, budget=FLOAT_EXACT_BUDGET)
-    for st in lowered.stages:
-        engine.layer(st)
+    run_partition_layers(engine, lowered.stages)
     stats = FilterStats(engine.decisions, engine.exact_values, False)
     return replace(_assemble(engine, net, plane, polygon, False, tol),
                    layer_names=lowered.names, arithmetic="certified", filter_stats=stats)
@@ -554,8 +554,7 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
     try:
         lowered = lower_certified(model)
         engine = CertifiedPlanarEngine(polygon, kind, model)
-        for st in lowered.stages:
-            engine.layer(st)
+        run_partition_layers(engine, lowered.stages)
     except Unsettled as why:
         decisions, values = (0, 0) if engine is None else (engine.decisions,
                                                            engine.exact_values)

@@ -241,6 +241,34 @@ def test_memory_error_before_a_trace_that_would_not_fit(monkeypatch):
         trace(net, seg)
 
 
+def test_memory_error_before_a_partition_that_would_not_fit(monkeypatch):
+    from regions import Box
+    from regions.memory import LIMIT_VARIABLE
+
+    net = random_network([2, 32, 32, 32, 1], "relu", sigma_w=2.0, sigma_b=0.5, seed=0)
+    square = [[-3, -3], [3, -3], [3, 3], [-3, 3]]
+    full = partition(net, square).num_regions
+    net3 = random_network([3, 10, 10, 10, 1], "relu", sigma_w=2.0, sigma_b=0.5, seed=0)
+    cube = Box([-3.0] * 3, [3.0] * 3)
+    full3 = partition(net3, cube).num_regions
+    monkeypatch.setenv(LIMIT_VARIABLE, "200K")
+    pattern = (r"partition: layer 3 of 3 would hold about .* cells .* need about .* of "
+               r"memory .* but about 0\.2 MB is available.*"
+               r"regions\.streaming\.partition_summary")
+    for run in (lambda: partition(net, square), lambda: partition(net, square, exact=True),
+                lambda: partition(net, square, exact=False, tol=1e-9),
+                lambda: partition(net3, cube)):
+        with pytest.raises(MemoryError, match=pattern):
+            run()
+    # no alarm where the estimate fits: a generous limit, and a one-layer network
+    monkeypatch.setenv(LIMIT_VARIABLE, "4G")
+    assert partition(net, square).num_regions == full
+    monkeypatch.setenv(LIMIT_VARIABLE, "1K")
+    assert partition(random_network([2, 20, 1], "relu", seed=0), square).num_regions > 20
+    monkeypatch.delenv(LIMIT_VARIABLE)
+    assert partition_summary(net3, cube, cuts=[[-1, 1]] * 3).num_regions == full3
+
+
 # -- arcs ------------------------------------------------------------------------------------
 
 
