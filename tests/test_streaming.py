@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from regions import Arc, Line, Plane, Polyline, Segment, partition, random_network, trace
-from regions.streaming import (_DistinctKeys, _Packer, partition_summary, trace_summary)
+from regions._streaming import DistinctKeys, Packer
+from regions.streaming import partition_summary, trace_summary
 
 
 def _same(summary, tr, rel=1e-12):
@@ -122,17 +123,17 @@ def test_knots_to_file(tmp_path):
 
 
 def test_adaptive_chunks_stay_below_chunk_pieces(monkeypatch):
-    from regions import streaming
+    from regions import _streaming as streaming
 
     seen = []
-    real = streaming._trace_chunk
+    real = streaming.trace_chunk
 
     def spy(*args, **kwargs):
         c = real(*args, **kwargs)
         seen.append(c.num_pieces)
         return c
 
-    monkeypatch.setattr(streaming, "_trace_chunk", spy)
+    monkeypatch.setattr(streaming, "trace_chunk", spy)
     net = random_network([2, 32, 32, 1], "hardtanh", sigma_w=4.0, seed=1)
     seg = Segment([-2.0, -1.0], [2.0, 1.0])
     s = trace_summary(net, seg, chunk_pieces=20)
@@ -145,7 +146,7 @@ def test_adaptive_chunks_stay_below_chunk_pieces(monkeypatch):
 def test_distinct_keys_spill_to_disk_exactly():
     rng = np.random.default_rng(0)
     rows = rng.integers(0, 4, size=(3000, 5)).astype(np.uint8)
-    d = _DistinctKeys(budget=2000)
+    d = DistinctKeys(budget=2000)
     for i in range(0, 3000, 250):
         d.add(rows[i: i + 250])
     assert len(d.runs) > 3
@@ -154,7 +155,7 @@ def test_distinct_keys_spill_to_disk_exactly():
 
 def test_packer_keys_are_exact():
     net = random_network([2, 7, 5, 1], "hardtanh", seed=0)
-    packer = _Packer(net)
+    packer = Packer(net)
     assert packer.bits == 2
     rng = np.random.default_rng(1)
     pats = [rng.integers(-1, 2, size=(400, 7)), rng.integers(-1, 2, size=(400, 5)),
@@ -198,9 +199,18 @@ def test_partition_plane_slice():
 
 def test_errors_name_the_argument():
     net = random_network([2, 4, 1], "relu", seed=0)
-    with pytest.raises(TypeError, match="trajectory must be a regions.Segment, Line or "
-                                        "Polyline"):
-        trace_summary(net, Arc([1.0, 0.0], [0.0, 1.0]))
+    with pytest.raises(TypeError, match="trajectory must be a regions.Segment, Line, "
+                                        "Polyline or Arc, got list"):
+        trace_summary(net, [[0.0, 0.0], [1.0, 0.0]])
+    arc = Arc([1.0, 0.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"boundaries must lie strictly inside the arc's "
+                                         r"domain \(0.0, 1.57"):
+        trace_summary(net, arc, boundaries=[2.0])
+    with pytest.raises(TypeError, match="boundaries must hold angles"):
+        trace_summary(net, arc, boundaries=["a"])
+    with pytest.raises(ValueError, match="exact tracing of an Arc needs start at a multiple "
+                                         "of pi/2"):
+        trace_summary(net, Arc([1.0, 0.0], [0.0, 1.0], 0.5, 2.0), exact=True)
     with pytest.raises(ValueError, match="chunk_pieces must be an integer >= 2, got 1"):
         trace_summary(net, Segment([0.0, 0.0], [1.0, 0.0]), chunk_pieces=1)
     with pytest.raises(ValueError, match="boundaries must lie strictly inside"):
