@@ -260,7 +260,7 @@ def _end_signs(net, sub, tr, exact: bool, tol: float, from_end: bool) -> np.ndar
     trace's edges (exact values: a certified trace computes them on first use) are read
     only when the output is zero at the chunk's end."""
     end = sub.domain[1] if from_end else sub.domain[0]
-    pts = sub._evaluate(np.array([end], dtype=object if exact else np.float64))
+    pts = sub(np.array([end], dtype=object if exact else np.float64))
     found = _signs(net, pts, exact, tol)[0]
     if np.all(found != 0):
         return found
@@ -273,7 +273,7 @@ def _end_signs(net, sub, tr, exact: bool, tol: float, from_end: bool) -> np.ndar
     pos = 0
     while pos < n:
         ts = idx[pos: pos + batch]
-        pts = sub._evaluate(np.array([edges[i] for i in ts], dtype=object if exact else float))
+        pts = sub(np.array([edges[i] for i in ts], dtype=object if exact else float))
         s = _signs(net, pts, exact, tol)
         if found is None:
             found = np.zeros(s.shape[1], dtype=np.int8)
@@ -444,6 +444,8 @@ class _Span:
     def _evaluate(self, ts: np.ndarray) -> np.ndarray:
         return np.array(_numbers.to_float(self.traj._evaluate(np.asarray(ts, dtype=np.float64))),
                         dtype=np.float64)
+
+    __call__ = _evaluate  # (points as _end_signs reads them from a sub-trajectory)
 
 
 def _float_trace(net, traj, lo: float, hi: float, exact, tol):
