@@ -419,3 +419,48 @@ def test_nd_partition_errors():
         partition_summary(net, [[0, 0, 0], [1, 1, 1]], cuts=[[0.5]])
     with pytest.raises(ValueError, match="strictly inside"):
         partition_summary(net, [[0, 0, 0], [1, 1, 1]], cuts=[[0.5], [2], [0.5]])
+
+
+# -- the public Trace helpers streaming uses ---------------------------------------------------
+
+
+def test_trace_end_patterns_and_neighbour_maps_against_forward_passes():
+    from regions import Network
+
+    rng = np.random.default_rng(0)
+    ws = [rng.integers(-3, 4, (6, 1)).tolist(), rng.integers(-3, 4, (5, 6)).tolist(),
+          rng.integers(-3, 4, (1, 5)).tolist()]
+    bs = [rng.integers(-3, 4, 6).tolist(), rng.integers(-3, 4, 5).tolist(), [0]]
+    net = Network(ws, bs, ["relu", "relu", "linear"])
+    seg = Segment([Fraction(-4)], [Fraction(4)])
+    tr = trace(net, seg, exact=True)
+    first, last = tr.end_patterns()
+    assert all(np.array_equal(a, p[0]) and np.array_equal(b, p[-1])
+               for a, b, p in zip(first, last, tr.patterns))
+    # oracle: the slope of each piece from exact forward passes at its ends (1-D input)
+    xs = [seg(t)[0] for t in tr.edges]
+    ys = [net(np.array([[x]], dtype=object))[0, 0] for x in xs]
+    slopes = [(y1 - y0) / (x1 - x0) for x0, x1, y0, y1 in zip(xs, xs[1:], ys, ys[1:])]
+    expected = [a == b for a, b in zip(slopes, slopes[1:])]
+    assert tr.same_neighbour_maps().tolist() == expected
+    assert tr.same_neighbour_maps(tuple(p[:2] for p in tr.patterns)).tolist() == expected[:1]
+
+
+def test_trace_arc_window_equals_the_whole_arc():
+    from regions.trace import trace_arc_window
+
+    net = _rational_net([2, 6, 6, 1], "relu", seed=3)
+    arc = Arc([1, Fraction(1, 2)], [Fraction(-1, 2), 1], 0.0, math.pi)  # s from -inf to 0
+    whole = trace(net, arc, exact=True)
+    win = trace_arc_window(net, arc, -math.inf, Fraction(0))
+    assert list(win.exact_knots) == list(whole.exact_knots)
+    assert win.num_pieces == whole.num_pieces and not win.closed
+    np.testing.assert_allclose(win.lengths, whole.lengths, rtol=1e-14)
+    left = trace_arc_window(net, arc, -math.inf, Fraction(-1))
+    right = trace_arc_window(net, arc, Fraction(-1), Fraction(0))
+    assert list(left.exact_knots) + list(right.exact_knots) == \
+        [k for k in whole.exact_knots if k != -1]
+    with pytest.raises(TypeError, match="arc must be a regions.Arc, got Segment"):
+        trace_arc_window(net, Segment([0, 0], [1, 1]), 0, 1)
+    with pytest.raises(ValueError, match="lo must be below hi; got lo=1, hi=0"):
+        trace_arc_window(net, arc, 1, 0)
