@@ -437,6 +437,14 @@ def partition(
         ``num_regions``, ``num_linear_regions``, the regions (``region(i)``, iteration),
         ``patterns``, ``linear_maps``, ``offsets``, ``points``, ``edges``, ``areas``.
 
+    Raises
+    ------
+    MemoryError
+        Before a layer whose cells, growing as the last layer's did, would not fit in the
+        memory available (:func:`regions.memory.check_partition_layer`; the environment
+        variable ``REGIONS_MEMORY_LIMIT`` caps it); the message says how much is needed and
+        points to :func:`regions.streaming.partition_summary`.
+
     References
     ----------
     .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
