@@ -10,8 +10,8 @@ needs and pointing to :func:`regions.streaming.trace_summary`, which counts in m
 bounded by a chunk size.
 
 :func:`regions.partition` (planar and n-dimensional engines) checks likewise before each
-layer that can cut regions (:func:`check_partition_layer`): the engine's arrays now times the
-factor the last layer multiplied its cells by, against the memory available, pointing to
+layer that can cut regions (:func:`check_partition_layer`): half the engine's arrays now
+times the factor the last layer multiplied its cells by, against the memory available, pointing to
 :func:`regions.streaming.partition_summary` (tiles) when it would not fit.
 
 The memory available is the smallest of the operating system's ``MemAvailable``
@@ -167,9 +167,9 @@ def engine_bytes(engine: Any) -> int:
 def check_partition_layer(engine: Any, cells_before: int, cells_now: int, layers_done: int,
                           num_layers: int, what: str = "partition") -> None:
     """Raise :class:`MemoryError` if the next layer of a partition would need more than the
-    memory available: the engine's arrays now (:func:`engine_bytes`) times the factor the
-    last layer multiplied its cells by (``cells_now / cells_before``), the growth it
-    would repeat; from the third cutting layer on (the first layer grows from one cell,
+    memory available: half the engine's arrays now (:func:`engine_bytes`; they grow by
+    doubling, so at least half is in use) times the factor the last layer multiplied its
+    cells by (``cells_now / cells_before``), the growth it would repeat; from the third cutting layer on (the first layer grows from one cell,
     which says nothing about the next). Arrays grow with the cells, so this is what the next layer allocates if
     it multiplies the cells as the last one did; it is not raised on a guess beyond that."""
     if layers_done >= num_layers or layers_done < 2:
@@ -179,13 +179,14 @@ def check_partition_layer(engine: Any, cells_before: int, cells_now: int, layers
         return
     growth = max(1.0, cells_now / max(1, cells_before))
     held = engine_bytes(engine)
-    need = held * growth
+    need = held * growth / 2  # (arrays grow by doubling: at least half of them is in use)
     if need > avail:
         raise MemoryError(
             f"{what}: layer {layers_done + 1} of {num_layers} would hold about "
             f"{cells_now * growth:,.0f} cells ({cells_now:,} after layer {layers_done}, "
-            f"growing x{growth:.2g} per layer) and need about {_gb(need)} of memory (the "
-            f"{_gb(held)} held now, times that growth), but about {_gb(avail)} is available. "
+            f"growing x{growth:.2g} per layer) and need about {_gb(need)} of memory at "
+            f"least (half the {_gb(held)} of arrays held now, times that growth), but about "
+            f"{_gb(avail)} is available. "
             "Count the regions in bounded memory, tile by tile, with "
             "regions.streaming.partition_summary(net, box, chunk_regions=...), or on "
             "several machines with regions.distributed.partition_summary"
