@@ -169,9 +169,11 @@ def check_partition_layer(engine: Any, cells_before: int, cells_now: int, layers
     """Raise :class:`MemoryError` if the next layer of a partition would need more than the
     memory available: half the engine's arrays now (:func:`engine_bytes`; they grow by
     doubling, so at least half is in use) times the factor the last layer multiplied its
-    cells by (``cells_now / cells_before``), the growth it would repeat; from the third cutting layer on (the first layer grows from one cell,
-    which says nothing about the next). Arrays grow with the cells, so this is what the next layer allocates if
-    it multiplies the cells as the last one did; it is not raised on a guess beyond that."""
+    cells by (``cells_now / cells_before``), the growth it would repeat. Checked from the
+    third cutting layer on (the first layer grows from one cell, which says nothing about
+    the next). Arrays grow with the cells, so this is a lower bound on what the next layer
+    allocates if it multiplies the cells as the last one did: no alarm on a guess beyond
+    that."""
     if layers_done >= num_layers or layers_done < 2:
         return  # (the first layer's growth, from one cell, says nothing of the next's)
     avail = available_memory()
