@@ -26,6 +26,7 @@ further layer about 1.8x more) along the segment between two seeded N(0, I) poin
 BLAS is single-threaded (``_bench.py``).
 
     python benchmarks/scale.py [--quick] [--depth 20] [--repeats 3] [--seed 0]
+    python benchmarks/scale.py --only cluster [--depth 16] [--repeats 3]
 
 ``--quick`` (depth 13, a smaller partition) is a smoke run of a minute or two.
 """
@@ -106,7 +107,17 @@ def main(argv=None) -> None:
     parser.add_argument("--chunk-pieces", type=int, default=100_000)
     parser.add_argument("--steps", default="1,2,3,4",
                         help="which measurements to run (3 needs 2; default %(default)s)")
+    parser.add_argument("--only", choices=["cluster"], default=None,
+                        help="cluster: only the 2-worker cluster against one process, "
+                             "interleaved (best of --repeats each; cluster start-up not "
+                             "timed, reported apart) at --depth (default 16; 13 with "
+                             "--quick)")
     args = _bench.parse(parser, argv)
+    if args.only == "cluster":
+        print(f"# scale benchmark, cluster only: {_bench.threads_line()}; "
+              f"{os.cpu_count()} CPUs")
+        _cluster_only(args, args.depth or (13 if args.quick else 16))
+        return
     steps = {int(v) for v in args.steps.split(",") if v.strip()}
     if 3 in steps:
         steps.add(2)
@@ -175,6 +186,43 @@ def _cluster(args, depth: int, s, t_one: float) -> None:
         print(f"\n3. 2-worker LocalCluster: {t_two:.0f} s, {speed:.2f}x the single process "
               f"(target >= 1.7x: {_mark(speed >= 1.7)}); counts identical: {same}; workers' "
               f"peak memory {max(worker_rss.values()) / GB:.2f} GB")
+
+
+def _cluster_only(args, depth: int) -> None:
+    """The long-trajectory job in this process and on a 2-worker LocalCluster, interleaved
+    (one, two, one, two, ...): both best times and their ratio. The cluster is started and
+    its workers warmed (regions imported, the network built once) before any timing."""
+    from regions import distributed as dist
+
+    if not dist.dask_available():
+        print("dask.distributed is not installed: nothing to compare "
+              "(pip install 'regions[dask]')")
+        return
+    net, seg = _net(depth, args.seed), _segment(args.seed)
+    start = time.perf_counter()
+    with dist.executor(workers=2) as ex:
+        ex.client.run(lambda: __import__("regions.streaming"))
+        t_start = time.perf_counter() - start
+        kw = dict(chunk_pieces=args.chunk_pieces, linear_pieces=False)
+        warm = dist.trace_summary(net, seg, executor=ex, **kw)  # (imports, first tasks)
+        one, two = [], []
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            s = trace_summary(net, seg, **kw)
+            one.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            d = dist.trace_summary(net, seg, executor=ex, **kw)
+            two.append(time.perf_counter() - t0)
+        same = (s.num_pieces, s.transitions_per_layer) == \
+            (d.num_pieces, d.transitions_per_layer) == \
+            (warm.num_pieces, warm.transitions_per_layer)
+    ratio = min(one) / min(two)
+    print(f"depth {depth}: {s.num_pieces:,} pieces; one process {min(one):.2f} s, 2-worker "
+          f"cluster {min(two):.2f} s (best of {args.repeats}, interleaved; cluster start-up "
+          f"{t_start:.1f} s, not timed): speed-up {ratio:.2f}x (target >= 1.7x: "
+          f"{_mark(ratio >= 1.7)}); counts identical: {same}")
+    print("   all times, one process: " + ", ".join(f"{t:.2f}" for t in one) +
+          "; cluster: " + ", ".join(f"{t:.2f}" for t in two))
 
 
 def _partition(args) -> None:

@@ -38,7 +38,8 @@ from ._quadratic import (
 )
 from ._stages import Stage, argmax_from_signs, group_pairs, padded_groups
 
-__all__: list[str] = []
+__all__ = ["ExactArcEngine", "s_domain", "rotated_coefficients", "arc_points",
+           "s_of_angle"]
 
 _QUARTER = math.pi / 2
 _COS_SIN = [(1, 0), (0, 1), (-1, 0), (0, -1)]  # cos, sin of k quarter turns
@@ -57,25 +58,66 @@ def _quarter_turns(angle: float, name: str) -> int:
     return k
 
 
+def s_domain(arc) -> tuple:
+    """The arc's parameter interval in s = -cot((t - start) / 2): ``(-inf, s_hi)`` with
+    ``s_hi`` -1, 0, 1 or inf (one to four quarter turns). ValueError unless ``start`` and
+    ``stop`` are multiples of pi/2."""
+    k0, k1 = _quarter_turns(arc.start, "start"), _quarter_turns(arc.stop, "stop")
+    turns = 4 if arc.closed else k1 - k0  # one rule for closedness, as the float engine's
+    return -math.inf, {1: Fraction(-1), 2: Fraction(0), 3: Fraction(1), 4: math.inf}[turns]
+
+
+def rotated_coefficients(arc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rational (c, p, q) with x = c + p (1 - s^2)/(1 + s^2) + q 2s/(1 + s^2) on the arc."""
+    k0 = _quarter_turns(arc.start, "start")
+    cos_r, sin_r = _COS_SIN[(k0 + 2) % 4]
+    x0, x1, c = (_numbers.to_rational(v) for v in (arc.x0, arc.x1, arc.center))
+    return c, x0 * cos_r + x1 * sin_r, x1 * cos_r - x0 * sin_r
+
+
+def arc_points(arc, s_values) -> np.ndarray:
+    """The exact (rational) points of the arc at parameters s (rows; +-inf: the start
+    point)."""
+    c, p, q = rotated_coefficients(arc)
+    rows = []
+    for s in s_values:
+        if s in (math.inf, -math.inf):
+            rows.append(c - p)
+            continue
+        s = Fraction(s)
+        den = 1 + s * s
+        rows.append(c + p * ((1 - s * s) / den) + q * (2 * s / den))
+    return np.array(rows, dtype=object).reshape(len(rows), -1)
+
+
+def s_of_angle(arc, t: float):
+    """The exact s of the angle t when t - start is a multiple of pi/2 (within a few ulp),
+    else a short rational within about 2**-32 of the float -cot((t - start) / 2) (the
+    simplest with a denominator up to 2**16: exact arithmetic on a window's ends stays
+    cheap). Non-decreasing in t, one value per float t."""
+    u = t - arc.start
+    k = round(u / _QUARTER)
+    if abs(u - k * _QUARTER) <= 8 * math.ulp(max(1.0, abs(t), abs(arc.start))):
+        return {0: -math.inf, 1: Fraction(-1), 2: Fraction(0), 3: Fraction(1),
+                4: math.inf}[k]
+    return Fraction(-1 / math.tan(u / 2)).limit_denominator(1 << 16)
+
+
 class ExactArcEngine(EngineBase):
     """Working state of an exact trace along an :class:`~regions.Arc`."""
 
     exact = True
     edge_exact = False  # the reported angles are floats; the knots in s are exact
 
-    def __init__(self, arc) -> None:
-        k0, k1 = _quarter_turns(arc.start, "start"), _quarter_turns(arc.stop, "stop")
-        turns = k1 - k0
-        if arc.closed:  # one rule for closedness, shared with the float engine
-            turns = 4
-        cos_r, sin_r = _COS_SIN[(k0 + 2) % 4]
-        x0, x1, c = (_numbers.to_rational(v) for v in (arc.x0, arc.x1, arc.center))
-        p = x0 * cos_r + x1 * sin_r
-        q = x1 * cos_r - x0 * sin_r
-        s_hi = {1: Fraction(-1), 2: Fraction(0), 3: Fraction(1), 4: math.inf}[turns]
+    def __init__(self, arc, window: tuple | None = None) -> None:
+        c, p, q = rotated_coefficients(arc)
+        s_lo, s_hi = s_domain(arc)
         self.start = arc.start
-        self.closed = turns == 4
-        self.s = np.array([-math.inf, s_hi], dtype=object)
+        self.closed = s_hi == math.inf
+        if window is not None:  # the sub-arc s_lo <= s <= s_hi, never closed
+            s_lo, s_hi = window
+            self.closed = False
+        self.s = np.array([s_lo, s_hi], dtype=object)
         self.coef = np.stack([c[None, :], p[None, :], q[None, :]])  # (3, pieces, width)
         self.edge_layer = np.full(2, -1, dtype=np.int64)
         self.layer_index: list[np.ndarray] = []

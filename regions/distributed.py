@@ -5,9 +5,13 @@ One job is split into independent tasks whose results merge exactly, as in
 
 * :func:`trace_summary`: one long trajectory, cut into parameter ranges (each traced chunk
   by chunk in bounded memory on a worker, then merged in order: pieces continuing across a
-  range boundary joined, transitions there counted, lengths summed);
-* :func:`partition_summary`: the regions of a rectangle, cut into tiles (distinct
-  activation patterns over the tiles, counted with their exact keys);
+  range boundary joined, transitions there counted, lengths summed); a Segment, Line,
+  Polyline or Arc (angle ranges; a closed curve joined at its start at the end). At least
+  eight ranges per worker, so that a worker done early takes another while a slow one
+  finishes; the network and the trajectory are sent to each worker once (scattered), not
+  with every task;
+* :func:`partition_summary`: the regions of a rectangle or of an n-dimensional box, cut
+  into tiles (distinct activation patterns over the tiles, counted with their exact keys);
 * :func:`trace_summaries`: many trajectories (e.g. all pairs of a set of inputs,
   :func:`pairs`), one task each.
 
@@ -50,9 +54,10 @@ import numpy as np
 
 from .graph import Graph
 from .network import Network
+from .domains import Box
 from .plane import Plane
-from .trajectory import Line, Polyline, Segment
-from . import streaming as _st
+from .trajectory import Arc, Line, Polyline, Segment
+from . import _streaming as _st
 
 __all__ = ["Executor", "executor", "trace_summary", "trace_summaries", "partition_summary",
            "pairs", "dask_available"]
@@ -85,14 +90,26 @@ class Executor:
     def __init__(self, kind: str, workers: int, client: Any = None, cluster: Any = None):
         self.kind, self.workers, self.client, self._cluster = kind, workers, client, cluster
 
-    def map(self, fn: Callable, items: Iterable, /, **kwargs: Any) -> Iterator:
-        """``fn(item, **kwargs)`` for every item, yielded in the items' order."""
+    def map(self, fn: Callable, items: Iterable, /, *, shared: dict | None = None,
+            **kwargs: Any) -> Iterator:
+        """``fn(item, **shared, **kwargs)`` for every item, yielded in the items' order.
+
+        On a cluster, ``shared`` (large arguments common to every task, such as the
+        network) is sent to the workers once (scattered, broadcast) rather than with every
+        task; ``kwargs`` travel with the tasks."""
+        shared = dict(shared or {})
         if self.client is None:
             for item in items:
-                yield fn(item, **kwargs)
+                yield fn(item, **shared, **kwargs)
             return
+        items = list(items)
         # (a partial: Client.map's own keywords, such as func or key, must not collide)
-        futures = self.client.map(functools.partial(fn, **kwargs), list(items), pure=False)
+        call = functools.partial(_apply, fn, kwargs)
+        if shared:
+            box = self.client.scatter([_Shared(shared)], broadcast=True, hash=False)[0]
+            futures = self.client.map(call, items, [box] * len(items), pure=False)
+        else:
+            futures = self.client.map(call, items, pure=False)
         try:
             for f in futures:
                 yield f.result()
@@ -116,6 +133,18 @@ class Executor:
 
     def __repr__(self) -> str:
         return f"Executor(kind={self.kind!r}, workers={self.workers})"
+
+
+class _Shared:
+    """Arguments common to all tasks, scattered as one object (a dict would be scattered
+    value by value)."""
+
+    def __init__(self, kwargs: dict) -> None:
+        self.kwargs = kwargs
+
+
+def _apply(fn: Callable, kwargs: dict, item: Any, shared: _Shared | None = None) -> Any:
+    return fn(item, **kwargs, **(shared.kwargs if shared is not None else {}))
 
 
 def executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
@@ -192,7 +221,12 @@ def _own(ex: Executor | None) -> tuple[Executor, bool]:
 
 
 def _range_task(span, net, trajectory, **kwargs) -> Any:
-    return _st._trace_range(net, trajectory, span[0], span[1], **kwargs)
+    return _st.trace_range(net, trajectory, span[0], span[1], **kwargs)
+
+
+_TASKS_PER_WORKER = 8
+"""Least number of parameter ranges per worker of a long trajectory: enough that a worker
+done early takes another range while a slow one finishes (load balancing)."""
 
 
 def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: int, exact,
@@ -202,35 +236,45 @@ def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: in
     says the pieces need it; and the probe's pieces per unit parameter (None without
     one), from which each task sizes its first chunk."""
     if isinstance(trajectory, Line) and span is None:  # the window, and the two ends
-        cuts = _st._mandatory(trajectory, boundaries, is_exact, (-math.inf, math.inf))[1:-1]
-        a, b = _st._line_window(net, trajectory, is_exact)
+        cuts = _st.mandatory_cuts(trajectory, boundaries, is_exact, (-math.inf, math.inf))[1:-1]
+        a, b = _st.line_window(net, trajectory, is_exact)
         a, b = min([a] + cuts), max([b] + cuts)
         inner, density = _ranges(net, trajectory, None if tasks is None else
                                  max(1, tasks - 2), n_workers, chunk_pieces, exact, tol,
                                  is_exact, [c for c in cuts if a < c < b], (a, b))
         return [(-math.inf, a)] + inner + [(b, math.inf)], density
-    lo, hi = (_st._parameter(v, is_exact, "domain") for v in (span or trajectory.domain))
+    arc = isinstance(trajectory, Arc)  # (angles: floats, in exact mode too)
+    lo, hi = (float(v) if arc else _st.parameter_value(v, is_exact, "domain")
+              for v in (span or trajectory.domain))
     density = None
     if tasks is None:
-        width = (hi - lo) * (Fraction(1, 1024) if is_exact else 1 / 1024)
-        end = _st._snap(lo, hi, width, trajectory, is_exact)
-        probe = _st._trace_chunk(net, trajectory, lo, end, exact, tol, False, False, False,
+        width = (hi - lo) * (Fraction(1, 1024) if is_exact and not arc else 1 / 1024)
+        end = lo + width if arc else _st.snap_chunk_end(lo, hi, width, trajectory, is_exact)
+        probe = _st.trace_chunk(net, trajectory, lo, end, exact, tol, False, False, False,
                                  is_exact)
         estimate = probe.num_pieces * (hi - lo) / (end - lo)
-        tasks = max(4 * n_workers, math.ceil(estimate / max(1, chunk_pieces)))
+        tasks = max(_TASKS_PER_WORKER * n_workers, math.ceil(estimate / max(1, chunk_pieces)))
         density = float(probe.num_pieces / (end - lo))
     elif isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 1:
         raise ValueError(f"tasks must be a positive integer or None, got {tasks!r}")
+    if arc:
+        step = (hi - lo) / tasks
+        cuts = {lo + step * i for i in range(1, tasks)} | \
+            set(_st.arc_cuts(trajectory, boundaries, span))
+        edges = sorted(c for c in cuts | {lo, hi} if lo <= c <= hi)
+        edges = [e for i, e in enumerate(edges) if i == 0 or e - edges[i - 1] > 1e-9 * (hi - lo)]
+        edges[-1] = hi
+        return list(zip(edges[:-1], edges[1:])), density
     step = (hi - lo) / tasks
     cuts = {lo + step * i for i in range(1, tasks)}
     if isinstance(trajectory, Polyline) and tasks <= hi - lo:  # whole segments
         cuts = {lo + round(step * i) for i in range(1, tasks)}
-    cuts |= set(_st._mandatory(trajectory, boundaries, is_exact, span))
+    cuts |= set(_st.mandatory_cuts(trajectory, boundaries, is_exact, span))
     edges = sorted(c if not is_exact else Fraction(c) for c in cuts | {lo, hi})
     return list(zip(edges[:-1], edges[1:])), density
 
 
-def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline, *,
+def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline | Arc, *,
                   executor: Executor | None = None, tasks: int | None = None,
                   chunk_pieces: int = _st.DEFAULT_CHUNK_PIECES, exact: Any = None,
                   tol: float | None = None, knots: bool = False,
@@ -271,19 +315,20 @@ def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline, *
     ...                                    trace(net, path).num_patterns)
     True
     """
-    _st._check_trajectory(net, trajectory)
-    chunk_pieces = _st._check_chunk_pieces(chunk_pieces)
+    _st.check_trajectory(net, trajectory)
+    chunk_pieces = _st.check_chunk_pieces(chunk_pieces)
     if not isinstance(knots, bool):
         raise TypeError(f"knots must be True or False here (a file needs the streaming "
                         f"form), got {knots!r}")
     ex, own = _own(executor)
     try:
-        is_exact = _st._is_exact_mode(net, trajectory, exact, tol)
+        is_exact = _st.is_exact_mode(net, trajectory, exact, tol)
         spans, density = _ranges(net, trajectory, tasks, ex.workers, chunk_pieces, exact,
                                  tol, is_exact, boundaries)
         straight = isinstance(trajectory, (Segment, Line))
-        merger = _st._TraceMerger(net, straight, knots, None, linear_pieces)
-        for c in ex.map(_range_task, spans, net=net, trajectory=trajectory,
+        closed = isinstance(trajectory, Arc) and trajectory.closed
+        merger = _st.TraceMerger(net, straight, knots, None, linear_pieces, closed=closed)
+        for c in ex.map(_range_task, spans, shared={"net": net, "trajectory": trajectory},
                         chunk_pieces=chunk_pieces, exact=exact, tol=tol, want_knots=knots,
                         linear=linear_pieces, density=density):
             merger.add(c)
@@ -333,7 +378,7 @@ def trace_summaries(net: Network | Graph, trajectories: Iterable[Segment | Polyl
     """
     ex, own = _own(executor)
     try:
-        return list(ex.map(_one_summary, list(trajectories), net=net, **kwargs))
+        return list(ex.map(_one_summary, list(trajectories), shared={"net": net}, **kwargs))
     finally:
         if own:
             ex.close()
@@ -344,7 +389,7 @@ def trace_summaries(net: Network | Graph, trajectories: Iterable[Segment | Polyl
 
 def _tile_task(tile, net, plane, exact, chunk_regions):
     a, b, c, d = tile
-    return _st._tile_task(net, plane, a, b, c, d, exact, chunk_regions)
+    return _st.tile_task(net, plane, a, b, c, d, exact, chunk_regions)
 
 
 def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = None,
@@ -352,7 +397,9 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
                       chunk_regions: int = _st.DEFAULT_CHUNK_REGIONS, exact: Any = None
                       ) -> _st.PartitionSummary:
     """:func:`regions.streaming.partition_summary`, its tiles run as tasks (at least four
-    per worker; each splits itself while above ``chunk_regions`` regions).
+    per worker; each splits itself while above ``chunk_regions`` regions): rectangles of
+    the plane, or boxes of any dimension (``box`` of shape (2, n) for a network of n != 2
+    inputs, or a :class:`regions.Box`).
 
     Examples
     --------
@@ -370,19 +417,34 @@ def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = N
         from .kinds import as_kind
         from . import _numbers
 
+        _st.check_chunk_regions(chunk_regions)
+        if isinstance(box, Box):
+            box = [box.lower, box.upper]
+        if plane is None and net.input_size != 2:  # n-dimensional tiles
+            lo, hi, is_exact = _st.nd_box(net, box, exact)
+            packer = _st.Packer(net)
+            axes = _st.nd_grid(net, lo, hi, exact, packer, chunk_regions, is_exact,
+                                4 * ex.workers)
+            tiles = _st.nd_grid_tiles(axes)
+            distinct = _st.DistinctKeys()
+            for keys in ex.map(_st.nd_tile_task, tiles, shared={"net": net}, exact=exact,
+                               chunk_regions=chunk_regions):
+                distinct.add(keys)
+            return _st.PartitionSummary(num_regions=distinct.count(), num_tiles=len(tiles),
+                                        exact=is_exact)
         arr = _numbers.coerce_array(box, "box", 2, "[[xmin, ymin], [xmax, ymax]]")
         inferred = net.is_exact or (plane is not None and plane.is_exact) or \
             _numbers.is_rational(arr)
         is_exact = as_kind(exact, inferred, None, 1e-13, "partition_summary",
                            "net, plane or box").is_exact
-        (x0, y0), (x1, y1) = _st._box(box, is_exact)
-        packer = _st._Packer(net)
-        xs, ys = _st._tile_grid(net, plane, x0, x1, y0, y1, exact, packer, chunk_regions,
+        (x0, y0), (x1, y1) = _st.planar_box(box, is_exact)
+        packer = _st.Packer(net)
+        xs, ys = _st.tile_grid(net, plane, x0, x1, y0, y1, exact, packer, chunk_regions,
                                 is_exact, 4 * ex.workers)
         tiles = [(a, b, c, d) for c, d in zip(ys[:-1], ys[1:]) for a, b in zip(xs[:-1], xs[1:])]
-        distinct = _st._DistinctKeys()
-        for keys in ex.map(_tile_task, tiles, net=net, plane=plane, exact=exact,
-                           chunk_regions=chunk_regions):
+        distinct = _st.DistinctKeys()
+        for keys in ex.map(_tile_task, tiles, shared={"net": net, "plane": plane},
+                           exact=exact, chunk_regions=chunk_regions):
             distinct.add(keys)
         return _st.PartitionSummary(num_regions=distinct.count(), num_tiles=len(tiles),
                                     exact=is_exact)

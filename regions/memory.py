@@ -1,4 +1,4 @@
-"""Clear errors before a trace outgrows memory.
+"""Clear errors before a trace or a partition outgrows memory.
 
 :func:`regions.trace` works layer by layer on all pieces at once, so its memory grows with
 the number of pieces (about 3.3 kB per piece for a dense network of width 100: the edge
@@ -8,6 +8,11 @@ this layer times the factor the last layer multiplied them by), and raises
 :class:`MemoryError` when that estimate exceeds the memory available, saying how much it
 needs and pointing to :func:`regions.streaming.trace_summary`, which counts in memory
 bounded by a chunk size.
+
+:func:`regions.partition` (planar and n-dimensional engines) checks likewise before each
+layer that can cut regions (:func:`check_partition_layer`): half the engine's arrays now
+times the factor the last layer multiplied its cells by, against the memory available, pointing to
+:func:`regions.streaming.partition_summary` (tiles) when it would not fit.
 
 The memory available is the smallest of the operating system's ``MemAvailable``
 (``/proc/meminfo``), the control group's limit (``memory.max``), the process's address
@@ -33,7 +38,8 @@ import math
 import os
 from typing import Any
 
-__all__ = ["available_memory", "parse_size", "check_trace_layer", "LIMIT_VARIABLE"]
+__all__ = ["available_memory", "parse_size", "check_trace_layer", "check_partition_layer",
+           "engine_bytes", "run_partition_layers", "LIMIT_VARIABLE"]
 
 LIMIT_VARIABLE = "REGIONS_MEMORY_LIMIT"
 """The environment variable that caps the memory the checks assume available."""
@@ -143,6 +149,64 @@ def check_trace_layer(pieces_before: int, pieces_now: int, next_width: int, max_
             "regions.streaming.trace_summary(net, trajectory, chunk_pieces=...), or on "
             "several machines with regions.distributed"
         )
+
+
+def engine_bytes(engine: Any) -> int:
+    """The bytes held by an engine's NumPy arrays (its attributes, and arrays in tuples or
+    lists of them), an object array's elements (Fractions) counted at 64 bytes each beyond
+    their pointers. Cheap: no array is scanned."""
+    total = 0
+    for value in vars(engine).values():
+        items = value if isinstance(value, (tuple, list)) else (value,)
+        for v in items:
+            if hasattr(v, "nbytes") and hasattr(v, "dtype"):
+                total += int(v.nbytes) + (64 * int(v.size) if v.dtype == object else 0)
+    return total
+
+
+def check_partition_layer(engine: Any, cells_before: int, cells_now: int, layers_done: int,
+                          num_layers: int, what: str = "partition") -> None:
+    """Raise :class:`MemoryError` if the next layer of a partition would need more than the
+    memory available: half the engine's arrays now (:func:`engine_bytes`; they grow by
+    doubling, so at least half is in use) times the factor the last layer multiplied its
+    cells by (``cells_now / cells_before``), the growth it would repeat. Checked from the
+    third cutting layer on (the first layer grows from one cell, which says nothing about
+    the next). Arrays grow with the cells, so this is a lower bound on what the next layer
+    allocates if it multiplies the cells as the last one did: no alarm on a guess beyond
+    that."""
+    if layers_done >= num_layers or layers_done < 2:
+        return  # (the first layer's growth, from one cell, says nothing of the next's)
+    avail = available_memory()
+    if avail is None:
+        return
+    growth = max(1.0, cells_now / max(1, cells_before))
+    held = engine_bytes(engine)
+    need = held * growth / 2  # (arrays grow by doubling: at least half of them is in use)
+    if need > avail:
+        raise MemoryError(
+            f"{what}: layer {layers_done + 1} of {num_layers} would hold about "
+            f"{cells_now * growth:,.0f} cells ({cells_now:,} after layer {layers_done}, "
+            f"growing x{growth:.2g} per layer) and need about {_gb(need)} of memory at "
+            f"least (half the {_gb(held)} of arrays held now, times that growth), but about "
+            f"{_gb(avail)} is available. "
+            "Count the regions in bounded memory, tile by tile, with "
+            "regions.streaming.partition_summary(net, box, chunk_regions=...), or on "
+            "several machines with regions.distributed.partition_summary"
+        )
+
+
+def run_partition_layers(engine: Any, stages: Any, what: str = "partition") -> None:
+    """``engine.layer(st)`` for every stage, with :func:`check_partition_layer` before each
+    that can add cells (a linear stage adds none). ``engine.nF`` is its number of cells."""
+    stages = list(stages)
+    before = now = int(engine.nF)
+    cutting = [i for i, st in enumerate(stages) if st.is_max or st.activation.thresholds]
+    for i, st in enumerate(stages):
+        if i in cutting:
+            check_partition_layer(engine, before, now, cutting.index(i), len(cutting), what)
+        engine.layer(st)
+        if i in cutting:
+            before, now = now, int(engine.nF)
 
 
 def _gb(n: float) -> str:

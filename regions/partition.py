@@ -64,6 +64,7 @@ from .network import Network
 from ._stages import lower, same_maps
 from .plane import Plane
 from .domains import Box, Polytope, Slice
+from .memory import run_partition_layers
 from .polyhedral import PolyhedralPartition, polyhedral_partition
 
 __all__ = ["PARTITION_TOLERANCE", "Partition", "Region", "partition"]
@@ -436,6 +437,14 @@ def partition(
         ``num_regions``, ``num_linear_regions``, the regions (``region(i)``, iteration),
         ``patterns``, ``linear_maps``, ``offsets``, ``points``, ``edges``, ``areas``.
 
+    Raises
+    ------
+    MemoryError
+        Before a layer whose cells, growing as the last layer's did, would not fit in the
+        memory available (:func:`regions.memory.check_partition_layer`; the environment
+        variable ``REGIONS_MEMORY_LIMIT`` caps it); the message says how much is needed and
+        points to :func:`regions.streaming.partition_summary`.
+
     References
     ----------
     .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
@@ -512,8 +521,8 @@ def partition(
             unsettled = str(why)
     engine = PlanarEngine(polygon, kind)
     lowered = lower(model, kind)
-    for st in lowered.stages:
-        engine.layer(st)  # RuntimeError where float64 cannot decide how boundaries meet
+    # (RuntimeError where float64 cannot decide how boundaries meet)
+    run_partition_layers(engine, lowered.stages)
     result = replace(_assemble(engine, net, plane, polygon, exact, tol),
                      layer_names=lowered.names, arithmetic=kind.name)
     if unsettled is not None:
@@ -532,8 +541,7 @@ def _decided_by_certified(net: Network | Graph, model: Network | Graph, plane: P
     lowered = lower_certified(model)
     engine = CertifiedPlanarEngine(polygon, CERTIFIED, model, budget=FLOAT_EXACT_BUDGET,
                                    deciding=deciding_stages(lowered.stages))
-    for st in lowered.stages:
-        engine.layer(st)
+    run_partition_layers(engine, lowered.stages)
     stats = FilterStats(engine.decisions, engine.exact_values, False,
                         refined=engine.refined)
     return replace(_assemble(engine, net, plane, polygon, False, tol),
@@ -557,8 +565,7 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
         lowered = lower_certified(model)
         engine = CertifiedPlanarEngine(polygon, kind, model,
                                        deciding=deciding_stages(lowered.stages))
-        for st in lowered.stages:
-            engine.layer(st)
+        run_partition_layers(engine, lowered.stages)
     except Unsettled as why:
         decisions, values = (0, 0) if engine is None else (engine.decisions,
                                                            engine.exact_values)

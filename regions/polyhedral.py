@@ -70,6 +70,7 @@ from .graph import Graph, compose_input
 from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, to_fraction
 from .network import Network
 from ._pieces import pattern_rows
+from .memory import run_partition_layers
 from ._polyhedral import PolyhedralEngine
 from ._stages import lower, same_maps
 
@@ -848,8 +849,7 @@ def polyhedral_partition(net: Network | Graph, domain: Any = None,
     elif isinstance(inner, Polytope):
         halfspaces = (inner.A, inner.b)
     engine = PolyhedralEngine(d, kind, lowered.stages, box=box, halfspaces=halfspaces)
-    for st in lowered.stages:
-        engine.layer(st)
+    run_partition_layers(engine, lowered.stages)
     cell_patterns = engine.cell_patterns()
     if engine.real.all():  # no artificial walls: every cell is a region
         cell_region = np.arange(engine.nF, dtype=np.int64)

@@ -127,7 +127,8 @@ from .memory import check_trace_layer
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
 
-__all__ = ["trace", "trace_rows", "Trace", "DEFAULT_TOLERANCE", "ROUNDING_SHARE"]
+__all__ = ["trace", "trace_rows", "trace_arc_window", "Trace", "DEFAULT_TOLERANCE",
+           "ROUNDING_SHARE"]
 
 _FINITE, _LEFT, _RIGHT = 0, 1, 2  # where a crossing lies: a finite piece or an unbounded end
 
@@ -330,14 +331,52 @@ class Trace:
         patterns = self.patterns
         if self.closed:  # compare the last piece with the first as well
             patterns = tuple(np.concatenate([p, p[:1]]) for p in patterns)
-        if self.arithmetic == "certified":  # float Jacobians, exact where too close to tell
-            n = patterns[0].shape[0]
-            same = same_maps_certified(self.network, patterns, np.arange(n - 1),
-                                       np.arange(1, n), RATIONAL)
-        else:
-            same = same_neighbour_maps(self._lowered, patterns, self.tol)
+        same = self.same_neighbour_maps(patterns)  # (certified: exact where too close)
         changes = int(np.count_nonzero(~same))
         return max(1, changes) if self.closed else 1 + changes
+
+    def end_patterns(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """The activation patterns of the first and of the last interval between
+        consecutive ``edges`` (rows 0 and -1 of :attr:`patterns`), without building every
+        piece's pattern: each is one int8 array per layer.
+
+        Examples
+        --------
+        >>> from regions import Network, Segment, trace
+        >>> tr = trace(Network([[[1.0]], [[1.0]]], [[0.0], [0.0]], "relu"),
+        ...            Segment([-1.0], [1.0]))
+        >>> [[p.tolist() for p in end] for end in tr.end_patterns()]
+        [[[0], [0]], [[1], [0]]]
+        """
+        stages = self._lowered.stages
+        first = tuple(np.array(st.codes[ix[0]]) for st, ix in zip(stages, self._layer_index))
+        last = tuple(np.array(st.codes[ix[-1]]) for st, ix in zip(stages, self._layer_index))
+        return first, last
+
+    def same_neighbour_maps(self, patterns: tuple[np.ndarray, ...] | None = None
+                            ) -> np.ndarray:
+        """For consecutive rows of ``patterns`` (default :attr:`patterns`), whether the
+        network is the same affine map on both: exactly in exact mode, within ``tol``
+        relative to the size of the terms in float mode (as
+        :attr:`num_linear_pieces` decides). ``patterns`` may be any rows of patterns of this
+        network (one int8 array per layer, e.g. a slice of :attr:`patterns`).
+
+        Examples
+        --------
+        >>> from regions import Network, Segment, trace
+        >>> tr = trace(Network([[[1.0], [-1.0]], [[1.0, 1.0]]], [[0.0, 0.0], [0.0]], "relu"),
+        ...            Segment([-1.0], [3.0]))
+        >>> tr.same_neighbour_maps().tolist()
+        [False]
+        """
+        pats = self.patterns if patterns is None else patterns
+        n = pats[0].shape[0]
+        if n < 2:
+            return np.zeros(0, dtype=bool)
+        if self.arithmetic == "certified":
+            return same_maps_certified(self.network, pats, np.arange(n - 1),
+                                       np.arange(1, n), RATIONAL)
+        return same_neighbour_maps(self._lowered, pats, self.tol)
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -526,6 +565,49 @@ def trace_rows(net: Network | Graph, t: np.ndarray, rows: np.ndarray,
     lowered = lower(net, kind)
     _run_layers(engine, lowered, kind)
     return _make_trace(engine, net, domain, lowered)
+
+
+class _ArcWindow:
+    """The domain [angle(lo), angle(hi)] of a sub-arc traced by :func:`trace_arc_window`."""
+
+    def __init__(self, arc: Arc, domain: tuple[float, float]) -> None:
+        self.arc, self.domain = arc, domain
+
+
+def trace_arc_window(net: Network | Graph, arc: Arc, lo: Any, hi: Any) -> Trace:
+    """The exact trace of the part ``lo <= s <= hi`` of an :class:`~regions.Arc`, in the
+    arc's exact parameter s = -cot((t - start) / 2) (``-inf`` is the start point).
+
+    The engine :func:`trace` runs on an arc in exact mode, started on a window of it: for
+    callers that cut an arc into sub-arcs with exact ends, e.g. :mod:`regions.streaming`.
+    ``lo < hi`` are Fractions (or ``-inf``/``inf``); the arc's ``start`` and ``stop`` must
+    be multiples of pi/2, as for an exact trace. ``exact_knots`` hold the knots in s (the
+    same values as the whole arc's trace), ``knots`` and ``edges`` the float angles; the
+    result is never closed.
+
+    Examples
+    --------
+    >>> import math
+    >>> from fractions import Fraction
+    >>> from regions import Arc, Network
+    >>> net = Network([[[1, 0]], [[1]]], [[0], [0]], ["relu", "linear"])
+    >>> arc = Arc.circle([1, 0], [0, 1])            # x1 = cos t: zero at t = pi/2, 3 pi/2
+    >>> tr = trace_arc_window(net, arc, Fraction(-2), Fraction(2))   # s = -1 is t = pi/2
+    >>> [str(k) for k in tr.exact_knots], tr.num_pieces, tr.knots.round(12).tolist()
+    (['-1', '1'], 3, [1.570796326795, 4.712388980385])
+    """
+    from ._arc_exact import ExactArcEngine
+
+    if not isinstance(arc, Arc):
+        raise TypeError(f"arc must be a regions.Arc, got {type(arc).__name__}")
+    if not lo < hi:
+        raise ValueError(f"lo must be below hi; got lo={lo!r}, hi={hi!r}")
+    engine = ExactArcEngine(arc, (lo, hi))
+    lowered = lower(net, RATIONAL_FRACTION)
+    _run_layers(engine, lowered, RATIONAL)
+    ts = engine.t
+    window = _ArcWindow(arc, (float(ts[0]), float(ts[-1])))
+    return replace(_make_trace(engine, net, window, lowered), arithmetic="rational")
 
 
 def _make_trace(engine: TraceEngine, net: Network | Graph, trajectory,

@@ -26,6 +26,13 @@ def _partition_job():
         [[-3, -3], [3, 3]]
 
 
+def _nd_partition_job():
+    from regions import Box
+
+    net = random_network([4, 8, 6, 1], "relu", sigma_w=2 ** 0.5, sigma_b=1.0, seed=1)
+    return net, Box([Fraction(-2)] * 4, [Fraction(2)] * 4)
+
+
 def _sweep_job():
     net = random_network([3, 16, 16, 1], "relu", sigma_w=2.0, sigma_b=0.5, seed=4)
     return net, dist.pairs(np.random.default_rng(4).normal(size=(4, 3)))
@@ -82,6 +89,36 @@ def test_in_process_partition_and_sweep():
     assert [o.num_pieces for o in out] == [trace(net, g).num_pieces for g in segs]
 
 
+def test_in_process_arcs_equal_trace():
+    from tests.test_streaming import _arcs_exact, _rational_net, _same
+
+    from regions import Arc
+
+    net = random_network([2, 10, 10, 1], "relu", sigma_w=2.0, sigma_b=0.5, seed=1)
+    for arc in (Arc([1.0, 0.3], [-0.2, 1.2]),
+                Arc.circle([1.5, 0.0], [0.0, 1.0], center=[0.1, 0.2])):
+        tr = trace(net, arc)
+        for tasks in (None, 5):
+            _same(dist.trace_summary(net, arc, executor=IN_PROCESS, tasks=tasks,
+                                     chunk_pieces=4), tr)
+    for arc in _arcs_exact():  # knots at the start point and on a range boundary (pi/2)
+        c = arc.center
+        net = _rational_net([2, 6, 6, 1], "relu", seed=5, zero_at=[c + arc.x1, c + arc.x0])
+        tr = trace(net, arc, exact=True)
+        s = dist.trace_summary(net, arc, executor=IN_PROCESS, chunk_pieces=4, knots=True)
+        _same(s, tr, 1e-13)
+        assert list(s.knots) == list(tr.knots)
+
+
+def test_in_process_nd_partition():
+    from regions import Box
+
+    net = random_network([3, 8, 6, 1], "relu", sigma_w=2 ** 0.5, sigma_b=1.0, seed=0)
+    box = Box([-2.0] * 3, [2.0] * 3)
+    s = dist.partition_summary(net, box, executor=IN_PROCESS, chunk_regions=80)
+    assert s.num_regions == partition(net, box).num_regions and s.num_tiles >= 4
+
+
 def test_executor_errors():
     with pytest.raises(ValueError, match="workers must be a positive integer or None, got 0"):
         dist.executor(workers=0)
@@ -112,6 +149,9 @@ def test_local_cluster_equals_single_process(cluster):
     net, box = _partition_job()
     assert dist.partition_summary(net, box, executor=cluster, chunk_regions=20) == \
         dist.partition_summary(net, box, executor=IN_PROCESS, chunk_regions=20)
+    net, box = _nd_partition_job()
+    assert dist.partition_summary(net, box, executor=cluster, chunk_regions=60) == \
+        dist.partition_summary(net, box, executor=IN_PROCESS, chunk_regions=60)
     net, segs = _sweep_job()
     assert dist.trace_summaries(net, segs, executor=cluster, chunk_pieces=20) == \
         dist.trace_summaries(net, segs, executor=IN_PROCESS, chunk_pieces=20)
