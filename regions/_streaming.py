@@ -680,12 +680,7 @@ class TraceMerger:
                 self.pieces -= 1
                 self.linear -= 1
             else:
-                step = np.array([
-                    int(np.count_nonzero(a != b)) if mx else
-                    int(np.abs(a.astype(np.int64) - b).sum())
-                    for a, b, mx in zip(self.last, c.first, self.packer.is_max)],
-                    dtype=np.int64)
-                self.transitions = self.transitions + step
+                self.transitions = self.transitions + self._step(self.last, c.first)
                 self._write_knots([c.lo if c.at is None else c.at])
                 if self.with_linear and self._same_map(c, self.last, c.first):
                     self.linear -= 1
@@ -701,6 +696,13 @@ class TraceMerger:
             self.key_parts.append(c.keys)
         elif self.distinct is not None and c.keys is not None:
             self.distinct.add(c.keys)
+
+    def _step(self, before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> np.ndarray:
+        """Neuron transitions per layer where the pattern ``before`` meets ``after``: how
+        many pieces each neuron moves (a group maximum: whether its argmax changes)."""
+        return np.array([
+            int(np.count_nonzero(a != b)) if mx else int(np.abs(a.astype(np.int64) - b).sum())
+            for a, b, mx in zip(before, after, self.packer.is_max)], dtype=np.int64)
 
     def as_chunk(self) -> _Chunk:
         """The chunks added so far as one chunk (to be merged with its neighbours)."""
@@ -727,12 +729,7 @@ class TraceMerger:
             self.pieces = max(1, pieces_open - 1)
             self.linear = max(1, self.linear - 1)
         else:
-            step = np.array([
-                int(np.count_nonzero(a != b)) if mx else
-                int(np.abs(a.astype(np.int64) - b).sum())
-                for a, b, mx in zip(self.last, first.first, self.packer.is_max)],
-                dtype=np.int64)
-            self.transitions = self.transitions + step
+            self.transitions = self.transitions + self._step(self.last, first.first)
             start = first.lo if first.at is None else first.at
             if self.want_knots:
                 self.knots.insert(0, start)
