@@ -13,8 +13,14 @@ smoke-size run (under a minute); the full run takes a few minutes on a 2-core ma
     python -m regions.reproduce --only length_growth,dichotomies
     python -m regions.reproduce --trained             # and the trained-network experiments
     python -m regions.reproduce --trained --quick --only trained_noise
+    python -m regions.reproduce --resume              # reuse the experiments finished
     python -m regions.reproduce --workers 4           # experiments on a local Dask cluster
     python -m regions.reproduce --scheduler tcp://host:8786   # ... on your own cluster
+
+Each finished experiment's result is kept in ``--out``'s ``.finished`` folder; with
+``--resume`` a run interrupted part way (or extended with more experiments) reuses the ones
+finished with the same seed and size instead of recomputing them (their figures are on disk
+already), and the progress line counts them as done.
 
 With ``--workers N`` (N > 1) or ``--scheduler ADDRESS`` the experiments run side by side, one
 whole experiment per task, on an executor of :mod:`regions.distributed` (dask's ``dask``
@@ -89,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> list:
     parser.add_argument("--scheduler", default=None,
                         help="run the experiments on the Dask cluster at this address "
                              "(tcp://host:8786), left as it is")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse the experiments a previous run with the same seed and "
+                             "size finished into --out (kept in its .finished folder)")
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
@@ -104,22 +113,27 @@ def main(argv: Sequence[str] | None = None) -> list:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    results = []
-    if (args.workers or 1) > 1 or args.scheduler is not None:
+    done = {n: r for n in names if (r := _finished(out, n, args)) is not None} \
+        if args.resume else {}
+    todo = [n for n in names if n not in done]
+    fresh: dict = {}
+    if todo and ((args.workers or 1) > 1 or args.scheduler is not None):
         from .distributed import executor
 
         with executor(workers=args.workers, scheduler=args.scheduler) as ex:
             bar = Progress(total=len(names), label=f"experiments ({ex.kind}, {ex.workers})",
                            enabled=not args.no_progress)
-            for result in ex.map(_run_experiment, names, quick=args.quick, seed=args.seed,
+            bar.step(len(done), "resumed")
+            for result in ex.map(_run_experiment, todo, quick=args.quick, seed=args.seed,
                                  out=str(out.resolve())):
-                results.append(result)
+                fresh[result.name] = _keep(out, result, args)
                 bar.step(1, result.name)
             bar.close()
-    for i, name in enumerate(names if not results else [], 1):
+    for i, name in enumerate([n for n in todo if n not in fresh], len(done) + 1):
         module = importlib.import_module(f".experiments.{name}", __package__)
         progress = Progress(label=f"{i}/{len(names)} {name}", enabled=not args.no_progress)
-        results.append(run_one(module.run, args.quick, args.seed, out, progress))
+        fresh[name] = _keep(out, run_one(module.run, args.quick, args.seed, out, progress), args)
+    results = [done[n] if n in done else fresh[n] for n in names]
     seconds = time.perf_counter() - start
     report = _header(args, seconds, results) + "\n" + "\n".join(r.section() for r in results)
     (out / "report.md").write_text(report)
@@ -129,6 +143,39 @@ def main(argv: Sequence[str] | None = None) -> list:
     for line in failed:
         print(f"claim not supported by these data: {line}", file=sys.stderr)
     return results
+
+
+def _finished_path(out: Path, name: str, args: argparse.Namespace) -> Path:
+    size = "quick" if args.quick else "full"
+    return out / ".finished" / f"{name}-{size}-seed{args.seed}.pickle"
+
+
+def _keep(out: Path, result, args: argparse.Namespace):
+    """Keep a finished experiment's result (figures released: they are files in ``out``)
+    for ``--resume``; returns it."""
+    import pickle
+    from dataclasses import replace
+
+    path = _finished_path(out, result.name, args)
+    path.parent.mkdir(exist_ok=True)
+    kept = replace(result, figures={k: None for k in result.figures})
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(kept))
+    tmp.replace(path)  # (atomic: an interrupted write leaves no half result)
+    return result
+
+
+def _finished(out: Path, name: str, args: argparse.Namespace):
+    """The result a previous run kept for ``name`` (same seed and size), or None."""
+    import pickle
+
+    path = _finished_path(out, name, args)
+    if not path.exists():
+        return None
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # an unreadable or outdated file: run the experiment again
+        return None
 
 
 def _run_experiment(name: str, quick: bool, seed: int, out: str):

@@ -69,3 +69,33 @@ def test_module_entry_point_help():
     done = subprocess.run([sys.executable, "-m", "regions.reproduce", "--help"],
                           capture_output=True, text=True, check=True)
     assert "--quick" in done.stdout and "--out" in done.stdout
+
+
+def test_resume_reuses_finished_experiments_and_runs_the_rest(tmp_path, monkeypatch):
+    """An interrupted run (here: one of two experiments finished) resumes without running
+    the finished one again; another seed or size is not reused."""
+    from regions.experiments import region_boundaries
+
+    out = str(tmp_path / "r")
+    first = reproduce.main(["--quick", "--out", out, "--no-progress",
+                            "--only", "region_boundaries"])
+    calls = []
+    original = region_boundaries.run
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(region_boundaries, "run", counted)
+    both = reproduce.main(["--quick", "--out", out, "--no-progress", "--resume",
+                           "--only", "region_boundaries,dichotomies"])
+    assert calls == []  # finished: not run again
+    assert [r.name for r in both] == ["region_boundaries", "dichotomies"]
+    assert both[0].data == first[0].data
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert f"## {both[0].title}" in report and f"## {both[1].title}" in report
+    reproduce.main(["--quick", "--out", out, "--no-progress", "--resume",
+                    "--only", "region_boundaries", "--seed", "1"])
+    assert calls == [1]  # another seed: run
+    reproduce.main(["--quick", "--out", out, "--no-progress", "--only", "region_boundaries"])
+    assert calls == [1, 1]  # without --resume: run
