@@ -404,7 +404,7 @@ class Trace:
 
 def trace(
     net: Network | Graph,
-    trajectory: Segment | Line | Polyline,
+    trajectory: Segment | Line | Polyline | Arc,
     exact: bool | NumberKind | None = None,
     *,
     tol: float | None = None,
