@@ -866,13 +866,12 @@ def _chunks(net, trajectory, *, chunk_pieces, exact, tol, boundaries, keep_keys,
             hi = snap_chunk_end(lo, b, width, trajectory, is_exact)
             c = trace_chunk(net, trajectory, lo, hi, exact, tol, keep_keys, want_knots,
                              linear, is_exact)
-            if c.num_pieces > chunk_pieces and (hi - lo) > total * 1e-12:
-                width = (hi - lo) / 2 / max(1, c.num_pieces // chunk_pieces)
+            if _too_large(c, lo, hi, chunk_pieces, total * 1e-12):
+                width = _halved(c, lo, hi, chunk_pieces)
                 del c
                 continue
             yield c
-            grow = (chunk_pieces / 2) / max(c.num_pieces, 1)
-            width = (hi - lo) * min(4.0, max(0.25, grow))
+            width = _grown(c, lo, hi, chunk_pieces)
             if is_exact:  # dyadic widths keep the boundaries short rationals
                 width = Fraction(2) ** math.floor(math.log2(width)) if width > 0 else width
             lo = hi
@@ -919,14 +918,31 @@ def _arc_chunks(net, arc: Arc, *, chunk_pieces, exact, tol, boundaries, want_kno
                 width *= 2  # (the two ends' rationals coincide: a wider chunk)
                 continue
             c = _arc_chunk(net, arc, lo, hi, exact, tol, want_knots, linear, is_exact)
-            if c.num_pieces > chunk_pieces and (hi - lo) > total * 1e-9:
-                width = (hi - lo) / 2 / max(1, c.num_pieces // chunk_pieces)
+            if _too_large(c, lo, hi, chunk_pieces, total * 1e-9):
+                width = _halved(c, lo, hi, chunk_pieces)
                 del c
                 continue
             yield c
-            grow = (chunk_pieces / 2) / max(c.num_pieces, 1)
-            width = (hi - lo) * min(4.0, max(0.25, grow))
+            width = _grown(c, lo, hi, chunk_pieces)
             lo = hi
+
+
+def _too_large(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int, least: Any) -> bool:
+    """Whether chunk ``c`` of [lo, hi] holds more than ``chunk_pieces`` pieces and is
+    wider than ``least`` (then it is traced again narrower)."""
+    return c.num_pieces > chunk_pieces and (hi - lo) > least
+
+
+def _halved(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int) -> Any:
+    """The width to trace a too-large chunk again with: half, and less by its excess."""
+    return (hi - lo) / 2 / max(1, c.num_pieces // chunk_pieces)
+
+
+def _grown(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int) -> Any:
+    """The next chunk's width, sized from this one's piece density for about half
+    ``chunk_pieces`` pieces (within a factor 4 of this width)."""
+    grow = (chunk_pieces / 2) / max(c.num_pieces, 1)
+    return (hi - lo) * min(4.0, max(0.25, grow))
 
 
 def trace_range(net, trajectory, lo, hi, *, chunk_pieces, exact, tol, want_knots,

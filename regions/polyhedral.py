@@ -450,10 +450,7 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     if not inc.shape[0]:
         return np.zeros((0, 2), dtype=np.int64)
     total = int(flat.shape[0])
-    key, inc = _sort_pairs(cell_of[inc] * np.int64(L) + lab, inc, total)
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    count = np.diff(np.r_[starts, key.shape[0]])
-    fkey = key[starts]
+    inc, starts, count, fkey = _groups(cell_of[inc] * np.int64(L) + lab, inc, total)
     fcell = fkey // L
     # candidate facets: at least n vertices, not the whole cell, with a point; their
     # incidences gathered (faces in order, vertices increasing within)
@@ -527,15 +524,19 @@ def _incidence_labels(flat: np.ndarray, B: np.ndarray,
     return inc, lab
 
 
-def _sort_pairs(key: np.ndarray, inc: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(key, inc)`` pairs sorted by key, then by ``inc`` (non-negative, below ``total``):
-    one sort of the two packed into an int64 where they fit, else a lexsort."""
+def _groups(key: np.ndarray, inc: np.ndarray, total: int) -> tuple[np.ndarray, ...]:
+    """The ``(key, inc)`` pairs grouped by key: ``inc`` sorted by key, then increasing
+    (non-negative, below ``total``), and each group's start, size and key. One sort of the
+    two packed into an int64 where they fit, else a lexsort."""
     bits = max(1, total.bit_length())
     if int(key.max(initial=0)) < (1 << (62 - bits)):
         packed = np.sort((key << bits) | inc)
-        return packed >> bits, packed & ((1 << bits) - 1)
-    order = np.lexsort((inc, key))
-    return key[order], inc[order]
+        key, inc = packed >> bits, packed & ((1 << bits) - 1)
+    else:
+        order = np.lexsort((inc, key))
+        key, inc = key[order], inc[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    return inc, starts, np.diff(np.r_[starts, key.shape[0]]), key[starts]
 
 
 def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -611,10 +612,7 @@ def _pulling_simplices(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray,
             state_of = np.repeat(np.arange(cnt.shape[0]), cnt)
             # (face, label) groups of incidences, incidences increasing within a group
             inc, lab = _incidence_labels(verts, B)
-            key, inc = _sort_pairs(state_of[inc] * np.int64(L) + lab, inc, total)
-            gstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            gcount = np.diff(np.r_[gstart, key.shape[0]])
-            gkey = key[gstart]
+            inc, gstart, gcount, gkey = _groups(state_of[inc] * np.int64(L) + lab, inc, total)
             gstate = gkey // L
             cand = np.flatnonzero((gcount >= d) & (gcount < cnt[gstate]))
             # facets: maximal; and the ones missing v0 (a group's first incidence)
