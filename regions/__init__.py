@@ -2,7 +2,8 @@
 
 The public names: :class:`Network` and :func:`random_network`; the trajectories
 :class:`Segment`, :class:`Line`, :class:`Polyline`, :class:`Arc`; :func:`trace` and its result
-:class:`Trace`; :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
+:class:`Trace`, and many segments at once with :func:`trace_segments` (:func:`segment_pairs`,
+:class:`SegmentTraces`); :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
 :class:`Partition` and :class:`Region`, and of any input dimension (domains :class:`Box`,
 :class:`Polytope`, :class:`Slice`, :func:`neighbourhood`) with :class:`PolyhedralPartition`
 and :class:`PolyhedralRegion`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
@@ -22,6 +23,7 @@ from .graph import Graph, GraphBuilder, as_graph
 from .torch_io import from_torch, to_torch
 from .onnx_io import from_onnx
 from .trace import DEFAULT_TOLERANCE, Trace, trace
+from .batch import SegmentTraces, segment_pairs, trace_segments
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 from .plane import Plane
@@ -61,6 +63,9 @@ __all__ = [
     "Region",
     "SampledTrace",
     "Segment",
+    "SegmentTraces",
+    "segment_pairs",
+    "trace_segments",
     "Trace",
     "get_activation",
     "partition",

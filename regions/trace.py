@@ -123,7 +123,7 @@ from .kinds import RATIONAL, RATIONAL_FRACTION, CertifiedKind, NumberKind, as_ki
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
-from ._pieces import (EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
+from ._pieces import (BatchEngine, EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
                       record_layer)
 from ._stages import (Lowered, Stage, check_float_range, check_terms_underflow,
                       group_max_values, lower, padded_groups, same_neighbour_maps)
@@ -132,7 +132,7 @@ from .memory import check_trace_layer
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
 
-__all__ = ["trace", "trace_rows", "trace_arc_window", "Trace", "DEFAULT_TOLERANCE",
+__all__ = ["trace", "trace_rows", "run_straight", "trace_arc_window", "Trace", "DEFAULT_TOLERANCE",
            "ROUNDING_SHARE"]
 
 _FINITE, _LEFT, _RIGHT = 0, 1, 2  # where a crossing lies: a finite piece or an unbounded end
@@ -572,6 +572,18 @@ def trace_rows(net: Network | Graph, t: np.ndarray, rows: np.ndarray,
     return _make_trace(engine, net, domain, lowered)
 
 
+def run_straight(net: Network | Graph, t: np.ndarray, rows: np.ndarray, kind: NumberKind,
+                 gaps: np.ndarray) -> tuple[BatchEngine, Lowered]:
+    """Run the straight-trajectory engine of :func:`trace` on the path through ``rows`` (at
+    parameters ``t``), leaving the pieces ``gaps[r]`` (from row r to r + 1) unsplit: several
+    segments in one run, for :mod:`regions.batch`. Returns the finished engine (its
+    :class:`~regions._pieces.BatchEngine` interface) and the lowered network."""
+    engine = _Engine(t, rows, None, None, kind, model=net, gaps=gaps)
+    lowered = lower(net, kind)
+    _run_layers(engine, lowered, kind)
+    return engine, lowered
+
+
 class _ArcWindow:
     """The domain [angle(lo), angle(hi)] of a sub-arc traced by :func:`trace_arc_window`."""
 
@@ -673,8 +685,17 @@ class _Engine(EngineBase):
 
     def __init__(self, t: np.ndarray, rows: np.ndarray, left: np.ndarray | None,
                  right: np.ndarray | None, kind: NumberKind,
-                 model: Network | Graph | None = None) -> None:
+                 model: Network | Graph | None = None, gaps: np.ndarray | None = None) -> None:
         self.t = t  # (K,) finite edges, sorted
+        # batches (several segments in one run): gap[r] marks the piece [t_r, t_r+1] as not
+        # traced (never split), origin[r] the parameter its segment starts at (the float
+        # tolerance is relative to t - origin, as in a trace of that segment alone)
+        self.gap = None if gaps is None else np.asarray(gaps, dtype=bool)
+        self.origin = None
+        if gaps is not None:
+            starts = np.concatenate([[True], self.gap[:-1]])
+            self.origin = t[np.maximum.accumulate(np.where(starts, np.arange(t.shape[0]), 0))]
+        self.segment_lengths: list[np.ndarray] = []
         self.z = rows  # (K, width) values of the current layer's image at the edges
         self.left = left  # slope dz/dt on (-inf, t[0]] or None
         self.right = right  # slope dz/dt on [t[-1], inf) or None
@@ -685,6 +706,7 @@ class _Engine(EngineBase):
         self.layer_transitions: list[np.ndarray] = []
         self.wrap_transitions: list[int] = []
         self.lengths = [self._length()]
+        self._record_segment_lengths()
         self.noise: Any = 0  # float: rounding bound of each pre-activation, (rows, width)
         self.noise_slope: Any = (0, 0)  # float: bounds of the (left, right) end slopes
         self.terms: Any = None  # float: |A| |z| + |b| per row and neuron (sizes of its terms)
@@ -747,6 +769,7 @@ class _Engine(EngineBase):
         self.z = out if h.shape[1] == m else np.concatenate([out, h[:, m:]], axis=1)
         self.left, self.right = hl, hr
         self.lengths.append(self._length(st.width))
+        self._record_segment_lengths(st.width)
 
     def _split_elementwise(self, h, hl, hr, act: Activation, m: int):
         """Insert the threshold crossings of the first ``m`` columns; returns the rows and
@@ -874,6 +897,8 @@ class _Engine(EngineBase):
         parts: list[tuple[np.ndarray, np.ndarray, int]] = []  # (anchor rows, groups, kind)
         if K > 1:
             p, gp = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
+            if self.gap is not None:  # a batch: no breakpoint inside a gap
+                p, gp = p[~self.gap[p]], gp[~self.gap[p]]
             parts.append((p, gp, _FINITE))
         for ray, row, which in ((hl, 0, _LEFT), (hr, K - 1, _RIGHT)):
             if ray is not None:  # an unbounded end: every group is walked
@@ -898,20 +923,21 @@ class _Engine(EngineBase):
             dt[kind == _LEFT] = -1
             tc = t[a] + lam * dt
             if not exact:  # a crossing within tol*max(1,|t|) of an edge moves onto it
-                gap = tol * np.maximum(1.0, np.abs(tc))
+                gap = tol * np.maximum(1.0, np.abs(self._local(tc, a)))
                 near = np.abs(tc - t[a]) <= gap
                 near |= fin & (np.abs(t[np.minimum(a + 1, K - 1)] - tc) <= gap)
                 a, kind, lam, tc = (v[~near] for v in (a, kind, lam, tc))
             if tc.shape[0]:
                 order = np.argsort(tc, kind="stable")
-                first = order[np.flatnonzero(knot_starts(tc[order], tol, exact))]
+                first = order[np.flatnonzero(knot_starts(
+                    tc[order], tol, exact, self._local(tc[order], a[order]) if not exact else None))]
                 direction = _directions(h, hl, hr, a[first], kind[first])  # full rows
                 new_rows = h[a[first]] + lam[first][:, None] * direction
                 new_slack = slack
                 if not exact:
                     new_terms = self._new_terms(a[first], kind[first], lam[first])
                     new_slack = self._max_slack(groups, self.tol * new_terms)
-                is_new = insert_edges(self, tc[first])
+                is_new = self._insert(tc[first], a[first])
                 h = _merge_rows(h, new_rows, is_new)
                 if not exact:
                     self._insert_noise(new_terms, is_new)
@@ -979,6 +1005,9 @@ class _Engine(EngineBase):
             kind = np.where(a < 0, _LEFT, np.where(a >= last, _RIGHT, _FINITE))
             a = np.clip(a, 0, last)
             fin = kind == _FINITE
+            if self.gap is not None:  # a batch: no crossing inside a gap
+                live = ~(fin & self.gap[a])
+                a, j, kind, fin = a[live], j[live], kind[live], fin[live]
             slope = np.empty(a.shape[0], dtype=h.dtype)
             slope[fin] = h[a[fin] + 1, j[fin]] - h[a[fin], j[fin]]
             for ray_kind, hray in ((_LEFT, hl), (_RIGHT, hr)):
@@ -997,7 +1026,7 @@ class _Engine(EngineBase):
                 late = fin & (step > 0.5)
                 tc[late] = t[a[late] + 1] - back[late] * dt[late]
                 # a crossing within tol*max(1,|t|) of an edge moves onto it
-                gap = tol * np.maximum(1.0, np.abs(tc))
+                gap = tol * np.maximum(1.0, np.abs(self._local(tc, a)))
                 near_a = np.abs(tc - t[a]) <= gap
                 near_b = fin & (np.abs(t[np.minimum(a + 1, last)] - tc) <= gap) & ~near_a
                 s[a[near_a], j[near_a]] = 0
@@ -1015,7 +1044,7 @@ class _Engine(EngineBase):
         a, j, k, kind, step, tc, back = (v[order] for v in (a, j, k, kind, step, tc, back))
 
         # crossings at one parameter (exact) or within tol of each other (float): one knot
-        starts = knot_starts(tc, tol, exact)
+        starts = knot_starts(tc, tol, exact, None if exact else self._local(tc, a))
         group = np.cumsum(starts) - 1
         first = np.flatnonzero(starts)
         ga, gkind, gstep, gt = a[first], kind[first], step[first], tc[first]
@@ -1048,12 +1077,54 @@ class _Engine(EngineBase):
                 self._check_snap(new_pre - th, new_noise, ns, "a pre-activation at a new edge")
                 np.copyto(new_pre, th, where=ns == 0)
 
-        is_new = insert_edges(self, gt)
+        is_new = self._insert(gt, ga)
         h = _merge_rows(h, new_rows, is_new)
         if not exact:
             self._insert_noise(new_terms, is_new)
         sides = [_merge_rows(s, ns, is_new) for s, ns in zip(sides, new_sides)]
         return h, sides
+
+    def _local(self, tc: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Parameters ``tc`` of crossings anchored at rows ``a``, from their segment's start
+        (a batch) or as they are."""
+        return tc if self.origin is None else tc - self.origin[a]
+
+    def _insert(self, new_t: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """Insert edges ``new_t`` (sorted; inside the pieces anchored at rows ``anchors``);
+        returns the mask of the new rows."""
+        origin = None if self.origin is None else self.origin[anchors]
+        is_new = insert_edges(self, new_t)
+        if self.gap is not None:
+            self.gap = _merge_rows(self.gap, np.zeros(new_t.shape[0], dtype=bool), is_new)
+            self.origin = _merge_rows(self.origin, origin, is_new)
+        return is_new
+
+    def segment_of_rows(self) -> np.ndarray:
+        """A batch: the segment of every row (each row lies on exactly one segment)."""
+        return np.cumsum(np.concatenate([[False], self.gap[:-1]])).astype(np.int64)
+
+    def _record_segment_lengths(self, width: int | None = None) -> None:
+        """A batch: the image length of every segment's first ``width`` state columns."""
+        if self.gap is None:
+            return
+        d = self.z[1:, :width] - self.z[:-1, :width]
+        if self.exact:
+            norms = np.array([_sqrt_fraction(q) for q in (d * d).sum(axis=1)], dtype=float)
+        else:
+            norms = _chord_lengths(d)
+        norms[self.gap[:-1]] = 0.0
+        seg = self.segment_of_rows()[:-1]
+        self.segment_lengths.append(np.bincount(seg, weights=norms, minlength=int(seg[-1]) + 1
+                                                if seg.shape[0] else 0))
+
+    def edge_signs(self) -> np.ndarray:
+        """The sign of every output coordinate at every edge, (edges, outputs): float mode
+        takes values within their rounding bound of zero as zero (raising where such a value
+        is beyond rounding, as at any edge)."""
+        s = self.kind.sides(self.z, self.noise)
+        if not self.exact and np.shape(self.noise) in ((), self.z.shape):  # (elementwise)
+            self._check_snap(self.z, self.noise, s, "an output at an edge")
+        return s
 
     # -- lengths and the result ----------------------------------------------------------
 
@@ -1072,9 +1143,7 @@ class _Engine(EngineBase):
 
     def sign_changes(self) -> np.ndarray:
         """Sign changes of every output coordinate along the trajectory."""
-        s = self.kind.sides(self.z, self.noise)  # (K, n_out)
-        if not self.exact and np.shape(self.noise) in ((), self.z.shape):  # (elementwise)
-            self._check_snap(self.z, self.noise, s, "an output at an edge")
+        s = self.edge_signs()  # (K, n_out)
         parts = []
         nl, nr = self.noise_slope
         if self.left is not None:
