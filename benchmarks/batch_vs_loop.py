@@ -9,10 +9,15 @@ of ``--repeats``, interleaved), their ratio, and whether every segment's piece c
 
 from __future__ import annotations
 
-import _bench  # noqa: F401  (one BLAS thread; the checkout's package)
-import numpy as np
+import os
+import sys
 
-from regions import Segment, random_network, segment_pairs, trace, trace_segments
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _bench  # noqa: E402  (first: one BLAS thread; the checkout's package)
+
+import numpy as np  # noqa: E402
+
+from regions import Segment, random_network, segment_pairs, trace, trace_segments  # noqa: E402
 
 CASES = [  # (widths, activation, sigma_w, points)
     ([10, 32, 32, 32, 1], "relu", 2.0, 30),
