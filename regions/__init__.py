@@ -10,7 +10,8 @@ and :class:`PolyhedralRegion`; the sampling baseline :func:`sample_trace` and :c
 activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`,
 :func:`leaky_relu`, :func:`hardtanh`); networks as graphs of operations (:class:`Graph`,
 :class:`GraphBuilder`, :func:`as_graph`, :mod:`regions.graph`, :mod:`regions.operators`),
-imported with :func:`from_torch` and :func:`from_onnx` and exported with :func:`to_torch`.
+imported with :func:`from_torch` and :func:`from_onnx` and exported with :func:`to_torch`;
+counts during training with :class:`RegionTracker`.
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 :mod:`regions.constructions`. The arithmetic of a computation is a number kind
 (:mod:`regions.kinds`: :data:`FLOAT`, :data:`RATIONAL`, :data:`CERTIFIED`); certified
@@ -24,6 +25,7 @@ from .torch_io import from_torch, to_torch
 from .onnx_io import from_onnx
 from .trace import DEFAULT_TOLERANCE, Trace, trace
 from .batch import SegmentTraces, segment_pairs, trace_segments
+from .tracking import RegionTracker
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 from .plane import Plane
@@ -61,6 +63,7 @@ __all__ = [
     "Plane",
     "Polyline",
     "Region",
+    "RegionTracker",
     "SampledTrace",
     "Segment",
     "SegmentTraces",
