@@ -131,7 +131,7 @@ class Network:
         return z[0] if single else z
 
     def __repr__(self) -> str:
-        kinds = ", ".join(a.name for a in self.activations)
+        kinds = ", ".join(repr(a) for a in self.activations)
         mode = "exact" if self.is_exact else "float64"
         return f"Network(widths={self.widths}, activations=({kinds}), {mode})"
 
