@@ -17,7 +17,7 @@ state is the running cap c_l = min(n_0, n_1 - j_1, ..., n_l - j_l), an integer i
     S_0 = {n_0: 1};  S_l(min(c, n_l - j)) += S_{l-1}(c) * C(n_l, j)
     for 0 <= j <= min(c, n_l);  bound = sum_c S_L(c),
 
-which is O(L n_0^2) big-integer operations instead of |J| products.
+which is O(L n_0^2) big-integer operations instead of ``|J|`` products.
 
 Lower bound (n_l >= 3 n_0): (prod_{l<L} (floor(n_l/n0) + 1)^{n0}) sum_{j<=n0} C(n_L, j),
 better than Montufar et al.'s floor(n_l/n0)^{n0}. For n_0 = 1 and every n_l >= 3 the two
@@ -28,7 +28,7 @@ a maxout unit of rank k is a max of k affine functions, whose regions are cut by
 k(k-1)/2 hyperplanes where two of them tie.
 
 * :func:`serra_upper_bound` (exact, dynamic programming) and :func:`serra_index_set_size`
-  (|J|, by the same programme).
+  (``|J|``, by the same programme).
 * :func:`serra_lower_bound`, :func:`serra_lower_bound_uniform`.
 * :func:`serra_one_input_maximum`, :func:`serra_one_input_maximum_uniform`.
 * :func:`serra_maxout_upper_bound`, :func:`serra_maxout_upper_bound_uniform`.
@@ -96,7 +96,7 @@ def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
        J = \{ 0 \le j_l \le \min(n_0, n_1 - j_1, \dots, n_{l-1} - j_{l-1}, n_l) \}
 
     Evaluated by dynamic programming over the running cap min(n_0, n_1 - j_1, ...,
-    n_l - j_l) (see the module docstring): O(L n_0^2) operations, never |J|. At most
+    n_l - j_l) (see the module docstring): O(L n_0^2) operations, never ``|J|``. At most
     :func:`~bounds.montufar2017_upper_bound` (J is inside Montufar's box j_l <= d_l); equal to
     it when every n_l >= 2 n0 (the caps never drop below n0), to Zaslavsky's count for one
     layer, and to prod(n_l + 1) for n0 = 1 and every n_l >= 2.
@@ -144,7 +144,7 @@ def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
 
 
 def serra_index_set_size(widths: Sequence[int], n0: int) -> sp.Integer:
-    r"""|J|, the number of index tuples in Serra et al.'s upper bound (by the same DP).
+    r"""``|J|``, the number of index tuples in Serra et al.'s upper bound (by the same DP).
 
     What enumerating J would cost: the number of products a direct evaluation of
     :func:`serra_upper_bound` would sum.

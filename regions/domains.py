@@ -68,7 +68,7 @@ def _rank(m: np.ndarray) -> int:
 
 @dataclass(frozen=True, eq=False, init=False)
 class Box:
-    """The box ``[lower_1, upper_1] x ... x [lower_n, upper_n]`` (any dimension n >= 1).
+    """The box ``[lower_1, upper_1] x...x [lower_n, upper_n]`` (any dimension n >= 1).
 
     Parameters
     ----------

@@ -51,7 +51,7 @@ class Network:
 
     Examples
     --------
-    A one-input ReLU network computing relu(x) + relu(-x) = |x|:
+    A one-input ReLU network computing relu(x) + relu(-x) = ``|x|``:
 
     >>> net = Network([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "relu")
     >>> net.widths

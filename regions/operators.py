@@ -8,12 +8,12 @@ value (for rounding-error bounds), so no engine needs the dense matrix. A convol
 applied as a convolution: its input patches are gathered in chunks of rows and multiplied by
 the kernel, never expanded into an ``(out_size, in_size)`` matrix.
 
-==================  ===========================================================
-:class:`Dense`      a matrix (``nn.Linear``, ``Gemm``, ``MatMul``)
-:class:`Conv`       N-d convolution with stride, padding, dilation and groups
-:class:`AveragePool` average pooling over windows (or adaptive bins)
-:class:`ChannelScale` one factor per channel (batch normalisation in eval mode)
-==================  ===========================================================
+=====================  ===========================================================
+:class:`Dense`         a matrix (``nn.Linear``, ``Gemm``, ``MatMul``)
+:class:`Conv`          N-d convolution with stride, padding, dilation and groups
+:class:`AveragePool`   average pooling over windows (or adaptive bins)
+:class:`ChannelScale`  one factor per channel (batch normalisation in eval mode)
+=====================  ===========================================================
 
 Examples
 --------

@@ -58,7 +58,7 @@ def _as_strategy(value, default_range: tuple[int, int]) -> st.SearchStrategy[int
 
 
 def small_fractions(max_numerator: int = 4, max_denominator: int = 3) -> st.SearchStrategy[Fraction]:
-    """Fractions p/q with |p| <= max_numerator and 1 <= q <= max_denominator."""
+    """Fractions p/q with ``|p|`` <= max_numerator and 1 <= q <= max_denominator."""
     return st.builds(
         Fraction,
         st.integers(-max_numerator, max_numerator),

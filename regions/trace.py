@@ -58,19 +58,19 @@ With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`
   a far edge of a :class:`Line` does not loosen it at the near ones, nor a large input a
   neuron does not read; a new edge's bound interpolates its piece's ends', which bounds
   it since each term's size is convex along a piece, and on an unbounded end adds
-  |t - t_i| times the slope's ``sum_i |W_ji| |g_i|``, so it grows with |t|), is treated as
+  ``|t - t_i|`` times the slope's ``sum_i |W_ji| |g_i|``, so it grows with ``|t|``), is treated as
   lying on it **if it is within** :data:`ROUNDING_SHARE` (2^-10) **of that bound**: with
   the default ``tol``,
   about 1e-14 of its terms (44 machine epsilons; the share scales with ``tol``), rounding
   of a coincidence. A value farther from the threshold than that but
   still within the bound is a genuine near-miss the tolerance would merge: a piece
   narrower than the tolerance, or, along a :class:`Line` nearly parallel to a boundary, a
-  value whose terms are ~|t| times larger than itself (the error of the slopes, ~1e-16 of
-  their terms, times |t|, swamps it). Float mode raises ``FloatingPointError`` there
+  value whose terms are ~``|t|`` times larger than itself (the error of the slopes, ~1e-16 of
+  their terms, times ``|t|``, swamps it). Float mode raises ``FloatingPointError`` there
   (suggesting ``exact=True``) instead of snapping it (at edges, at new edges, and for the
   outputs whose signs are counted). The slope of an unbounded end within
   ``tol * sum_i |W_ji| |g_i|`` of zero (its own terms g) is zero, unless its sign decides
-  a crossing far out (a boundary nearly parallel to the line, meeting it at |t| ~ 1e16 or
+  a crossing far out (a boundary nearly parallel to the line, meeting it at ``|t| ~ 1e16`` or
   never) or the side of a threshold the end starts on: that sign is then recomputed
   exactly, in rational arithmetic from the float network and direction along the end's
   patterns (one vector per layer, only where needed). A crossing near the far end of a
@@ -94,7 +94,7 @@ whose terms round to 0). What float mode still takes as a coincidence is a value
 of a threshold, and crossings within ``tol * max(1, |t|)`` of each other: a network whose
 float weights miss a coincidence by less than that (decimal weights such as 1.6 and 1.2
 that cancel exactly in decimal, not in binary) is answered as the coincidence, and a
-genuine piece narrower than that (1e-15 of |t|, below what float64 can place two knots
+genuine piece narrower than that (1e-15 of ``|t|``, below what float64 can place two knots
 apart) is merged; exact mode, which takes float weights at their binary values, is the
 reference there.
 
@@ -456,7 +456,7 @@ def trace(
 
     Examples
     --------
-    |x| = relu(x) + relu(-x) has one knot on the line, at 0:
+    ``|x| = relu(x) + relu(-x)`` has one knot on the line, at 0:
 
     >>> from regions import Network, Line, Segment, trace
     >>> net = Network([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "relu")

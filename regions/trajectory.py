@@ -343,7 +343,7 @@ class Arc(_Base):
 
         Without ``center`` this is Raghu et al.'s x(t) = cos(t) p + sin(t) q. With a center c
         it is c + cos(t) (p - c) + sin(t) (q - c): through p and q, a quarter of an ellipse
-        centred at c (a circle when |p - c| = |q - c| and p - c is orthogonal to q - c).
+        centred at c (a circle when ``|p - c| = |q - c|`` and p - c is orthogonal to q - c).
         """
         if center is None:
             return cls(p, q)
