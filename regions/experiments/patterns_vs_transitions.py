@@ -36,8 +36,8 @@ TITLE = "Transitions and activation patterns on straight and closed trajectories
 def _setup(quick: bool) -> tuple[list[tuple[str, int, float]], int, int, int]:
     """(networks (activation, width k, sigma_w^2), depth, input dimension, seeds)."""
     if quick:
-        return [("hardtanh", 8, 4.0), ("relu", 8, 2.0)], 3, 4, 3
-    return [("hardtanh", 12, 4.0), ("hardtanh", 12, 16.0), ("relu", 16, 2.0)], 4, 6, 4
+        return [("hardtanh", 8, 4.0), ("relu", 8, 2.0)], 3, 2, 3
+    return [("hardtanh", 10, 4.0), ("hardtanh", 10, 16.0), ("relu", 16, 2.0)], 4, 2, 6
 
 
 def _count(tr: Any) -> dict[str, int]:
@@ -121,7 +121,7 @@ def report(data: dict[str, Any]) -> str:
 Setup: random networks [m, k x {data['depth']}, 1] with m = {data['input_dim']} inputs
 (hard-tanh with σ_b = 0, ReLU with σ_b = 0.5), {data['seeds']} seeds each; for each network
 two standard Gaussian points p, q, the segment from p to q and the full circle
-x(t) = cos t p + sin t q, t in [0, 2π], both traced exactly (``regions.trace``, arcs solved
+x(t) = cos t p + sin t q, t in [0, 2π] (an ellipse through the input plane), both traced exactly (``regions.trace``, arcs solved
 in closed form). A = distinct activation patterns met, T = neuron transitions (a hard-tanh
 neuron going from -1 to +1 counts 2), pieces = linear pieces of the trajectory (on the
 circle the pieces at both ends of [0, 2π] are one).
