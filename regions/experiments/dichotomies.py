@@ -18,7 +18,7 @@ Fig. 5 of the paper (each layer swept in turn: the count depends on the remainin
 the experiment :mod:`regions.experiments.dichotomies_layers`, which uses
 :func:`count_dichotomies` from here.
 
-Run alone: ``python examples/raghu_fig45_dichotomies.py [--quick] [--out DIR] [--seed S]``.
+Run alone: ``python examples/raghu_fig4_dichotomies.py [--quick] [--out DIR] [--seed S]``.
 
 References
 ----------
