@@ -44,7 +44,8 @@ __all__ = ["NAME", "TITLE", "count_dichotomies", "draw_sweep", "layer_inputs", "
            "sample_dichotomies"]
 
 NAME = "dichotomies"
-TITLE = "Dichotomies reached by sweeping the first layer, against depth and width (Raghu et al. Fig. 4)"
+TITLE = ("Dichotomies reached by sweeping the first layer, against depth and width "
+         "(Raghu et al. Fig. 4)")
 
 SIGMA_W2 = 8.0
 SIGMA_B2 = 0.0
@@ -99,7 +100,8 @@ def _head(net: Network, layer: int, relu_out: bool) -> Network:
     biases = [np.zeros(k)] + list(net.biases[layer + 1:])
     acts = [a.name for a in net.activations[layer:]]
     if relu_out:
-        weights, biases, acts = weights + [np.ones((1, 1))], biases + [np.zeros(1)], acts + ["relu"]
+        weights, biases = weights + [np.ones((1, 1))], biases + [np.zeros(1)]
+        acts = acts + ["relu"]
     return Network(weights, biases, acts)
 
 
@@ -215,7 +217,8 @@ def prefix_counts(signs: Any) -> list[int]:
     """
     sg = np.asarray(signs)
     if sg.ndim != 2 or sg.shape[1] > 62:
-        raise ValueError(f"signs must be a 2-D array with at most 62 columns; got shape {sg.shape}")
+        raise ValueError(
+            f"signs must be a 2-D array with at most 62 columns; got shape {sg.shape}")
     bits = (sg < 0).astype(np.int64) << np.arange(sg.shape[1], dtype=np.int64)
     codes = np.cumsum(bits, axis=1)  # column s - 1: the code of the first s signs
     return [int(np.unique(codes[:, s]).shape[0]) for s in range(sg.shape[1])]
