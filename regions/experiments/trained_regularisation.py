@@ -46,9 +46,9 @@ TITLE = "Trajectory regularisation against batch normalisation (Raghu et al.)"
 
 SIGMA_W2 = 16.0
 LR = 1e-2
-PENALTY_ARCS = 8
-FULL = {"depth": 8, "seeds": 5, "epochs": 15, "lambdas": (0.1, 1.0, 10.0), "arcs": 2}
-QUICK = {"depth": 4, "seeds": 1, "epochs": 3, "lambdas": (1.0,), "arcs": 1}
+FULL = {"depth": 8, "seeds": 5, "epochs": 15, "lambdas": (0.1, 1.0, 10.0), "arcs": 2,
+        "penalty_arcs": 8}
+QUICK = {"depth": 3, "seeds": 1, "epochs": 2, "lambdas": (1.0,), "arcs": 1, "penalty_arcs": 2}
 SETTINGS = {"every layer": "all", "last layer": None}
 """Where the penalty goes: every hidden layer (the paper's design: in place of each batch-norm
 layer) or the last hidden layer only (``penalty_layer`` of :func:`regions.training.train`)."""
@@ -92,6 +92,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     start = time.perf_counter()
     cfg = QUICK if quick else FULL
     depth, epochs, lambdas, n_arcs = cfg["depth"], cfg["epochs"], cfg["lambdas"], cfg["arcs"]
+    n_pen = cfg["penalty_arcs"]
     run_seeds = seeds(seed, cfg["seeds"])
     regs = {setting: [_method(setting, lam) for lam in lambdas] for setting in SETTINGS}
     methods = ["neither", "batch norm"] + [m for setting in SETTINGS for m in regs[setting]]
@@ -115,7 +116,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                 if method in names:
                     penalty = {"penalty_weight": lambdas[names.index(method)],
                                "penalty_layer": SETTINGS[setting],
-                               "penalty_arcs": PENALTY_ARCS}
+                               "penalty_arcs": n_pen}
             history, _ = fit(model, epochs=epochs, seed=s, lr=LR, progress=progress, **penalty)
             after = exact_lengths(model, pairs)[:, 1:depth + 1]
             log_ratio = np.log(after / before)            # (arcs, hidden layers)
@@ -200,7 +201,7 @@ the digits data ({len(data.y_train)} training, {len(data.y_test)} test images) w
 (learning rate {LR:g}, batch 64, {epochs} epochs), {len(run_seeds)} seeds (derived from
 {seed}): neither; batch norm on every hidden pre-activation (eval mode with the running
 averages); and Raghu et al.'s trajectory regularisation, loss + λ Σ_d l_d / l_d(0), l_d the
-summed length at hidden layer z^(d) of {PENALTY_ARCS} arcs cos t p + sin t q between random
+summed length at hidden layer z^(d) of {n_pen} arcs cos t p + sin t q between random
 training inputs ({DEFAULT_POINTS_PER_ARC} sampled points each, differentiated by the backward
 pass), λ in {{{', '.join(f'{lam:g}' for lam in lambdas)}}}, in two settings:
 
