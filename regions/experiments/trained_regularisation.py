@@ -46,7 +46,7 @@ TITLE = "Trajectory regularisation against batch normalisation (Raghu et al.)"
 
 SIGMA_W2 = 16.0
 LR = 1e-2
-FULL = {"depth": 8, "seeds": 5, "epochs": 15, "lambdas": (0.1, 1.0, 10.0), "arcs": 2,
+FULL = {"depth": 8, "seeds": 4, "epochs": 15, "lambdas": (0.1, 1.0, 10.0), "arcs": 2,
         "penalty_arcs": 8}
 QUICK = {"depth": 3, "seeds": 1, "epochs": 2, "lambdas": (1.0,), "arcs": 1, "penalty_arcs": 2}
 SETTINGS = {"every layer": "all", "last layer": None}
