@@ -23,7 +23,7 @@ Run alone: ``python examples/raghu_fig4_dichotomies.py [--quick] [--out DIR] [--
 References
 ----------
 .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the Expressive
-   Power of Deep Neural Networks", ICML 2017 (arXiv 1606.05336), Section 2.3 (dichotomies),
+   Power of Deep Neural Networks", ICML 2017 (arXiv 1606.05336): dichotomies,
    Figs. 4 and 5.
 """
 
@@ -152,7 +152,7 @@ def count_dichotomies(net: Network, layer: int, w_prime, inputs) -> dict:
     References
     ----------
     .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
-       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.3 (dichotomies).
+       Expressive Power of Deep Neural Networks", ICML 2017 (dichotomies, Figs. 4 and 5).
 
     Examples
     --------
