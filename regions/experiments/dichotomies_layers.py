@@ -132,7 +132,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
         ax.legend(fontsize=7)
     ax0.set_xlabel("remaining depth (hidden layers above the swept one)")
     ax0.set_ylabel(f"distinct dichotomies of {NUM_INPUTS} inputs")
-    ax0.set_title("against remaining depth: the curves coincide", fontsize=9)
+    ax0.set_title("against remaining depth (the paper: one curve)", fontsize=9)
     ax1.set_xlabel("swept hidden layer (1 = first)")
     ax1.set_title("the same counts against the swept layer's index", fontsize=9)
     fig.suptitle(f"Raghu Fig. 5: hard-tanh, k = {k}, σ_w² = {SIGMA_W2:g}, each layer swept "
