@@ -325,6 +325,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     colours = plt.cm.viridis(np.linspace(0.0, 0.85, len(widths)))
     for wi, k in enumerate(widths):
         ax0.plot(depths, geo[wi], "o-", ms=4, color=colours[wi], label=f"k = {k}")
+    ax0.plot(depths, counts[wide, :, 0], "-", lw=1, color="tab:red",
+             label=f"k = {widths[-1]}, exact, network 0")
     ax0.plot(depths, sampled, "s--", ms=4, color="tab:red",
              label=f"k = {widths[-1]}, sampled at {n_sample} angles (network 0)")
     ax0.axhline(cap, color="grey", lw=0.8, ls=":")
