@@ -677,6 +677,9 @@ def test_penalty_layers_bad_arguments_name_themselves():
         (lambda: trajectory_lengths(model, arcs, "all")[1]("x"), TypeError, "scales"),
         (lambda: trajectory_lengths(model, arcs, "all", train=1), TypeError, "train"),
         (lambda: trajectory_lengths(model, np.zeros((2, 5, 3)), "all"), ValueError, "arcs"),
+        (lambda: train(model, data, epochs=0, optimizer=SGD(0.1), penalty_weight=1.0,
+                       penalty_layer="all", penalty_arcs=np.ones((1, 5, 2))), ValueError,
+         r"zero length at layer\(s\) \[1, 2\]"),
     ]
     for call, exc, match in cases:
         with pytest.raises(exc, match=match):
