@@ -27,7 +27,7 @@ References
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -123,7 +123,7 @@ def _check_layer(model: DenseModel, layer: Any) -> int:
     return int(layer)
 
 
-def check_layers(model: DenseModel, layers: Any) -> tuple[int, ...]:
+def check_layers(model: DenseModel, layers: int | Sequence[int] | str | None) -> tuple[int, ...]:
     """The hidden layers a penalty measures: None (the last hidden layer), one layer
     d = 1..L-1, a sequence of distinct such layers, or ``"all"`` (every hidden layer, where
     Raghu et al. put their regulariser in place of each batch-norm layer).
@@ -161,7 +161,7 @@ def check_layers(model: DenseModel, layers: Any) -> tuple[int, ...]:
 def trajectory_lengths(
     model: DenseModel,
     arcs: Any,
-    layers: Any = "all",
+    layers: int | Sequence[int] | str | None = "all",
     train: bool = False,
 ) -> tuple[np.ndarray, Callable[..., Grads]]:
     """Sampled lengths of the images of arcs at several hidden layers, and the gradient of
