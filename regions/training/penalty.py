@@ -123,7 +123,8 @@ def _check_layer(model: DenseModel, layer: Any) -> int:
     return int(layer)
 
 
-def check_layers(model: DenseModel, layers: int | Sequence[int] | str | None) -> tuple[int, ...]:
+def check_layers(model: DenseModel,
+                 layers: int | Sequence[int] | str | None) -> tuple[int, ...]:
     """The hidden layers a penalty measures: None (the last hidden layer), one layer
     d = 1..L-1, a sequence of distinct such layers, or ``"all"`` (every hidden layer, where
     Raghu et al. put their regulariser in place of each batch-norm layer).
