@@ -305,7 +305,6 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                 if wi == len(widths) - 1 and si == 0:
                     sampled[ni] = sample_dichotomies(net, 0, primes[0], inputs, n_sample)
                 progress.step(note=f"k={k}, depth {n}: {res['count']}")
-    mean = counts.mean(axis=2)       # [width][depth]
     geo = _geo(counts, axis=2)
     cap = 2 ** NUM_INPUTS
 
