@@ -16,7 +16,8 @@ EXPERIMENTS = (
     "transitions_vs_length",  # Raghu Fig. 2
     "relu_he",                # ReLU at He initialisation; Hanin and Rolnick 2019
     "region_boundaries",      # Raghu Fig. 3
-    "dichotomies",            # Raghu Figs. 4-5
+    "dichotomies",            # Raghu Fig. 4: the first layer swept, depth and width
+    "dichotomies_layers",     # Raghu Fig. 5: each layer swept, remaining depth
     "deep_vs_shallow",        # Pascanu 2013, Montufar 2014, Serra 2018
     "exact_vs_sampled",       # sampling against the exact trace
 )
