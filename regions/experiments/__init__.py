@@ -14,6 +14,7 @@ __all__ = ["Claim", "EXPERIMENTS", "Progress", "Result", "TRAINED"]
 EXPERIMENTS = (
     "length_growth",          # Raghu Fig. 1
     "transitions_vs_length",  # Raghu Fig. 2
+    "patterns_vs_transitions",  # Raghu Sec. 2.2: transitions and patterns, segments vs circles
     "relu_he",                # ReLU at He initialisation; Hanin and Rolnick 2019
     "region_boundaries",      # Raghu Fig. 3
     "dichotomies",            # Raghu Fig. 4: the first layer swept, depth and width
