@@ -15,6 +15,7 @@ EXPERIMENTS = (
     "length_growth",          # Raghu Fig. 1
     "transitions_vs_length",  # Raghu Fig. 2
     "patterns_vs_transitions",  # Raghu Sec. 2.2: transitions and patterns, segments vs circles
+    "sign_transitions_large_sigma",  # Raghu Theorem 2: sign transitions at large sigma_w
     "relu_he",                # ReLU at He initialisation; Hanin and Rolnick 2019
     "region_boundaries",      # Raghu Fig. 3
     "dichotomies",            # Raghu Fig. 4: the first layer swept, depth and width
