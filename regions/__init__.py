@@ -15,7 +15,8 @@ counts during training with :class:`RegionTracker`.
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 :mod:`regions.constructions`. The arithmetic of a computation is a number kind
 (:mod:`regions.kinds`: :data:`FLOAT`, :data:`RATIONAL`, :data:`CERTIFIED`); certified
-filtering is described in :mod:`regions.certified`.
+filtering is described in :mod:`regions.certified`; float mode raises :class:`FloatModeError`
+where it cannot answer correctly.
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation, hardtanh, leaky_relu
@@ -33,11 +34,13 @@ from .domains import Box, Polytope, Slice, neighbourhood
 from .polyhedral import PolyhedralPartition, PolyhedralRegion
 from .partition import PARTITION_TOLERANCE, Partition, Region, partition
 from .kinds import CERTIFIED, FLOAT, RATIONAL
+from .errors import FloatModeError
 
 __all__ = [
     "ACTIVATIONS",
     "CERTIFIED",
     "FLOAT",
+    "FloatModeError",
     "RATIONAL",
     "Activation",
     "Arc",

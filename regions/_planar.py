@@ -69,6 +69,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import FloatModeError
 from . import _numbers
 from .kinds import NumberKind
 from ._stages import check_float_range, check_terms_underflow, padded_groups
@@ -547,7 +548,7 @@ class PlanarEngine:
         entries = (zero & (s_next > 0)) | (cross & (s < 0))
         if np.any(exits.sum(axis=1) != 1) or np.any(entries.sum(axis=1) != 1):
             # a convex region meets a line in one segment; only float rounding can break it
-            raise RuntimeError(
+            raise FloatModeError(
                 "partition: a region's vertex values change sign more than twice around it "
                 "(float rounding at a near-degenerate vertex); use exact=True, or a larger tol"
             )
@@ -734,7 +735,7 @@ def _merge_fragments(F: np.ndarray, cnt: np.ndarray, origin: np.ndarray, codes: 
     order = np.argsort(start_key, kind="stable")
     u, v, c, start_key = u[order], v[order], c[order], start_key[order]
     if np.any(start_key[1:] == start_key[:-1]):
-        raise RuntimeError(
+        raise FloatModeError(
             "partition: the regions of a maximum do not merge into convex regions (float "
             "rounding at a near-degenerate vertex); use exact=True, or a larger tol"
         )

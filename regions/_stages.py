@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import FloatModeError
 from .kinds import FLOAT, RATIONAL_FRACTION, NumberKind
 from .activations import ACTIVATIONS, Activation
 from .graph import (AFFINE, PIECEWISE_LINEAR, Affine, Elementwise, Graph, GroupMax, Node,
@@ -143,13 +144,13 @@ def check_float_range(values: np.ndarray, scale: np.ndarray, name: str, what: st
     a node's pre-activations, ``scale`` the sizes of the terms that make each of them (for
     example ``Stage.pre_abs`` of the inputs' magnitudes)."""
     if not np.all(np.isfinite(values)) or not np.all(np.isfinite(scale)):
-        raise FloatingPointError(
+        raise FloatModeError(
             f"{what} (float mode): the pre-activations of node {name!r} exceed float64's range "
             "(overflow); rescale the network's weights or inputs, or use exact=True"
         )
     positive = scale[scale > 0]
     if positive.size and float(positive.min()) < SMALLEST_SCALE:
-        raise FloatingPointError(
+        raise FloatModeError(
             f"{what} (float mode): the pre-activations of node {name!r} are made of terms as "
             f"small as {float(positive.min()):.3g}, where float64 loses digits (underflow); "
             "rescale the network's weights (a ReLU network is positively homogeneous) or "
@@ -170,7 +171,7 @@ def check_terms_underflow(sizes: np.ndarray, slope: np.ndarray, offset: np.ndarr
         return
     smallest = float(sizes[live].max()) * float(slope[cols].min())  # the largest input's
     if smallest < SMALLEST_SCALE:
-        raise FloatingPointError(
+        raise FloatModeError(
             f"{what} (float mode): the pre-activations of node {name!r} are made of terms "
             f"{'that round to 0' if smallest == 0 else f'as small as {smallest:.3g}'}, where "
             "float64 loses digits (underflow); rescale the "

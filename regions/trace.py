@@ -116,6 +116,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import FloatModeError
 from . import _numbers
 from .certified import (CertifiedEngine, ExactOracle, FilterStats, Unsettled,
                         lower_certified, same_maps_certified)
@@ -827,7 +828,7 @@ class _Engine(EngineBase):
         end (``end`` 0: left, 1: right), in rational arithmetic from the float network and
         input slope (their binary values), through the patterns of that end so far."""
         if self.model is None:  # pragma: no cover - every caller passes the model
-            raise FloatingPointError(
+            raise FloatModeError(
                 f"trace (float mode): node {st.name!r} changes at a rate within rounding of "
                 "zero along an unbounded end of the line; use exact=True")
         if self._exact_stages is None:
@@ -856,7 +857,7 @@ class _Engine(EngineBase):
         bad = np.flatnonzero(gap > ROUNDING_SHARE * nz)
         if bad.shape[0]:
             b = int(bad[0])
-            raise FloatingPointError(
+            raise FloatModeError(
                 f"trace (float mode): {where} is {gap[b]:.3g} from a threshold (or from "
                 f"zero), within the tolerance ({nz[b]:.3g}) but beyond rounding: float64 "
                 "cannot tell a coincidence from a piece narrower than the tolerance there; "
