@@ -13,6 +13,8 @@ from regions import Line, Network, Segment, trace
 from bounds import montufar_lower_bound
 from regions.constructions import folding_network, sawtooth, serra_one_input_network, zigzag
 
+from .reference_numbers import FOLDING_PIECES_N0_1, FOLDING_REGIONS_N0_2
+
 F = Fraction
 LINE = Line([F(0)], [F(1)])
 
@@ -78,11 +80,10 @@ def test_folding_network_attains_montufar_and_pascanu_in_its_box(widths):
     assert tr.num_pieces <= whole <= bounds.serra_upper_bound(widths, 1)
 
 
-@pytest.mark.parametrize(
-    "widths, pieces", [((4, 4, 4), 80), ((3, 3, 3), 36), ((2, 2, 2, 3), 32), ((10, 10, 10), 1100)]
-)
+@pytest.mark.parametrize("widths, pieces", sorted(FOLDING_PIECES_N0_1.items()))
 def test_folding_network_reference_numbers(widths, pieces):
-    """REFERENCE.md's pinned numbers (n0 = 1, pieces inside the box [0, p/2])."""
+    """The pinned numbers of tests/reference_numbers.py (n0 = 1, pieces inside the box
+    [0, p/2])."""
     net, (lo, hi) = folding_network(widths)
     assert trace(net, Segment(lo, hi)).num_pieces == pieces == bounds.montufar_lower_bound(
         widths, 1
@@ -208,8 +209,8 @@ def test_numpy_integer_widths_are_accepted():
      ([3, 3, 3], 3), ([3, 4], 3), ([6, 6], 3), ([6, 6, 3], 3), ([8, 5], 4), ([4, 4, 4], 4)],
 )
 def test_folding_network_attains_montufar_bound_with_several_inputs(widths, n0):
-    """The exact number of regions in the box equals the bound (REFERENCE.md: n0 = 2, widths
-    (4, 4, 4): 176): the plane partition for two inputs, the n-dimensional one for three and
+    """The exact number of regions in the box equals the bound (tests/reference_numbers.py:
+    n0 = 2, widths (4, 4, 4): 176): the plane partition for two inputs, the n-dimensional one for three and
     four (exact mode: rational arithmetic, every coincidence of the fold lines decided)."""
     from regions import Box, partition
     from regions.constructions import box_polygon
@@ -267,9 +268,12 @@ def test_polygon_oracle_counts_a_line_arrangement_like_zaslavsky(lines):
 @pytest.mark.parametrize("widths", [[4, 4, 4], [5, 4], [6, 6, 4], [5, 5, 5], [7, 4],
                                     [4, 4, 4, 4], [2, 2, 3]])
 def test_folding_network_two_inputs_exact_count_equals_montufar_bound(widths):
-    """REFERENCE.md: n0 = 2, widths (4, 4, 4): 176 regions in the box, exactly the bound."""
+    """tests/reference_numbers.py: n0 = 2, widths (4, 4, 4): 176 regions in the box, exactly
+    the bound."""
     net, (lo, hi) = folding_network(widths, n0=2)
     assert regions_in_box(net, lo, hi) == int(montufar_lower_bound(widths, 2))
+    if tuple(widths) in FOLDING_REGIONS_N0_2:
+        assert regions_in_box(net, lo, hi) == FOLDING_REGIONS_N0_2[tuple(widths)]
 
 
 @given(rational_networks(input_dim=2, depth=st.integers(1, 2), width=st.integers(1, 4),

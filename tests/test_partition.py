@@ -338,8 +338,9 @@ def test_random_relu_whole_plane_below_serra(seed):
 
 @pytest.mark.parametrize("widths", [[4, 4, 4], [5, 4], [6, 6, 4], [2, 2, 3]])
 def test_folding_network_attains_montufar_bound_in_its_box(widths):
-    """REFERENCE.md: n0 = 2, widths (4, 4, 4) has 176 regions in its box, exactly Montufar et
-    al.'s bound (the construction is tight); the whole plane has at least as many."""
+    """tests/reference_numbers.py: n0 = 2, widths (4, 4, 4) has 176 regions in its box,
+    exactly Montufar et al.'s bound (the construction is tight); the whole plane has at
+    least as many."""
     net, (lo, hi) = folding_network(widths, n0=2)
     box = box_polygon(lo, hi)
     bound = int(bounds.montufar_lower_bound(widths, 2))

@@ -20,6 +20,7 @@ from regions.strategies import (
 )
 
 from .oracle import Oracle
+from .reference_numbers import FOLDING_PIECES_N0_1
 
 F = Fraction
 
@@ -330,10 +331,11 @@ def test_sawtooth_has_two_to_the_depth_pieces(depth):
 
 @pytest.mark.parametrize(
     "widths, pieces",
-    [((4, 4, 4), 80), ((3, 3, 3), 36), ((2, 2, 2, 3), 32), ((10, 10, 10), 1100)],
+    sorted(FOLDING_PIECES_N0_1.items()),
 )
 def test_folding_network_pinned_counts(widths, pieces):
-    """REFERENCE.md: Montufar folding, n0 = 1, pieces inside the box [0, p/2]."""
+    """tests/reference_numbers.py: Montufar folding, n0 = 1, pieces inside the box
+    [0, p/2]."""
     from regions.constructions import folding_network
 
     net, (lo, hi) = folding_network(widths)
