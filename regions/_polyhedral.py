@@ -115,13 +115,16 @@ BLOCK = 32
 
 _BUCKET_RATIO = 1.3
 _BUCKET_SMALL = 1 << 15
+_BUCKET_MIN = 1 << 12
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """The indices i with ``counts[i] >= 2`` grouped into buckets ``(K, indices)`` whose
     counts lie in ``(K / _BUCKET_RATIO, K]`` (padding at most a fixed fraction), all in one
     bucket while the padded pair count is small (a few NumPy calls per cut on small
-    complexes)."""
+    complexes); a bucket of fewer than :data:`_BUCKET_MIN` padded pairs takes smaller
+    counts too (a bucket's NumPy calls cost more than that much padding)."""
     idx = (counts >= 2).nonzero()[0]
     if not idx.shape[0]:
         return []
@@ -129,16 +132,16 @@ def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
     top = int(c.max())
     if idx.shape[0] * top * top <= _BUCKET_SMALL:
         return [(top, idx)]
-    sizes = np.unique(c)
+    order = np.argsort(c, kind="stable")
+    idx, c = idx[order], c[order]
     out = []
-    hi = sizes.shape[0]
-    while hi > 0:
-        K = int(sizes[hi - 1])
-        lo = int(np.searchsorted(sizes, K / _BUCKET_RATIO, "right"))
-        lo = min(lo, hi - 1)
-        sel = idx[(c > (sizes[lo - 1] if lo > 0 else 0)) & (c <= K)]
-        out.append((K, sel))
-        hi = lo
+    end = c.shape[0]
+    while end > 0:
+        K = int(c[end - 1])
+        start = min(int(np.searchsorted(c, K / _BUCKET_RATIO, "right")), end - 1)
+        start = max(0, min(start, end - -(-_BUCKET_MIN // (K * K))))
+        out.append((K, idx[start:end]))
+        end = start
     return out
 
 
@@ -564,7 +567,7 @@ class PolyhedralEngine(MaxStageMixin):
         # each of its neurons crosses; a neuron then examines only their descendants
         # each cell's piece per neuron, kept up to date as cells split
         self.index = np.zeros((self.start.shape[0], m), dtype=np.int8)
-        for j0 in range(0, m, BLOCK):
+        for j0 in range(0, m if thresholds else 0, BLOCK):  # (a linear stage cuts nothing)
             j1 = min(m, j0 + BLOCK)
             self.parent = np.arange(self.start.shape[0], dtype=np.int64)
             crosses, above = self._parents_crossed(j0, j1, thresholds)
@@ -616,7 +619,7 @@ class PolyhedralEngine(MaxStageMixin):
         nV = self.nV
         d = self.Z[:nV, j] - th * self.X[:nV, self.n] if th != 0 else self.Z[:nV, j]
         s = np.zeros(nV + 1, dtype=np.int8)
-        s[:nV] = (d > 0).view(np.int8) - (d < 0).view(np.int8) if d.dtype != object else \
+        s[:nV] = np.sign(d) if d.dtype != object else \
             (d > 0).astype(np.int8) - (d < 0).astype(np.int8)
         return s
 
@@ -825,24 +828,30 @@ class PolyhedralEngine(MaxStageMixin):
             return
         pad = self.nV  # an all-zero label row (see _reserve_vertices)
         nrow = counts.shape[0]
+        parts_a, parts_b, parts_r = [], [], []
+        all_simple = False
         if nrow * top * top <= _BUCKET_SMALL:  # one bucket of every row
             buckets = [(top, None)]
         else:
             buckets = _buckets(counts)
-        parts_a, parts_b, parts_r = [], [], []
         for K, rows_k in buckets:
             ia, ib = _pairs(K)
             if rows_k is None:
-                sub = _padded(VH, ptr[:-1], counts, K, pad)
+                sub = np.full((nrow, K), pad, dtype=np.int64)
+                sub[np.arange(K) < counts[:, None]] = VH  # the rows are consecutive in VH
                 Bs = B[sub, 0] if W == 1 else B[sub]
                 # prefilter: an edge's ends share at least n - 1 labels (its equality set)
                 shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib])
                 if W > 1:
                     shared = shared.sum(axis=2, dtype=np.int16)
-                rr, pp = np.divmod(np.flatnonzero(shared >= max(n - 1, 1)), ia.shape[0])
+                rr, pp = (shared >= max(n - 1, 1)).nonzero()
                 parts_a.append(sub[rr, ia[pp]])
                 parts_b.append(sub[rr, ib[pp]])
                 parts_r.append(rr)
+                pop = np.bitwise_count(Bs)
+                if W > 1:
+                    pop = pop.sum(axis=2)
+                all_simple = not ((pop != n) & (sub != pad)).any()  # then nothing to test
                 continue
             step = max(1, _PAIR_CHUNK // (ia.shape[0] * W))
             for r0 in range(0, rows_k.shape[0], step):
@@ -851,10 +860,12 @@ class PolyhedralEngine(MaxStageMixin):
                 Bs = B[sub]  # (rows, K, W)
                 shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib])
                 shared = shared.sum(axis=2, dtype=np.int16) if W > 1 else shared[:, :, 0]
-                rr, pp = np.divmod(np.flatnonzero(shared >= max(n - 1, 1)), ia.shape[0])
+                rr, pp = (shared >= max(n - 1, 1)).nonzero()
                 parts_a.append(sub[rr, ia[pp]])
                 parts_b.append(sub[rr, ib[pp]])
                 parts_r.append(rows[rr])
+        if not parts_a:
+            return
         a, b, pr = (np.concatenate(p) if len(p) > 1 else p[0]
                     for p in (parts_a, parts_b, parts_r))
         if not a.shape[0]:
@@ -863,7 +874,14 @@ class PolyhedralEngine(MaxStageMixin):
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
         nrow64 = np.int64(nrow)
-        if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
+        if all_simple:  # no test: no row needed
+            key = np.sort(key)
+            first = np.empty(key.shape[0], dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            a, b = np.divmod(key[first], Vc)
+            pr = None
+        elif float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
             key, pr = np.divmod(np.sort(key * nrow64 + pr), nrow64)
             first = np.empty(key.shape[0], dtype=bool)
             first[0] = True
@@ -878,15 +896,19 @@ class PolyhedralEngine(MaxStageMixin):
             if old.any():
                 okey = a * np.int64(nV0 + 1) + b
                 keep = ~(old & np.isin(okey, zero_edges))
-                a, b, pr = a[keep], b[keep], pr[keep]
+                a, b = a[keep], b[keep]
+                pr = None if pr is None else pr[keep]
         # the test: (a, b) is an edge iff a and b are the only vertices c of the row with
         # Z(a) & Z(b) contained in Z(c) (the padding has no labels: never). Not needed if
         # a or b is simple (exactly n labels): its labels are then independent (a vertex's
         # labels have rank n), so the n - 1 it shares with the other end cut out a face of
         # dimension one, which holds both ends: the edge (a, b) and no other vertex.
-        pop = np.bitwise_count(B[np.concatenate([a, b])])
-        pop = pop.sum(axis=1) if W > 1 else pop[:, 0]
-        tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
+        if pr is None:
+            tested = _EMPTY
+        else:
+            pop = np.bitwise_count(B[np.concatenate([a, b])])
+            pop = pop.sum(axis=1) if W > 1 else pop[:, 0]
+            tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
         if tested.shape[0]:
             inter = B[a[tested]] & B[b[tested]]
             adjacent = np.ones(a.shape[0], dtype=bool)
