@@ -23,8 +23,9 @@ Cutting a cell R by a neuron h (affine on R): if h takes both strict signs at R'
 every global edge whose ends have strict opposite signs gets one new vertex (coordinates
 and all value columns interpolated once, shared by every cell containing the edge), with
 Z(new) = (Z(u) & Z(v)) | {h}; old vertices where h is 0 get the label h. The cells
-containing both ends of a crossing edge (sorted joins over the cut cells' incidences) get
-its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and zero-valued
+containing both ends of a crossing edge (sorted joins over the cut cells' incidences, or,
+while the candidate cells times the vertices are at most :data:`_DENSE`, a dense boolean
+incidence matrix: fewer NumPy calls on a small complex) get its new vertex. The edges of R & h join pairs (a, b) of V_h (its new and zero-valued
 vertices) such that no other c in V_h has Z(a) & Z(b) contained in Z(c): the combinatorial
 adjacency test of the double description method (Fukuda and Prodon), exact for any pointed
 polyhedron, degenerate ones included, because every label is a valid inequality of every
@@ -36,10 +37,13 @@ containing both ends: the complex is face-to-face); the test is skipped where a 
 *simple* (exactly n labels: a vertex's labels have rank n, so n of them are independent,
 and the n - 1 shared cut out a face of dimension one that holds both ends, i.e. the edge
 and no other vertex), which is every pair of a generic arrangement. Cut cells are taken in
-a few buckets of similar |V_h| (counts within a factor of 1.3, or all in one bucket while
-the padded pair count is small), padded with a label-free row that fails every pair and
+a few buckets of similar |V_h| (counts within a factor of 1.3, a bucket of few padded
+pairs taking smaller counts too, or all in one bucket while the padded pair count is
+small), padded with a label-free row that fails every pair and
 test, so the NumPy calls per cut stay few on small complexes and padding stays bounded on
-large ones. R+ and R- are the old vertices of each sign plus the new ones.
+large ones. R+ and R- are the old vertices of each sign plus the new ones. Per cut the
+fixed cost is that of its NumPy calls (about 0.2-0.4 ms measured on a shared 2-vCPU VM),
+which bounds small complexes from below.
 The sign of a later neuron is a function on vertices, so all cells sharing a face see the
 same signs: the complex stays face-to-face.
 
@@ -105,19 +109,26 @@ __all__ = ["PolyhedralEngine", "BLOCK"]
 
 _PAIR_CHUNK = 1 << 18
 
+_DENSE = 1 << 13
+"""A cut takes its candidate cells' incidences as a dense (cells, vertices) matrix while
+it has at most this many entries (few NumPy calls on a small complex)."""
+
 BLOCK = 32
 """Neurons per block in a layer (see :meth:`PolyhedralEngine.layer`)."""
 
 
 _BUCKET_RATIO = 1.3
 _BUCKET_SMALL = 1 << 15
+_BUCKET_MIN = 1 << 12
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """The indices i with ``counts[i] >= 2`` grouped into buckets ``(K, indices)`` whose
     counts lie in ``(K / _BUCKET_RATIO, K]`` (padding at most a fixed fraction), all in one
     bucket while the padded pair count is small (a few NumPy calls per cut on small
-    complexes)."""
+    complexes); a bucket of fewer than :data:`_BUCKET_MIN` padded pairs takes smaller
+    counts too (a bucket's NumPy calls cost more than that much padding)."""
     idx = (counts >= 2).nonzero()[0]
     if not idx.shape[0]:
         return []
@@ -125,16 +136,16 @@ def _buckets(counts: np.ndarray) -> list[tuple[int, np.ndarray]]:
     top = int(c.max())
     if idx.shape[0] * top * top <= _BUCKET_SMALL:
         return [(top, idx)]
-    sizes = np.unique(c)
+    order = np.argsort(c, kind="stable")
+    idx, c = idx[order], c[order]
     out = []
-    hi = sizes.shape[0]
-    while hi > 0:
-        K = int(sizes[hi - 1])
-        lo = int(np.searchsorted(sizes, K / _BUCKET_RATIO, "right"))
-        lo = min(lo, hi - 1)
-        sel = idx[(c > (sizes[lo - 1] if lo > 0 else 0)) & (c <= K)]
-        out.append((K, sel))
-        hi = lo
+    end = c.shape[0]
+    while end > 0:
+        K = int(c[end - 1])
+        start = min(int(np.searchsorted(c, K / _BUCKET_RATIO, "right")), end - 1)
+        start = max(0, min(start, end - -(-_BUCKET_MIN // (K * K))))
+        out.append((K, idx[start:end]))
+        end = start
     return out
 
 
@@ -547,7 +558,7 @@ class PolyhedralEngine(MaxStageMixin):
         thresholds = [self.kind.scalar(t) for t in act.thresholds]
         self._thresholds = thresholds
         if not self.exact:
-            self._snap(np.arange(nV))
+            self._snap(slice(0, nV))
         if self.pinned is not None and self.stages_done == 0:
             rows, cols, vals = self.pinned  # exact zeros of the starting cones' neurons
             self.Z[rows, cols] = vals
@@ -560,7 +571,7 @@ class PolyhedralEngine(MaxStageMixin):
         # each of its neurons crosses; a neuron then examines only their descendants
         # each cell's piece per neuron, kept up to date as cells split
         self.index = np.zeros((self.start.shape[0], m), dtype=np.int8)
-        for j0 in range(0, m, BLOCK):
+        for j0 in range(0, m if thresholds else 0, BLOCK):  # (a linear stage cuts nothing)
             j1 = min(m, j0 + BLOCK)
             self.parent = np.arange(self.start.shape[0], dtype=np.int64)
             crosses, above = self._parents_crossed(j0, j1, thresholds)
@@ -612,19 +623,29 @@ class PolyhedralEngine(MaxStageMixin):
         nV = self.nV
         d = self.Z[:nV, j] - th * self.X[:nV, self.n] if th != 0 else self.Z[:nV, j]
         s = np.zeros(nV + 1, dtype=np.int8)
-        s[:nV] = (d > 0).view(np.int8) - (d < 0).view(np.int8) if d.dtype != object else \
+        s[:nV] = np.sign(d) if d.dtype != object else \
             (d > 0).astype(np.int8) - (d < 0).astype(np.int8)
         return s
 
-    def _snap(self, rows: np.ndarray, first: int = 0) -> None:
+    def _snap(self, rows: np.ndarray | slice, first: int = 0) -> None:
         """Float mode: values (of the columns from ``first`` on: the neurons still to cut)
-        within ``tol`` times their scale of a threshold go onto it."""
+        within ``tol`` times their scale of a threshold go onto it. ``rows``: vertex ids,
+        or a slice of them (then one threshold is snapped in place)."""
         m, n = self.m, self.n
         if first >= m:
             return
         w = self.X[rows, n][:, None]
         Zr = self.Z[rows, first:m]
         Sr = self.M[rows, None] * self.colsum[None, first:] + w * self.babs[None, first:]
+        if len(self._thresholds) == 1 and isinstance(rows, slice):  # Zr is a view
+            th = self._thresholds[0]
+            if th == 0:  # the same decision and value as below, fewer temporaries
+                np.putmask(Zr, np.abs(Zr) <= self.tol * Sr, 0.0)
+            else:
+                target = th * w
+                near = np.abs(Zr - target) <= self.tol * (Sr + abs(th) * w)
+                Zr[...] = np.where(near, target, Zr)
+            return
         out, hits = Zr, None
         for th in self._thresholds:
             target = th * w
@@ -643,19 +664,23 @@ class PolyhedralEngine(MaxStageMixin):
         """Cut the cells ``cand`` (and no others) that column ``j`` crosses at ``th``."""
         nV0 = self.nV
         s = self._signs(j, th)
-        self._set_label((s[:nV0] == 0).nonzero()[0], label)
+        zeros = (s[:nV0] == 0).nonzero()[0]
+        if zeros.shape[0]:
+            self._set_label(zeros, label)
         # the candidates' vertex signs, flat (no padding): both strict signs -> cut
         cnt = self.cnt[cand]
-        nonempty = cnt > 0
-        cand, cnt = cand[nonempty], cnt[nonempty]
+        if not cnt.all():
+            nonempty = cnt > 0
+            cand, cnt = cand[nonempty], cnt[nonempty]
         if not cand.shape[0]:
             return
         offs = cnt.cumsum() - cnt
-        where = np.arange(int(cnt.sum())) + np.repeat(self.start[cand] - offs, cnt)
-        sv_flat = s[self.pool[where]]
+        verts_all = self.pool[np.arange(int(offs[-1] + cnt[-1]))
+                              + np.repeat(self.start[cand] - offs, cnt)]
+        sv_flat = s[verts_all]
         top = np.maximum.reduceat(sv_flat, offs) > 0
         hit = top & (np.minimum.reduceat(sv_flat, offs) < 0)
-        self.index[cand[top & ~hit], j] += 1  # wholly above: the next piece
+        self.index[cand[top ^ hit], j] += 1  # wholly above: the next piece
         cr = cand[hit]
         c = cr.shape[0]
         if c == 0:
@@ -663,18 +688,73 @@ class PolyhedralEngine(MaxStageMixin):
         eu, ev = self.EU[: self.nE], self.EV[: self.nE]
         su, sv = s[eu], s[ev]
         ce = (su * sv < 0).nonzero()[0]
-        u, v = eu[ce].copy(), ev[ce].copy()
+        u, v = eu[ce], ev[ce]
         zero_edges = None
-        both_zero = (su == 0) & (sv == 0)
-        if both_zero.any():
-            zu, zv = eu[both_zero], ev[both_zero]
-            zero_edges = np.minimum(zu, zv) * (nV0 + 1) + np.maximum(zu, zv)
+        if zeros.shape[0]:
+            both_zero = (su == 0) & (sv == 0)
+            if both_zero.any():
+                zu, zv = eu[both_zero], ev[both_zero]
+                zero_edges = np.minimum(zu, zv) * (nV0 + 1) + np.maximum(zu, zv)
         new = self._combine(u, v, j, th, label)
         k = new.shape[0]
         self.EV[ce] = new
         self._append_edges(new, v)
+        if cand.shape[0] * (nV0 + k) <= _DENSE:
+            flat, counts, VH, vh_ptr, vh_counts = self._sides_dense(
+                s, zeros, cand, cnt, verts_all, hit, u, v, nV0)
+        else:
+            flat, counts, VH, vh_ptr, vh_counts = self._sides_flat(
+                s, zeros, cr, u, v, new, nV0)
+        # the edges of R & h, for every cut cell R: among its new and zero vertices
+        self._new_edges(VH, vh_ptr, vh_counts, nV0, zero_edges, new)
+        # the two sides: R+ in the cut cells' rows, R- in new rows
+        self._reserve_rows(c)
+        start = self.nF
+        rows = np.arange(start, start + c)
+        self.index[rows] = self.index[cr]  # the side below
+        self.index[cr, j] += 1
+        self._write(np.concatenate([cr, rows]), flat, counts)
+        self.origin[rows] = self.origin[cr]
+        self.parent[rows] = self.parent[cr]
+        self.nF += c
 
-        # the cut cells' incidences, flat: rows (cells) in order, vertex ids increasing
+    def _sides_dense(self, s: np.ndarray, zeros: np.ndarray, cand: np.ndarray,
+                     cnt: np.ndarray, verts_all: np.ndarray, hit: np.ndarray, u: np.ndarray,
+                     v: np.ndarray, nV0: int) -> tuple[np.ndarray, ...]:
+        """:meth:`_sides_flat` for a small complex, over a dense (cut cells, vertices)
+        incidence matrix: fewer NumPy calls. The new vertex of crossing edge e is
+        ``nV0 + e``, so the columns of a row, in order, are its vertex ids, increasing."""
+        k = u.shape[0]
+        inc = np.zeros((cand.shape[0], nV0 + k), dtype=bool)
+        inc[np.repeat(np.arange(cand.shape[0]), cnt), verts_all] = True
+        inc = inc[hit]
+        old = inc[:, :nV0]
+        both = old[:, u] & old[:, v]  # cut cell r holds both ends of crossing edge e
+        inc[:, nV0:] = both
+        if k and not both.any(axis=0).all():
+            self._inconsistent("a crossing edge lies in no cut cell")
+        if zeros.shape[0]:
+            zc = inc.copy()
+            zc[:, :nV0] &= s[:nV0] == 0
+            VH = zc.nonzero()[1]
+            vh_counts = np.count_nonzero(zc, axis=1)
+        else:  # the new vertices only
+            VH = both.nonzero()[1] + nV0
+            vh_counts = np.count_nonzero(both, axis=1)
+        vh_ptr = np.zeros(vh_counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(vh_counts, out=vh_ptr[1:])
+        sides = np.repeat(inc[None], 2, axis=0)
+        sides[:, :, :nV0] &= np.stack([s[:nV0] >= 0, s[:nV0] <= 0])[:, None, :]
+        sides = sides.reshape(-1, nV0 + k)
+        return sides.nonzero()[1], np.count_nonzero(sides, axis=1), VH, vh_ptr, vh_counts
+
+    def _sides_flat(self, s: np.ndarray, zeros: np.ndarray, cr: np.ndarray, u: np.ndarray,
+                    v: np.ndarray, new: np.ndarray, nV0: int) -> tuple[np.ndarray, ...]:
+        """The cut cells' two sides, flat: vertex ids (R+ of every cut cell, then R- of
+        every one) and counts; and their cuts' vertices (new and zero-valued) as vertex
+        ids, row pointers and counts. Cells keep their vertex ids in increasing order."""
+        c = cr.shape[0]
+        k = new.shape[0]
         cnt_c = self.cnt[cr]
         offs_c = cnt_c.cumsum() - cnt_c
         verts = self.pool[np.arange(int(cnt_c.sum())) + np.repeat(self.start[cr] - offs_c, cnt_c)]
@@ -727,65 +807,91 @@ class PolyhedralEngine(MaxStageMixin):
             out[ptr[new_r] + nrank + (0 if first_new else old[new_r])] = new_v
             return out, ptr, total
 
-        # the edges of R & h, for every cut cell R: among its new and zero vertices
-        VH, vh_ptr, vh_counts = side(sc == 0, first_new=True)
-        self._new_edges(VH, vh_ptr, vh_counts, nV0, zero_edges, new)
-        # the two sides
+        if zeros.shape[0]:
+            VH, vh_ptr, vh_counts = side(sc == 0)
+        else:  # the new vertices only
+            vh_ptr = np.zeros(c + 1, dtype=np.int64)
+            np.cumsum(ncount, out=vh_ptr[1:])
+            VH, vh_counts = new_v, ncount
         Fp, _, cp = side(sc >= 0)
         Fn, _, cn = side(sc <= 0)
-        self._reserve_rows(c)
-        start = self.nF
-        self.index[start: start + c] = self.index[cr]  # the side below
-        self.index[cr, j] += 1
-        self._write(cr, Fp, cp)
-        self._write(np.arange(start, start + c), Fn, cn)
-        self.origin[start: start + c] = self.origin[cr]
-        self.parent[start: start + c] = self.parent[cr]
-        self.nF += c
+        return np.concatenate([Fp, Fn]), np.concatenate([cp, cn]), VH, vh_ptr, vh_counts
 
     def _new_edges(self, VH: np.ndarray, ptr: np.ndarray, counts: np.ndarray, nV0: int,
                    zero_edges: np.ndarray | None, new: np.ndarray) -> None:
-        """Add the edges of every R & h (row i: ``VH[ptr[i]:ptr[i + 1]]``, its vertices)
-        by the combinatorial test, each once. Rows are taken in a few buckets of similar
-        counts (:func:`_buckets`), padded to the bucket's largest with the spare zero row
-        past the last vertex (no labels: a pair or a test with it always fails)."""
-        n, B = self.n, self.B
-        if counts.max(initial=0) < 2:
+        """Add the edges of every R & h (row i: ``VH[ptr[i]:ptr[i + 1]]``, its vertices, in
+        increasing order) by the combinatorial test, each once. Rows are taken in a few
+        buckets of similar counts (:func:`_buckets`), padded to the bucket's largest with
+        the spare zero row past the last vertex (no labels: a pair or a test with it always
+        fails)."""
+        n, B, W = self.n, self.B, self.W
+        top = int(counts.max(initial=0))
+        if top < 2:
             if n >= 2 and new.shape[0]:
                 self._inconsistent("a cut has a single vertex")
             return
         pad = self.nV  # an all-zero label row (see _reserve_vertices)
-        buckets = _buckets(counts)
+        nrow = counts.shape[0]
         parts_a, parts_b, parts_r = [], [], []
+        all_simple = False
+        if nrow * top * top <= _BUCKET_SMALL:  # one bucket of every row
+            buckets = [(top, None)]
+        else:
+            buckets = _buckets(counts)
         for K, rows_k in buckets:
             ia, ib = _pairs(K)
-            step = max(1, _PAIR_CHUNK // (ia.shape[0] * self.W))
+            if rows_k is None:
+                sub = np.full((nrow, K), pad, dtype=np.int64)
+                sub[np.arange(K) < counts[:, None]] = VH  # the rows are consecutive in VH
+                Bs = B[sub, 0] if W == 1 else B[sub]
+                # prefilter: an edge's ends share at least n - 1 labels (its equality set)
+                shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib])
+                if W > 1:
+                    shared = shared.sum(axis=2, dtype=np.int16)
+                rr, pp = (shared >= max(n - 1, 1)).nonzero()
+                parts_a.append(sub[rr, ia[pp]])
+                parts_b.append(sub[rr, ib[pp]])
+                parts_r.append(rr)
+                pop = np.bitwise_count(Bs)
+                if W > 1:
+                    pop = pop.sum(axis=2)
+                all_simple = not ((pop != n) & (sub != pad)).any()  # then nothing to test
+                continue
+            step = max(1, _PAIR_CHUNK // (ia.shape[0] * W))
             for r0 in range(0, rows_k.shape[0], step):
                 rows = rows_k[r0: r0 + step]
                 sub = _padded(VH, ptr[rows], counts[rows], K, pad)
                 Bs = B[sub]  # (rows, K, W)
-                # prefilter: an edge's ends share at least n - 1 labels (its equality set)
                 shared = np.bitwise_count(Bs[:, ia] & Bs[:, ib])
-                shared = shared.sum(axis=2, dtype=np.int16) if self.W > 1 else shared[:, :, 0]
-                rr, pp = np.divmod(np.flatnonzero(shared >= max(n - 1, 1)), ia.shape[0])
+                shared = shared.sum(axis=2, dtype=np.int16) if W > 1 else shared[:, :, 0]
+                rr, pp = (shared >= max(n - 1, 1)).nonzero()
                 parts_a.append(sub[rr, ia[pp]])
                 parts_b.append(sub[rr, ib[pp]])
                 parts_r.append(rows[rr])
+        if not parts_a:
+            return
         a, b, pr = (np.concatenate(p) if len(p) > 1 else p[0]
                     for p in (parts_a, parts_b, parts_r))
         if not a.shape[0]:
             return
-        a, b = np.minimum(a, b), np.maximum(a, b)
+        # a < b: rows are increasing and the pairs (ia, ib) have ia < ib
         Vc = np.int64(self.nV + 1)
         key = a * Vc + b
-        nrow = np.int64(counts.shape[0])
-        if float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
-            packed = np.sort(key * nrow + pr)
-            key = packed // nrow
-            first = np.concatenate(([0], (key[1:] != key[:-1]).nonzero()[0] + 1))
-            pr = packed[first] % nrow
-            key = key[first]
-            a, b = key // Vc, key % Vc
+        nrow64 = np.int64(nrow)
+        if all_simple:  # no test: no row needed
+            key = np.sort(key)
+            first = np.empty(key.shape[0], dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            a, b = np.divmod(key[first], Vc)
+            pr = None
+        elif float(Vc) * float(Vc) * float(nrow) < 2.0 ** 62:  # one plain sort of packed keys
+            key, pr = np.divmod(np.sort(key * nrow64 + pr), nrow64)
+            first = np.empty(key.shape[0], dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            key, pr = key[first], pr[first]
+            a, b = np.divmod(key, Vc)
         else:
             key, first = np.unique(key, return_index=True)
             a, b, pr = a[first], b[first], pr[first]
@@ -794,27 +900,31 @@ class PolyhedralEngine(MaxStageMixin):
             if old.any():
                 okey = a * np.int64(nV0 + 1) + b
                 keep = ~(old & np.isin(okey, zero_edges))
-                a, b, pr = a[keep], b[keep], pr[keep]
+                a, b = a[keep], b[keep]
+                pr = None if pr is None else pr[keep]
         # the test: (a, b) is an edge iff a and b are the only vertices c of the row with
         # Z(a) & Z(b) contained in Z(c) (the padding has no labels: never). Not needed if
         # a or b is simple (exactly n labels): its labels are then independent (a vertex's
         # labels have rank n), so the n - 1 it shares with the other end cut out a face of
         # dimension one, which holds both ends: the edge (a, b) and no other vertex.
-        inter = B[a] & B[b]
-        adjacent = np.ones(a.shape[0], dtype=bool)
-        pop = np.bitwise_count(B[np.concatenate([a, b])])
-        pop = pop.sum(axis=1) if self.W > 1 else pop[:, 0]
-        tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
-        kk = counts[pr]
-        for K, sel in _buckets(kk[tested]):
-            sel = tested[sel]
-            step = max(1, _PAIR_CHUNK // max(1, K * self.W))
-            for i0 in range(0, sel.shape[0], step):
-                s_ = sel[i0: i0 + step]
-                C = _padded(VH, ptr[pr[s_]], kk[s_], K, pad)
-                inside = ~np.any(inter[s_, None, :] & ~B[C], axis=2)
-                adjacent[s_] = inside.sum(axis=1) == 2  # a and b themselves only
-        a, b = a[adjacent], b[adjacent]
+        if pr is None:
+            tested = _EMPTY
+        else:
+            pop = np.bitwise_count(B[np.concatenate([a, b])])
+            pop = pop.sum(axis=1) if W > 1 else pop[:, 0]
+            tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
+        if tested.shape[0]:
+            inter = B[a[tested]] & B[b[tested]]
+            adjacent = np.ones(a.shape[0], dtype=bool)
+            kk = counts[pr[tested]]
+            for K, sel in _buckets(kk):
+                step = max(1, _PAIR_CHUNK // max(1, K * W))
+                for i0 in range(0, sel.shape[0], step):
+                    s_ = sel[i0: i0 + step]
+                    C = _padded(VH, ptr[pr[tested[s_]]], kk[s_], K, pad)
+                    inside = ~np.any(inter[s_, None, :] & ~B[C], axis=2)
+                    adjacent[tested[s_]] = inside.sum(axis=1) == 2  # a and b themselves only
+            a, b = a[adjacent], b[adjacent]
         if n >= 2 and new.shape[0]:
             deg = np.bincount(np.concatenate([a, b]), minlength=self.nV)[new]
             if deg.min() < n - 1:
@@ -831,13 +941,14 @@ class PolyhedralEngine(MaxStageMixin):
     def _combine(self, u: np.ndarray, v: np.ndarray, j: int, th: Any, label: int) -> np.ndarray:
         """New vertices where column ``j`` crosses ``th`` on the edges (u, v) (strict opposite
         signs): |z_v| u + |z_u| v normalised (points to w = 1, directions to max-norm 1),
-        values combined alike; returns their ids."""
+        values combined alike; returns their ids (consecutive, from ``nV``)."""
         n, k = self.n, u.shape[0]
         if k == 0:
             return np.zeros(0, dtype=np.int64)
         X, Z = self.X, self.Z
-        zu = Z[u, j] - th * X[u, n] if th != 0 else Z[u, j]
-        zv = Z[v, j] - th * X[v, n] if th != 0 else Z[v, j]
+        zu, zv = Z[u, j], Z[v, j]
+        if th != 0:
+            zu, zv = zu - th * X[u, n], zv - th * X[v, n]
         za, zb = np.abs(zu), np.abs(zv)
         if not self.exact:
             total = za + zb
@@ -845,26 +956,32 @@ class PolyhedralEngine(MaxStageMixin):
         Xn = zb[:, None] * X[u] + za[:, None] * X[v]
         wn = Xn[:, n]
         finite = wn != 0
-        size = np.abs(Xn[:, :n]).max(axis=1)
-        scale = np.where(finite, wn, size)
-        ca, cb = zb / scale, za / scale
-        Xn = Xn / scale[:, None]
-        Xn[:, n] = np.where(finite, self.one, self.zero)
+        if finite.all():  # points only
+            scale = wn
+            ca, cb = zb / scale, za / scale
+            Xn = Xn / scale[:, None]
+            Xn[:, n] = self.one
+        else:
+            size = np.abs(Xn[:, :n]).max(axis=1)
+            scale = np.where(finite, wn, size)
+            ca, cb = zb / scale, za / scale
+            Xn = Xn / scale[:, None]
+            Xn[:, n] = np.where(finite, self.one, self.zero)
         self._reserve_vertices(k)
         X, Z = self.X, self.Z
-        new = np.arange(self.nV, self.nV + k)
-        X[new] = Xn
+        nV = self.nV
+        rows = slice(nV, nV + k)
+        X[rows] = Xn
         Zn = ca[:, None] * Z[u] + cb[:, None] * Z[v]
         Zn[:, j] = th * Xn[:, n] if th != 0 else self.zero
-        Z[new] = Zn
-        self.B[new] = self.B[u] & self.B[v]
+        Z[rows] = Zn
+        self.B[rows] = self.B[u] & self.B[v]
         self.nV += k
-        self._set_label(new, label)
+        self._set_label(rows, label)
         if not self.exact:
-            self.M[new] = ca * self.M[u] + cb * self.M[v]
-            self._snap(new, j + 1)
-            Z[new, j] = th * Xn[:, n]
-        return new
+            self.M[rows] = ca * self.M[u] + cb * self.M[v]
+            self._snap(rows, j + 1)
+        return np.arange(nV, nV + k)
 
     # -- end of a layer --------------------------------------------------------------------
 
