@@ -134,8 +134,8 @@ def test_pinned_by_hand_derivations():
 INTEGER_CALLS = [
     lambda: zaslavsky_regions(4, 2),
     lambda: shallow_max_regions(5, 2),
-    lambda: raghu_u(2, 3, 2),
-    lambda: raghu_u(2, 3, 2, "hardtanh"),
+    lambda: raghu_u(3, 2, 2),
+    lambda: raghu_u(3, 2, 2, "hardtanh"),
     lambda: raghu_layerwise_bound([3, 4], 2),
     lambda: pascanu_lower_bound([4, 4], 2),
     lambda: pascanu_lower_bound_uniform(4, 2, 2),
@@ -156,7 +156,7 @@ INTEGER_CALLS = [
     lambda: telgarsky_pieces(3),
     lambda: arora_pieces(3, 2),
     lambda: num_parameters([2, 4, 1]),
-    lambda: num_parameters_uniform(2, 4, 3),
+    lambda: num_parameters_uniform(4, 3, 2),
 ]
 
 
@@ -175,8 +175,8 @@ def test_numpy_and_sympy_integers_are_accepted():
     [
         (lambda: zaslavsky_regions(m, d), {m, d}),
         (lambda: shallow_max_regions(N, n0), {N, n0}),
-        (lambda: raghu_u(n, k, m), {n, k, m}),
-        (lambda: raghu_leading_term(n, k, m, "hardtanh"), {n, k, m}),
+        (lambda: raghu_u(k, n, m), {n, k, m}),
+        (lambda: raghu_leading_term(k, n, m, "hardtanh"), {n, k, m}),
         (lambda: pascanu_lower_bound_uniform(n, L, n0), {n, L, n0}),
         (lambda: pascanu_lower_bound([n, n, n], n0), {n, n0}),
         (lambda: montufar_lower_bound_uniform(n, L, n0), {n, L, n0}),
@@ -188,7 +188,7 @@ def test_numpy_and_sympy_integers_are_accepted():
         (lambda: telgarsky_pieces(L), {L}),
         (lambda: arora_pieces(w, k), {w, k}),
         (lambda: hanin_rolnick_density(N, n0), {N, n0}),
-        (lambda: num_parameters_uniform(n0, n, L), {n0, n, L}),
+        (lambda: num_parameters_uniform(n, L, n0), {n0, n, L}),
     ],
 )
 def test_symbols_give_expressions(call, free):
@@ -256,10 +256,10 @@ def test_upper_bounds_are_ordered(widths, n0_):
 @given(st.integers(1, 12), st.integers(1, 6), input_dims)
 def test_uniform_upper_bounds_below_raghu_u(width, layers, n0_):
     widths = [width] * layers
-    assert montufar2017_upper_bound(widths, n0_) <= raghu_u(layers, width, n0_)
-    assert raghu_layerwise_bound(widths, n0_) == raghu_u(layers, width, n0_)
-    assert raghu_u(layers, width, n0_) <= montufar_trivial_upper_bound_uniform(width, layers)
-    assert raghu_layerwise_bound(widths, n0_, "hardtanh") == raghu_u(layers, width, n0_,
+    assert montufar2017_upper_bound(widths, n0_) <= raghu_u(width, layers, n0_)
+    assert raghu_layerwise_bound(widths, n0_) == raghu_u(width, layers, n0_)
+    assert raghu_u(width, layers, n0_) <= montufar_trivial_upper_bound_uniform(width, layers)
+    assert raghu_layerwise_bound(widths, n0_, "hardtanh") == raghu_u(width, layers, n0_,
                                                                       "hardtanh")
 
 
@@ -314,7 +314,7 @@ def test_one_layer_is_zaslavsky(width, n0_):
     assert z == shallow_max_regions(width, n0_)
     assert serra_upper_bound([width], n0_) == z
     assert montufar2017_upper_bound([width], n0_) == z
-    assert raghu_u(1, width, n0_) == z
+    assert raghu_u(width, 1, n0_) == z
 
 
 @given(st.lists(st.integers(1, 8), min_size=1, max_size=4), st.integers(1, 4))
@@ -344,11 +344,11 @@ def test_uniform_symbolic_matches_integers(n0_, extra, layers):
         (montufar_lower_bound_uniform(n, L, n0), montufar_lower_bound(widths, n0_)),
         (montufar2017_upper_bound_uniform(n, L, n0), montufar2017_upper_bound(widths, n0_)),
         (montufar_trivial_upper_bound_uniform(n, L), montufar_trivial_upper_bound(widths)),
-        (raghu_u(L, n, n0), raghu_layerwise_bound(widths, n0_)),
-        (raghu_u(L, n, n0, "hardtanh"), raghu_layerwise_bound(widths, n0_, "hardtanh")),
+        (raghu_u(n, L, n0), raghu_layerwise_bound(widths, n0_)),
+        (raghu_u(n, L, n0, "hardtanh"), raghu_layerwise_bound(widths, n0_, "hardtanh")),
         (serra_maxout_upper_bound_uniform(n, L, n0, 3),
          serra_maxout_upper_bound(widths, n0_, 3)),
-        (num_parameters_uniform(n0, n, L), num_parameters([n0_] + widths)),
+        (num_parameters_uniform(n, L, n0), num_parameters([n0_] + widths)),
         (zaslavsky_regions(n, n0), zaslavsky_regions(width, n0_)),
     ]
     if width >= 3 * n0_:
@@ -394,8 +394,8 @@ def test_symbolic_identities():
     assert montufar2017_upper_bound([n0 + p], n0) == zaslavsky_regions(n0 + p, n0)
     assert montufar2017_upper_bound_uniform(n0 + p, 1, n0) == zaslavsky_regions(n0 + p, n0)
     # Raghu with one layer is Zaslavsky; the layerwise count of equal widths is U.
-    assert raghu_u(1, k, m) == zaslavsky_regions(k, m)
-    assert raghu_layerwise_bound([k, k, k], m) == raghu_u(3, k, m)
+    assert raghu_u(k, 1, m) == zaslavsky_regions(k, m)
+    assert raghu_layerwise_bound([k, k, k], m) == raghu_u(k, 3, m)
     # n0 = 1: Montufar 2014 = Pascanu; Serra's lower bound = (n + 1)^L.
     assert montufar_lower_bound_uniform(n, L, 1) == pascanu_lower_bound_uniform(n, L, 1)
     assert sp.simplify(serra_lower_bound_uniform(n, L, 1).doit()
@@ -415,8 +415,8 @@ def test_symbolic_identities():
 @pytest.mark.parametrize("layers, dim, activation", [(1, 1, "relu"), (3, 2, "relu"),
                                                      (2, 3, "hardtanh"), (2, 2, "hardtanh")])
 def test_raghu_leading_term(layers, dim, activation):
-    u = sp.expand_func(raghu_u(layers, k, dim, activation).doit())
-    lead = raghu_leading_term(layers, k, dim, activation)
+    u = sp.expand_func(raghu_u(k, layers, dim, activation).doit())
+    lead = raghu_leading_term(k, layers, dim, activation)
     assert sp.limit(sp.cancel(u / lead), k, sp.oo) == 1
     assert sp.degree(sp.expand(u), k) == layers * dim  # O(k^{mn})
     h = 1 if activation == "relu" else 2
@@ -424,8 +424,8 @@ def test_raghu_leading_term(layers, dim, activation):
 
 
 def test_raghu_leading_term_exact_value():
-    assert raghu_leading_term(2, 4, 2) == sp.Rational(64)
-    assert raghu_leading_term(1, 3, 2) == sp.Rational(9, 2)
+    assert raghu_leading_term(4, 2, 2) == sp.Rational(64)
+    assert raghu_leading_term(3, 1, 2) == sp.Rational(9, 2)
 
 
 # -- parameters --------------------------------------------------------------------------
@@ -442,7 +442,7 @@ def test_num_parameters_counts_a_real_network(widths):
 
 
 def test_deep_vs_shallow_is_a_frozen_dataclass():
-    cmp = deep_vs_shallow(1, 2, 2)
+    cmp = deep_vs_shallow(2, 2, 1)
     assert isinstance(cmp, DeepVsShallow)
     assert isinstance(cmp.equal_units, ShallowComparison)
     with pytest.raises(AttributeError):
@@ -453,40 +453,40 @@ def test_deep_vs_shallow_is_a_frozen_dataclass():
 
 def test_deep_vs_shallow_concrete_numbers():
     # n0 = 1, n = 2 n0 = 2, k = 2: deep >= 2 * 3 = 6, shallow with 4 units: 5.
-    cmp = deep_vs_shallow(1, 2, 2)
+    cmp = deep_vs_shallow(2, 2, 1)
     assert (cmp.deep_regions, cmp.equal_units.max_regions) == (6, 5)
     assert cmp.equal_units.ratio == sp.Rational(6, 5) and cmp.equal_units.deep_wins
     # k = 3: 12 against 7.
-    assert deep_vs_shallow(1, 2, 3).equal_units.ratio == sp.Rational(12, 7)
+    assert deep_vs_shallow(2, 3, 1).equal_units.ratio == sp.Rational(12, 7)
     # n0 = 2, n = 4: with Pascanu's bound deep wins from k = 6 (352 against 301) ...
-    ratios = [deep_vs_shallow(2, 4, kk, limits=False).equal_units.ratio for kk in range(1, 7)]
+    ratios = [deep_vs_shallow(4, kk, 2, limits=False).equal_units.ratio for kk in range(1, 7)]
     assert ratios[0] == 1 and all(r < 1 for r in ratios[1:5])
     assert ratios[5] == sp.Rational(352, 301)
     # ... with Montufar et al.'s bound from k = 2 (44 against 37).
-    mont = deep_vs_shallow(2, 4, 2, deep_bound="montufar", limits=False)
+    mont = deep_vs_shallow(4, 2, 2, deep_bound="montufar", limits=False)
     assert mont.deep_regions == 44 and mont.equal_units.max_regions == 37
     assert mont.equal_units.deep_wins
     # equal parameters, n0 = 1, n = 2, k = 3: P = 4 + 2*6 = 16, shallow width 8, 9 regions.
-    par = deep_vs_shallow(1, 2, 3).equal_parameters
+    par = deep_vs_shallow(2, 3, 1).equal_parameters
     assert (par.width, par.max_regions, par.ratio) == (8, 9, sp.Rational(12, 9))
 
 
 def test_deep_vs_shallow_n_equals_2n0_wins_at_small_depth():
     for n0_ in range(1, 7):
-        cmp = deep_vs_shallow(n0_, 2 * n0_, 3, deep_bound="montufar", limits=False)
+        cmp = deep_vs_shallow(2 * n0_, 3, n0_, deep_bound="montufar", limits=False)
         assert cmp.equal_units.deep_wins, n0_
 
 
 @pytest.mark.parametrize("n0_, depth", [(1, 2), (1, 3), (2, 2), (2, 3), (3, 2)])
 @pytest.mark.parametrize("deep_bound", ["pascanu", "montufar"])
 def test_ratio_grows_with_width(n0_, depth, deep_bound):
-    assert deep_vs_shallow(n0_, n, depth, deep_bound=deep_bound).equal_units.limit_width == sp.oo
+    assert deep_vs_shallow(n, depth, n0_, deep_bound=deep_bound).equal_units.limit_width == sp.oo
 
 
 @pytest.mark.parametrize("n0_, width", [(1, 2), (1, 3), (2, 4), (2, 5), (3, 6)])
 @pytest.mark.parametrize("deep_bound", ["pascanu", "montufar"])
 def test_ratio_grows_with_depth_when_width_at_least_2n0(n0_, width, deep_bound):
-    cmp = deep_vs_shallow(n0_, width, k, deep_bound=deep_bound)
+    cmp = deep_vs_shallow(width, k, n0_, deep_bound=deep_bound)
     assert cmp.equal_units.limit_depth == sp.oo
     assert cmp.equal_parameters.limit_depth == sp.oo
     assert cmp.equal_units.limit_width is None
@@ -494,7 +494,7 @@ def test_ratio_grows_with_depth_when_width_at_least_2n0(n0_, width, deep_bound):
 
 @pytest.mark.parametrize("n0_, width", [(2, 2), (2, 3), (3, 5)])
 def test_depth_does_not_help_below_2n0(n0_, width):
-    cmp = deep_vs_shallow(n0_, width, k)
+    cmp = deep_vs_shallow(width, k, n0_)
     assert cmp.equal_units.limit_depth == 0 and cmp.equal_parameters.limit_depth == 0
 
 
@@ -504,25 +504,25 @@ def test_depth_does_not_help_below_2n0(n0_, width):
      (2, 4, sp.oo)],
 )
 def test_equal_parameters_width_limit(n0_, depth, expected):
-    cmp = deep_vs_shallow(n0_, n, depth)
+    cmp = deep_vs_shallow(n, depth, n0_)
     assert cmp.equal_parameters.limit_width == expected
     if expected.is_finite:
         # the concrete ratio at a large width is close to the limit
-        big = deep_vs_shallow(n0_, 10**6 * n0_ * (n0_ + 1) + 1, depth, limits=False)
+        big = deep_vs_shallow(10**6 * n0_ * (n0_ + 1) + 1, depth, n0_, limits=False)
         assert abs(float(big.equal_parameters.ratio) - float(expected)) < 1e-3
 
 
 def test_depth_one_ratio_is_one():
-    cmp = deep_vs_shallow(2, n, 1)
+    cmp = deep_vs_shallow(n, 1, 2)
     assert cmp.equal_units.limit_width == 1 and cmp.equal_parameters.limit_width == 1
-    assert deep_vs_shallow(2, 7, 1, limits=False).equal_units.ratio == 1
+    assert deep_vs_shallow(7, 1, 2, limits=False).equal_units.ratio == 1
 
 
 @given(st.integers(1, 3), st.integers(0, 10), st.integers(1, 5))
 def test_deep_vs_shallow_symbolic_matches_concrete(n0_, extra, depth):
     width = n0_ + extra
-    concrete = deep_vs_shallow(n0_, width, depth, limits=False)
-    symbolic = deep_vs_shallow(n0, n, k, limits=False)
+    concrete = deep_vs_shallow(width, depth, n0_, limits=False)
+    symbolic = deep_vs_shallow(n, k, n0, limits=False)
     values = {n0: n0_, n: width, k: depth}
     for field in ("deep_regions", "units", "parameters"):
         assert _at(getattr(symbolic, field), values) == getattr(concrete, field)
@@ -534,7 +534,7 @@ def test_deep_vs_shallow_symbolic_matches_concrete(n0_, extra, depth):
 
 
 def test_symbolic_n0_has_no_limits():
-    cmp = deep_vs_shallow(n0, 4 * n0, 3)
+    cmp = deep_vs_shallow(4 * n0, 3, n0)
     assert cmp.equal_units.limit_width is None and cmp.equal_units.limit_depth is None
 
 
@@ -556,12 +556,12 @@ BAD = [
      r"num_hyperplanes .*below 0"),
     (lambda: shallow_max_regions(0, 2), ValueError, r"units .*at least 1, got 0"),
     (lambda: shallow_max_regions(3, True), TypeError, r"n0 .*got True of type bool"),
-    (lambda: raghu_u(0, 3, 2), ValueError, r"n \(the number of hidden layers\).*got 0"),
-    (lambda: raghu_u(2, -3, 2), ValueError, r"k \(the width.*got -3"),
-    (lambda: raghu_u(2, 3, 0), ValueError, r"m \(the input dimension\).*got 0"),
-    (lambda: raghu_u(2, 3, 2, "tanh"), ValueError, r"activation must be one of.*'tanh'"),
-    (lambda: raghu_u(2, 3, 2, None), TypeError, r"activation must be one of.*None"),
-    (lambda: raghu_leading_term(2, "3", 2), TypeError, r"k .*'3' of type str"),
+    (lambda: raghu_u(3, 0, 2), ValueError, r"n \(the number of hidden layers\).*got 0"),
+    (lambda: raghu_u(-3, 2, 2), ValueError, r"k \(the width.*got -3"),
+    (lambda: raghu_u(3, 2, 0), ValueError, r"m \(the input dimension\).*got 0"),
+    (lambda: raghu_u(3, 2, 2, "tanh"), ValueError, r"activation must be one of.*'tanh'"),
+    (lambda: raghu_u(3, 2, 2, None), TypeError, r"activation must be one of.*None"),
+    (lambda: raghu_leading_term("3", 2, 2), TypeError, r"k .*'3' of type str"),
     (lambda: raghu_layerwise_bound([3, 0], 2), ValueError, r"widths\[1\] .*at least 1, got 0"),
     (lambda: raghu_layerwise_bound([3], 2, "sigmoid"), ValueError, r"activation"),
     (lambda: pascanu_lower_bound([4, 1, 4], 2), ValueError,
@@ -612,14 +612,14 @@ BAD = [
     (lambda: hanin_rolnick_density(96, sp.oo), ValueError, r"n0 .*SymPy number oo"),
     (lambda: num_parameters([3]), ValueError, r"widths must list the input width and at least"),
     (lambda: num_parameters([3, 0]), ValueError, r"widths\[1\] .*got 0"),
-    (lambda: num_parameters_uniform(0, 3, 2), ValueError, r"n0 .*got 0"),
-    (lambda: deep_vs_shallow(2, 1, 3), ValueError, r"width must be >= n0 = 2 .*got width = 1"),
-    (lambda: deep_vs_shallow(0, 1, 3), ValueError, r"n0 .*got 0"),
-    (lambda: deep_vs_shallow(2, 4, 0), ValueError, r"depth .*got 0"),
-    (lambda: deep_vs_shallow(2, 4, 3, deep_bound="serra"), ValueError,
+    (lambda: num_parameters_uniform(3, 2, 0), ValueError, r"n0 .*got 0"),
+    (lambda: deep_vs_shallow(1, 3, 2), ValueError, r"width must be >= n0 = 2 .*got width = 1"),
+    (lambda: deep_vs_shallow(1, 3, 0), ValueError, r"n0 .*got 0"),
+    (lambda: deep_vs_shallow(4, 0, 2), ValueError, r"depth .*got 0"),
+    (lambda: deep_vs_shallow(4, 3, 2, deep_bound="serra"), ValueError,
      r"deep_bound must be one of \['pascanu', 'montufar'\], got 'serra'"),
-    (lambda: deep_vs_shallow(2, 4, 3, limits="yes"), TypeError, r"limits must be a bool"),
-    (lambda: deep_vs_shallow(2, 4.0, 3), TypeError, r"width .*float"),
+    (lambda: deep_vs_shallow(4, 3, 2, limits="yes"), TypeError, r"limits must be a bool"),
+    (lambda: deep_vs_shallow(4.0, 3, 2), TypeError, r"width .*float"),
 ]
 
 
