@@ -151,8 +151,8 @@ class BoundsTable(Sequence[BoundRow]):
 
 
 def _shown(value: sp.Expr) -> str:
-    if isinstance(value, sp.Integer) and value.p.bit_length() > 80:
-        return f"~2^{value.p.bit_length() - 1}"
+    if isinstance(value, sp.Rational) and abs(value.p).bit_length() - value.q.bit_length() > 80:
+        return f"~2^{abs(value.p).bit_length() - value.q.bit_length()}"
     if isinstance(value, sp.Rational) and not isinstance(value, sp.Integer):
         return f"{float(value):.6g}"
     return str(value)
@@ -170,6 +170,9 @@ def _architecture(net: Any) -> tuple[tuple[int, ...], tuple[str, ...], int, bool
                 names.append("maxout")
                 ranks.add(int(node.groups.shape[1]))
             widths.append(int(node.size))
+        while names and names[-1] == "linear":  # a linear readout node adds no region
+            names.pop()
+            widths.pop()
         rank = ranks.pop() if len(ranks) == 1 else 0
         return tuple(widths), tuple(names), int(net.input_size), False, rank
     if hasattr(net, "activations") and hasattr(net, "widths"):  # regions.Network

@@ -644,3 +644,279 @@ def test_benchmark_quick(capsys):
                                                          out["n0"])
     text = capsys.readouterr().out
     assert "digits" in text and "|J|" in text and "agrees" in text
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.integers(5, 12))
+def test_serra_dynamic_programme_with_n0_above_the_widths(widths, n0_):
+    # caps then come from the widths alone (n0 = 784-like): the "moves" of the programme
+    total, size = serra_by_enumeration(widths, n0_)
+    assert serra_upper_bound(widths, n0_) == total
+    assert serra_index_set_size(widths, n0_) == size
+
+
+# -- answers at any size (issue 16, item 6) -------------------------------------------------
+
+
+def _timed(call, seconds=10.0):
+    """Run ``call``; the work is milliseconds by construction, the margin is for a busy CI."""
+    import time
+
+    start = time.perf_counter()
+    try:
+        return call()
+    finally:
+        assert time.perf_counter() - start < seconds
+
+
+@given(st.integers(0, 260), st.integers(1, 300))
+def test_binomial_sums_against_math_comb(m_, d_):
+    # closed forms (d >= m, the middle, the complement) and binary splitting (d >= 32)
+    assert zaslavsky_regions(m_, d_) == sum(math.comb(m_, s) for s in range(min(m_, d_) + 1))
+
+
+@pytest.mark.parametrize("m_", [99, 100, 101, 1000, 1001])
+def test_binomial_sums_around_the_middle(m_):
+    for d_ in range(m_ // 2 - 3, m_ // 2 + 4):
+        assert zaslavsky_regions(m_, d_) == sum(math.comb(m_, s) for s in range(d_ + 1))
+
+
+def test_zaslavsky_at_a_million():
+    assert _timed(lambda: zaslavsky_regions(10**6, 10**6)) == 2**10**6
+    assert _timed(lambda: zaslavsky_regions(32000, 32000)) == 2**32000
+    assert _timed(lambda: zaslavsky_regions(2 * 10**6 + 1, 10**6)) == 2 ** (2 * 10**6)
+    # Pascal's rule, an identity the code does not use: r(m, d) = r(m - 1, d) + r(m - 1, d - 1)
+    m_, d_ = 10**5, 1000
+    assert _timed(lambda: zaslavsky_regions(m_, d_)) == (
+        zaslavsky_regions(m_ - 1, d_) + zaslavsky_regions(m_ - 1, d_ - 1))
+
+
+def test_serra_at_a_million():
+    assert _timed(lambda: serra_upper_bound([10**6], 10**6)) == 2**10**6
+    # every n_l >= 2 n0: Montufar 2017's product, computed independently
+    widths = [10**5, 3 * 10**5]
+    assert _timed(lambda: serra_upper_bound(widths, 500)) == montufar2017_upper_bound(widths, 500)
+    value = _timed(lambda: serra_upper_bound([4096] * 3, 784))
+    assert value == montufar2017_upper_bound([4096] * 3, 784)
+
+
+@pytest.mark.parametrize(
+    "call, argument, digits",
+    [
+        (lambda: telgarsky_pieces(10**15), "L=1000000000000000", "3.01e+14 decimal digits"),
+        (lambda: montufar_lower_bound_uniform(4, 10**12, 2), "L=1000000000000",
+         "6.02e+11 decimal digits"),
+        (lambda: deep_vs_shallow(4, 10**12, 2), "depth=1000000000000", "decimal digits"),
+        (lambda: montufar_trivial_upper_bound([10**9] * 3), "widths=", "9.03e+08 decimal digits"),
+        (lambda: zaslavsky_regions(10**9, 10**9), "num_hyperplanes=1000000000",
+         "3.01e+08 decimal digits"),
+        (lambda: raghu_u(10**6, 10**7, 2), "n=10000000", "decimal digits"),
+        (lambda: arora_pieces(3, 10**9), "k=1000000000", "4.77e+08 decimal digits"),
+        (lambda: serra_one_input_maximum_uniform(10, 10**8), "L=100000000", "decimal digits"),
+        (lambda: hanin_rolnick_density(10**6, 10**7), "n0=10000000", "decimal digits"),
+        (lambda: serra_upper_bound([10**6, 10**6], 10**6), "widths=[1000000, 1000000]",
+         "row of 1000001 binomials"),
+    ],
+)
+def test_too_large_is_refused_up_front(call, argument, digits):
+    with pytest.raises(OverflowError, match="decimal digits") as info:
+        _timed(call, 5.0)
+    text = str(info.value)
+    assert argument in text and digits in text and "to store" in text
+
+
+def test_deep_vs_shallow_a_million_layers():
+    cmp = _timed(lambda: deep_vs_shallow(4, 10**6, 2))
+    # Pascanu: floor(4/2)^(k - 1) * (1 + 4 + 6); shallow: 4k units on 2 inputs
+    assert cmp.deep_regions == 2 ** (10**6 - 1) * 11
+    units = 4 * 10**6
+    assert cmp.equal_units.max_regions == 1 + units + units * (units - 1) // 2
+    assert cmp.equal_units.limit_width == sp.oo and cmp.equal_units.limit_depth == sp.oo
+
+
+def _limits_by_sympy(n0_, width, depth, which):
+    """Oracle: SymPy's ``limit`` of both ratios, the growing variable written period*q + r
+    over each residue class r so that the floors become polynomials (the method the package
+    used before its closed forms)."""
+    from bounds.compare import _parameters  # noqa: F401 - formula re-derived below instead
+
+    q = sp.Dummy("q", integer=True, nonnegative=True)
+    period = n0_ * (n0_ + 1) if width is None else n0_ + 1
+    found = []
+    for r in range(period):
+        var = period * q + r
+        n_ = var if width is None else width
+        k_ = var if depth is None else depth
+
+        def fdiv(a, b):
+            a = sp.expand(sp.sympify(a))
+            if a.is_number:
+                return a // b
+            return sp.expand((a - int(a.subs(q, 0)) % b) / b)
+
+        exponent = (k_ - 1) if which == "pascanu" else n0_ * (k_ - 1)
+        deep = fdiv(n_, n0_) ** exponent * sp.Sum(sp.binomial(n_, j), (j, 0, n0_))
+        params = (n0_ + 1) * n_ + (k_ - 1) * (n_ + 1) * n_
+        shallow = [k_ * n_, fdiv(params, n0_ + 1)]
+        pair = []
+        for s in shallow:
+            ratio = deep / sp.Sum(sp.binomial(s, j), (j, 0, n0_))
+            ratio = sp.cancel(sp.expand_func(ratio.doit()))
+            pair.append(sp.limit(ratio, q, sp.oo))
+        found.append(tuple(pair))
+    return tuple({f[i] for f in found}.pop() if len({f[i] for f in found}) == 1 else sp.nan
+                 for i in range(2))
+
+
+@pytest.mark.parametrize("which", ["pascanu", "montufar"])
+@pytest.mark.parametrize("n0_, depth", [(1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (2, 4)])
+def test_width_limits_match_sympy(which, n0_, depth):
+    cmp = deep_vs_shallow(n, depth, n0_, deep_bound=which)
+    oracle = _limits_by_sympy(n0_, None, depth, which)
+    assert (cmp.equal_units.limit_width, cmp.equal_parameters.limit_width) == oracle
+
+
+@pytest.mark.parametrize("which", ["pascanu", "montufar"])
+@pytest.mark.parametrize("n0_, width", [(1, 1), (1, 2), (2, 3), (2, 4), (3, 5)])
+def test_depth_limits_match_sympy(which, n0_, width):
+    cmp = deep_vs_shallow(width, k, n0_, deep_bound=which)
+    oracle = _limits_by_sympy(n0_, width, None, which)
+    assert (cmp.equal_units.limit_depth, cmp.equal_parameters.limit_depth) == oracle
+
+
+def test_reordered_functions_keep_their_keywords():
+    # the names kept their meaning, so keyword calls written for the old order still agree
+    assert raghu_u(n=3, k=4, m=1) == raghu_u(4, 3, 1) == 125
+    assert raghu_leading_term(n=2, k=4, m=2) == raghu_leading_term(4, 2, 2) == 64
+    assert num_parameters_uniform(n0=2, n=4, L=3) == num_parameters_uniform(4, 3, 2) == 52
+    old = deep_vs_shallow(n0=1, width=2, depth=2)
+    assert old == deep_vs_shallow(2, 2, 1) and old.equal_units.ratio == sp.Rational(6, 5)
+
+
+def test_old_positional_order_error_says_the_order_changed():
+    with pytest.raises(ValueError, match=r"deep_vs_shallow\(width, depth, n0\)"):
+        deep_vs_shallow(2, 4, 3)  # meant n0=2, width=4, depth=3 in the old order
+
+
+# -- for_network (issue 16, item 1) ----------------------------------------------------------
+
+from bounds import BoundRow, BoundsTable, for_network  # noqa: E402
+
+EXPECTED_ROWS = {
+    "montufar_trivial_upper_bound", "raghu_layerwise_bound", "montufar2017_upper_bound",
+    "serra_upper_bound", "pascanu_lower_bound", "montufar_lower_bound", "serra_lower_bound",
+    "shallow_max_regions", "serra_one_input_maximum", "hanin_rolnick_density",
+}
+
+
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4), st.integers(1, 4), st.data())
+def test_for_network_against_the_bound_functions(hidden, input_size, data):
+    n0_ = data.draw(st.integers(1, input_size))
+    widths = [input_size] + hidden + [1]
+    net = random_network(widths, "relu", seed=0)
+    for table in (for_network(net, n0_), for_network(widths, n0_)):
+        assert isinstance(table, BoundsTable) and table.n0 == n0_
+        assert table.hidden_widths == tuple(hidden) and table.input_size == input_size
+        assert {r.name for r in table} == EXPECTED_ROWS
+        rows = {r.name: r for r in table}
+        wide, wide3 = all(v >= n0_ for v in hidden), all(v >= 3 * n0_ for v in hidden)
+        expect = {
+            "montufar_trivial_upper_bound": (True, montufar_trivial_upper_bound(hidden)),
+            "raghu_layerwise_bound": (True, raghu_layerwise_bound(hidden, n0_)),
+            "montufar2017_upper_bound": (True, montufar2017_upper_bound(hidden, n0_)),
+            "serra_upper_bound": (True, serra_upper_bound(hidden, n0_)),
+            "pascanu_lower_bound": (wide, wide and pascanu_lower_bound(hidden, n0_)),
+            "montufar_lower_bound": (wide, wide and montufar_lower_bound(hidden, n0_)),
+            "serra_lower_bound": (wide3, wide3 and serra_lower_bound(hidden, n0_)),
+            "shallow_max_regions": (len(hidden) == 1, shallow_max_regions(hidden[0], n0_)),
+            "hanin_rolnick_density": (True, hanin_rolnick_density(sum(hidden), n0_)),
+        }
+        one = n0_ == 1 and all(v >= 3 for v in hidden)
+        expect["serra_one_input_maximum"] = (one, one and serra_one_input_maximum(hidden))
+        for name, (holds, value) in expect.items():
+            row = rows[name]
+            assert row.holds is holds, name
+            assert row.value == (value if holds else None), name
+            assert (row.note == "") is holds
+        # the default n0 is the input size
+        assert for_network(net).n0 == input_size
+
+
+def test_for_network_table_is_immutable_and_ordered_upper_over_lower():
+    table = for_network([3, 6, 6, 6, 1])
+    assert isinstance(table[0], BoundRow) and len(table) == len(list(table)) == 10
+    with pytest.raises(AttributeError):
+        table.rows = ()
+    with pytest.raises(AttributeError):
+        table[0].value = 0
+    upper = min(r.value for r in table if r.kind == "upper")
+    assert all(r.value <= upper for r in table if r.kind in ("lower", "exact") and r.holds)
+    assert "serra_upper_bound" in str(table) and "n0 = 3" in str(table)
+
+
+def test_for_network_counts_sit_below_the_upper_bounds_along_a_line():
+    from fractions import Fraction as F
+
+    from regions import Line, trace
+
+    net = random_network([5, 6, 6, 1], "relu", seed=3)
+    count = trace(net, Line([F(0)] * 5, [F(1)] * 5)).num_pieces
+    table = for_network(net, n0=1)  # a line is an n0 = 1 question
+    assert count <= table.value("serra_upper_bound") == 49
+    assert table.value("serra_one_input_maximum") == 49
+
+
+def test_for_network_hard_tanh_and_graph():
+    hard = random_network([2, 4, 4, 1], "hardtanh", seed=0)
+    rows = {r.name: r for r in for_network(hard)}
+    assert rows["raghu_layerwise_bound"].value == raghu_layerwise_bound([4, 4], 2, "hardtanh")
+    assert rows["serra_upper_bound"].holds is False and rows["serra_upper_bound"].value is None
+    assert rows["montufar_lower_bound"].holds is False
+    from regions import as_graph
+
+    net = random_network([2, 4, 4, 1], "relu", seed=0)
+    graph_rows = {r.name: r for r in for_network(as_graph(net))}
+    assert graph_rows["raghu_layerwise_bound"].holds is True
+    assert graph_rows["serra_upper_bound"].holds is None  # skip connections not checked
+    assert graph_rows["serra_upper_bound"].value == serra_upper_bound([4, 4], 2)
+
+
+def test_for_network_reports_too_large_rows_without_failing():
+    rows = {r.name: r for r in for_network([4, 10**8, 10**8, 1])}
+    assert rows["montufar_trivial_upper_bound"].value is None
+    assert "decimal digits" in rows["montufar_trivial_upper_bound"].note
+
+
+def test_for_network_dataframe():
+    pd = pytest.importorskip("pandas")
+    frame = for_network([2, 4, 4, 1]).to_dataframe()
+    assert isinstance(frame, pd.DataFrame) and list(frame["name"])[0] == (
+        "montufar_trivial_upper_bound")
+
+
+def test_import_bounds_imports_no_optional_extra():
+    import subprocess
+    import sys
+
+    code = ("import sys, bounds, regions; bad = [m for m in ('pandas', 'torch', 'dask') "
+            "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    "call, exc, pattern",
+    [
+        (lambda: for_network("relu"), TypeError, r"net must be a regions.Network.*str"),
+        (lambda: for_network(3), TypeError, r"net must be .*int"),
+        (lambda: for_network([2, 4]), ValueError, r"at least one hidden layer.*2 width"),
+        (lambda: for_network([2, 0, 1]), ValueError, r"net\[1\].*at least 1, got 0"),
+        (lambda: for_network([2, 4, 1], 3), ValueError, r"n0 must be at most the input size 2"),
+        (lambda: for_network([2, 4, 1], 0), ValueError, r"n0 .*at least 1, got 0"),
+        (lambda: for_network([2, 4, 1], 1.0), TypeError, r"n0 .*float"),
+        (lambda: for_network([2, n, 1]), TypeError, r"net\[1\] must be a concrete integer"),
+    ],
+)
+def test_for_network_bad_input(call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
