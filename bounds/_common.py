@@ -38,6 +38,10 @@ from .symbols import j as _INDEX
 
 __all__: list[str] = []
 
+#: An exact integer of type :data:`MPZ`: ``flint.fmpz``, ``gmpy2.mpz`` or ``int``, whichever
+#: SymPy chose at import (no common static type exists, hence ``Any``).
+BigInt = Any
+
 #: A checked count: a Python int, or a SymPy expression when the argument was symbolic.
 Count = Union[int, sp.Expr]
 
@@ -291,7 +295,7 @@ def exact_binomial_sum(m: int, d: int) -> int:
     return int(t // q)
 
 
-def _split(m: int, a: int, b: int) -> tuple[Any, Any, Any]:
+def _split(m: int, a: int, b: int) -> tuple[BigInt, BigInt, BigInt]:
     """(P, Q, T) of the series sum_{s=a}^{b-1} prod_{i=a}^{s-1} (m - i)/(i + 1) on [a, b):
     P = prod (m - i), Q = prod (i + 1), T = Q * (the partial sum), all exact."""
     if b - a <= 16:
@@ -347,7 +351,7 @@ def product(values: Sequence[Count]) -> Count:
     if any(v == 0 for v in ints):
         ints = [0]
     refuse_above(sum(log2(abs(v)) for v in ints), f"a product of {len(ints)} factors")
-    out: Any = 1
+    out: BigInt = 1
     for v in sorted(ints, key=abs):  # small first: the big ones meet once, in MPZ
         out = out * (MPZ(v) if abs(v) > 2**4096 else v)
     out = int(out)

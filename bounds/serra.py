@@ -61,6 +61,7 @@ from ._common import (
     INTERMEDIATE_BITS,
     MPZ,
     AnswerTooLarge,
+    BigInt,
     exact_binomial_sum,
     floor_div,
     log2,
@@ -96,7 +97,7 @@ _ONE_INPUT_HYPOTHESIS = (
 )
 
 
-def _row(width: int, top: int, weighted: bool) -> tuple[list, list]:
+def _row(width: int, top: int, weighted: bool) -> tuple[list[BigInt], list[BigInt]]:
     """C(width, j) (or 1) for j <= top, and their prefix sums, as MPZ."""
     if weighted:
         half = min(top, width // 2)
@@ -116,7 +117,7 @@ def _row(width: int, top: int, weighted: bool) -> tuple[list, list]:
 
 def _serra_dp(widths: list[int], n0: int, weighted: bool) -> int:
     """Sum over J of prod C(n_l, j_l) (``weighted``) or of 1, by DP over the running cap."""
-    states: dict[int, object] = {n0: MPZ(1)}
+    states: dict[int, BigInt] = {n0: MPZ(1)}
     for index, width in enumerate(widths):
         last = index == len(widths) - 1
         if len(states) == 1:
@@ -132,10 +133,10 @@ def _serra_dp(widths: list[int], n0: int, weighted: bool) -> int:
         if last:
             return int(sum(v * prefix[min(c, width)] for c, v in states.items()))
         ascending = sorted(states)
-        above: list = [MPZ(0)] * (len(ascending) + 1)  # above[i] = sum of states of caps[i:]
+        above: list[BigInt] = [MPZ(0)] * (len(ascending) + 1)  # above[i] = sum of states of caps[i:]
         for i in range(len(ascending) - 1, -1, -1):
             above[i] = above[i + 1] + states[ascending[i]]
-        nxt: dict[int, object] = {}
+        nxt: dict[int, BigInt] = {}
         for c, v in states.items():
             if c <= width:  # stays at c for j <= width - c
                 nxt[c] = v * prefix[min(c, width - c)]

@@ -737,8 +737,6 @@ def _limits_by_sympy(n0_, width, depth, which):
     """Oracle: SymPy's ``limit`` of both ratios, the growing variable written period*q + r
     over each residue class r so that the floors become polynomials (the method the package
     used before its closed forms)."""
-    from bounds.compare import _parameters  # noqa: F401 - formula re-derived below instead
-
     q = sp.Dummy("q", integer=True, nonnegative=True)
     period = n0_ * (n0_ + 1) if width is None else n0_ + 1
     found = []
