@@ -133,7 +133,7 @@ def _serra_dp(widths: list[int], n0: int, weighted: bool) -> int:
         if last:
             return int(sum(v * prefix[min(c, width)] for c, v in states.items()))
         ascending = sorted(states)
-        above: list[BigInt] = [MPZ(0)] * (len(ascending) + 1)  # above[i] = sum of states of caps[i:]
+        above: list[BigInt] = [MPZ(0)] * (len(ascending) + 1)  # sums of states[caps[i:]]
         for i in range(len(ascending) - 1, -1, -1):
             above[i] = above[i + 1] + states[ascending[i]]
         nxt: dict[int, BigInt] = {}
