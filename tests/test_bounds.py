@@ -918,3 +918,15 @@ def test_import_bounds_imports_no_optional_extra():
 def test_for_network_bad_input(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+def test_bounds_at_scale_benchmark_quick(capsys):
+    path = ROOT / "benchmarks" / "bounds_at_scale.py"
+    spec = importlib.util.spec_from_file_location("bounds_at_scale_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = module.main(["--quick"])
+    assert set(out["calls"]) == {name for name, _ in module.CALLS}
+    assert out["ratio"] > 1
+    text = capsys.readouterr().out
+    assert "refused" in text and "answered" in text and "equal" in text
