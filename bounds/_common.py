@@ -270,8 +270,11 @@ def exact_binomial_sum(m: int, d: int) -> int:
     """sum_{j=0}^{d} C(m, j) for ints, at most ~min(d, m - d) terms, never term by term.
 
     2^m when d >= m; 2^{m-1} when m = 2d + 1; 2^m minus the sum up to m - d - 1 above the
-    middle; below it a binary-splitting sum of the hypergeometric series (term ratio
-    (m - s) / (s + 1)) in :data:`MPZ`, O(M(size) log d) instead of d big-integer steps.
+    middle. Below the middle, the hypergeometric series (term ratio (m - s) / (s + 1)) is
+    summed by binary splitting in :data:`MPZ`, O(M(size) log d) instead of d big-integer
+    steps: upwards from j = 0, or, when d is nearer the middle h = floor((m - 1) / 2) than
+    0, downwards from h, using sum_{j<=h} C(m, j) = 2^{m-1} (m odd) or
+    (2^m - C(m, m/2)) / 2 (m even) and one binomial C(m, h) from its prime factorisation.
     """
     if d < 0:
         return 0
@@ -291,24 +294,64 @@ def exact_binomial_sum(m: int, d: int) -> int:
             term = term * (m - s) // (s + 1)
             total += term
         return total
-    _, q, t = _split(m, 0, d + 1)
-    return int(t // q)
+    half = (m - 1) // 2  # the largest j below the middle
+    if 2 * (half - d) >= d:  # nearer 0: sum upwards from C(m, 0) = 1
+        _, q, t = _split(m, 1, 0, d + 1)
+        return int(t // q)
+    # nearer the middle: sum_{j<=half} C(m, j) minus C(m, half) (1 + ratios) down to d + 1
+    central = binomial(m, half)
+    below_middle = (1 << (m - 1)) if m % 2 else ((1 << m) - central * (m - half) // (half + 1)) // 2
+    _, q, t = _split(half, m - half + 1, 0, half - d)
+    return int(below_middle - MPZ(central) * t // q)
 
 
-def _split(m: int, a: int, b: int) -> tuple[BigInt, BigInt, BigInt]:
-    """(P, Q, T) of the series sum_{s=a}^{b-1} prod_{i=a}^{s-1} (m - i)/(i + 1) on [a, b):
-    P = prod (m - i), Q = prod (i + 1), T = Q * (the partial sum), all exact."""
+def binomial(m: int, k: int) -> int:
+    """C(m, k) exactly, from its prime factorisation (Legendre's exponents, a NumPy sieve)
+    multiplied as a product tree in :data:`MPZ`: fast where ``math.comb`` is quadratic."""
+    k = min(k, m - k)
+    if k < 0:
+        return 0
+    if k < 256:
+        return math.comb(m, k)
+    sieve = np.ones(m + 1, dtype=bool)
+    sieve[:2] = False
+    for p in range(2, math.isqrt(m) + 1):
+        if sieve[p]:
+            sieve[p * p :: p] = False
+    primes = np.flatnonzero(sieve).astype(np.int64)
+    exponents = np.zeros(len(primes), dtype=np.int64)
+    power_ = primes.copy()
+    live = np.ones(len(primes), dtype=bool)
+    while live.any():  # Legendre: e_p = sum_i floor(m/p^i) - floor(k/p^i) - floor((m-k)/p^i)
+        pk = power_[live]
+        exponents[live] += m // pk - k // pk - (m - k) // pk
+        live &= power_ <= m // primes  # p^(i+1) <= m, without overflow
+        power_[live] *= primes[live]
+    factors: list[BigInt] = [MPZ(int(p)) ** int(e) if e > 1 else MPZ(int(p))
+                             for p, e in zip(primes[exponents > 0], exponents[exponents > 0])]
+    while len(factors) > 1:  # product tree: equal sizes meet
+        paired = [a * b for a, b in zip(factors[::2], factors[1::2])]
+        if len(factors) % 2:
+            paired.append(factors[-1])
+        factors = paired
+    return int(factors[0]) if factors else 1
+
+
+def _split(top: int, base: int, a: int, b: int) -> tuple[BigInt, BigInt, BigInt]:
+    """(P, Q, T) of the series sum_{s=a}^{b-1} prod_{i=a}^{s-1} p_i / q_i on [a, b), with
+    p_i = top - i and q_i = base + i: P = prod p_i, Q = prod q_i, T = Q * (the partial sum),
+    all exact. (top = m, base = 1: the binomials C(m, s) / C(m, a).)"""
     if b - a <= 16:
         p = q = 1
         t = 0
         for i in range(b - 1, a - 1, -1):  # T(i) = Q(i) + p_i T(i + 1), Q(i) = q_i Q(i + 1)
-            q *= i + 1
-            t = q + (m - i) * t
-            p *= m - i
+            q *= base + i
+            t = q + (top - i) * t
+            p *= top - i
         return MPZ(p), MPZ(q), MPZ(t)
     c = (a + b) // 2
-    p1, q1, t1 = _split(m, a, c)
-    p2, q2, t2 = _split(m, c, b)
+    p1, q1, t1 = _split(top, base, a, c)
+    p2, q2, t2 = _split(top, base, c, b)
     return p1 * p2, q1 * q2, q2 * t1 + p1 * t2
 
 

@@ -674,10 +674,20 @@ def test_binomial_sums_against_math_comb(m_, d_):
     assert zaslavsky_regions(m_, d_) == sum(math.comb(m_, s) for s in range(min(m_, d_) + 1))
 
 
-@pytest.mark.parametrize("m_", [99, 100, 101, 1000, 1001])
+@pytest.mark.parametrize("m_", [99, 100, 101, 1000, 1001, 4000, 4001])
 def test_binomial_sums_around_the_middle(m_):
-    for d_ in range(m_ // 2 - 3, m_ // 2 + 4):
+    # below the middle and near it: summed downwards from C(m, floor((m-1)/2)), which comes
+    # from its prime factorisation when above 255
+    for d_ in [*range(m_ // 2 - 3, m_ // 2 + 4), (m_ // 2) * 9 // 10, m_ // 3]:
         assert zaslavsky_regions(m_, d_) == sum(math.comb(m_, s) for s in range(d_ + 1))
+
+
+@pytest.mark.parametrize("m_, d_", [(2 * 10**6, 10**6 - 5), (2 * 10**6 + 1, 10**6 - 7)])
+def test_binomial_sums_near_the_middle_at_two_million(m_, d_):
+    # Pascal's rule across parities (m even and m - 1 odd take different closed forms)
+    value = _timed(lambda: zaslavsky_regions(m_, d_))
+    assert value == zaslavsky_regions(m_ - 1, d_) + zaslavsky_regions(m_ - 1, d_ - 1)
+    assert value.p.bit_length() == m_ - 1  # just below 2^(m-1), the sum up to the middle
 
 
 def test_zaslavsky_at_a_million():
