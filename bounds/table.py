@@ -74,6 +74,17 @@ class BoundRow:
         decided from the architecture (a :class:`regions.Graph`'s skip connections).
     note : str
         Why ``value`` is None, or an empty string.
+
+    References
+    ----------
+    .. [1] T. Serra, C. Tjandraatmadja, S. Ramalingam, "Bounding and Counting Linear Regions
+       of Deep Neural Networks", ICML 2018, Theorem 1 (the row of this example).
+
+    Examples
+    --------
+    >>> row = for_network([1, 4, 4, 1])[3]
+    >>> row.name, row.kind, row.value, row.holds
+    ('serra_upper_bound', 'upper', 25, True)
     """
 
     name: str
@@ -100,6 +111,19 @@ class BoundsTable(Sequence[BoundRow]):
     activations : tuple of str
         One name per hidden layer.
     rows : tuple of BoundRow
+
+    References
+    ----------
+    .. [1] G. Montufar, R. Pascanu, K. Cho, Y. Bengio, "On the Number of Linear Regions of
+       Deep Neural Networks", NIPS 2014, Theorem 4 (the lower bound of this example).
+
+    Examples
+    --------
+    >>> table = for_network([2, 4, 4, 1])
+    >>> len(table), table.n0, table.hidden_widths
+    (10, 2, (4, 4))
+    >>> table.value("montufar_lower_bound"), [r.name for r in table if r.kind == "lower"][0]
+    (44, 'pascanu_lower_bound')
     """
 
     hidden_widths: tuple[int, ...]

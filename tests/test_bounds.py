@@ -940,3 +940,23 @@ def test_bounds_at_scale_benchmark_quick(capsys):
     assert out["ratio"] > 1
     text = capsys.readouterr().out
     assert "refused" in text and "answered" in text and "equal" in text
+
+
+def test_for_network_maxout_graph():
+    from fractions import Fraction as F
+
+    from regions import Line, trace
+    from regions.graph import GraphBuilder
+    from regions.operators import Dense
+
+    units, rank = 3, 3
+    b = GraphBuilder((1,))  # each unit: the envelope of rank tangents of x^2 (distinct kinks)
+    cs = [F(i, units * rank) for i in range(units * rank)]
+    h = b.affine(b.input, Dense(np.array([[2 * c] for c in cs], dtype=object)),
+                 np.array([-c * c for c in cs], dtype=object))
+    g = b.build(b.dense(b.maxout(h, rank), np.array([[F(1)] * units], dtype=object)))
+    rows = {r.name: r for r in for_network(g)}
+    assert rows["serra_maxout_upper_bound"].value == serra_maxout_upper_bound([units], 1, rank)
+    assert rows["serra_maxout_upper_bound"].holds is None  # a Graph: chain not checked
+    assert rows["serra_upper_bound"].holds is False  # ReLU-type bounds do not apply
+    assert trace(g, Line([F(0)], [F(1)])).num_pieces <= rows["serra_maxout_upper_bound"].value
