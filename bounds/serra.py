@@ -28,7 +28,8 @@ layer only needs sum_c S_{L-1}(c) sum_{j <= c} C(n_L, j). With a single state (t
 layer, or every n_l >= 2 n_0) the binomial sums take the closed forms of
 :func:`~bounds.zaslavsky_regions`. The answer is at most Montufar 2017's product, and is
 refused up front when that estimate exceeds 2**26 bits, or when the programme's row of
-binomials would hold more than 2**30 bits.
+binomials or its states (estimated from Montufar's partial products) would hold more than
+2**30 bits.
 
 Lower bound (n_l >= 3 n_0): (prod_{l<L} (floor(n_l/n0) + 1)^{n0}) sum_{j<=n0} C(n_L, j),
 better than Montufar et al.'s floor(n_l/n0)^{n0}. For n_0 = 1 and every n_l >= 3 the two
@@ -130,6 +131,10 @@ def _serra_dp(widths: list[int], n0: int, weighted: bool) -> int:
                 continue
         top = min(max(states), width)
         row, prefix = _row(width, top, weighted)
+        if weighted:  # the next states: top + 1 values, each at most Montufar's partial product
+            held = (top + 1) * _montufar2017_log2(widths[: index + 1], n0)
+            if held > INTERMEDIATE_BITS:
+                raise AnswerTooLarge(held, f"{top + 1} partial sums after layer {index + 1}", True)
         if last:
             return int(sum(v * prefix[min(c, width)] for c, v in states.items()))
         ascending = sorted(states)
