@@ -22,10 +22,10 @@ A cap c stays c for j <= n_l - c and becomes c' = n_l - j otherwise, so one laye
     S_l(c) = S_{l-1}(c) sum_{j <= min(c, n_l - c)} C(n_l, j)
              + C(n_l, c) sum_{c'' >= max(c + 1, n_l - c)} S_{l-1}(c''),
 
-prefix sums of one row of binomials and suffix sums of the states: O(min(n_0, n_l)) big-integer
-operations per layer (O(sum_l min(n_0, n_l)) in all, instead of |J| products), and the last
-layer only needs sum_c S_{L-1}(c) sum_{j <= c} C(n_L, j). With a single state (the first
-layer, or every n_l >= 2 n_0) the binomial sums take the closed forms of
+prefix sums of one row of binomials and suffix sums of the states: O(min(n_0, n_l))
+big-integer operations per layer (O(sum_l min(n_0, n_l)) in all, instead of ``|J|``
+products), and the last layer only needs sum_c S_{L-1}(c) sum_{j <= c} C(n_L, j). With a
+single state (the first layer, or every n_l >= 2 n_0) the binomial sums take the closed forms of
 :func:`~bounds.zaslavsky_regions`. The answer is at most Montufar 2017's product, and is
 refused up front when that estimate exceeds 2**26 bits, or when the programme's row of
 binomials or its states (estimated from Montufar's partial products) would hold more than
@@ -40,7 +40,7 @@ a maxout unit of rank k is a max of k affine functions, whose regions are cut by
 k(k-1)/2 hyperplanes where two of them tie.
 
 * :func:`serra_upper_bound` (exact, dynamic programming) and :func:`serra_index_set_size`
-  (|J|, by the same programme).
+  (``|J|``, by the same programme).
 * :func:`serra_lower_bound`, :func:`serra_lower_bound_uniform`.
 * :func:`serra_one_input_maximum`, :func:`serra_one_input_maximum_uniform`.
 * :func:`serra_maxout_upper_bound`, :func:`serra_maxout_upper_bound_uniform`.
@@ -169,7 +169,8 @@ def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
        J = \{ 0 \le j_l \le \min(n_0, n_1 - j_1, \dots, n_{l-1} - j_{l-1}, n_l) \}
 
     Evaluated by dynamic programming over the running cap min(n_0, n_1 - j_1, ...,
-    n_l - j_l) (see the module docstring): O(L n_0^2) operations, never |J|. At most
+    n_l - j_l) (see the module docstring): O(sum_l min(n_0, n_l)) operations, never
+    ``|J|``. At most
     :func:`~bounds.montufar2017_upper_bound` (J is inside Montufar's box j_l <= d_l); equal to
     it when every n_l >= 2 n0 (the caps never drop below n0), to Zaslavsky's count for one
     layer, and to prod(n_l + 1) for n0 = 1 and every n_l >= 2.
@@ -219,7 +220,7 @@ def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
 
 
 def serra_index_set_size(widths: Sequence[int], n0: int) -> sp.Integer:
-    r"""|J|, the number of index tuples in Serra et al.'s upper bound (by the same DP).
+    r"""``|J|``, the number of index tuples in Serra et al.'s upper bound (by the same DP).
 
     What enumerating J would cost: the number of products a direct evaluation of
     :func:`serra_upper_bound` would sum.

@@ -2,14 +2,16 @@
 
 The public names: :class:`Network` and :func:`random_network`; the trajectories
 :class:`Segment`, :class:`Line`, :class:`Polyline`, :class:`Arc`; :func:`trace` and its result
-:class:`Trace`; :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
+:class:`Trace`, and many segments at once with :func:`trace_segments` (:func:`segment_pairs`,
+:class:`SegmentTraces`); :func:`partition` of a plane (or a :class:`Plane` slice) into regions, with
 :class:`Partition` and :class:`Region`, and of any input dimension (domains :class:`Box`,
 :class:`Polytope`, :class:`Slice`, :func:`neighbourhood`) with :class:`PolyhedralPartition`
 and :class:`PolyhedralRegion`; the sampling baseline :func:`sample_trace` and :class:`SampledTrace`; the
 activations (:data:`ACTIVATIONS`, :class:`Activation`, :func:`get_activation`,
 :func:`leaky_relu`, :func:`hardtanh`); networks as graphs of operations (:class:`Graph`,
 :class:`GraphBuilder`, :func:`as_graph`, :mod:`regions.graph`, :mod:`regions.operators`),
-imported with :func:`from_torch` and :func:`from_onnx` and exported with :func:`to_torch`.
+imported with :func:`from_torch` and :func:`from_onnx` and exported with :func:`to_torch`;
+counts during training with :class:`RegionTracker`.
 Hypothesis strategies live in :mod:`regions.strategies`, constructions in
 :mod:`regions.constructions`. The arithmetic of a computation is a number kind
 (:mod:`regions.kinds`: :data:`FLOAT`, :data:`RATIONAL`, :data:`CERTIFIED`); certified
@@ -22,6 +24,8 @@ from .graph import Graph, GraphBuilder, as_graph
 from .torch_io import from_torch, to_torch
 from .onnx_io import from_onnx
 from .trace import DEFAULT_TOLERANCE, Trace, trace
+from .batch import SegmentTraces, segment_pairs, trace_segments
+from .tracking import RegionTracker
 from .sampling import SampledTrace, sample_trace
 from .trajectory import Arc, Line, Polyline, Segment
 from .plane import Plane
@@ -59,8 +63,12 @@ __all__ = [
     "Plane",
     "Polyline",
     "Region",
+    "RegionTracker",
     "SampledTrace",
     "Segment",
+    "SegmentTraces",
+    "segment_pairs",
+    "trace_segments",
     "Trace",
     "get_activation",
     "partition",

@@ -99,6 +99,11 @@ def coerce_arrays(specs: Any, names: str) -> tuple[np.ndarray, ...]:
     return tuple(arr for (arr, _), _ in done)
 
 
+def _is_tensor(value: Any) -> bool:
+    """A torch (or torch-like) tensor, recognised without importing torch."""
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
 def _coerce(
     value: Any, name: str, ndim: int | tuple[int, ...], expected: str | None = None
 ) -> tuple[np.ndarray, str]:
@@ -108,6 +113,8 @@ def _coerce(
     expected = expected or f"{wanted} array"
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a {expected} of real numbers, got {_describe(value)}")
+    if _is_tensor(value):  # a torch tensor (one that requires grad, or on a GPU, too)
+        value = value.detach().cpu().numpy()
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(
             f"{name} must be a plain array; got a masked array (its mask would be ignored): "

@@ -27,14 +27,17 @@ def internal_transitions(index: np.ndarray, changes: bool = False) -> np.ndarray
     return np.abs(np.diff(index, axis=0)).sum(axis=1, dtype=np.int64)
 
 
-def knot_starts(tc: np.ndarray, tol: float, exact: bool) -> np.ndarray:
+def knot_starts(tc: np.ndarray, tol: float, exact: bool,
+                local: np.ndarray | None = None) -> np.ndarray:
     """For sorted crossing parameters, where a new knot starts: crossings at one parameter
-    (exact) or within ``tol * max(1, |t|)`` of the previous one (float) share a knot."""
+    (exact) or within ``tol * max(1, |t|)`` of the previous one (float; t measured as
+    ``local`` when given, e.g. from the start of a batch's segment) share a knot."""
     starts = np.ones(tc.shape[0], dtype=bool)
     if exact:
         starts[1:] = tc[1:] != tc[:-1]
     else:
-        starts[1:] = (tc[1:] - tc[:-1]) > tol * np.maximum(1.0, np.abs(tc[1:]))
+        size = np.abs(tc[1:] if local is None else local[1:])
+        starts[1:] = (tc[1:] - tc[:-1]) > tol * np.maximum(1.0, size)
     return starts
 
 
@@ -126,6 +129,25 @@ class TraceEngine(Protocol):
 
     def sign_changes(self) -> np.ndarray:
         """Sign changes of every output coordinate along the trajectory."""
+
+
+class BatchEngine(TraceEngine, Protocol):
+    """A :class:`TraceEngine` run on several segments laid end to end (gaps between them
+    never split): what :mod:`regions.batch` reads besides the trace interface.
+
+    Attributes
+    ----------
+    segment_lengths : list of ndarray
+        At the input and after every layer: each segment's image length, shape (S,).
+    """
+
+    segment_lengths: list[np.ndarray]
+
+    def segment_of_rows(self) -> np.ndarray:
+        """The segment of every edge (row)."""
+
+    def edge_signs(self) -> np.ndarray:
+        """The sign of every output at every edge, (edges, outputs), as the trace decides it."""
 
 
 class EngineBase:

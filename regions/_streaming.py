@@ -249,8 +249,7 @@ def _signs(net, points: np.ndarray, exact: bool, tol: float) -> np.ndarray:
         prev = act(prev @ np.asarray(w, dtype=np.float64).T + np.asarray(b, dtype=np.float64))
     w, b = (np.asarray(v, dtype=np.float64) for v in (net.weights[-1], net.biases[-1]))
     out = net.activations[-1](prev @ w.T + b)
-    zmag = np.abs(prev).max(axis=1)
-    noise = tol * (zmag[:, None] * np.abs(w).sum(axis=1)[None, :] + np.abs(b)[None, :])
+    noise = tol * (np.abs(prev) @ np.abs(w).T + np.abs(b)[None, :])  # |A| |z| + |b|
     return ((out > noise).astype(np.int8) - (out < -noise).astype(np.int8))
 
 

@@ -43,6 +43,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ._display import short_fractions
+
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "hardtanh", "leaky_relu"]
 
 
@@ -112,7 +114,7 @@ class Activation:
         return index
 
     def __repr__(self) -> str:
-        return f"Activation({self.name!r})"
+        return short_fractions(self.name)
 
 
 def _relu(h: np.ndarray) -> np.ndarray:

@@ -35,38 +35,40 @@ here (:func:`pre_ball`, :func:`ball_sides`, :func:`activate_ball`, ...), and
 
 Error analysis
 --------------
-Let u = 2^-53 (the unit roundoff of float64) and gamma_n = n u / (1 - n u). A dot product of
-n terms evaluated in floating point in any order satisfies
-|fl(x . y) - x . y| <= gamma_n |x| . |y| (Higham, Lemma 3.1 and (3.5)), underflow aside.
-With stored values z whose exact values z* satisfy |z - z*| <= r, an affine node
-h = A z + b computed in float64 has
+In plain-text notation::
 
-    |fl(h) - h*| <= |A| r + gamma_(n+2) (|A| |z| + |b|),
+    Let u = 2^-53 (the unit roundoff of float64) and gamma_n = n u / (1 - n u). A dot product of
+    n terms evaluated in floating point in any order satisfies
+    |fl(x . y) - x . y| <= gamma_n |x| . |y| (Higham, Lemma 3.1 and (3.5)), underflow aside.
+    With stored values z whose exact values z* satisfy |z - z*| <= r, an affine node
+    h = A z + b computed in float64 has
 
-the extra two terms covering the bias and the rounding of the weights themselves when they
-were given as Fractions (|A~ - A| <= u |A|). A program of several affine nodes (convolution,
-batch-norm scale, addition) adds one such gamma per node, bounded through |A_k ... A_1| <=
-|A_k| ... |A_1|. The bounds are computed in floating point and then inflated by a factor
-(1 + 2^-40) and an absolute 2^-1000 (covering the rounding of the bound itself and
-underflow); values whose terms leave float64's normal range are not filtered (the run
-falls back). A crossing at lambda = |d_a| / (|d_a| + |d_b|) (d = h - theta at the piece's two
-ends, of opposite signs, so the sum has no cancellation; e the radii of the d's, the
-threshold's rounding included) lies in
-[(|d_a| - e_a) / (|d_a| - e_a + |d_b| + e_b), (|d_a| + e_a) / (|d_a| + e_a + |d_b| - e_b)]
-(x / (x + y) increases in x and decreases in y), each end widened by 6u for its rounding:
-about ((1 - lambda) e_a + lambda e_b) / D either side, half of what
-[(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] (D = |d_a| + |d_b|, e_D = e_a + e_b)
-gives, the interval still used on an unbounded end. A new
-row z = z_a + lambda (z_b - z_a) differs from the exact one, (1 - lambda*) z*_a + lambda*
-z*_b, by (1 - lambda) (z_a - z*_a) + lambda (z_b - z*_b) + (lambda - lambda*) (z*_b - z*_a)
-plus rounding: it is within |1 - lambda| r_a + |lambda| r_b + |lambda - lambda*|
-(|z_b - z_a| (1 + u) + r_a + r_b) + 3u (|z_a| + |z|) (the ends' errors enter as a convex
-combination, not as r_a + lambda (r_a + r_b): half the radius at a midpoint, and fewer rows
-for the middle stage at depth). On an unbounded end, z_a + lambda g (lambda >= 0 the
-distance in t) is within r_a + lambda_hi r_g + |lambda - lambda*| (|g| (1 + u) + r_g) +
-3u (|z_a| + |z|). The crossing neuron sits exactly on its
-threshold there (radius 0). An activation's piece k maps a ball (h, r) to
-(slope_k h + c_k, |slope_k| r + 3u (|slope_k h| + |c_k|)).
+        |fl(h) - h*| <= |A| r + gamma_(n+2) (|A| |z| + |b|),
+
+    the extra two terms covering the bias and the rounding of the weights themselves when they
+    were given as Fractions (|A~ - A| <= u |A|). A program of several affine nodes (convolution,
+    batch-norm scale, addition) adds one such gamma per node, bounded through |A_k ... A_1| <=
+    |A_k| ... |A_1|. The bounds are computed in floating point and then inflated by a factor
+    (1 + 2^-40) and an absolute 2^-1000 (covering the rounding of the bound itself and
+    underflow); values whose terms leave float64's normal range are not filtered (the run
+    falls back). A crossing at lambda = |d_a| / (|d_a| + |d_b|) (d = h - theta at the piece's two
+    ends, of opposite signs, so the sum has no cancellation; e the radii of the d's, the
+    threshold's rounding included) lies in
+    [(|d_a| - e_a) / (|d_a| - e_a + |d_b| + e_b), (|d_a| + e_a) / (|d_a| + e_a + |d_b| - e_b)]
+    (x / (x + y) increases in x and decreases in y), each end widened by 6u for its rounding:
+    about ((1 - lambda) e_a + lambda e_b) / D either side, half of what
+    [(|d_a| - e_a) / (D + e_D), (|d_a| + e_a) / (D - e_D)] (D = |d_a| + |d_b|, e_D = e_a + e_b)
+    gives, the interval still used on an unbounded end. A new
+    row z = z_a + lambda (z_b - z_a) differs from the exact one, (1 - lambda*) z*_a + lambda*
+    z*_b, by (1 - lambda) (z_a - z*_a) + lambda (z_b - z*_b) + (lambda - lambda*) (z*_b - z*_a)
+    plus rounding: it is within |1 - lambda| r_a + |lambda| r_b + |lambda - lambda*|
+    (|z_b - z_a| (1 + u) + r_a + r_b) + 3u (|z_a| + |z|) (the ends' errors enter as a convex
+    combination, not as r_a + lambda (r_a + r_b): half the radius at a midpoint, and fewer rows
+    for the middle stage at depth). On an unbounded end, z_a + lambda g (lambda >= 0 the
+    distance in t) is within r_a + lambda_hi r_g + |lambda - lambda*| (|g| (1 + u) + r_g) +
+    3u (|z_a| + |z|). The crossing neuron sits exactly on its
+    threshold there (radius 0). An activation's piece k maps a ball (h, r) to
+    (slope_k h + c_k, |slope_k| r + 3u (|slope_k h| + |c_k|)).
 
 The middle stage. The float64 radii grow by the absolute row sums of the weights at every
 layer (about 16 per layer for width 100 and sigma_w = 2), so at depth 9-10 some decisions

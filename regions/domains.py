@@ -41,14 +41,10 @@ from typing import Any, Union
 
 import numpy as np
 
+from ._display import vector
 from . import _numbers
 
 __all__ = ["Box", "Polytope", "Slice", "neighbourhood", "Domain"]
-
-
-def _show(v: np.ndarray) -> str:
-    text = repr(v.tolist())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _rank(m: np.ndarray) -> int:
@@ -72,7 +68,7 @@ def _rank(m: np.ndarray) -> int:
 
 @dataclass(frozen=True, eq=False, init=False)
 class Box:
-    """The box ``[lower_1, upper_1] x ... x [lower_n, upper_n]`` (any dimension n >= 1).
+    """The box ``[lower_1, upper_1] x...x [lower_n, upper_n]`` (any dimension n >= 1).
 
     Parameters
     ----------
@@ -138,7 +134,7 @@ class Box:
         return np.all((pts >= self.lower) & (pts <= self.upper), axis=1)
 
     def __repr__(self) -> str:
-        return f"Box(lower={_show(self.lower)}, upper={_show(self.upper)})"
+        return f"Box(lower={vector(self.lower)}, upper={vector(self.upper)})"
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -234,7 +230,7 @@ class Slice:
         exact = _numbers.is_rational(o) or _numbers.is_rational(d)
         o, d = _numbers.convert(o, exact), _numbers.convert(d, exact)
         if _rank(d) < d.shape[0]:
-            raise ValueError(f"directions must be linearly independent; got {_show(d)}")
+            raise ValueError(f"directions must be linearly independent; got {vector(d)}")
         if domain is not None:
             if not isinstance(domain, (Box, Polytope)):
                 raise TypeError(f"domain must be None, a regions.Box or a regions.Polytope (in "

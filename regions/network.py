@@ -51,7 +51,7 @@ class Network:
 
     Examples
     --------
-    A one-input ReLU network computing relu(x) + relu(-x) = |x|:
+    A one-input ReLU network computing relu(x) + relu(-x) = ``|x|``:
 
     >>> net = Network([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "relu")
     >>> net.widths
@@ -131,7 +131,7 @@ class Network:
         return z[0] if single else z
 
     def __repr__(self) -> str:
-        kinds = ", ".join(a.name for a in self.activations)
+        kinds = ", ".join(repr(a) for a in self.activations)
         mode = "exact" if self.is_exact else "float64"
         return f"Network(widths={self.widths}, activations=({kinds}), {mode})"
 

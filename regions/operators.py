@@ -8,12 +8,12 @@ value (for rounding-error bounds), so no engine needs the dense matrix. A convol
 applied as a convolution: its input patches are gathered in chunks of rows and multiplied by
 the kernel, never expanded into an ``(out_size, in_size)`` matrix.
 
-==================  ===========================================================
-:class:`Dense`      a matrix (``nn.Linear``, ``Gemm``, ``MatMul``)
-:class:`Conv`       N-d convolution with stride, padding, dilation and groups
-:class:`AveragePool` average pooling over windows (or adaptive bins)
-:class:`ChannelScale` one factor per channel (batch normalisation in eval mode)
-==================  ===========================================================
+=====================  ===========================================================
+:class:`Dense`         a matrix (``nn.Linear``, ``Gemm``, ``MatMul``)
+:class:`Conv`          N-d convolution with stride, padding, dilation and groups
+:class:`AveragePool`   average pooling over windows (or adaptive bins)
+:class:`ChannelScale`  one factor per channel (batch normalisation in eval mode)
+=====================  ===========================================================
 
 Examples
 --------
@@ -158,8 +158,14 @@ class LinearOperator:
             eye = _numbers.to_rational(eye)
         return self.apply(eye).T
 
-    def absolute(self) -> "LinearOperator":  # pragma: no cover - abstract
-        """The operator with every entry replaced by its absolute value."""
+    def absolute(self) -> "LinearOperator":
+        """The operator with every entry replaced by its absolute value (computed once)."""
+        cached = self.__dict__.get("_absolute_cache")
+        if cached is None:
+            cached = self.__dict__["_absolute_cache"] = self._absolute()
+        return cached
+
+    def _absolute(self) -> "LinearOperator":  # pragma: no cover - abstract
         raise NotImplementedError
 
     def convert(self, exact: bool | NumberKind) -> "LinearOperator":  # pragma: no cover
@@ -211,7 +217,7 @@ class Dense(LinearOperator):
     def to_dense(self) -> np.ndarray:
         return self.matrix
 
-    def absolute(self) -> "Dense":
+    def _absolute(self) -> "Dense":
         return Dense(np.abs(self.matrix), self.in_shape, self.out_shape)
 
     def convert(self, exact: bool | NumberKind) -> "Dense":
@@ -375,7 +381,7 @@ class Conv(_Windowed):
         p = p.reshape(n, g, L, self.channels // g, K).transpose(0, 1, 3, 2, 4)
         return self._scatter(p.reshape(n, self.channels, L, K))
 
-    def absolute(self) -> "Conv":
+    def _absolute(self) -> "Conv":
         return self._like(np.abs(self.kernel))
 
     def convert(self, exact: bool | NumberKind) -> "Conv":
@@ -492,7 +498,7 @@ class AveragePool(_Windowed):
             cached = self._fw = _numbers.to_float(self.weights)
         return cached
 
-    def absolute(self) -> "AveragePool":
+    def _absolute(self) -> "AveragePool":
         return AveragePool(self.in_shape, self.out_shape[1:], self.index, np.abs(self.weights))
 
     def convert(self, exact: bool | NumberKind) -> "AveragePool":
@@ -532,7 +538,7 @@ class ChannelScale(LinearOperator):
     def _transpose(self, y: np.ndarray) -> np.ndarray:
         return self._apply(y)  # a diagonal map is its own transpose
 
-    def absolute(self) -> "ChannelScale":
+    def _absolute(self) -> "ChannelScale":
         return ChannelScale(np.abs(self.scale), self.in_shape)
 
     def convert(self, exact: bool | NumberKind) -> "ChannelScale":

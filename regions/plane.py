@@ -14,14 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ._display import vector
 from . import _numbers
 
 __all__ = ["Plane"]
-
-
-def _show(v: np.ndarray) -> str:
-    text = repr(v.tolist())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -77,7 +73,7 @@ class Plane:
         if not _independent(d):
             raise ValueError(
                 "directions must be linearly independent (they span the plane); got "
-                f"{_show(d)}"
+                f"{vector(d)}"
             )
         poly = None
         if polygon is not None:
@@ -103,7 +99,7 @@ class Plane:
         if not _independent(np.stack([b - a, c - a])):
             raise ValueError(
                 "p0, p1 and p2 must not be collinear (they span the plane); got "
-                f"{_show(a)}, {_show(b)}, {_show(c)}"
+                f"{vector(a)}, {vector(b)}, {vector(c)}"
             )
         return cls(a, np.stack([b - a, c - a]), polygon)
 
@@ -131,7 +127,7 @@ class Plane:
     def __repr__(self) -> str:
         poly = "None" if self.polygon is None else f"{len(self.polygon)} vertices"
         return (
-            f"Plane(origin={_show(self.origin)}, directions={_show(self.directions)}, "
+            f"Plane(origin={vector(self.origin)}, directions={vector(self.directions)}, "
             f"polygon={poly})"
         )
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_partition", "plot_trace"]
+__all__ = ["OUTLIER_IQRS", "plot_partition", "plot_trace", "window_vertices"]
 
 _MISSING = "regions.plot needs matplotlib: pip install 'regions[plot]'"
 
@@ -123,15 +123,42 @@ def _window_planes(window: Window) -> np.ndarray:
     )
 
 
+OUTLIER_IQRS = 3.0
+"""The whole plane's default view leaves out vertices farther than this many interquartile
+ranges (of each coordinate) outside the quartiles (see :func:`window_vertices`)."""
+
+
+def window_vertices(part: Partition) -> np.ndarray:
+    """The finite vertices the whole plane's default view holds: those within
+    :data:`OUTLIER_IQRS` interquartile ranges of the quartiles of each coordinate (Tukey's
+    fences, widened). A vertex where two nearly parallel boundaries meet, 1e6 away, would
+    otherwise squeeze every other region into a corner.
+
+    >>> from regions import Network, partition
+    >>> net = Network([[[1, 0], [0, 1], [0, 1], [1, 1e-6]], [[1, 1, 1, 1]]],
+    ...               [[0, 0, -1, 1], [0]], "relu")    # x1 = -1 - 1e-6 x2 meets x1 = 0 at 1e6
+    >>> part = partition(net)
+    >>> float(abs(part.points[~part.at_infinity]).max()), len(window_vertices(part))
+    (1000000.0, 4)
+    """
+    finite = np.asarray(_numbers.to_float(part.points), dtype=np.float64)[~part.at_infinity]
+    if finite.shape[0] < 4:
+        return finite
+    q1, q3 = np.percentile(finite, [25, 75], axis=0)
+    spread = np.maximum(q3 - q1, 1e-12 * np.maximum(1.0, np.abs(q1) + np.abs(q3)))
+    keep = np.all((finite >= q1 - OUTLIER_IQRS * spread) & (finite <= q3 + OUTLIER_IQRS * spread),
+                  axis=1)
+    return finite[keep]
+
+
 def _default_window(part: Partition) -> Window:
     """The view :func:`plot_partition` uses without ``window``: the domain's bounding box,
-    or for the whole plane the bounding box of the finite vertices enlarged by 25% (a box
-    of half-width 1 around the origin when there are none)."""
+    or for the whole plane the bounding box of :func:`window_vertices` (far outliers left
+    out) enlarged by 25% (a box of half-width 1 around the origin when there are none)."""
     if part.domain is not None:
         poly = np.asarray(_numbers.to_float(part.domain), dtype=np.float64)
         return _box(poly, 0.0)
-    finite = np.asarray(_numbers.to_float(part.points), dtype=np.float64)[~part.at_infinity]
-    return _box(finite, 0.25)
+    return _box(window_vertices(part), 0.25)
 
 
 def _box(pts: np.ndarray, grow: float) -> Window:
@@ -396,8 +423,9 @@ def plot_partition(
     window : (xmin, xmax, ymin, ymax), optional
         The view; regions and edges are clipped to it (unbounded regions too, from their
         directions at infinity). Default: the domain's bounding box, or for the whole plane
-        the bounding box of the finite vertices scaled by 1.25 about its centre (the box
-        ``[-1, 1]^2`` if there is none).
+        the bounding box of the finite vertices, far outliers left out
+        (:func:`window_vertices`), scaled by 1.25 about its centre (the box ``[-1, 1]^2`` if
+        there is none).
     color_regions : bool
         Fill the regions (default). With False only the edges are drawn.
     cmap : str or Colormap
@@ -610,8 +638,8 @@ def plot_trace(
     >>> tr = trace(net, Segment([-2.0, -1.0], [2.0, 1.5]))
     >>> fig = plot_trace(tr, partition(net))
     >>> left, right = fig.axes[:2]
-    >>> right.get_xlabel(), right.get_ylabel(), right.get_yscale()
-    ('layer', 'trajectory length', 'log')
+    >>> right.get_xlabel(), right.get_ylabel()   # a log axis where lengths span decades
+    ('layer', 'trajectory length')
     """
     _matplotlib()
     if not isinstance(tr, Trace):
@@ -691,11 +719,16 @@ def plot_trace(
     left.plot(knots[:, 0], knots[:, 1], "o", color="white", markeredgecolor="crimson",
               markersize=5, label="knots", linestyle="none", zorder=4)
     left.set_title(f"{tr.num_knots} knots, {tr.num_pieces} pieces")
+    left.legend(loc="upper right", fontsize="small", framealpha=0.85)  # layers, path, knots
 
     lengths = np.asarray(tr.lengths, dtype=np.float64)
     shown = np.where(np.isfinite(lengths) & (lengths > 0), lengths, np.nan)
-    right.plot(np.arange(lengths.shape[0]), shown, marker="o", color="crimson")
-    right.set_yscale("log")
+    right.plot(np.arange(lengths.shape[0]), shown, marker="o", color="crimson",
+               label="image length")
+    positive = shown[np.isfinite(shown)]
+    if positive.size and positive.max() > 10 * positive.min():  # log only across decades
+        right.set_yscale("log")
+    right.set_title("length after each layer")
     right.set_xlabel("layer")
     right.set_ylabel("trajectory length")
     from matplotlib.ticker import MaxNLocator

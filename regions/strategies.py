@@ -43,6 +43,7 @@ __all__ = [
     "lines",
     "polylines",
     "arcs",
+    "networks_and_trajectories",
     "convex_polygons",
     "planes",
 ]
@@ -57,7 +58,7 @@ def _as_strategy(value, default_range: tuple[int, int]) -> st.SearchStrategy[int
 
 
 def small_fractions(max_numerator: int = 4, max_denominator: int = 3) -> st.SearchStrategy[Fraction]:
-    """Fractions p/q with |p| <= max_numerator and 1 <= q <= max_denominator."""
+    """Fractions p/q with ``|p|`` <= max_numerator and 1 <= q <= max_denominator."""
     return st.builds(
         Fraction,
         st.integers(-max_numerator, max_numerator),
@@ -197,6 +198,45 @@ def arcs(draw, dim: int = 2, closed: bool | None = None, quarter_turns: bool = F
     start = draw(st.floats(-4, 4))
     span = 2 * math.pi if full else draw(st.floats(0.05, 2 * math.pi * 0.999))
     return Arc(x0, x1, start, start + span, c)
+
+
+TRAJECTORY_KINDS = ("segment", "line", "polyline", "arc")
+
+
+@st.composite
+def networks_and_trajectories(draw, *, exact: bool = False,
+                              kinds: Sequence[str] = ("segment", "line", "polyline"),
+                              **network_options) -> tuple[Network, Segment | Line | Polyline | Arc]:
+    """A network and a trajectory through its input space, dimensions matched.
+
+    The network is drawn by :func:`rational_networks` (``exact=True``) or
+    :func:`random_networks` with ``network_options`` (``input_dim``, ``depth``, ``width``,
+    ``activations``, ...); the trajectory is one of ``kinds`` ("segment", "line",
+    "polyline", "arc"; an exact arc has its ends at multiples of pi/2) in R^n0, exact
+    (Fraction coordinates) with ``exact``.
+
+    >>> from hypothesis import given, settings
+    >>> from regions import trace
+    >>> @settings(max_examples=5)
+    ... @given(networks_and_trajectories(input_dim=3))
+    ... def test_transitions_bound_pieces(pair):
+    ...     net, path = pair
+    ...     tr = trace(net, path)
+    ...     assert tr.num_pieces - 1 <= tr.transitions
+    >>> test_transitions_bound_pieces()
+    """
+    bad = [k for k in kinds if k not in TRAJECTORY_KINDS]
+    if bad or not kinds:
+        raise ValueError(f"kinds must be a non-empty sequence of {TRAJECTORY_KINDS}; got "
+                         f"{list(kinds)!r}")
+    net = draw(rational_networks(**network_options) if exact
+               else random_networks(**network_options))
+    dim = net.widths[0]
+    kind = draw(st.sampled_from(list(kinds)))
+    if kind == "arc":
+        return net, draw(arcs(dim, quarter_turns=exact))
+    make = {"segment": segments, "line": lines, "polyline": polylines}[kind]
+    return net, draw(make(dim, exact))
 
 
 def _hull(pts: list) -> list:

@@ -52,23 +52,29 @@ Float mode and its tolerance
 With ``exact=False`` the arithmetic is float64 and one relative tolerance ``tol`` (default
 ``1e-11``) decides what counts as a coincidence:
 
-* a pre-activation at an edge within ``tol * (sum_i |W_ji| max_i|z_i| + |b_j|)`` of a
-  threshold, max_i |z_i| taken over that edge's own row (a bound on its rounding error,
-  scaled up; a far edge of a :class:`Line` does not loosen it at the near ones; a new
-  edge's bound interpolates its piece's ends', and on an unbounded end adds |t - t_i| times
-  the slope's largest entry, so it grows with |t|), is treated as lying on it **if it is
-  within** :data:`ROUNDING_SHARE` (2^-10) **of that bound**: with the default ``tol``,
+* a pre-activation at an edge within ``tol * (sum_i |W_ji| |z_i| + |b_j|)`` of a
+  threshold, the sizes of its own terms at that edge (a bound on its rounding error,
+  scaled up: Higham 2002, eq. (3.5), gives ``|fl(w . z) - w . z| <= gamma_n |w| . |z|``;
+  a far edge of a :class:`Line` does not loosen it at the near ones, nor a large input a
+  neuron does not read; a new edge's bound interpolates its piece's ends', which bounds
+  it since each term's size is convex along a piece, and on an unbounded end adds
+  ``|t - t_i|`` times the slope's ``sum_i |W_ji| |g_i|``, so it grows with ``|t|``), is treated as
+  lying on it **if it is within** :data:`ROUNDING_SHARE` (2^-10) **of that bound**: with
+  the default ``tol``,
   about 1e-14 of its terms (44 machine epsilons; the share scales with ``tol``), rounding
   of a coincidence. A value farther from the threshold than that but
   still within the bound is a genuine near-miss the tolerance would merge: a piece
   narrower than the tolerance, or, along a :class:`Line` nearly parallel to a boundary, a
-  value whose terms are ~|t| times larger than itself (the error of the slopes, ~1e-16 of
-  their terms, times |t|, swamps it). Float mode raises ``FloatingPointError`` there
+  value whose terms are ~``|t|`` times larger than itself (the error of the slopes, ~1e-16 of
+  their terms, times ``|t|``, swamps it). Float mode raises ``FloatingPointError`` there
   (suggesting ``exact=True``) instead of snapping it (at edges, at new edges, and for the
-  outputs whose signs are counted). The slope of an unbounded end is
-  zero within ``tol * sum_i |W_ji| |g_i|`` of its own terms g (and raises likewise when
-  that drops a crossing, see below). A crossing near the far end of a piece is computed
-  from that end;
+  outputs whose signs are counted). The slope of an unbounded end within
+  ``tol * sum_i |W_ji| |g_i|`` of zero (its own terms g) is zero, unless its sign decides
+  a crossing far out (a boundary nearly parallel to the line, meeting it at ``|t| ~ 1e16`` or
+  never) or the side of a threshold the end starts on: that sign is then recomputed
+  exactly, in rational arithmetic from the float network and direction along the end's
+  patterns (one vector per layer, only where needed). A crossing near the far end of a
+  piece is computed from that end;
 * a crossing within ``tol * max(1, |t|)`` of an existing edge is moved onto that edge, and
   crossings within that distance of each other are merged into one knot.
 
@@ -84,14 +90,13 @@ at the merged knot. On generic networks
 knots to about 1e-13 and the same counts. Float mode raises ``FloatingPointError`` rather
 than trace values that float64 cannot hold: pre-activations that overflow, or whose terms
 are all below 1e-280 (underflow: a ReLU network scaled by 1e-100 per layer, or by 1e-200,
-whose terms round to 0), and where an unbounded end's slope is within its bound of zero but
-more than rounding of an exact zero while its sign would cross a threshold far out (a
-boundary nearly parallel to the line, meeting it beyond what float64 can place). What float
-mode still takes as a coincidence is a value within rounding (the share above) of a
-threshold, or a slope within 64 units of roundoff of zero: a network whose float weights
-miss a coincidence by less than that (decimal weights such as 1.6 and 1.2 that cancel
-exactly in decimal, not in binary) is answered as the coincidence; exact mode, which takes
-float weights at their binary values, is the reference there.
+whose terms round to 0). What float mode still takes as a coincidence is a value within rounding (the share above)
+of a threshold, and crossings within ``tol * max(1, |t|)`` of each other: a network whose
+float weights miss a coincidence by less than that (decimal weights such as 1.6 and 1.2
+that cancel exactly in decimal, not in binary) is answered as the coincidence, and a
+genuine piece narrower than that (1e-15 of ``|t|``, below what float64 can place two knots
+apart) is merged; exact mode, which takes float weights at their binary values, is the
+reference there.
 
 Exact mode
 ----------
@@ -118,7 +123,7 @@ from .kinds import RATIONAL, RATIONAL_FRACTION, CertifiedKind, NumberKind, as_ki
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
-from ._pieces import (EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
+from ._pieces import (BatchEngine, EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
                       record_layer)
 from ._stages import (Lowered, Stage, check_float_range, check_terms_underflow,
                       group_max_values, lower, padded_groups, same_neighbour_maps)
@@ -127,7 +132,7 @@ from .memory import check_trace_layer
 from ._pieces import merge_rows as _merge_rows
 from .trajectory import Arc, Line, Polyline, Segment
 
-__all__ = ["trace", "trace_rows", "trace_arc_window", "Trace", "DEFAULT_TOLERANCE",
+__all__ = ["trace", "trace_rows", "run_straight", "trace_arc_window", "Trace", "DEFAULT_TOLERANCE",
            "ROUNDING_SHARE"]
 
 _FINITE, _LEFT, _RIGHT = 0, 1, 2  # where a crossing lies: a finite piece or an unbounded end
@@ -451,7 +456,7 @@ def trace(
 
     Examples
     --------
-    |x| = relu(x) + relu(-x) has one knot on the line, at 0:
+    ``|x| = relu(x) + relu(-x)`` has one knot on the line, at 0:
 
     >>> from regions import Network, Line, Segment, trace
     >>> net = Network([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "relu")
@@ -496,7 +501,7 @@ def trace(
         return _certified_trace(net, trajectory, kind)
     else:
         lowered = lower(net, kind)
-        engine = _Engine(*trajectory._start(kind), kind)
+        engine = _Engine(*trajectory._start(kind), kind, model=net)
     _run_layers(engine, lowered, kind)
     return replace(_make_trace(engine, net, trajectory, lowered),
                    arithmetic="rational" if kind.is_exact else "float")
@@ -561,10 +566,22 @@ def trace_rows(net: Network | Graph, t: np.ndarray, rows: np.ndarray,
     ...            seg).num_pieces
     2
     """
-    engine = _Engine(t, rows, left, right, kind)
+    engine = _Engine(t, rows, left, right, kind, model=net)
     lowered = lower(net, kind)
     _run_layers(engine, lowered, kind)
     return _make_trace(engine, net, domain, lowered)
+
+
+def run_straight(net: Network | Graph, t: np.ndarray, rows: np.ndarray, kind: NumberKind,
+                 gaps: np.ndarray) -> tuple[BatchEngine, Lowered]:
+    """Run the straight-trajectory engine of :func:`trace` on the path through ``rows`` (at
+    parameters ``t``), leaving the pieces ``gaps[r]`` (from row r to r + 1) unsplit: several
+    segments in one run, for :mod:`regions.batch`. Returns the finished engine (its
+    :class:`~regions._pieces.BatchEngine` interface) and the lowered network."""
+    engine = _Engine(t, rows, None, None, kind, model=net, gaps=gaps)
+    lowered = lower(net, kind)
+    _run_layers(engine, lowered, kind)
+    return engine, lowered
 
 
 class _ArcWindow:
@@ -667,8 +684,18 @@ class _Engine(EngineBase):
     """Mutable working state of one trace: edges, edge values and end slopes."""
 
     def __init__(self, t: np.ndarray, rows: np.ndarray, left: np.ndarray | None,
-                 right: np.ndarray | None, kind: NumberKind) -> None:
+                 right: np.ndarray | None, kind: NumberKind,
+                 model: Network | Graph | None = None, gaps: np.ndarray | None = None) -> None:
         self.t = t  # (K,) finite edges, sorted
+        # batches (several segments in one run): gap[r] marks the piece [t_r, t_r+1] as not
+        # traced (never split), origin[r] the parameter its segment starts at (the float
+        # tolerance is relative to t - origin, as in a trace of that segment alone)
+        self.gap = None if gaps is None else np.asarray(gaps, dtype=bool)
+        self.origin = None
+        if gaps is not None:
+            starts = np.concatenate([[True], self.gap[:-1]])
+            self.origin = t[np.maximum.accumulate(np.where(starts, np.arange(t.shape[0]), 0))]
+        self.segment_lengths: list[np.ndarray] = []
         self.z = rows  # (K, width) values of the current layer's image at the edges
         self.left = left  # slope dz/dt on (-inf, t[0]] or None
         self.right = right  # slope dz/dt on [t[-1], inf) or None
@@ -679,10 +706,14 @@ class _Engine(EngineBase):
         self.layer_transitions: list[np.ndarray] = []
         self.wrap_transitions: list[int] = []
         self.lengths = [self._length()]
+        self._record_segment_lengths()
         self.noise: Any = 0  # float: rounding bound of each pre-activation, (rows, width)
         self.noise_slope: Any = (0, 0)  # float: bounds of the (left, right) end slopes
-        self.zmag: Any = None  # float: max_i |z_i| per row (the size of each row's terms)
-        self.noise_terms: Any = None  # float: (tol sum_i |A_ji|, tol |b_j|) per column
+        self.terms: Any = None  # float: |A| |z| + |b| per row and neuron (sizes of its terms)
+        self.slope_terms: Any = (None, None)  # float: |A| |g| of the (left, right) end slopes
+        # float: the model and the input slopes, to settle an end slope's sign exactly
+        self.model, self.slope0 = model, (left, right)
+        self._exact_stages: list[Stage] | None = None
 
     # -- one layer -------------------------------------------------------------------
 
@@ -695,21 +726,21 @@ class _Engine(EngineBase):
                 st.pre(self.left[None, :], 0), self.left[None, :], st.carry)[0]
             hr = None if self.right is None else _with_carry(
                 st.pre(self.right[None, :], 0), self.right[None, :], st.carry)[0]
-            if not exact:  # sizes of the terms of the pre-activation, per row (edge)
+            if not exact:  # sizes of the terms of each pre-activation, per row (edge)
                 n_state = self.z.shape[1]
-                self.zmag = np.abs(self.z).max(axis=1, initial=0.0)
+                zmag = np.abs(self.z).max(axis=1, initial=0.0)
                 slope = st.pre_abs(np.ones((1, n_state)), 0)[0]  # sum_i |A_ji|
                 offset = st.pre_abs(np.zeros((1, n_state)), 1)[0]  # |b_j|
-                self.noise_terms = (tol * slope, tol * offset)
-                scale = np.multiply.outer(self.zmag, slope) + offset
+                scale = self.terms = st.pre_abs(np.abs(self.z), 1)  # |A| |z| + |b|
                 # each unbounded end: the sizes of its slope's own terms
                 slope_scale = [0.0 if g is None else st.pre_abs(np.abs(g)[None, :], 0)[0]
                                for g in (self.left, self.right)]
+                self.slope_terms = tuple(slope_scale)
         if exact:
             noise, noise_slope = 0, (0, 0)
         else:
             check_float_range(h, scale.max(axis=0, initial=0.0), st.name, "trace")
-            check_terms_underflow(self.zmag, slope, offset, st.name, "trace")
+            check_terms_underflow(zmag, slope, offset, st.name, "trace")
             for g in (self.left, self.right):  # (a slope has no bias term)
                 if g is not None:
                     check_terms_underflow(np.abs(g).max(keepdims=True, initial=0.0), slope,
@@ -719,34 +750,26 @@ class _Engine(EngineBase):
                     check_float_range(g[None, :], sc, st.name, "trace")
             noise = tol * scale
             noise_slope = tuple(tol * sc for sc in slope_scale)  # (left, right)
-            for g, ns, row, sign in zip((hl, hr), noise_slope, (0, -1), (-1, 1)):
-                if g is not None:  # slopes within rounding of zero are zero ...
-                    self._check_end_slopes(h[row, :m], g[:m], ns, sign, st)
-                    g[:m][np.abs(g[:m]) <= ns] = 0
+            for end, (g, ns, row) in enumerate(zip((hl, hr), noise_slope, (0, -1))):
+                if g is not None:  # slopes within rounding of zero: settled exactly
+                    self._settle_end_slopes(h[row, :m], g, ns, end, st)
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
             cols = padded_groups(st.groups)
             h, index = self._split_max(h, hl, hr, st.groups)  # (cols: the outputs' slopes)
             record_layer(self, index, changes=True)
             out = group_max_values(h[:, :m], st.groups)
-            g = np.arange(cols.shape[0])
-            if hl is not None:
-                hl = np.concatenate([hl[:m][cols[g, index[0]]], hl[m:]])
-            if hr is not None:
-                hr = np.concatenate([hr[:m][cols[g, index[-1]]], hr[m:]])
         else:
             act = st.activation
             h, index = self._split_elementwise(h, hl, hr, act, m)
             record_layer(self, index)
             out = act(h[:, :m])
-            slopes = self.kind.convert(np.array(act.slopes, dtype=object))
-            if hl is not None:
-                hl = np.concatenate([slopes[index[0]] * hl[:m], hl[m:]])
-            if hr is not None:
-                hr = np.concatenate([slopes[index[-1]] * hr[:m], hr[m:]])
+        hl = None if hl is None else _advance_slope(st, hl, index[0], self.kind)
+        hr = None if hr is None else _advance_slope(st, hr, index[-1], self.kind)
         self.z = out if h.shape[1] == m else np.concatenate([out, h[:, m:]], axis=1)
         self.left, self.right = hl, hr
         self.lengths.append(self._length(st.width))
+        self._record_segment_lengths(st.width)
 
     def _split_elementwise(self, h, hl, hr, act: Activation, m: int):
         """Insert the threshold crossings of the first ``m`` columns; returns the rows and
@@ -773,28 +796,50 @@ class _Engine(EngineBase):
             index = above.view(np.int8) if index is None else index + above
         return h, np.asarray(index, dtype=np.int8)
 
-    def _check_end_slopes(self, h_end, g, noise_slope, sign: int, st: Stage) -> None:
-        """Float mode: ... unless zeroing one drops a crossing. A slope within its rounding
-        bound of zero but more than rounding of an exact zero, whose sign would take the
-        value at the last edge
-        ``h_end`` across a threshold far out on that unbounded end (``sign`` -1: left,
-        +1: right), makes a knot at |t| ~ |h - theta| / |slope| that float cannot place or
-        tell from none (nearly parallel to a boundary): raise rather than drop it."""
-        # below ~64 ulps of the terms, a slope is taken as rounding of an exact zero (a line
-        # along a boundary); above it, as a real slope float cannot resolve
-        ulps = 64 * np.finfo(np.float64).eps * (noise_slope / self.tol)
-        small = (np.abs(g) <= noise_slope) & (np.abs(g) > ulps)
+    def _settle_end_slopes(self, h_end: np.ndarray, g: np.ndarray, noise_slope: np.ndarray,
+                           end: int, st: Stage) -> None:
+        """Float mode, in place: the slopes ``g`` of an unbounded end (``end`` 0: left, 1:
+        right; ``h_end`` the values at its last edge) within their rounding bound
+        ``noise_slope`` of zero. Where the sign decides something (it would take the value
+        across a threshold far out, a boundary nearly parallel to the line, or off one it
+        sits on), it is recomputed exactly from the float inputs (:meth:`_exact_end_slope`)
+        and the bound dropped; the others are set to zero."""
+        m = st.num_pre
+        gm = g[:m]
+        small = np.abs(gm) <= noise_slope
         if not small.any():
             return
+        sign = 1 if end else -1
+        decides = np.zeros(m, dtype=bool)
         for th in st.activation.thresholds if not st.is_max else ():
-            d = h_end[small] - float(th)
-            if np.any(np.sign(d) == -sign * np.sign(g[small])):
-                raise FloatingPointError(
-                    f"trace (float mode): node {st.name!r} changes at a rate within rounding of "
-                    "zero along an unbounded end of the line, which would cross a threshold "
-                    "beyond float64's reach (a boundary nearly parallel to the line); use "
-                    "exact=True"
-                )
+            d = np.sign(h_end - float(th))
+            decides |= small & (gm != 0) & ((d == -sign * np.sign(gm)) | (d == 0))
+        if decides.any():
+            idx = np.flatnonzero(decides)
+            exact = self._exact_end_slope(end, st)[idx]
+            gm[idx] = [float(v) for v in exact]
+            noise_slope[idx] = 0  # (a fresh array per layer)
+            small[idx] = False
+        gm[small] = 0
+
+    def _exact_end_slope(self, end: int, st: Stage) -> np.ndarray:
+        """Float mode: the exact slope of stage ``st``'s pre-activations along an unbounded
+        end (``end`` 0: left, 1: right), in rational arithmetic from the float network and
+        input slope (their binary values), through the patterns of that end so far."""
+        if self.model is None:  # pragma: no cover - every caller passes the model
+            raise FloatingPointError(
+                f"trace (float mode): node {st.name!r} changes at a rate within rounding of "
+                "zero along an unbounded end of the line; use exact=True")
+        if self._exact_stages is None:
+            self._exact_stages = list(lower(self.model, RATIONAL).stages)
+        row = 0 if end == 0 else -1
+        g = RATIONAL.convert(np.asarray(self.slope0[end], dtype=np.float64))
+        for d, xs in enumerate(self._exact_stages):
+            h = _with_carry(xs.pre(g[None, :], 0), g[None, :], xs.carry)[0]
+            if d == len(self.layer_index):  # the stage being split
+                return h[: st.num_pre]
+            g = _advance_slope(xs, h, self.layer_index[d][row], RATIONAL)
+        raise AssertionError("internal error: stage not found")  # pragma: no cover
 
     def _check_snap(self, d: np.ndarray, noise: np.ndarray, sd: np.ndarray, where: str) -> None:
         """Float mode: values ``d`` (minus a threshold) within their bound ``noise`` are taken
@@ -817,33 +862,27 @@ class _Engine(EngineBase):
                 "cannot tell a coincidence from a piece narrower than the tolerance there; "
                 "use exact=True")
 
-    def _row_noise(self, zmag: np.ndarray) -> np.ndarray:
-        """Float mode: the rounding bound of the pre-activations at rows whose state has
-        largest magnitude ``zmag``: ``tol (sum_i |A_ji| zmag + |b_j|)``, (rows, width). Each
-        row has its own (a far edge of a line does not loosen the bound at a near one)."""
-        slope, offset = self.noise_terms
-        return np.multiply.outer(zmag, slope) + offset
-
-    def _new_zmag(self, a: np.ndarray, kind: np.ndarray, lam: np.ndarray) -> np.ndarray:
-        """Float mode: a bound of max_i |z_i| at new rows ``lam`` along the pieces anchored
-        at rows ``a`` (a norm is convex along a segment, so interpolating bounds it; on an
-        unbounded end, the row's plus lam times the slope's)."""
-        zmag, K = self.zmag, self.zmag.shape[0]
+    def _new_terms(self, a: np.ndarray, kind: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        """Float mode: a bound of the terms' sizes ``|A| |z| + |b|`` at new rows ``lam``
+        along the pieces anchored at rows ``a``, (rows, width): each entry is convex along a
+        piece, so interpolating bounds it; on an unbounded end, the row's plus |lam| times
+        the slope's ``|A| |g|``."""
+        terms, K = self.terms, self.terms.shape[0]
         fin = kind == _FINITE
-        out = np.empty(a.shape[0])
+        out = np.empty((a.shape[0], terms.shape[1]))
         nxt = np.minimum(a + 1, K - 1)
-        out[fin] = (1 - lam[fin]) * zmag[a[fin]] + lam[fin] * zmag[nxt[fin]]
-        for which, g in ((_LEFT, self.left), (_RIGHT, self.right)):
+        lf = lam[fin][:, None]
+        out[fin] = (1 - lf) * terms[a[fin]] + lf * terms[nxt[fin]]
+        for which, g in zip((_LEFT, _RIGHT), self.slope_terms):
             on = kind == which
             if on.any():
-                gmag = 0.0 if g is None else float(np.abs(g).max(initial=0.0))
-                out[on] = zmag[a[on]] + np.abs(lam[on]) * gmag
+                out[on] = terms[a[on]] + np.abs(lam[on])[:, None] * (0.0 if g is None else g)
         return out
 
-    def _insert_noise(self, new_zmag: np.ndarray, is_new: np.ndarray) -> None:
-        """Float mode: the per-row sizes and bounds of rows just inserted (``is_new``)."""
-        self.noise = _merge_rows(self.noise, self._row_noise(new_zmag), is_new)
-        self.zmag = _merge_rows(self.zmag, new_zmag, is_new)
+    def _insert_noise(self, new_terms: np.ndarray, is_new: np.ndarray) -> None:
+        """Float mode: the terms' sizes and bounds of rows just inserted (``is_new``)."""
+        self.noise = _merge_rows(self.noise, self.tol * new_terms, is_new)
+        self.terms = _merge_rows(self.terms, new_terms, is_new)
 
     def _split_max(self, h, hl, hr, groups: np.ndarray):
         """Insert every point where the argmax of a group changes: the breakpoints of the
@@ -858,6 +897,8 @@ class _Engine(EngineBase):
         parts: list[tuple[np.ndarray, np.ndarray, int]] = []  # (anchor rows, groups, kind)
         if K > 1:
             p, gp = np.nonzero((arg[:-1] != arg[1:]) | tied[:-1] | tied[1:])
+            if self.gap is not None:  # a batch: no breakpoint inside a gap
+                p, gp = p[~self.gap[p]], gp[~self.gap[p]]
             parts.append((p, gp, _FINITE))
         for ray, row, which in ((hl, 0, _LEFT), (hr, K - 1, _RIGHT)):
             if ray is not None:  # an unbounded end: every group is walked
@@ -882,23 +923,24 @@ class _Engine(EngineBase):
             dt[kind == _LEFT] = -1
             tc = t[a] + lam * dt
             if not exact:  # a crossing within tol*max(1,|t|) of an edge moves onto it
-                gap = tol * np.maximum(1.0, np.abs(tc))
+                gap = tol * np.maximum(1.0, np.abs(self._local(tc, a)))
                 near = np.abs(tc - t[a]) <= gap
                 near |= fin & (np.abs(t[np.minimum(a + 1, K - 1)] - tc) <= gap)
                 a, kind, lam, tc = (v[~near] for v in (a, kind, lam, tc))
             if tc.shape[0]:
                 order = np.argsort(tc, kind="stable")
-                first = order[np.flatnonzero(knot_starts(tc[order], tol, exact))]
+                first = order[np.flatnonzero(knot_starts(
+                    tc[order], tol, exact, self._local(tc[order], a[order]) if not exact else None))]
                 direction = _directions(h, hl, hr, a[first], kind[first])  # full rows
                 new_rows = h[a[first]] + lam[first][:, None] * direction
                 new_slack = slack
                 if not exact:
-                    new_zmag = self._new_zmag(a[first], kind[first], lam[first])
-                    new_slack = self._max_slack(groups, self._row_noise(new_zmag))
-                is_new = insert_edges(self, tc[first])
+                    new_terms = self._new_terms(a[first], kind[first], lam[first])
+                    new_slack = self._max_slack(groups, self.tol * new_terms)
+                is_new = self._insert(tc[first], a[first])
                 h = _merge_rows(h, new_rows, is_new)
                 if not exact:
-                    self._insert_noise(new_zmag, is_new)
+                    self._insert_noise(new_terms, is_new)
                     slack = _merge_rows(slack, new_slack, is_new)
                 new_arg, new_tied = _edge_argmax(new_rows, groups, new_slack)
                 arg = _merge_rows(arg, new_arg, is_new)
@@ -963,6 +1005,9 @@ class _Engine(EngineBase):
             kind = np.where(a < 0, _LEFT, np.where(a >= last, _RIGHT, _FINITE))
             a = np.clip(a, 0, last)
             fin = kind == _FINITE
+            if self.gap is not None:  # a batch: no crossing inside a gap
+                live = ~(fin & self.gap[a])
+                a, j, kind, fin = a[live], j[live], kind[live], fin[live]
             slope = np.empty(a.shape[0], dtype=h.dtype)
             slope[fin] = h[a[fin] + 1, j[fin]] - h[a[fin], j[fin]]
             for ray_kind, hray in ((_LEFT, hl), (_RIGHT, hr)):
@@ -981,7 +1026,7 @@ class _Engine(EngineBase):
                 late = fin & (step > 0.5)
                 tc[late] = t[a[late] + 1] - back[late] * dt[late]
                 # a crossing within tol*max(1,|t|) of an edge moves onto it
-                gap = tol * np.maximum(1.0, np.abs(tc))
+                gap = tol * np.maximum(1.0, np.abs(self._local(tc, a)))
                 near_a = np.abs(tc - t[a]) <= gap
                 near_b = fin & (np.abs(t[np.minimum(a + 1, last)] - tc) <= gap) & ~near_a
                 s[a[near_a], j[near_a]] = 0
@@ -999,7 +1044,7 @@ class _Engine(EngineBase):
         a, j, k, kind, step, tc, back = (v[order] for v in (a, j, k, kind, step, tc, back))
 
         # crossings at one parameter (exact) or within tol of each other (float): one knot
-        starts = knot_starts(tc, tol, exact)
+        starts = knot_starts(tc, tol, exact, None if exact else self._local(tc, a))
         group = np.cumsum(starts) - 1
         first = np.flatnonzero(starts)
         ga, gkind, gstep, gt = a[first], kind[first], step[first], tc[first]
@@ -1021,8 +1066,8 @@ class _Engine(EngineBase):
         new_pre = new_rows[:, :m]
         new_noise = 0
         if not exact:
-            new_zmag = self._new_zmag(ga, gkind, gstep)
-            new_noise = self._row_noise(new_zmag)
+            new_terms = self._new_terms(ga, gkind, gstep)
+            new_noise = self.tol * new_terms
         new_sides = [self.kind.sides(new_pre - th if th else new_pre, new_noise)
                      for th in thresholds]
         for kk, (th, ns) in enumerate(zip(thresholds, new_sides)):
@@ -1032,12 +1077,54 @@ class _Engine(EngineBase):
                 self._check_snap(new_pre - th, new_noise, ns, "a pre-activation at a new edge")
                 np.copyto(new_pre, th, where=ns == 0)
 
-        is_new = insert_edges(self, gt)
+        is_new = self._insert(gt, ga)
         h = _merge_rows(h, new_rows, is_new)
         if not exact:
-            self._insert_noise(new_zmag, is_new)
+            self._insert_noise(new_terms, is_new)
         sides = [_merge_rows(s, ns, is_new) for s, ns in zip(sides, new_sides)]
         return h, sides
+
+    def _local(self, tc: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Parameters ``tc`` of crossings anchored at rows ``a``, from their segment's start
+        (a batch) or as they are."""
+        return tc if self.origin is None else tc - self.origin[a]
+
+    def _insert(self, new_t: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """Insert edges ``new_t`` (sorted; inside the pieces anchored at rows ``anchors``);
+        returns the mask of the new rows."""
+        origin = None if self.origin is None else self.origin[anchors]
+        is_new = insert_edges(self, new_t)
+        if self.gap is not None:
+            self.gap = _merge_rows(self.gap, np.zeros(new_t.shape[0], dtype=bool), is_new)
+            self.origin = _merge_rows(self.origin, origin, is_new)
+        return is_new
+
+    def segment_of_rows(self) -> np.ndarray:
+        """A batch: the segment of every row (each row lies on exactly one segment)."""
+        return np.cumsum(np.concatenate([[False], self.gap[:-1]])).astype(np.int64)
+
+    def _record_segment_lengths(self, width: int | None = None) -> None:
+        """A batch: the image length of every segment's first ``width`` state columns."""
+        if self.gap is None:
+            return
+        d = self.z[1:, :width] - self.z[:-1, :width]
+        if self.exact:
+            norms = np.array([_sqrt_fraction(q) for q in (d * d).sum(axis=1)], dtype=float)
+        else:
+            norms = _chord_lengths(d)
+        norms[self.gap[:-1]] = 0.0
+        seg = self.segment_of_rows()[:-1]
+        self.segment_lengths.append(np.bincount(seg, weights=norms, minlength=int(seg[-1]) + 1
+                                                if seg.shape[0] else 0))
+
+    def edge_signs(self) -> np.ndarray:
+        """The sign of every output coordinate at every edge, (edges, outputs): float mode
+        takes values within their rounding bound of zero as zero (raising where such a value
+        is beyond rounding, as at any edge)."""
+        s = self.kind.sides(self.z, self.noise)
+        if not self.exact and np.shape(self.noise) in ((), self.z.shape):  # (elementwise)
+            self._check_snap(self.z, self.noise, s, "an output at an edge")
+        return s
 
     # -- lengths and the result ----------------------------------------------------------
 
@@ -1056,9 +1143,7 @@ class _Engine(EngineBase):
 
     def sign_changes(self) -> np.ndarray:
         """Sign changes of every output coordinate along the trajectory."""
-        s = self.kind.sides(self.z, self.noise)  # (K, n_out)
-        if not self.exact and np.shape(self.noise) in ((), self.z.shape):  # (elementwise)
-            self._check_snap(self.z, self.noise, s, "an output at an edge")
+        s = self.edge_signs()  # (K, n_out)
         parts = []
         nl, nr = self.noise_slope
         if self.left is not None:
@@ -1080,6 +1165,17 @@ class _Engine(EngineBase):
 def _with_carry(pre: np.ndarray, z: np.ndarray, carry: np.ndarray) -> np.ndarray:
     """The pre-activation with the carried state columns after it."""
     return pre if not carry.shape[0] else np.concatenate([pre, z[:, carry]], axis=1)
+
+
+def _advance_slope(st: Stage, h: np.ndarray, index: np.ndarray, kind: NumberKind) -> np.ndarray:
+    """The slope of stage ``st``'s output on a piece with pattern ``index``, from the slope
+    ``h`` of its pre-activations (carried columns after them)."""
+    m = st.num_pre
+    if st.is_max:
+        cols = padded_groups(st.groups)
+        return np.concatenate([h[:m][cols[np.arange(cols.shape[0]), index]], h[m:]])
+    slopes = kind.convert(np.array(st.activation.slopes, dtype=object))
+    return np.concatenate([slopes[index] * h[:m], h[m:]])
 
 
 def _edge_argmax(h: np.ndarray, groups: np.ndarray, slack: Any):

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _numbers
+from ._display import vector
 from .kinds import NumberKind, cast
 
 __all__ = ["Segment", "Line", "Polyline", "Arc", "Trajectory"]
@@ -39,11 +40,6 @@ def _endpoints(a: Any, b: Any, name_a: str, name_b: str) -> tuple[np.ndarray, np
             f"{q.shape[0]}"
         )
     return p, q
-
-
-def _show(v: np.ndarray) -> str:
-    text = repr(v.tolist())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_zero(v: np.ndarray) -> bool:
@@ -101,7 +97,7 @@ class Segment(_Base):
         if _is_zero(b - a):
             raise ValueError(
                 "x0 and x1 must differ: a zero-length segment has no direction; got "
-                f"x0 == x1 == {_show(a)}"
+                f"x0 == x1 == {vector(a)}"
             )
         object.__setattr__(self, "x0", a)
         object.__setattr__(self, "x1", b)
@@ -124,7 +120,7 @@ class Segment(_Base):
         return cast(np.array([0, 1], dtype=object), exact), rows, None, None
 
     def __repr__(self) -> str:
-        return f"Segment(x0={self.x0.tolist()}, x1={self.x1.tolist()})"
+        return f"Segment(x0={vector(self.x0)}, x1={vector(self.x1)})"
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -151,7 +147,7 @@ class Line(_Base):
     def __init__(self, point: Any, direction: Any) -> None:
         p, d = _endpoints(point, direction, "point", "direction")
         if _is_zero(d):
-            raise ValueError(f"direction must be non-zero; got {_show(d)}")
+            raise ValueError(f"direction must be non-zero; got {vector(d)}")
         object.__setattr__(self, "point", p)
         object.__setattr__(self, "direction", d)
 
@@ -169,7 +165,7 @@ class Line(_Base):
         return cast(np.array([0], dtype=object), exact), p[None, :], d, d
 
     def __repr__(self) -> str:
-        return f"Line(point={self.point.tolist()}, direction={self.direction.tolist()})"
+        return f"Line(point={vector(self.point)}, direction={vector(self.direction)})"
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -241,7 +237,8 @@ class Polyline(_Base):
         return ts, cast(self.points, exact), None, None
 
     def __repr__(self) -> str:
-        return f"Polyline(points={self.points.tolist()})"
+        n, d = self.points.shape
+        return f"Polyline({n} points in {d} dimensions, from {vector(self.points[0])})"
 
 
 def _angle(value: Any, name: str) -> float:
@@ -346,7 +343,7 @@ class Arc(_Base):
 
         Without ``center`` this is Raghu et al.'s x(t) = cos(t) p + sin(t) q. With a center c
         it is c + cos(t) (p - c) + sin(t) (q - c): through p and q, a quarter of an ellipse
-        centred at c (a circle when |p - c| = |q - c| and p - c is orthogonal to q - c).
+        centred at c (a circle when ``|p - c| = |q - c|`` and p - c is orthogonal to q - c).
         """
         if center is None:
             return cls(p, q)
@@ -374,8 +371,8 @@ class Arc(_Base):
 
     def __repr__(self) -> str:
         return (
-            f"Arc(x0={self.x0.tolist()}, x1={self.x1.tolist()}, start={self.start!r}, "
-            f"stop={self.stop!r}, center={self.center.tolist()})"
+            f"Arc(x0={vector(self.x0)}, x1={vector(self.x1)}, start={self.start!r}, "
+            f"stop={self.stop!r}, center={vector(self.center)})"
         )
 
 

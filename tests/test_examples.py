@@ -25,6 +25,11 @@ def test_benchmarks_run_quick():
         assert rows
 
 
+def test_batch_benchmark_quick_agrees():
+    rows = _load("benchmarks/batch_vs_loop.py").main(["--quick", "--repeats", "1"])
+    assert rows and all(r["agree"] for r in rows)
+
+
 def test_exact_vs_float_benchmark_quick():
     rows = _load("benchmarks/exact_vs_float.py").main(["--quick", "--repeats", "1"])
     assert rows

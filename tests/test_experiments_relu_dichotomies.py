@@ -97,31 +97,65 @@ def test_regions_per_length_linear_in_neurons(relu_result):
 
 def test_dichotomies_result_shape(dich_result):
     data = dich_result.data
-    assert set(dich_result.figures) == {"dichotomies_depth.png", "dichotomies_width.png"}
-    counts = np.asarray(data["depth_counts"])
-    assert counts.shape[1] == len(data["remaining_depth"]) == data["depth"]
+    assert set(dich_result.figures) == {"dichotomies.png", "dichotomies_saturation.png"}
+    assert data["swept_layer"] == 0  # Fig. 4 sweeps the first layer
+    counts = np.asarray(data["counts"])
+    assert counts.shape[:2] == (len(data["widths"]), len(data["depths"]))
     assert np.all(counts >= 2) and np.all(counts <= 2 ** data["num_inputs"])
-    assert np.all(counts <= np.asarray(data["depth_arcs"]))
-    # sampling never finds more dichotomies than the exact count (network 0)
-    assert np.all(np.asarray(data["depth_sampled"]) <= counts[0])
-    assert "| remaining depth |" in dich_result.markdown and "| width k |" in dich_result.markdown
+    assert np.all(counts <= np.asarray(data["arcs"]))
+    # sampling never finds more dichotomies than the exact count (widest k, network 0)
+    assert np.all(np.asarray(data["sampled"]) <= counts[-1, :, 0])
+    # the prefix counts: all 15 inputs is the count; monotone in s, at most doubling, <= 2^s
+    by = np.asarray(data["count_by_size"])
+    assert np.array_equal(by[..., -1], counts)
+    assert np.all(np.diff(by, axis=-1) >= 0) and np.all(by[..., 1:] <= 2 * by[..., :-1])
+    assert np.all(by <= 2 ** np.arange(1, by.shape[-1] + 1))
+    # zero biases and odd activations: t -> t + pi negates every output, so the dichotomies
+    # come in complementary pairs and every count is even
+    assert np.all(by % 2 == 0)
+    md = dich_result.markdown
+    assert "| width |" in md and "| inputs | 2^s |" in md and "first* layer" in md
 
 
-def test_dichotomies_grow_with_remaining_depth(dich_result):
+def test_dichotomies_claims_recomputed(dich_result):
     data = dich_result.data
-    mean = np.asarray(data["depth_counts"], dtype=float).mean(axis=0)
-    depth = np.asarray(data["remaining_depth"], dtype=float)
-    slope = np.polyfit(depth, np.log(mean), 1)[0]
-    assert math.exp(slope) > 1.2
-    assert mean[-1] >= 4 * mean[0]
-    assert np.sum(np.diff(mean) > 0) >= len(mean) - 2  # at most one step down
+    counts = np.asarray(data["counts"], dtype=float)
+    geo = np.exp(np.log(counts).mean(axis=2))
+    depths = np.asarray(data["depths"], dtype=float)
+    slope, icpt = np.polyfit(depths, np.log(geo[-1]), 1)
+    resid = np.log(geo[-1]) - (icpt + slope * depths)
+    r2 = 1 - resid @ resid / ((np.log(geo[-1]) - np.log(geo[-1]).mean()) ** 2).sum()
+    assert math.exp(slope) == pytest.approx(data["growth_factor"], rel=1e-9)
+    grows = math.exp(slope) > 1.2 and r2 > 0.9 and geo[-1, -1] >= 4 * geo[-1, 0]
+    w_slope = np.polyfit(np.log(data["widths"]), np.log(geo[:, -1]), 1)[0]
+    wider = w_slope > 0 and geo[-1, -1] > geo[0, -1]
+    by = np.asarray(data["count_by_size"], dtype=float)[-1]  # widest k: [depth][seed][s-1]
+    frac = {s: by[:, :, s - 1].mean(axis=1) / 2 ** s for s in data["saturation_sizes"]}
+    step = {s: math.exp(np.log(by[-1, :, s - 1]).mean() - np.log(by[-2, :, s - 1]).mean())
+            for s in data["saturation_sizes"]}
+    n = data["num_inputs"]
+    sat = (all(frac[s][-1] >= 0.9 and step[s] < step[n]
+               for s in data["saturation_sizes"] if s <= 4) and frac[n][-1] < 1.0)
+    assert [c.holds for c in dich_result.claims] == [grows, wider, sat]
+    for s in data["saturation_sizes"]:
+        np.testing.assert_allclose(data["saturation_fraction"][str(s)], frac[s], rtol=1e-12)
 
 
-def test_dichotomies_grow_with_width(dich_result):
-    data = dich_result.data
-    mean = np.asarray(data["width_counts"], dtype=float).mean(axis=0)
-    assert mean[-1] > mean[0]
-    assert np.polyfit(np.log(data["widths"]), np.log(mean), 1)[0] > 0
+def test_prefix_counts_brute_force():
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        signs = rng.choice([-1, 1], size=(rng.integers(1, 40), rng.integers(1, 9)))
+        expect = [len({tuple(row[:s]) for row in signs}) for s in range(1, signs.shape[1] + 1)]
+        assert dichotomies.prefix_counts(signs) == expect
+
+
+def test_layer_inputs_is_the_forward_pass_below():
+    net = random_network([4, 6, 5, 1], "hardtanh", sigma_w=2.0, sigma_b=0.5, seed=1)
+    x = np.random.default_rng(0).normal(size=(7, 4))
+    z = x
+    for l in range(3):
+        np.testing.assert_allclose(dichotomies.layer_inputs(net, l, x), z, rtol=1e-13, atol=0)
+        z = np.clip(z @ net.weights[l].T + net.biases[l], -1.0, 1.0)
 
 
 def _sampled_signs(net, layer, w_prime, inputs, num):
@@ -158,6 +192,9 @@ def test_exact_counter_matches_dense_sampling_on_tiny_network():
         assert sum(res["flips"]) % 2 == 0
         if res["min_gap"] > 2 * (2 * math.pi / num):  # every arc holds a sample
             assert sampled == res["count"]
+            for size in (1, 3, 7):
+                assert res["count_by_size"][size - 1] == _sampled_signs(
+                    net, layer, w_prime, inputs[:size], num)
         # the module's own sampler agrees with the independent one
         assert dichotomies.sample_dichotomies(net, layer, w_prime, inputs, num) == sampled
 

@@ -145,9 +145,42 @@ def test_each_polygon_lies_in_its_region(whole):
     assert checked >= 5
 
 
-def test_default_window_is_the_enlarged_box_of_the_finite_points(whole):
+def test_default_window_leaves_out_far_outliers_only():
+    """Two nearly parallel boundaries meet 1e6 away: the default view leaves that vertex out
+    (Tukey's fences, OUTLIER_IQRS interquartile ranges) but holds every other vertex and the
+    centroid of every bounded region whose vertices it holds."""
+    from regions import Network
+    from regions.plot import OUTLIER_IQRS, window_vertices
+
+    net = Network([[[1, 0], [0, 1], [0, 1], [1, 1e-6], [1, -1]], [[1, 1, 1, 1, 1]]],
+                  [[0, 0, -1, 1, 0.5], [0]], "relu")
+    part = partition(net)
+    finite = part.points[~part.at_infinity]
+    assert np.abs(finite).max() > 1e5
+    ax = plot_partition(part)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert max(x1 - x0, y1 - y0) < 10
+    kept = window_vertices(part)
+    q1, q3 = np.percentile(finite, [25, 75], axis=0)
+    inside = np.all(np.abs(finite - (q1 + q3) / 2) <= (q3 - q1) / 2 + OUTLIER_IQRS * (q3 - q1),
+                    axis=1)
+    assert kept.shape[0] == int(inside.sum()) == finite.shape[0] - 1
+    assert np.all((kept[:, 0] >= x0) & (kept[:, 0] <= x1) & (kept[:, 1] >= y0) & (kept[:, 1] <= y1))
+    checked = 0
+    for r in part:  # bounded regions whose vertices the view holds: their centroids too
+        if r.bounded and all(any(np.array_equal(v, k) for k in kept) for v in r.vertices):
+            c = np.asarray(r.vertices, dtype=float).mean(axis=0)
+            assert x0 <= c[0] <= x1 and y0 <= c[1] <= y1
+            checked += 1
+    assert checked >= 1
+
+
+def test_default_window_is_the_enlarged_box_of_the_kept_vertices(whole):
+    from regions.plot import window_vertices
+
     ax = plot_partition(whole)
-    finite = whole.points[~whole.at_infinity]
+    finite = window_vertices(whole)
+    assert 0 < finite.shape[0] <= int((~whole.at_infinity).sum())
     lo, hi = finite.min(axis=0), finite.max(axis=0)
     centre, size = (lo + hi) / 2, 1.25 * (hi - lo)
     assert ax.get_xlim() == pytest.approx((centre[0] - size[0] / 2, centre[0] + size[0] / 2))
@@ -275,10 +308,14 @@ def test_plot_trace(net, whole, traj, tmp_path):
     assert len(path.get_xdata()) >= 2
     knots = _line(left, "knots")
     assert len(knots.get_xdata()) == tr.num_knots == len(tr.knots)
+    legend = [t.get_text() for t in left.get_legend().get_texts()]
+    assert "trajectory" in legend and "knots" in legend and "layer 1" in legend
     # the knots are on the trajectory, where the drawn partition changes region
     xy = np.column_stack([knots.get_xdata(), knots.get_ydata()])
     assert np.allclose(xy, np.asarray(traj(tr.knots), dtype=float).reshape(-1, 2))
-    assert right.get_yscale() == "log"
+    positive = tr.lengths[np.isfinite(tr.lengths) & (tr.lengths > 0)]
+    spans = positive.size and positive.max() > 10 * positive.min()
+    assert right.get_yscale() == ("log" if spans else "linear")
     assert right.get_xlabel() == "layer" and right.get_ylabel() == "trajectory length"
     ys = _line_data(right)
     assert len(ys) == len(tr.lengths)

@@ -402,3 +402,20 @@ def test_argument_errors():
 def test_import_regions_does_not_import_torch():
     code = "import sys, regions; assert 'torch' not in sys.modules, 'torch was imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_tensors_that_require_grad_are_accepted_as_values():
+    """Weights and points given as torch tensors (requiring grad, float32) are read at their
+    values, as numpy arrays of them would be: no RuntimeError from inside torch."""
+    from regions import Network, Segment, trace
+
+    gen = torch.Generator().manual_seed(0)
+    w1 = torch.randn(4, 2, generator=gen, requires_grad=True)
+    w2 = torch.randn(1, 4, generator=gen, dtype=torch.float64, requires_grad=True)
+    b1 = torch.zeros(4, requires_grad=True)
+    net = Network([w1, w2], [b1, torch.zeros(1)], ["relu", "linear"])
+    ref = Network([w1.detach().numpy(), w2.detach().numpy()], [np.zeros(4), np.zeros(1)],
+                  ["relu", "linear"])
+    assert np.array_equal(net.weights[0], w1.detach().numpy().astype(np.float64))
+    seg = Segment(torch.tensor([-1.0, -0.5], requires_grad=True), torch.tensor([1.0, 0.5]))
+    assert trace(net, seg).knots.tolist() == trace(ref, Segment([-1.0, -0.5], [1.0, 0.5])).knots.tolist()

@@ -26,6 +26,7 @@ from regions.training import (
     to_network,
     train,
     trajectory_length,
+    trajectory_lengths,
 )
 from regions.training.losses import accuracy
 
@@ -589,6 +590,96 @@ def test_bad_arguments_name_themselves():
         (lambda: DenseModel([np.eye(2)], [np.zeros(3)], "relu"), ValueError, "biases"),
         (lambda: DenseModel([np.eye(2), np.eye(3)], [np.zeros(2), np.zeros(3)]), ValueError,
          "weights"),
+    ]
+    for call, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            call()
+
+
+# -- the penalty at several layers (Raghu et al.'s regulariser in place of each batch norm) ---
+
+
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_trajectory_lengths_values_and_weighted_gradient(batchnorm):
+    def make(s):
+        m = init_model([3, 5, 5, 4, 2], "hardtanh", sigma_w=2.5, sigma_b=0.2, seed=s,
+                       batchnorm=batchnorm)
+        if batchnorm:
+            _randomise_bn(m, np.random.default_rng(60 + s))
+        return m
+
+    def arcs_of(s):
+        rng = np.random.default_rng(2000 + s)
+        return arc_points(rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 12)
+
+    model, arcs = _well_posed(make, lambda s: arcs_of(s).reshape(-1, 3), train=batchnorm)
+    arcs = arcs.reshape(2, 12, 3)
+    values, grad_fn = trajectory_lengths(model, arcs, "all", train=batchnorm)
+    # each value is the single-layer penalty's value (itself checked against polylines above)
+    assert values.tolist() == [trajectory_length(model, arcs, d, batchnorm)[0] for d in (1, 2, 3)]
+    scales = [0.5, -2.0, 3.0]
+    grads = grad_fn(scales)
+    num = _numeric_grads(model, lambda m: float(
+        np.dot(scales, [trajectory_length(m, arcs, d, batchnorm)[0] for d in (1, 2, 3)])))
+    _assert_grads(model, grads, num, batchnorm, layers=[0, 1, 2])
+    # layers in any order, a subset, and one scale for all
+    v2, g2 = trajectory_lengths(model, arcs, [3, 1], train=batchnorm)
+    assert v2.tolist() == [values[2], values[0]]
+    one = trajectory_lengths(model, arcs, 2, train=batchnorm)[1](1.0)
+    assert _rel_err(one.weights, trajectory_length(model, arcs, 2, batchnorm)[1]().weights) < 1e-14
+    assert _rel_err(g2(2.0).weights, g2([2.0, 2.0]).weights) == 0.0
+
+
+def test_penalty_at_every_layer_shortens_every_layer():
+    data = _blobs(seed=1)
+    base = init_model([2, 16, 16, 3], "hardtanh", sigma_w=3.0, seed=2)
+    free, reg = copy_model(base), copy_model(base)
+    kw = dict(epochs=4, batch_size=16, seed=0, penalty_layer="all", penalty_arcs=4)
+    h_free = train(free, data, optimizer=Adam(lr=0.01), **kw, penalty_weight=1e-12)
+    h_reg = train(reg, data, optimizer=Adam(lr=0.01), **kw, penalty_weight=5.0)
+    arcs = random_arcs(data.x_train, 4, 32, np.random.default_rng(0))
+    initial = trajectory_lengths(base, arcs, "all", True)[0]
+    assert h_reg.penalty_layers == (1, 2)
+    assert h_reg.initial_lengths == tuple(initial.tolist()) == h_free.initial_lengths
+    assert h_reg.initial_length == pytest.approx(initial.sum(), rel=1e-15)
+    assert len(h_reg.layer_length_ratios) == 4
+    # the recorded ratios are the lengths of the final model over the initial ones
+    final = trajectory_lengths(reg, arcs, "all", True)[0] / initial
+    np.testing.assert_allclose(h_reg.layer_length_ratios[-1], final, rtol=1e-12)
+    assert h_reg.length_ratio[-1] == pytest.approx(final.mean(), rel=1e-12)
+    for d in range(2):
+        assert h_reg.layer_length_ratios[-1][d] < 0.9 * h_free.layer_length_ratios[-1][d]
+    # one layer given as a list is the single-layer penalty
+    one = copy_model(base)
+    h_one = train(one, data, optimizer=Adam(lr=0.01), epochs=0, seed=0, penalty_weight=1.0,
+                  penalty_layer=[2], penalty_arcs=4)
+    assert h_one.initial_length == trajectory_length(base, arcs, 2, True)[0]
+
+
+def test_penalty_layers_bad_arguments_name_themselves():
+    model = init_model([2, 3, 3, 3], seed=0)
+    data = _blobs()
+    arcs = arc_points([[1.0, 0.0]], [[0.0, 1.0]], 5)
+
+    def fit(layer):
+        return train(model, data, epochs=0, optimizer=SGD(0.1), penalty_weight=1.0,
+                     penalty_layer=layer)
+
+    cases = [
+        (lambda: fit("every"), ValueError, 'layers must be None, a hidden layer.*"all"'),
+        (lambda: fit([]), ValueError, "at least one hidden layer"),
+        (lambda: fit([1, 1]), ValueError, "distinct"),
+        (lambda: fit([1, 3]), ValueError, "hidden layer d = 1..2"),
+        (lambda: fit(1.5), TypeError, "layers must be None, an integer"),
+        (lambda: fit([1.0]), TypeError, "layer must be an integer"),
+        (lambda: trajectory_lengths(model, arcs, "all")[1]([1.0]), TypeError,
+         r"scales must be 2 real number\(s\)"),
+        (lambda: trajectory_lengths(model, arcs, "all")[1]("x"), TypeError, "scales"),
+        (lambda: trajectory_lengths(model, arcs, "all", train=1), TypeError, "train"),
+        (lambda: trajectory_lengths(model, np.zeros((2, 5, 3)), "all"), ValueError, "arcs"),
+        (lambda: train(model, data, epochs=0, optimizer=SGD(0.1), penalty_weight=1.0,
+                       penalty_layer="all", penalty_arcs=np.ones((1, 5, 2))), ValueError,
+         r"zero length at layer\(s\) \[1, 2\]"),
     ]
     for call, exc, match in cases:
         with pytest.raises(exc, match=match):

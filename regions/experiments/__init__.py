@@ -14,9 +14,11 @@ __all__ = ["Claim", "EXPERIMENTS", "Progress", "Result", "TRAINED"]
 EXPERIMENTS = (
     "length_growth",          # Raghu Fig. 1
     "transitions_vs_length",  # Raghu Fig. 2
+    "patterns_vs_transitions",  # Raghu Sec. 2.2: transitions and patterns, segments vs circles
     "relu_he",                # ReLU at He initialisation; Hanin and Rolnick 2019
     "region_boundaries",      # Raghu Fig. 3
-    "dichotomies",            # Raghu Figs. 4-5
+    "dichotomies",            # Raghu Fig. 4: the first layer swept, depth and width
+    "dichotomies_layers",     # Raghu Fig. 5: each layer swept, remaining depth
     "deep_vs_shallow",        # Pascanu 2013, Montufar 2014, Serra 2018
     "exact_vs_sampled",       # sampling against the exact trace
 )

@@ -10,6 +10,7 @@ hidden layers and a linear readout, W ~ N(0, sigma_w^2 / fan_in), b = 0 at initi
 
 from __future__ import annotations
 
+import contextlib
 import math
 from functools import lru_cache
 from typing import Callable
@@ -79,10 +80,27 @@ def fit(model, *, epochs: int, seed: int, lr: float = 1e-3, trainable=None,
         if measure is not None and every and (epoch % every == 0 or epoch == epochs):
             records.append((int(epoch), measure(m)))
 
-    history = train(model, digits(), epochs=epochs, batch_size=64, optimizer=Adam(lr=lr),
-                    trainable=trainable, seed=seed, progress=progress, callback=callback,
-                    **penalty)
+    with one_blas_thread():
+        history = train(model, digits(), epochs=epochs, batch_size=64, optimizer=Adam(lr=lr),
+                        trainable=trainable, seed=seed, progress=progress, callback=callback,
+                        **penalty)
     return history, records
+
+
+def one_blas_thread():
+    """A context in which BLAS uses one thread (threadpoolctl, which scikit-learn, the
+    ``data`` extra of these experiments, brings; without it, a no-op).
+
+    Training multiplies small matrices (batch 64 by width 100): there a second BLAS thread
+    only adds contention. Measured on the shared 2-core machine, one epoch of the
+    regularisation experiment's every-layer penalty run took a median 0.65 s with one
+    thread and 27 s with two (interleaved, three repeats each).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def arc_pairs(n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

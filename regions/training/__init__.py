@@ -17,7 +17,10 @@ Conventions and where this differs from the shared contract (deviations kept min
   W^(l+1), as in :class:`regions.Network`; a hidden layer's gammas/betas go with it). The
   penalty's ``layer`` / ``penalty_layer`` is a 1-based *hidden-layer number* d = 1..L-1
   (Raghu et al.'s z^(d), the output of ``weights[d-1]``, i.e. ``hidden_outputs(...)[d-1]``);
-  d = 0 (the input) is refused. ``None`` means the last hidden layer.
+  d = 0 (the input) is refused. ``None`` means the last hidden layer; ``penalty_layer``
+  also takes several distinct layers or ``"all"`` (every hidden layer: Raghu et al.'s
+  regulariser in place of each batch-norm layer), measured in one pass by
+  **trajectory_lengths(model, arcs, layers="all", train=False) -> (values, grad_fn)**.
 * **trajectory_length(model, arcs, layer=None, train=False) -> (value, grad_fn)**: ``arcs``
   is the array of arc points, shape (num_arcs, n, dim) or (n, dim) (from
   :func:`arc_points` / :func:`random_arcs`); ``value`` is the sum over the arcs of the
@@ -35,9 +38,11 @@ Conventions and where this differs from the shared contract (deviations kept min
   after each epoch 1..epochs. ``penalty_arcs`` is None (8 arcs), an int (that many arcs of 32
   points between random training inputs, fixed for the call), a pair (num_arcs,
   points_per_arc), or arc points. The penalty is
-  lambda * l_d / l_d(0) with l_d(0) measured when the call starts. :class:`History` has
-  ``train_loss``, ``train_accuracy``, ``test_accuracy``, ``length_ratio`` (with a penalty)
-  and ``initial_length``. ``progress`` is an object with ``step(n, note)`` or a callable.
+  lambda * sum_d l_d / l_d(0) over the penalised layers, with l_d(0) measured when the call
+  starts. :class:`History` has ``train_loss``, ``train_accuracy``, ``test_accuracy``,
+  ``length_ratio`` (with a penalty; the mean over penalised layers), ``initial_length``,
+  ``penalty_layers``, ``initial_lengths`` and ``layer_length_ratios``. ``progress`` is an
+  object with ``step(n, note)`` or a callable.
 * **dataset_from_arrays** has a keyword-only ``standardize=True``; it flattens x of shape
   (n, ...) and takes ``num_classes = max(y) + 1``. Also exported: :func:`random_arcs`.
 * Adam's bias correction counts steps per parameter (a layer unfrozen later starts at t = 1).
@@ -80,7 +85,7 @@ from .model import (
     to_network,
 )
 from .optim import SGD, Adam
-from .penalty import arc_points, random_arcs, trajectory_length
+from .penalty import arc_points, random_arcs, trajectory_length, trajectory_lengths
 from .train import History, train
 
 __all__ = [
@@ -105,4 +110,5 @@ __all__ = [
     "to_network",
     "train",
     "trajectory_length",
+    "trajectory_lengths",
 ]

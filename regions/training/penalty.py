@@ -27,13 +27,13 @@ References
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .model import DenseModel, Grads, _check_model, _float_array, backward, forward
 
-__all__ = ["arc_points", "random_arcs", "trajectory_length"]
+__all__ = ["arc_points", "check_layers", "random_arcs", "trajectory_length", "trajectory_lengths"]
 
 
 def _check_n(n: Any, name: str = "n") -> int:
@@ -123,6 +123,139 @@ def _check_layer(model: DenseModel, layer: Any) -> int:
     return int(layer)
 
 
+def check_layers(model: DenseModel,
+                 layers: int | Sequence[int] | str | None) -> tuple[int, ...]:
+    """The hidden layers a penalty measures: None (the last hidden layer), one layer
+    d = 1..L-1, a sequence of distinct such layers, or ``"all"`` (every hidden layer, where
+    Raghu et al. put their regulariser in place of each batch-norm layer).
+
+    Examples
+    --------
+    >>> from regions.training import init_model
+    >>> model = init_model([2, 4, 4, 4, 2], seed=0)
+    >>> check_layers(model, None), check_layers(model, 2), check_layers(model, "all")
+    ((3,), (2,), (1, 2, 3))
+    """
+    _check_model(model)
+    if isinstance(layers, str):
+        if layers != "all":
+            raise ValueError(f'layers must be None, a hidden layer, a sequence of them or "all"; '
+                             f"got {layers!r}")
+        if model.num_layers < 2:
+            raise ValueError("model has no hidden layer to measure a trajectory length at")
+        return tuple(range(1, model.num_layers))
+    if layers is None or isinstance(layers, (int, np.integer, bool, np.bool_)):
+        return (_check_layer(model, layers),)
+    try:
+        items = list(layers)
+    except TypeError:
+        raise TypeError(f'layers must be None, an integer, a sequence of integers or "all"; '
+                        f"got {layers!r}") from None
+    if not items:
+        raise ValueError("layers must name at least one hidden layer; got an empty sequence")
+    out = tuple(_check_layer(model, d) for d in items)
+    if len(set(out)) != len(out):
+        raise ValueError(f"layers must be distinct; got {list(out)}")
+    return out
+
+
+def trajectory_lengths(
+    model: DenseModel,
+    arcs: Any,
+    layers: int | Sequence[int] | str | None = "all",
+    train: bool = False,
+) -> tuple[np.ndarray, Callable[..., Grads]]:
+    """Sampled lengths of the images of arcs at several hidden layers, and the gradient of
+    any weighted sum of them, from one forward and one backward pass.
+
+    Parameters
+    ----------
+    model : DenseModel
+    arcs : array_like, shape (n, dim) or (num_arcs, n, dim)
+        Points along each arc, in order (from :func:`arc_points` or :func:`random_arcs`).
+    layers : None, int, sequence of int or "all"
+        Hidden layers d (1-based, z^(d)); see :func:`check_layers`. Default: every hidden
+        layer.
+    train : bool
+        Batch-norm mode of the forward pass (see the module docstring).
+
+    Returns
+    -------
+    values : ndarray, shape (len(layers),)
+        The sum over arcs of the polyline lengths at each layer, in the order of ``layers``.
+    grad_fn : callable
+        ``grad_fn(scales) -> Grads``: the gradient of ``sum_j scales[j] * values[j]`` with
+        respect to the model's parameters (``scales`` one real number per layer, or one
+        number for all); call it before the model changes.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 4 (trajectory
+       regularisation in place of batch normalisation).
+
+    Examples
+    --------
+    >>> from regions.training import init_model
+    >>> model = init_model([2, 8, 8, 2], "relu", sigma_w=1.5, seed=0)
+    >>> arcs = arc_points([[1.0, 0.0]], [[0.0, 1.0]], 50)
+    >>> values, grad_fn = trajectory_lengths(model, arcs, "all")
+    >>> bool(values[0] == trajectory_length(model, arcs, 1)[0])
+    True
+    >>> float(np.abs(grad_fn([1.0, 0.0]).weights[1]).max())   # layer 2 weighted 0
+    0.0
+    """
+    _check_model(model)
+    if not isinstance(train, (bool, np.bool_)):
+        raise TypeError(f"train must be a bool, got {train!r}")
+    a = np.asarray(arcs)
+    pts = _float_array(arcs, "arcs", a.ndim if a.ndim in (2, 3) else 3)
+    if pts.ndim == 2:
+        pts = pts[None]
+    num_arcs, n, dim = pts.shape
+    if n < 2:
+        raise ValueError(f"arcs must hold at least 2 points per arc, got {n}")
+    if dim != model.widths[0]:
+        raise ValueError(
+            f"arcs must have {model.widths[0]} coordinates per point (the model's input "
+            f"width), got {dim}"
+        )
+    ds = check_layers(model, layers)
+    _, cache = forward(model, pts.reshape(num_arcs * n, dim), bool(train), update_stats=False)
+    values = np.empty(len(ds))
+    dzs = []
+    for j, d in enumerate(ds):  # one vectorised pass per penalised layer (a handful)
+        z = cache.inputs[d].reshape(num_arcs, n, -1)
+        chords = np.diff(z, axis=1)
+        norms = np.sqrt(np.einsum("aik,aik->ai", chords, chords))
+        values[j] = float(norms.sum())
+        unit = np.divide(chords, norms[..., None], out=np.zeros_like(chords),
+                         where=norms[..., None] > 0)
+        dz = np.zeros_like(z)
+        dz[:, 1:] += unit
+        dz[:, :-1] -= unit
+        dzs.append(dz.reshape(num_arcs * n, -1))
+
+    def grad_fn(scales: Any = 1.0) -> Grads:
+        if isinstance(scales, numbers.Real) and not isinstance(scales, (bool, np.bool_)):
+            sc = [float(scales)] * len(ds)
+        else:
+            try:
+                sc = [s for s in scales]
+            except TypeError:
+                raise TypeError(f"scales must be a real number or one per layer, got "
+                                f"{scales!r}") from None
+            if len(sc) != len(ds) or any(
+                    isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Real)
+                    for s in sc):
+                raise TypeError(f"scales must be {len(ds)} real number(s) (one per layer), "
+                                f"got {scales!r}")
+        return backward(model, cache, None,
+                        {d: float(s) * dz for d, s, dz in zip(ds, sc, dzs)})
+
+    return values, grad_fn
+
+
 def trajectory_length(
     model: DenseModel,
     arcs: Any,
@@ -167,36 +300,12 @@ def trajectory_length(
     (True, 0.0)
     """
     _check_model(model)
-    if not isinstance(train, (bool, np.bool_)):
-        raise TypeError(f"train must be a bool, got {train!r}")
-    a = np.asarray(arcs)
-    pts = _float_array(arcs, "arcs", a.ndim if a.ndim in (2, 3) else 3)
-    if pts.ndim == 2:
-        pts = pts[None]
-    num_arcs, n, dim = pts.shape
-    if n < 2:
-        raise ValueError(f"arcs must hold at least 2 points per arc, got {n}")
-    if dim != model.widths[0]:
-        raise ValueError(
-            f"arcs must have {model.widths[0]} coordinates per point (the model's input "
-            f"width), got {dim}"
-        )
     d = _check_layer(model, layer)
-    _, cache = forward(model, pts.reshape(num_arcs * n, dim), bool(train), update_stats=False)
-    z = cache.inputs[d].reshape(num_arcs, n, -1)
-    chords = np.diff(z, axis=1)
-    norms = np.sqrt(np.einsum("aik,aik->ai", chords, chords))
-    value = float(norms.sum())
-    unit = np.divide(chords, norms[..., None], out=np.zeros_like(chords),
-                     where=norms[..., None] > 0)
-    dz = np.zeros_like(z)
-    dz[:, 1:] += unit
-    dz[:, :-1] -= unit
-    dz = dz.reshape(num_arcs * n, -1)
+    values, grads = trajectory_lengths(model, arcs, d, train)
 
     def grad_fn(scale: float = 1.0) -> Grads:
         if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
             raise TypeError(f"scale must be a real number, got {scale!r}")
-        return backward(model, cache, None, {d: float(scale) * dz})
+        return grads(float(scale))
 
-    return value, grad_fn
+    return float(values[0]), grad_fn

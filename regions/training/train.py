@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from .data import Dataset
 from .losses import _check_labels, accuracy, softmax_cross_entropy
 from .model import DenseModel, _check_model, backward, forward
 from .optim import Adam, SGD, check_trainable
-from .penalty import _check_layer, random_arcs, trajectory_length
+from .penalty import check_layers, random_arcs, trajectory_lengths
 
 __all__ = ["DEFAULT_PENALTY_ARCS", "DEFAULT_POINTS_PER_ARC", "History", "train"]
 
@@ -37,10 +37,17 @@ class History:
         Eval-mode accuracy on the whole training and test splits after the epoch.
     length_ratio : list of float
         With a penalty: the sampled length at the penalised layer after the epoch divided by
-        ``initial_length`` (empty without a penalty).
+        ``initial_length`` (several penalised layers: the mean over them of each layer's
+        ratio); empty without a penalty.
     initial_length : float or None
-        The sampled length at the penalised layer when training started (None without a
-        penalty).
+        The sampled length at the penalised layer when training started (several layers:
+        the sum of ``initial_lengths``; None without a penalty).
+    penalty_layers : tuple of int
+        The penalised hidden layers (1-based; empty without a penalty).
+    initial_lengths : tuple of float
+        The sampled length at each penalised layer when training started.
+    layer_length_ratios : list of list of float
+        After each epoch, each penalised layer's length divided by its initial length.
     """
 
     train_loss: list = field(default_factory=list)
@@ -48,6 +55,9 @@ class History:
     test_accuracy: list = field(default_factory=list)
     length_ratio: list = field(default_factory=list)
     initial_length: float | None = None
+    penalty_layers: tuple = ()
+    initial_lengths: tuple = ()
+    layer_length_ratios: list = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -70,7 +80,7 @@ def train(
     optimizer: SGD | Adam,
     trainable: Any = None,
     penalty_weight: float = 0.0,
-    penalty_layer: int | None = None,
+    penalty_layer: int | Sequence[int] | str | None = None,
     penalty_arcs: Any = None,
     seed: int | np.random.Generator | None = 0,
     progress: Any = None,
@@ -82,10 +92,12 @@ def train(
     mini-batches of ``batch_size`` (with batch norm, a final batch of one point is merged
     into the one before). Each step: a train-mode forward pass (updating the running
     batch-norm averages), the loss gradient, plus with ``penalty_weight`` = lambda > 0 the
-    gradient of lambda * l_d / l_d(0), where l_d is the sampled length of fixed arcs at hidden
-    layer d = ``penalty_layer`` (:func:`~regions.training.trajectory_length`, train mode)
-    and l_d(0) its value when this call started: Raghu et al.'s regularisation of the length
-    relative to its initial value. Then ``optimizer.step`` on the ``trainable`` layers.
+    gradient of lambda * sum_d l_d / l_d(0) over the penalised hidden layers d
+    (``penalty_layer``), where l_d is the sampled length of fixed arcs at layer d
+    (:func:`~regions.training.trajectory_lengths`, train mode) and l_d(0) its value when this
+    call started: Raghu et al.'s regularisation of the length relative to its initial value
+    (one term per layer where the regulariser replaces a batch-norm layer). Then
+    ``optimizer.step`` on the ``trainable`` layers.
 
     Parameters
     ----------
@@ -104,8 +116,9 @@ def train(
         experiment is ``trainable={l}``.
     penalty_weight : float
         lambda >= 0; 0 disables the penalty.
-    penalty_layer : int or None
-        Hidden layer d = 1..L-1 (1-based, z^(d)); None: the last hidden layer.
+    penalty_layer : int, sequence of int, "all" or None
+        Hidden layer d = 1..L-1 (1-based, z^(d)), several distinct ones, or ``"all"`` (every
+        hidden layer); None: the last hidden layer.
     penalty_arcs : None, int, (int, int) or array_like
         None: ``DEFAULT_PENALTY_ARCS`` arcs; an int: that many arcs; a pair
         ``(num_arcs, points_per_arc)``. Drawn arcs join random pairs of training inputs
@@ -176,7 +189,7 @@ def train(
     lam = float(penalty_weight)
     arcs = None
     if lam > 0:
-        depth = _check_layer(model, penalty_layer)
+        pen_layers = check_layers(model, penalty_layer)
         if penalty_arcs is None or isinstance(penalty_arcs, (int, np.integer)) or (
             isinstance(penalty_arcs, tuple) and len(penalty_arcs) == 2
             and all(isinstance(v, (int, np.integer)) for v in penalty_arcs)
@@ -188,13 +201,16 @@ def train(
             arcs = random_arcs(data.x_train, int(count), points, rng)
         else:
             arcs = penalty_arcs
-        initial, _ = trajectory_length(model, arcs, depth, train=True)
-        if not initial > 0:
+        initial, _ = trajectory_lengths(model, arcs, pen_layers, train=True)
+        if not np.all(initial > 0):
+            flat = [d for d, v in zip(pen_layers, initial) if not v > 0]
             raise ValueError(
-                f"the penalty arcs have zero length at layer {depth}: nothing to regularise "
+                f"the penalty arcs have zero length at layer(s) {flat}: nothing to regularise "
                 "relative to"
             )
-        history.initial_length = initial
+        history.penalty_layers = pen_layers
+        history.initial_lengths = tuple(float(v) for v in initial)
+        history.initial_length = float(initial.sum()) if len(initial) > 1 else float(initial[0])
 
     if callback is not None:
         callback(0, model)
@@ -210,15 +226,17 @@ def train(
             total += loss * (stop - start)
             grads = backward(model, cache, dlogits)
             if arcs is not None:
-                _, grad_fn = trajectory_length(model, arcs, depth, train=True)
-                grads = grads.add(grad_fn(lam / history.initial_length))
+                _, grad_fn = trajectory_lengths(model, arcs, pen_layers, train=True)
+                grads = grads.add(grad_fn(lam / initial))
             optimizer.step(model, grads, layers)
         history.train_loss.append(total / n)
         history.train_accuracy.append(accuracy(model, data.x_train, data.y_train))
         history.test_accuracy.append(accuracy(model, data.x_test, data.y_test))
         if arcs is not None:
-            value, _ = trajectory_length(model, arcs, depth, train=True)
-            history.length_ratio.append(value / history.initial_length)
+            values, _ = trajectory_lengths(model, arcs, pen_layers, train=True)
+            ratios = values / initial
+            history.layer_length_ratios.append([float(v) for v in ratios])
+            history.length_ratio.append(float(ratios.mean()))
         if progress is not None:
             if hasattr(progress, "step"):
                 progress.step(1, note=f"epoch {epoch}: loss {history.train_loss[-1]:.3f}")
