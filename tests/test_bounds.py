@@ -18,10 +18,13 @@ from hypothesis import strategies as st
 
 import bounds
 from bounds import (
+    BoundRow,
+    BoundsTable,
     DeepVsShallow,
     ShallowComparison,
     arora_pieces,
     deep_vs_shallow,
+    for_network,
     hanin_rolnick_density,
     montufar2017_upper_bound,
     montufar2017_upper_bound_uniform,
@@ -620,6 +623,15 @@ BAD = [
      r"deep_bound must be one of \['pascanu', 'montufar'\], got 'serra'"),
     (lambda: deep_vs_shallow(4, 3, 2, limits="yes"), TypeError, r"limits must be a bool"),
     (lambda: deep_vs_shallow(4.0, 3, 2), TypeError, r"width .*float"),
+    # for_network: the network (Network, Graph or widths) and n0
+    (lambda: for_network("relu"), TypeError, r"net must be a regions.Network.*str"),
+    (lambda: for_network(3), TypeError, r"net must be .*int"),
+    (lambda: for_network([2, 4]), ValueError, r"at least one hidden layer.*2 width"),
+    (lambda: for_network([2, 0, 1]), ValueError, r"net\[1\].*at least 1, got 0"),
+    (lambda: for_network([2, 4, 1], 3), ValueError, r"n0 must be at most the input size 2"),
+    (lambda: for_network([2, 4, 1], 0), ValueError, r"n0 .*at least 1, got 0"),
+    (lambda: for_network([2, 4, 1], 1.0), TypeError, r"n0 .*float"),
+    (lambda: for_network([2, n, 1]), TypeError, r"net\[1\] must be a concrete integer"),
 ]
 
 
@@ -632,12 +644,17 @@ def test_bad_input(call, exc, pattern):
 # -- the benchmark runs ------------------------------------------------------------------
 
 
-def test_benchmark_quick(capsys):
-    path = ROOT / "benchmarks" / "serra_upper_bound.py"
-    spec = importlib.util.spec_from_file_location("serra_upper_bound_benchmark", path)
+def _benchmark(name):
+    """The script benchmarks/<name>.py as a module."""
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark",
+                                                  ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    out = module.main(["--quick"])
+    return module
+
+
+def test_benchmark_quick(capsys):
+    out = _benchmark("serra_upper_bound").main(["--quick"])
     assert out["value"] == serra_upper_bound([out["width"]] * out["layers"], out["n0"])
     assert out["digits"] == len(str(out["value"]))
     assert out["index_set_size"] == serra_index_set_size([out["width"]] * out["layers"],
@@ -807,7 +824,6 @@ def test_old_positional_order_error_says_the_order_changed():
 
 # -- for_network (issue 16, item 1) ----------------------------------------------------------
 
-from bounds import BoundRow, BoundsTable, for_network  # noqa: E402
 
 EXPECTED_ROWS = {
     "montufar_trivial_upper_bound", "raghu_layerwise_bound", "montufar2017_upper_bound",
@@ -912,29 +928,10 @@ def test_import_bounds_imports_no_optional_extra():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-@pytest.mark.parametrize(
-    "call, exc, pattern",
-    [
-        (lambda: for_network("relu"), TypeError, r"net must be a regions.Network.*str"),
-        (lambda: for_network(3), TypeError, r"net must be .*int"),
-        (lambda: for_network([2, 4]), ValueError, r"at least one hidden layer.*2 width"),
-        (lambda: for_network([2, 0, 1]), ValueError, r"net\[1\].*at least 1, got 0"),
-        (lambda: for_network([2, 4, 1], 3), ValueError, r"n0 must be at most the input size 2"),
-        (lambda: for_network([2, 4, 1], 0), ValueError, r"n0 .*at least 1, got 0"),
-        (lambda: for_network([2, 4, 1], 1.0), TypeError, r"n0 .*float"),
-        (lambda: for_network([2, n, 1]), TypeError, r"net\[1\] must be a concrete integer"),
-    ],
-)
-def test_for_network_bad_input(call, exc, pattern):
-    with pytest.raises(exc, match=pattern):
-        call()
 
 
 def test_bounds_at_scale_benchmark_quick(capsys):
-    path = ROOT / "benchmarks" / "bounds_at_scale.py"
-    spec = importlib.util.spec_from_file_location("bounds_at_scale_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _benchmark("bounds_at_scale")
     out = module.main(["--quick"])
     assert set(out["calls"]) == {name for name, _ in module.CALLS}
     assert out["ratio"] > 1
