@@ -3,7 +3,8 @@
 Serra, Tjandraatmadja, Ramalingam (ICML 2018) bound the number of linear regions by a sum over
 an index set J of L-tuples (j_1, ..., j_L), 0 <= j_l <= min(n0, n_1 - j_1, ...,
 n_{l-1} - j_{l-1}, n_l), of prod_l C(n_l, j_l). :func:`bounds.serra_upper_bound` evaluates it
-exactly by dynamic programming over the running cap (O(L n0^2) big-integer operations).
+exactly by dynamic programming over the running cap (O(sum_l min(n0, n_l)) big-integer
+operations).
 
 For 100 hidden layers of width 100 with n0 = 10 (the default) this prints:
 

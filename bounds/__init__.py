@@ -9,7 +9,20 @@ Bounds over a list of widths n_1, ..., n_L cannot be symbolic in L; each has a `
 twin for L layers of width n, symbolic in n, L and n0, where the closed form exists.
 Serra et al.'s upper bound has none: it is evaluated exactly, by dynamic programming.
 
-Notation: n0 inputs, hidden widths n_1, ..., n_L, N = n_1 + ... + n_L units.
+Notation: n0 inputs, hidden widths n_1, ..., n_L, N = n_1 + ... + n_L units. Every function
+takes its arguments in one order: widths first (a list n_1, ..., n_L, or a width n and a
+number of layers L), then n0, then any option (``deep_vs_shallow(width, depth, n0)``,
+``raghu_u(k, n, m)`` = U(n, k, m) for n layers of width k on m inputs,
+``num_parameters_uniform(n, L, n0)``; these three changed order in this release).
+
+For a network, :func:`for_network` lists every bound that applies with its hypothesis. n0 is
+the dimension of the input subspace counted: a trajectory is an n0 = 1 question and a plane
+slice an n0 = 2 one, whatever the input size. Upper bounds hold for every choice of weights;
+lower bounds are about the maximum over weights, so a random network may sit below them.
+
+Concrete answers of any size: closed forms where they exist, fast exact summation
+otherwise, and ``OverflowError`` up front, with the number of digits and bytes, for an
+answer of more than 2**26 bits (about 20 million digits).
 
 ======================================  ======================================================
 Module                                  Public names
@@ -31,6 +44,8 @@ Module                                  Public names
 :mod:`bounds.compare`                   :func:`num_parameters`, :func:`num_parameters_uniform`,
                                         :func:`deep_vs_shallow`, :class:`DeepVsShallow`,
                                         :class:`ShallowComparison`
+:mod:`bounds.table`                     :func:`for_network` (every bound that applies to a
+                                        network, as a :class:`BoundsTable`)
 :mod:`bounds.symbols`                   the symbols ``n0, n, L, k, m, d, w, N`` and the
                                         reserved summation index ``j``
 ======================================  ======================================================
@@ -78,6 +93,7 @@ from .montufar2017 import montufar2017_upper_bound, montufar2017_upper_bound_uni
 from .pascanu import pascanu_lower_bound, pascanu_lower_bound_uniform
 from .raghu import raghu_layerwise_bound, raghu_leading_term, raghu_u
 from .sawtooth import arora_pieces, telgarsky_pieces
+from .table import BoundRow, BoundsTable, for_network
 from .serra import (
     serra_index_set_size,
     serra_lower_bound,
@@ -90,6 +106,9 @@ from .serra import (
 )
 
 __all__ = [
+    "for_network",
+    "BoundsTable",
+    "BoundRow",
     "symbols",
     "zaslavsky_regions",
     "shallow_max_regions",

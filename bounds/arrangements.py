@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._common import Count, binomial_sum, check_count, result
+from ._common import Count, binomial_sum, check_count, naming, result
 
 __all__ = ["zaslavsky_regions", "shallow_max_regions"]
 
@@ -22,7 +22,10 @@ def zaslavsky_regions(num_hyperplanes: int | sp.Expr, dim: int | sp.Expr) -> sp.
 
     This is the maximum over all arrangements of m affine hyperplanes in R^d (Zaslavsky's
     theorem counts the regions of any arrangement from its intersection poset; general
-    position maximises it). For m <= d it is 2^m.
+    position maximises it). For m <= d it is 2^m, for m = 2d + 1 it is 2^{m-1}, and above
+    the middle 2^m minus the shorter tail: evaluated with those closed forms, and by binary
+    splitting otherwise, never term by term; an answer of more than 2**26 bits is refused
+    up front (``OverflowError``, with its size).
 
     Parameters
     ----------
@@ -42,6 +45,8 @@ def zaslavsky_regions(num_hyperplanes: int | sp.Expr, dim: int | sp.Expr) -> sp.
         An argument is not an integer or a SymPy expression.
     ValueError
         ``num_hyperplanes < 0`` or ``dim < 1``.
+    OverflowError
+        The exact answer would have more than 2**26 bits (about 20 million digits).
 
     References
     ----------
@@ -56,6 +61,8 @@ def zaslavsky_regions(num_hyperplanes: int | sp.Expr, dim: int | sp.Expr) -> sp.
     11
     >>> zaslavsky_regions(2, 2)
     4
+    >>> zaslavsky_regions(10**6, 10**6) == 2**10**6     # d >= m: every sign vector
+    True
     >>> from bounds.symbols import m, d
     >>> zaslavsky_regions(m, d)
     Sum(binomial(m, j), (j, 0, d))
@@ -64,7 +71,8 @@ def zaslavsky_regions(num_hyperplanes: int | sp.Expr, dim: int | sp.Expr) -> sp.
     """
     m = check_count(num_hyperplanes, "num_hyperplanes", 0, "the number of hyperplanes m")
     dd = check_count(dim, "dim", 1, "the dimension d of the space")
-    return result(binomial_sum(m, dd))
+    with naming("zaslavsky_regions", num_hyperplanes=m, dim=dd):
+        return result(binomial_sum(m, dd))
 
 
 def shallow_max_regions(units: int | sp.Expr, n0: int | sp.Expr) -> sp.Expr:
@@ -114,4 +122,5 @@ def shallow_max_regions(units: int | sp.Expr, n0: int | sp.Expr) -> sp.Expr:
     """
     u: Count = check_count(units, "units", 1, "the number of hidden units")
     d: Count = check_count(n0, "n0", 1, "the input dimension")
-    return result(binomial_sum(u, d))
+    with naming("shallow_max_regions", units=u, n0=d):
+        return result(binomial_sum(u, d))

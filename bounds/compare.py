@@ -8,7 +8,8 @@ Omega(floor(n/n0)^{k-1} n^{n0}) (:func:`~bounds.pascanu_lower_bound_uniform`). T
 (deep lower bound over shallow maximum; above 1 means the deep network provably has more
 regions than any shallow one of that size) goes to infinity as n -> oo (k >= 2), and as
 k -> oo when n >= 2 n0 (for n0 <= n < 2 n0 it goes to 0). :func:`deep_vs_shallow` computes
-these ratios and their limits with SymPy; Montufar et al. 2014's stronger lower bound
+these ratios exactly and their limits in closed form (checked in the tests against SymPy's
+``limit`` over residue classes); Montufar et al. 2014's stronger lower bound
 (:func:`~bounds.montufar_lower_bound_uniform`) can replace Pascanu's.
 
 Parameters of a dense network with widths (n_0, n_1, ..., n_L): sum_l (n_{l-1} + 1) n_l
@@ -36,7 +37,7 @@ et al.'s bound it does from k = 2 for n0 <= 4 (n0 = 2: 44/37) and from k = 3 for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -48,7 +49,9 @@ from ._common import (
     check_count,
     check_widths,
     floor_div,
-    is_concrete,
+    naming,
+    power,
+    product,
     require_at_least,
     result,
 )
@@ -63,9 +66,6 @@ __all__ = [
 
 _DEEP_BOUNDS = ("pascanu", "montufar")
 _HYPOTHESIS = "the deep lower bounds need every hidden layer at least as wide as the input"
-
-FloorDiv = Callable[[Count, Count], Count]
-
 
 def num_parameters(widths: Sequence[int | sp.Expr]) -> sp.Expr:
     r"""Number of weights and biases of a dense network with layer widths n_0, n_1, ..., n_L.
@@ -115,20 +115,23 @@ def num_parameters(widths: Sequence[int | sp.Expr]) -> sp.Expr:
 
 
 def num_parameters_uniform(
-    n0: int | sp.Expr, n: int | sp.Expr, L: int | sp.Expr
+    n: int | sp.Expr, L: int | sp.Expr, n0: int | sp.Expr
 ) -> sp.Expr:
     r"""Parameters of L hidden layers of width n on n0 inputs (no readout): symbolic.
 
     .. math:: (n_0 + 1) n + (L - 1)(n + 1) n
 
+    Arguments in the package's order, width first and input dimension last (changed in this
+    release from ``(n0, n, L)``; keyword calls are unaffected).
+
     Parameters
     ----------
-    n0 : int or sympy.Expr
-        Input dimension, >= 1.
     n : int or sympy.Expr
         Width of every hidden layer, >= 1.
     L : int or sympy.Expr
         Number of hidden layers, >= 1.
+    n0 : int or sympy.Expr
+        Input dimension, >= 1.
 
     Returns
     -------
@@ -147,15 +150,15 @@ def num_parameters_uniform(
 
     Examples
     --------
-    >>> num_parameters_uniform(2, 4, 3) == num_parameters([2, 4, 4, 4])
+    >>> num_parameters_uniform(4, 3, 2) == num_parameters([2, 4, 4, 4])
     True
     >>> from bounds.symbols import n0, n, L
-    >>> num_parameters_uniform(n0, n, L)
+    >>> num_parameters_uniform(n, L, n0)
     n*(L - 1)*(n + 1) + n*(n0 + 1)
     """
-    d = check_count(n0, "n0", 1, "the input dimension")
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
+    d = check_count(n0, "n0", 1, "the input dimension")
     return result(_parameters(d, width, layers))
 
 
@@ -163,54 +166,38 @@ def _parameters(n0: Count, n: Count, k: Count) -> Count:
     return (n0 + 1) * n + (k - 1) * (n + 1) * n
 
 
-def _deep_bound(n0: Count, n: Count, k: Count, which: str, fdiv: FloorDiv) -> Count:
+def _deep_bound(n0: Count, n: Count, k: Count, which: str) -> Count:
     exponent = (k - 1) if which == "pascanu" else n0 * (k - 1)
-    return fdiv(n, n0) ** exponent * binomial_sum(n, n0)
+    return product([power(floor_div(n, n0), exponent), binomial_sum(n, n0)])
 
 
-def _ratios(n0: int, n: Count, k: Count, which: str, fdiv: FloorDiv) -> tuple[sp.Expr, sp.Expr]:
-    """(ratio at equal units, ratio at equal parameters), with ``fdiv`` for the floors."""
-    deep = sp.sympify(_deep_bound(n0, n, k, which, fdiv))
-    by_units = sp.sympify(binomial_sum(k * n, n0))
-    by_params = sp.sympify(binomial_sum(fdiv(_parameters(n0, n, k), n0 + 1), n0))
-    return deep / by_units, deep / by_params
+def _limits(n0: int, width: int | None, depth: int | None, which: str) -> tuple[sp.Expr, sp.Expr]:
+    """Closed-form limits of (ratio at equal units, ratio at equal parameters) as the missing
+    one of ``width``/``depth`` grows through the integers (see the module docstring).
 
-
-def _limit_over_residues(
-    n0: int, width: Count | None, depth: Count | None, which: str, period: int
-) -> tuple[sp.Expr, sp.Expr]:
-    """Limits of both ratios as the missing one of ``width``/``depth`` grows through integers.
-
-    The growing variable runs over integers, so it is written ``period * q + r`` for each
-    residue r. ``period`` is a multiple of every divisor under a floor (n0, n0 + 1), and
-    every floored numerator is an integer polynomial in the variable, so on one residue class
-    ``floor(a / b) = (a - (a(q=0) mod b)) / b`` exactly: a polynomial in q, no floor left,
-    which SymPy's ``limit`` handles reliably (it does not with ``floor``). The limit exists
-    when all residue classes agree; otherwise NaN is returned.
+    Width n -> oo, depth k fixed: both bounds are polynomials in n up to the floors, which do
+    not change leading coefficients (floor(n/n0) = n/n0 - r/n0). Deep: (n/n0)^E n^{n0}/n0!,
+    E = k - 1 (Pascanu) or n0 (k - 1) (Montufar); shallow by units (kn)^{n0}/n0!, by
+    parameters s^{n0}/n0! with s ~ (k - 1) n^2 / (n0 + 1). So by units: 1 for k = 1 (the
+    networks coincide), oo otherwise; by parameters: 1 for k = 1, else oo, 0 or
+    n0^{-E} ((n0 + 1)/(k - 1))^{n0} as E + n0 is above, below or equal to 2 n0.
+    Depth k -> oo, width n fixed: the deep bound is floor(n/n0)^E times a constant, the shallow
+    maxima polynomials in k: oo when floor(n/n0) >= 2, 0 when it is 1.
     """
-    q = sp.Dummy("q", integer=True, nonnegative=True)  # a bound variable, not a user symbol
-    found: list[tuple[sp.Expr, sp.Expr]] = []
-    for r in range(period):
-        var = period * q + r
-
-        def fdiv(a: Count, b: Count) -> Count:
-            if is_concrete(a, b):
-                return a // b
-            a = sp.expand(a)
-            return sp.expand((a - int(a.subs(q, 0)) % b) / b)
-
-        n = var if width is None else width
-        k = var if depth is None else depth
-        pair = []
-        for ratio in _ratios(n0, n, k, which, fdiv):
-            ratio = sp.cancel(sp.expand_func(ratio.doit()))
-            pair.append(sp.limit(ratio, q, sp.oo))
-        found.append((pair[0], pair[1]))
-    out = []
-    for i in range(2):
-        values = {f[i] for f in found}
-        out.append(values.pop() if len(values) == 1 else sp.nan)
-    return out[0], out[1]
+    if width is None:  # n -> oo, depth fixed
+        k = int(depth)  # type: ignore[arg-type]
+        if k == 1:
+            return sp.Integer(1), sp.Integer(1)
+        exponent = (k - 1) if which == "pascanu" else n0 * (k - 1)
+        if exponent + n0 > 2 * n0:
+            by_params: sp.Expr = sp.oo
+        elif exponent + n0 < 2 * n0:
+            by_params = sp.Integer(0)
+        else:
+            by_params = sp.Rational(1, n0**exponent) * sp.Rational(n0 + 1, k - 1) ** n0
+        return sp.oo, by_params
+    grows = sp.oo if width // n0 >= 2 else sp.Integer(0)
+    return grows, grows
 
 
 @dataclass(frozen=True)
@@ -284,9 +271,9 @@ class DeepVsShallow:
 
 
 def deep_vs_shallow(
-    n0: int | sp.Expr,
     width: int | sp.Expr,
     depth: int | sp.Expr,
+    n0: int | sp.Expr,
     *,
     deep_bound: str = "pascanu",
     limits: bool = True,
@@ -303,19 +290,24 @@ def deep_vs_shallow(
     each residue class of the growing variable so that the floors disappear; see the module
     docstring for the values).
 
+    Arguments come in the package's one order, widths first, input dimension last (changed
+    in this release from ``deep_vs_shallow(n0, width, depth)``; the names are unchanged, so
+    calls by keyword are unaffected; a positional call in the old order is indistinguishable
+    from a new one, so it is not detected, except that the width-below-n0 error says so).
+
     Parameters
     ----------
-    n0 : int or sympy.Expr
-        Input dimension, >= 1. Limits need it to be an integer.
     width : int or sympy.Expr
         n >= n0 (the bounds' hypothesis).
     depth : int or sympy.Expr
         k >= 1.
+    n0 : int or sympy.Expr
+        Input dimension, >= 1. Limits need it to be an integer.
     deep_bound : {"pascanu", "montufar"}
         Which deep lower bound to use.
     limits : bool
-        Compute the limits (a few SymPy limits per residue class: n0 (n0 + 1) classes for
-        the width, n0 + 1 for the depth; keep n0 small). If False they are None.
+        Compute the limits (closed forms, derived in the module docstring, for an integer
+        n0 and an integer fixed variable). If False they are None.
 
     Returns
     -------
@@ -328,6 +320,8 @@ def deep_vs_shallow(
         ``limits`` not a bool.
     ValueError
         A count is below 1, ``width < n0``, or ``deep_bound`` is unknown.
+    OverflowError
+        The deep bound would have more than 2**26 bits (about 20 million digits).
 
     References
     ----------
@@ -341,42 +335,51 @@ def deep_vs_shallow(
     Examples
     --------
     >>> from bounds.symbols import n, k
-    >>> cmp = deep_vs_shallow(1, 2, 2)     # n = 2 n0: deep wins already at k = 2
+    >>> cmp = deep_vs_shallow(2, 2, 1)     # n = 2 n0: deep wins already at k = 2
     >>> cmp.deep_regions, cmp.equal_units.max_regions, cmp.equal_units.ratio
     (6, 5, 6/5)
     >>> cmp.equal_units.limit_width, cmp.equal_units.limit_depth
     (oo, oo)
-    >>> deep_vs_shallow(2, n, 3).equal_units.ratio
+    >>> deep_vs_shallow(n, 3, 2).equal_units.ratio
     floor(n/2)**2*Sum(binomial(n, j), (j, 0, 2))/Sum(binomial(3*n, j), (j, 0, 2))
-    >>> deep_vs_shallow(2, 3, k).equal_units.limit_depth     # n < 2 n0: no gain from depth
+    >>> deep_vs_shallow(3, k, 2).equal_units.limit_depth     # n < 2 n0: no gain from depth
     0
-    >>> deep_vs_shallow(2, n, 3).equal_parameters.limit_width     # k = n0 + 1: a constant
+    >>> deep_vs_shallow(n, 3, 2).equal_parameters.limit_width     # k = n0 + 1: a constant
     9/16
+    >>> big = deep_vs_shallow(4, 10**6, 2)     # a million layers: exact, and instant
+    >>> big.equal_units.limit_width, big.deep_regions == 2**(10**6 - 1) * 11
+    (oo, True)
     """
     which = check_choice(deep_bound, "deep_bound", _DEEP_BOUNDS)
     if not isinstance(limits, bool):
         raise TypeError(f"limits must be a bool, got {limits!r} of type {type(limits).__name__}")
-    d = check_count(n0, "n0", 1, "the input dimension")
     n = check_count(width, "width", 1, "the width of every hidden layer")
     k = check_count(depth, "depth", 1, "the number of hidden layers")
-    require_at_least(n, d, "width", "n0", _HYPOTHESIS)
+    d = check_count(n0, "n0", 1, "the input dimension")
+    require_at_least(
+        n, d, "width", "n0",
+        _HYPOTHESIS + "; note the argument order is deep_vs_shallow(width, depth, n0), "
+        "changed from (n0, width, depth)",
+    )
 
-    deep = result(_deep_bound(d, n, k, which, floor_div))
-    params = _parameters(d, n, k)
-    shallow_widths = (k * n, floor_div(params, d + 1))
+    with naming("deep_vs_shallow", width=n, depth=k, n0=d):
+        deep = result(_deep_bound(d, n, k, which))
+        params = _parameters(d, n, k)
+        shallow_widths = (k * n, floor_div(params, d + 1))
+        shallow_regions = [result(binomial_sum(s, d)) for s in shallow_widths]
 
     limit_pairs: list[tuple[sp.Expr | None, sp.Expr | None]] = [(None, None), (None, None)]
     if limits and isinstance(d, int):
-        by_width = by_depth = (None, None)
+        by_width: tuple[sp.Expr | None, sp.Expr | None] = (None, None)
+        by_depth: tuple[sp.Expr | None, sp.Expr | None] = (None, None)
         if isinstance(k, int):
-            by_width = _limit_over_residues(d, None, k, which, d * (d + 1))
+            by_width = _limits(d, None, k, which)
         if isinstance(n, int):
-            by_depth = _limit_over_residues(d, n, None, which, d + 1)
+            by_depth = _limits(d, n, None, which)
         limit_pairs = [(by_width[0], by_depth[0]), (by_width[1], by_depth[1])]
 
     comparisons = []
-    for s, (lim_w, lim_k) in zip(shallow_widths, limit_pairs):
-        regions = result(binomial_sum(s, d))
+    for s, regions, (lim_w, lim_k) in zip(shallow_widths, shallow_regions, limit_pairs):
         comparisons.append(
             ShallowComparison(
                 width=result(s),

@@ -19,9 +19,11 @@ The exact constants and theorem wording are not reproduced here (their worked ex
 
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
-from ._common import check_count
+from ._common import check_count, is_concrete, log2, naming, power, refuse_above
 
 __all__ = ["hanin_rolnick_density"]
 
@@ -69,4 +71,8 @@ def hanin_rolnick_density(num_neurons: int | sp.Expr, n0: int | sp.Expr) -> sp.E
     """
     neurons = check_count(num_neurons, "num_neurons", 1, "the number of neurons N")
     d = check_count(n0, "n0", 1, "the input dimension")
+    if is_concrete(neurons, d):
+        with naming("hanin_rolnick_density", num_neurons=neurons, n0=d):
+            refuse_above(d * log2(d), f"{d}!")
+            return sp.Rational(power(neurons, d), math.factorial(d))
     return sp.sympify(neurons) ** d / sp.factorial(d)

@@ -30,6 +30,8 @@ from ._common import (
     check_count,
     check_widths,
     floor_div,
+    naming,
+    power,
     product,
     require_at_least,
     result,
@@ -92,8 +94,9 @@ def montufar_lower_bound(widths: Sequence[int | sp.Expr], n0: int | sp.Expr) -> 
     d = check_count(n0, "n0", 1, "the input dimension")
     for i, v in enumerate(ws):
         require_at_least(v, d, f"widths[{i}]", "n0", _HYPOTHESIS)
-    folds = product([floor_div(v, d) ** d for v in ws[:-1]])
-    return result(folds * binomial_sum(ws[-1], d))
+    with naming("montufar_lower_bound", widths=ws, n0=d):
+        folds = product([power(floor_div(v, d), d) for v in ws[:-1]])
+        return result(product([folds, binomial_sum(ws[-1], d)]))
 
 
 def montufar_lower_bound_uniform(
@@ -140,7 +143,9 @@ def montufar_lower_bound_uniform(
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
     require_at_least(width, d, "n", "n0", _HYPOTHESIS)
-    return result(floor_div(width, d) ** (d * (layers - 1)) * binomial_sum(width, d))
+    with naming("montufar_lower_bound_uniform", n=width, L=layers, n0=d):
+        folds = power(floor_div(width, d), d * (layers - 1))
+        return result(product([folds, binomial_sum(width, d)]))
 
 
 def montufar_trivial_upper_bound(widths: Sequence[int | sp.Expr]) -> sp.Expr:
@@ -177,7 +182,8 @@ def montufar_trivial_upper_bound(widths: Sequence[int | sp.Expr]) -> sp.Expr:
     4096
     """
     ws = check_widths(widths)
-    return result(2 ** sum(ws))
+    with naming("montufar_trivial_upper_bound", widths=ws):
+        return result(power(2, sum(ws)))
 
 
 def montufar_trivial_upper_bound_uniform(n: int | sp.Expr, L: int | sp.Expr) -> sp.Expr:
@@ -215,4 +221,5 @@ def montufar_trivial_upper_bound_uniform(n: int | sp.Expr, L: int | sp.Expr) -> 
     """
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
-    return result(2 ** (width * layers))
+    with naming("montufar_trivial_upper_bound_uniform", n=width, L=layers):
+        return result(power(2, width * layers))

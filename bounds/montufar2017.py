@@ -21,7 +21,16 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from ._common import binomial_sum, check_count, check_widths, minimum, product, result
+from ._common import (
+    binomial_sum,
+    check_count,
+    check_widths,
+    minimum,
+    naming,
+    power,
+    product,
+    result,
+)
 
 __all__ = ["montufar2017_upper_bound", "montufar2017_upper_bound_uniform"]
 
@@ -74,12 +83,13 @@ def montufar2017_upper_bound(widths: Sequence[int | sp.Expr], n0: int | sp.Expr)
     """
     ws = check_widths(widths)
     d = check_count(n0, "n0", 1, "the input dimension")
-    factors = []
-    cap = d
-    for v in ws:
-        cap = minimum(cap, v)
-        factors.append(binomial_sum(v, cap))
-    return result(product(factors))
+    with naming("montufar2017_upper_bound", widths=ws, n0=d):
+        factors = []
+        cap = d
+        for v in ws:
+            cap = minimum(cap, v)
+            factors.append(binomial_sum(v, cap))
+        return result(product(factors))
 
 
 def montufar2017_upper_bound_uniform(
@@ -125,4 +135,5 @@ def montufar2017_upper_bound_uniform(
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
     d = check_count(n0, "n0", 1, "the input dimension")
-    return result(binomial_sum(width, minimum(d, width)) ** layers)
+    with naming("montufar2017_upper_bound_uniform", n=width, L=layers, n0=d):
+        return result(power(binomial_sum(width, minimum(d, width)), layers))

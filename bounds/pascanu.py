@@ -31,6 +31,8 @@ from ._common import (
     check_count,
     check_widths,
     floor_div,
+    naming,
+    power,
     product,
     require_at_least,
     result,
@@ -90,8 +92,9 @@ def pascanu_lower_bound(widths: Sequence[int | sp.Expr], n0: int | sp.Expr) -> s
     d = check_count(n0, "n0", 1, "the input dimension")
     for i, v in enumerate(ws):
         require_at_least(v, d, f"widths[{i}]", "n0", _HYPOTHESIS)
-    folds = product([floor_div(v, d) for v in ws[:-1]])
-    return result(folds * binomial_sum(ws[-1], d))
+    with naming("pascanu_lower_bound", widths=ws, n0=d):
+        folds = product([floor_div(v, d) for v in ws[:-1]])
+        return result(product([folds, binomial_sum(ws[-1], d)]))
 
 
 def pascanu_lower_bound_uniform(
@@ -144,4 +147,6 @@ def pascanu_lower_bound_uniform(
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
     require_at_least(width, d, "n", "n0", _HYPOTHESIS)
-    return result(floor_div(width, d) ** (layers - 1) * binomial_sum(width, d))
+    with naming("pascanu_lower_bound_uniform", n=width, L=layers, n0=d):
+        folds = power(floor_div(width, d), layers - 1)
+        return result(product([folds, binomial_sum(width, d)]))

@@ -14,6 +14,11 @@ this project's
 (2k in place of k for hard-tanh). The product form is derived from the proof; the paper states
 the O(.) form (the product's wording was not checked against the paper's text).
 
+Arguments follow the package's one order, widths first and the input dimension last:
+``raghu_u(k, n, m)`` is U(n, k, m) for n layers of width k on m inputs (changed in this
+release: it was ``raghu_u(n, k, m)``; the names k, n, m keep their meaning, so calls by
+keyword are unaffected, and positional calls must swap the first two arguments).
+
 * :func:`raghu_u` -- U(n, k, m), symbolic or exact.
 * :func:`raghu_leading_term` -- its leading term (k^m / m!)^n as k grows, which is O(k^{mn}).
 * :func:`raghu_layerwise_bound` -- the same layer-by-layer count for arbitrary widths
@@ -22,6 +27,7 @@ the O(.) form (the product's wording was not checked against the paper's text).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import sympy as sp
@@ -33,7 +39,11 @@ from ._common import (
     check_count,
     check_widths,
     is_concrete,
+    log2,
+    naming,
+    power,
     product,
+    refuse_above,
     result,
 )
 
@@ -47,7 +57,7 @@ def _hyperplanes(width: Count, activation: str) -> Count:
 
 
 def raghu_u(
-    n: int | sp.Expr, k: int | sp.Expr, m: int | sp.Expr, activation: str = "relu"
+    k: int | sp.Expr, n: int | sp.Expr, m: int | sp.Expr, activation: str = "relu"
 ) -> sp.Expr:
     r"""Raghu et al.'s bound U(n, k, m) on the number of activation regions of R^m.
 
@@ -58,12 +68,15 @@ def raghu_u(
     of the layers below into at most sum_{j<=m} C(h, j) pieces (Zaslavsky). It is O(k^{mn})
     (:func:`raghu_leading_term`). It bounds activation regions, hence linear regions.
 
+    Arguments come in the package's order (width, layers, input dimension), so
+    ``raghu_u(k, n, m)`` is the paper's U(n, k, m).
+
     Parameters
     ----------
-    n : int or sympy.Expr
-        Number of hidden layers, >= 1.
     k : int or sympy.Expr
         Width of every hidden layer, >= 1.
+    n : int or sympy.Expr
+        Number of hidden layers, >= 1.
     m : int or sympy.Expr
         Input dimension, >= 1.
     activation : {"relu", "hardtanh"}
@@ -79,6 +92,8 @@ def raghu_u(
         A count is not an integer or a SymPy expression, or ``activation`` is not a string.
     ValueError
         A count is below 1, or ``activation`` is not "relu" or "hardtanh".
+    OverflowError
+        The exact answer would have more than 2**26 bits (about 20 million digits).
 
     References
     ----------
@@ -89,23 +104,24 @@ def raghu_u(
 
     Examples
     --------
-    >>> raghu_u(3, 4, 1)     # 3 layers of width 4 on a line: (1 + 4)^3
+    >>> raghu_u(4, 3, 1)     # 3 layers of width 4 on a line: (1 + 4)^3
     125
-    >>> raghu_u(2, 4, 2, "hardtanh")     # 8 hyperplanes per layer: (1 + 8 + 28)^2
+    >>> raghu_u(4, 2, 2, "hardtanh")     # 8 hyperplanes per layer: (1 + 8 + 28)^2
     1369
     >>> from bounds.symbols import n, k, m
-    >>> raghu_u(n, k, m)
+    >>> raghu_u(k, n, m)
     Sum(binomial(k, j), (j, 0, m))**n
     """
     act = check_choice(activation, "activation", _ACTIVATIONS)
-    layers = check_count(n, "n", 1, "the number of hidden layers")
     width = check_count(k, "k", 1, "the width of every hidden layer")
+    layers = check_count(n, "n", 1, "the number of hidden layers")
     dim = check_count(m, "m", 1, "the input dimension")
-    return result(binomial_sum(_hyperplanes(width, act), dim) ** layers)
+    with naming("raghu_u", k=width, n=layers, m=dim):
+        return result(power(binomial_sum(_hyperplanes(width, act), dim), layers))
 
 
 def raghu_leading_term(
-    n: int | sp.Expr, k: int | sp.Expr, m: int | sp.Expr, activation: str = "relu"
+    k: int | sp.Expr, n: int | sp.Expr, m: int | sp.Expr, activation: str = "relu"
 ) -> sp.Expr:
     r"""Leading term of :func:`raghu_u` as the width k grows: (h^m / m!)^n, h = k or 2k.
 
@@ -115,8 +131,8 @@ def raghu_leading_term(
 
     Parameters
     ----------
-    n, k, m, activation
-        As for :func:`raghu_u`.
+    k, n, m, activation
+        As for :func:`raghu_u` (width, layers, input dimension).
 
     Returns
     -------
@@ -137,20 +153,25 @@ def raghu_leading_term(
     --------
     >>> from sympy import expand_func, limit, oo
     >>> from bounds.symbols import k
-    >>> raghu_leading_term(3, k, 2)
+    >>> raghu_leading_term(k, 3, 2)
     k**6/8
-    >>> u = expand_func(raghu_u(3, k, 2).doit())     # binomials as polynomials in k
+    >>> u = expand_func(raghu_u(k, 3, 2).doit())     # binomials as polynomials in k
     >>> u
     (k*(k - 1)/2 + k + 1)**3
-    >>> limit(u / raghu_leading_term(3, k, 2), k, oo)
+    >>> limit(u / raghu_leading_term(k, 3, 2), k, oo)
     1
     """
     act = check_choice(activation, "activation", _ACTIVATIONS)
-    layers = check_count(n, "n", 1, "the number of hidden layers")
     width = check_count(k, "k", 1, "the width of every hidden layer")
+    layers = check_count(n, "n", 1, "the number of hidden layers")
     dim = check_count(m, "m", 1, "the input dimension")
-    h = sp.sympify(_hyperplanes(width, act))
-    return (h**dim / sp.factorial(dim)) ** layers
+    h = _hyperplanes(width, act)
+    if is_concrete(h, dim, layers):
+        with naming("raghu_leading_term", k=width, n=layers, m=dim):
+            refuse_above(dim * log2(h) * layers, f"{h}**{dim * layers}")
+            refuse_above(layers * dim * log2(dim), f"(m!)**{layers}")
+            return sp.Rational(power(h, dim * layers), power(math.factorial(dim), layers))
+    return (sp.sympify(h) ** dim / sp.factorial(dim)) ** layers
 
 
 def raghu_layerwise_bound(
@@ -162,7 +183,7 @@ def raghu_layerwise_bound(
        \qquad h_l = n_l \text{ (ReLU)}, \; 2 n_l \text{ (hard-tanh)}
 
     The argument of :func:`raghu_u` with layer l contributing n_l (or 2 n_l) hyperplanes of
-    R^{n0}. For uniform widths it equals ``raghu_u(L, n, n0)``; Montufar's 2017 bound
+    R^{n0}. For uniform widths it equals ``raghu_u(n, L, n0)``; Montufar's 2017 bound
     (:func:`~bounds.montufar2017_upper_bound`) refines it by capping the dimension.
 
     Parameters
@@ -200,7 +221,8 @@ def raghu_layerwise_bound(
     act = check_choice(activation, "activation", _ACTIVATIONS)
     ws = check_widths(widths)
     dim = check_count(n0, "n0", 1, "the input dimension")
-    value = product([binomial_sum(_hyperplanes(v, act), dim) for v in ws])
+    with naming("raghu_layerwise_bound", widths=ws, n0=dim):
+        value = product([binomial_sum(_hyperplanes(v, act), dim) for v in ws])
     if not is_concrete(*ws, dim):
         value = sp.sympify(value)
     return result(value)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._common import check_count, result
+from ._common import check_count, naming, power, result
 
 __all__ = ["telgarsky_pieces", "arora_pieces"]
 
@@ -57,7 +57,8 @@ def telgarsky_pieces(L: int | sp.Expr) -> sp.Expr:
     2**L
     """
     layers = check_count(L, "L", 1, "the number of compositions")
-    return result(2**layers)
+    with naming("telgarsky_pieces", L=layers):
+        return result(power(2, layers))
 
 
 def arora_pieces(w: int | sp.Expr, k: int | sp.Expr) -> sp.Expr:
@@ -103,4 +104,5 @@ def arora_pieces(w: int | sp.Expr, k: int | sp.Expr) -> sp.Expr:
     """
     pieces = check_count(w, "w", 2, "the number of pieces of one zig-zag")
     depth = check_count(k, "k", 1, "the number of compositions")
-    return result(pieces**depth)
+    with naming("arora_pieces", w=pieces, k=depth):
+        return result(power(pieces, depth))

@@ -15,9 +15,21 @@ state is the running cap c_l = min(n_0, n_1 - j_1, ..., n_l - j_l), an integer i
 [0, n_0]:
 
     S_0 = {n_0: 1};  S_l(min(c, n_l - j)) += S_{l-1}(c) * C(n_l, j)
-    for 0 <= j <= min(c, n_l);  bound = sum_c S_L(c),
+    for 0 <= j <= min(c, n_l);  bound = sum_c S_L(c).
 
-which is O(L n_0^2) big-integer operations instead of ``|J|`` products.
+A cap c stays c for j <= n_l - c and becomes c' = n_l - j otherwise, so one layer is
+
+    S_l(c) = S_{l-1}(c) sum_{j <= min(c, n_l - c)} C(n_l, j)
+             + C(n_l, c) sum_{c'' >= max(c + 1, n_l - c)} S_{l-1}(c''),
+
+prefix sums of one row of binomials and suffix sums of the states: O(min(n_0, n_l))
+big-integer operations per layer (O(sum_l min(n_0, n_l)) in all, instead of ``|J|``
+products), and the last layer only needs sum_c S_{L-1}(c) sum_{j <= c} C(n_L, j). With a
+single state (the first layer, or every n_l >= 2 n_0) the binomial sums take the closed forms of
+:func:`~bounds.zaslavsky_regions`. The answer is at most Montufar 2017's product, and is
+refused up front when that estimate exceeds 2**26 bits, or when the programme's row of
+binomials or its states (estimated from Montufar's partial products) would hold more than
+2**30 bits.
 
 Lower bound (n_l >= 3 n_0): (prod_{l<L} (floor(n_l/n0) + 1)^{n0}) sum_{j<=n0} C(n_L, j),
 better than Montufar et al.'s floor(n_l/n0)^{n0}. For n_0 = 1 and every n_l >= 3 the two
@@ -36,7 +48,7 @@ k(k-1)/2 hyperplanes where two of them tie.
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_left
 from collections.abc import Sequence
 
 import sympy as sp
@@ -47,9 +59,20 @@ from ._common import (
     check_concrete,
     check_count,
     check_widths,
+    INTERMEDIATE_BITS,
+    MPZ,
+    AnswerTooLarge,
+    BigInt,
+    exact_binomial_sum,
     floor_div,
+    log2,
+    log2_binomial,
+    log2_binomial_sum,
     minimum,
+    naming,
+    power,
     product,
+    refuse_above,
     require_at_least,
     result,
 )
@@ -75,18 +98,68 @@ _ONE_INPUT_HYPOTHESIS = (
 )
 
 
+def _row(width: int, top: int, weighted: bool) -> tuple[list[BigInt], list[BigInt]]:
+    """C(width, j) (or 1) for j <= top, and their prefix sums, as MPZ."""
+    if weighted:
+        half = min(top, width // 2)
+        need = (top + 1) * log2_binomial(width, half)
+        if need > INTERMEDIATE_BITS:
+            raise AnswerTooLarge(need, f"a row of {top + 1} binomials C({width}, j)", True)
+    row = [MPZ(1)]
+    for j in range(top):
+        row.append(row[-1] * (width - j) // (j + 1) if weighted else MPZ(1))
+    prefix = []
+    total = MPZ(0)
+    for v in row:
+        total += v
+        prefix.append(total)
+    return row, prefix
+
+
 def _serra_dp(widths: list[int], n0: int, weighted: bool) -> int:
     """Sum over J of prod C(n_l, j_l) (``weighted``) or of 1, by DP over the running cap."""
-    states: dict[int, int] = {n0: 1}
-    for width in widths:
-        row = [math.comb(width, j) if weighted else 1 for j in range(min(n0, width) + 1)]
-        nxt: dict[int, int] = {}
-        for cap, total in states.items():
-            for j in range(min(cap, width) + 1):
-                new_cap = min(cap, width - j)
-                nxt[new_cap] = nxt.get(new_cap, 0) + total * row[j]
-        states = nxt
-    return sum(states.values())
+    states: dict[int, BigInt] = {n0: MPZ(1)}
+    for index, width in enumerate(widths):
+        last = index == len(widths) - 1
+        if len(states) == 1:
+            ((cap, value),) = states.items()
+            if last or width >= 2 * cap:  # caps cannot drop: one closed-form binomial sum
+                block = exact_binomial_sum(width, cap) if weighted else min(cap, width) + 1
+                if last:
+                    return int(value * block)
+                states = {cap: value * block}
+                continue
+        top = min(max(states), width)
+        row, prefix = _row(width, top, weighted)
+        if weighted:  # the next states: top + 1 values, each at most Montufar's partial product
+            held = (top + 1) * _montufar2017_log2(widths[: index + 1], n0)
+            if held > INTERMEDIATE_BITS:
+                raise AnswerTooLarge(held, f"{top + 1} partial sums after layer {index + 1}", True)
+        if last:
+            return int(sum(v * prefix[min(c, width)] for c, v in states.items()))
+        ascending = sorted(states)
+        above: list[BigInt] = [MPZ(0)] * (len(ascending) + 1)  # sums of states[caps[i:]]
+        for i in range(len(ascending) - 1, -1, -1):
+            above[i] = above[i + 1] + states[ascending[i]]
+        nxt: dict[int, BigInt] = {}
+        for c, v in states.items():
+            if c <= width:  # stays at c for j <= width - c
+                nxt[c] = v * prefix[min(c, width - c)]
+        for c_new in range(min(ascending[-1] - 1, width) + 1):  # from caps >= max(c+1, n-c)
+            moved = above[bisect_left(ascending, max(c_new + 1, width - c_new))]
+            if moved:
+                nxt[c_new] = nxt.get(c_new, MPZ(0)) + row[c_new] * moved
+        states = {c: v for c, v in nxt.items() if v}
+    return int(sum(states.values()))
+
+
+def _montufar2017_log2(widths: list[int], n0: int) -> float:
+    """log2 of Montufar 2017's product (an upper estimate of Serra's bound), never computed."""
+    total, cap = 0.0, n0
+    for v in widths:
+        cap = min(cap, v)
+        total += log2_binomial_sum(v, cap)
+    return total
 
 
 def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
@@ -96,7 +169,8 @@ def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
        J = \{ 0 \le j_l \le \min(n_0, n_1 - j_1, \dots, n_{l-1} - j_{l-1}, n_l) \}
 
     Evaluated by dynamic programming over the running cap min(n_0, n_1 - j_1, ...,
-    n_l - j_l) (see the module docstring): O(L n_0^2) operations, never ``|J|``. At most
+    n_l - j_l) (see the module docstring): O(sum_l min(n_0, n_l)) operations, never
+    ``|J|``. At most
     :func:`~bounds.montufar2017_upper_bound` (J is inside Montufar's box j_l <= d_l); equal to
     it when every n_l >= 2 n0 (the caps never drop below n0), to Zaslavsky's count for one
     layer, and to prod(n_l + 1) for n0 = 1 and every n_l >= 2.
@@ -140,7 +214,9 @@ def serra_upper_bound(widths: Sequence[int], n0: int) -> sp.Integer:
     if not isinstance(d, int):
         raise TypeError(f"n0 must be a concrete integer for serra_upper_bound ({_DP_REASON}), "
                         f"got the SymPy expression {d}")
-    return sp.Integer(_serra_dp(ints, d, weighted=True))
+    with naming("serra_upper_bound", widths=ints, n0=d):
+        refuse_above(_montufar2017_log2(ints, d), "Montufar 2017's product, which bounds it")
+        return sp.Integer(_serra_dp(ints, d, weighted=True))
 
 
 def serra_index_set_size(widths: Sequence[int], n0: int) -> sp.Integer:
@@ -182,7 +258,9 @@ def serra_index_set_size(widths: Sequence[int], n0: int) -> sp.Integer:
     if not isinstance(d, int):
         raise TypeError(f"n0 must be a concrete integer for serra_index_set_size "
                         f"({_DP_REASON}), got the SymPy expression {d}")
-    return sp.Integer(_serra_dp(ints, d, weighted=False))
+    with naming("serra_index_set_size", widths=ints, n0=d):
+        refuse_above(sum(log2(min(d, v) + 1) for v in ints), "prod_l (min(n0, n_l) + 1)")
+        return sp.Integer(_serra_dp(ints, d, weighted=False))
 
 
 def serra_lower_bound(widths: Sequence[int | sp.Expr], n0: int | sp.Expr) -> sp.Expr:
@@ -226,8 +304,9 @@ def serra_lower_bound(widths: Sequence[int | sp.Expr], n0: int | sp.Expr) -> sp.
     d = check_count(n0, "n0", 1, "the input dimension")
     for i, v in enumerate(ws):
         require_at_least(v, 3 * d, f"widths[{i}]", "3 n0", _LOWER_HYPOTHESIS)
-    folds = product([(floor_div(v, d) + 1) ** d for v in ws[:-1]])
-    return result(folds * binomial_sum(ws[-1], d))
+    with naming("serra_lower_bound", widths=ws, n0=d):
+        folds = product([power(floor_div(v, d) + 1, d) for v in ws[:-1]])
+        return result(product([folds, binomial_sum(ws[-1], d)]))
 
 
 def serra_lower_bound_uniform(
@@ -272,7 +351,9 @@ def serra_lower_bound_uniform(
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
     require_at_least(width, 3 * d, "n", "3 n0", _LOWER_HYPOTHESIS)
-    return result((floor_div(width, d) + 1) ** (d * (layers - 1)) * binomial_sum(width, d))
+    with naming("serra_lower_bound_uniform", n=width, L=layers, n0=d):
+        folds = power(floor_div(width, d) + 1, d * (layers - 1))
+        return result(product([folds, binomial_sum(width, d)]))
 
 
 def serra_one_input_maximum(widths: Sequence[int | sp.Expr]) -> sp.Expr:
@@ -313,7 +394,8 @@ def serra_one_input_maximum(widths: Sequence[int | sp.Expr]) -> sp.Expr:
     ws = check_widths(widths)
     for i, v in enumerate(ws):
         require_at_least(v, 3, f"widths[{i}]", "3", _ONE_INPUT_HYPOTHESIS)
-    return result(product([v + 1 for v in ws]))
+    with naming("serra_one_input_maximum", widths=ws):
+        return result(product([v + 1 for v in ws]))
 
 
 def serra_one_input_maximum_uniform(n: int | sp.Expr, L: int | sp.Expr) -> sp.Expr:
@@ -350,7 +432,8 @@ def serra_one_input_maximum_uniform(n: int | sp.Expr, L: int | sp.Expr) -> sp.Ex
     width = check_count(n, "n", 1, "the width of every hidden layer")
     layers = check_count(L, "L", 1, "the number of hidden layers")
     require_at_least(width, 3, "n", "3", _ONE_INPUT_HYPOTHESIS)
-    return result((width + 1) ** layers)
+    with naming("serra_one_input_maximum_uniform", n=width, L=layers):
+        return result(power(width + 1, layers))
 
 
 def _maxout_hyperplanes(rank: Count, width: Count) -> Count:
@@ -406,12 +489,13 @@ def serra_maxout_upper_bound(
     ws = check_widths(widths)
     d = check_count(n0, "n0", 1, "the input dimension")
     kk = check_count(rank, "rank", 2, "the maxout rank k")
-    factors = []
-    cap = d
-    for v in ws:
-        cap = minimum(cap, v)
-        factors.append(binomial_sum(_maxout_hyperplanes(kk, v), cap))
-    return result(product(factors))
+    with naming("serra_maxout_upper_bound", widths=ws, n0=d, rank=kk):
+        factors = []
+        cap = d
+        for v in ws:
+            cap = minimum(cap, v)
+            factors.append(binomial_sum(_maxout_hyperplanes(kk, v), cap))
+        return result(product(factors))
 
 
 def serra_maxout_upper_bound_uniform(
@@ -459,4 +543,6 @@ def serra_maxout_upper_bound_uniform(
     layers = check_count(L, "L", 1, "the number of hidden layers")
     d = check_count(n0, "n0", 1, "the input dimension")
     kk = check_count(rank, "rank", 2, "the maxout rank k")
-    return result(binomial_sum(_maxout_hyperplanes(kk, width), minimum(d, width)) ** layers)
+    with naming("serra_maxout_upper_bound_uniform", n=width, L=layers, n0=d, rank=kk):
+        block = binomial_sum(_maxout_hyperplanes(kk, width), minimum(d, width))
+        return result(power(block, layers))

@@ -82,7 +82,7 @@ def _exact_counts(n: int, k: int) -> dict:
 
 def row(n0: int, n: int, k: int, exact: bool) -> dict:
     widths = [n] * k
-    cmp = bounds.deep_vs_shallow(n0, n, k, limits=False)
+    cmp = bounds.deep_vs_shallow(n, k, n0, limits=False)
     out = {
         "n0": n0, "n": n, "k": k, "units": n * k, "params": int(cmp.parameters),
         "pascanu": int(bounds.pascanu_lower_bound(widths, n0)),

@@ -479,7 +479,7 @@ def test_whole_space_counts_within_the_upper_bounds(n0, act):
     for seed in range(2):
         net = random_network(widths, act, sigma_w=sigma_w, sigma_b=1.0, seed=seed)
         part = partition(net)
-        assert part.num_regions <= int(bounds.raghu_u(depth, k, n0, act))
+        assert part.num_regions <= int(bounds.raghu_u(k, depth, n0, act))
         if act == "relu":
             assert part.num_regions <= int(bounds.serra_upper_bound([k] * depth, n0))
             assert part.num_regions <= int(bounds.montufar2017_upper_bound([k] * depth, n0))

@@ -104,7 +104,7 @@ def _bounds(n0: int, n: int, k: int) -> dict:
     import bounds
 
     widths = [n] * k
-    cmp = bounds.deep_vs_shallow(n0, n, k, limits=False)
+    cmp = bounds.deep_vs_shallow(n, k, n0, limits=False)
     return {
         "units": n * k,
         "params": int(cmp.parameters),
@@ -435,7 +435,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
         if found is not None:
             return f"from k={found}"
         later = next((k for k in range(p["depths"][-1] + 1, 41)
-                      if bounds.deep_vs_shallow(p["n0"], p["n"], k, limits=False)
+                      if bounds.deep_vs_shallow(p["n"], k, p["n0"], limits=False)
                       .equal_units.ratio > 1), None)
         return (f"not up to k={p['depths'][-1]}; the bound alone first wins at k={later}"
                 if later else "not up to k=40")
