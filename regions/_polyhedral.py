@@ -100,6 +100,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import FloatModeError
 from .kinds import NumberKind
 from ._stages import check_float_range
 from .activations import ACTIVATIONS
@@ -654,7 +655,7 @@ class PolyhedralEngine(MaxStageMixin):
             if len(self._thresholds) > 1:
                 hits = near.astype(np.int8) if hits is None else hits + near
         if hits is not None and np.any((hits > 1) & (w != 0)):
-            raise RuntimeError(
+            raise FloatModeError(
                 "partition: a value lies within the float tolerance of two thresholds (the "
                 "data's scale there is too large for float64 to tell them apart); use "
                 "exact=True")
@@ -934,7 +935,7 @@ class PolyhedralEngine(MaxStageMixin):
     def _inconsistent(self, what: str) -> None:
         if self.exact:  # pragma: no cover - a bug
             raise AssertionError(f"internal error: {what}")
-        raise RuntimeError(
+        raise FloatModeError(
             f"partition: {what} (float rounding at a near-degenerate vertex); use exact=True, "
             "or a larger tol")
 

@@ -64,6 +64,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .errors import FloatModeError
 from . import _numbers
 from .domains import Box, Polytope, Slice
 from .graph import Graph, compose_input
@@ -492,7 +493,7 @@ def _cell_adjacency(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray, X: np.ndar
     i = np.flatnonzero(same)
     a, b = order[i], order[i + 1]
     if i.shape[0] and np.any(same[1:] & same[:-1]):
-        raise RuntimeError("partition: a facet is shared by more than two cells (float "
+        raise FloatModeError("partition: a facet is shared by more than two cells (float "
                            "rounding at a near-degenerate vertex); use exact=True")
     # compare the matched faces' vertices (hash collisions)
     ka = k[a]

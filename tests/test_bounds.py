@@ -1,7 +1,8 @@
 """The bounds package: pinned numbers, a brute-force oracle for Serra's bound, properties,
 symbolic against exact evaluation, deep-versus-shallow limits, bad input, the benchmark.
 
-Pinned numbers come from the project's REFERENCE.md ("Numbers to pin"); each was re-derived
+Pinned numbers come from tests/reference_numbers.py (the reference sheet's "Numbers to pin",
+committed); each was re-derived
 by hand from the formula (see the comments).
 """
 
@@ -52,6 +53,9 @@ from bounds import (
     zaslavsky_regions,
 )
 from bounds.symbols import L, N, d, j, k, m, n, n0, w
+
+from .reference_numbers import BOUNDS, HANIN_ROLNICK_EXAMPLE, TELGARSKY, ZASLAVSKY
+from .reference_numbers import SERRA_784 as SERRA_784_TABLE
 from regions import random_network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,40 +67,24 @@ def _is_int(value, expected):
     return isinstance(value, sp.Integer) and value == expected
 
 
-# -- numbers pinned in REFERENCE.md ------------------------------------------------------
+# -- numbers pinned in tests/reference_numbers.py ------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        # Zaslavsky: 1 + 4 + 6 and 1 + 2 + 1.
-        (lambda: zaslavsky_regions(4, 2), 11),
-        (lambda: zaslavsky_regions(2, 2), 4),
-        # n0 = 1, (4, 4, 4): 4 * 4 * 5 twice; (4 + 1)^3; 2^12.
-        (lambda: pascanu_lower_bound([4, 4, 4], 1), 80),
-        (lambda: montufar_lower_bound([4, 4, 4], 1), 80),
-        (lambda: serra_upper_bound([4, 4, 4], 1), 125),
-        (lambda: serra_one_input_maximum([4, 4, 4]), 125),
-        (lambda: montufar_trivial_upper_bound([4, 4, 4]), 4096),
-        # n0 = 1, (10, 10, 10): 10 * 10 * 11; 11^3.
-        (lambda: montufar_lower_bound([10, 10, 10], 1), 1100),
-        (lambda: serra_upper_bound([10, 10, 10], 1), 1331),
-        # n0 = 2, (4, 4, 4): 2 * 2 * 11; 2^2 * 2^2 * 11; 11^3 (every j_l <= 2 allowed).
-        (lambda: pascanu_lower_bound([4, 4, 4], 2), 44),
-        (lambda: montufar_lower_bound([4, 4, 4], 2), 176),
-        (lambda: serra_upper_bound([4, 4, 4], 2), 1331),
-        (lambda: montufar2017_upper_bound([4, 4, 4], 2), 1331),
-        # n0 = 2, (6, 6, 6): 3 * 3 * 22; 3^2 * 3^2 * 22; 4^2 * 4^2 * 22; 22^3.
-        (lambda: pascanu_lower_bound([6, 6, 6], 2), 198),
-        (lambda: montufar_lower_bound([6, 6, 6], 2), 1782),
-        (lambda: serra_lower_bound([6, 6, 6], 2), 5632),
-        (lambda: serra_upper_bound([6, 6, 6], 2), 10648),
-        # Telgarsky.
-        *[(lambda L=L_: telgarsky_pieces(L), 2**L_) for L_ in range(1, 7)],
-        # Hanin-Rolnick example 96^2 / 2!.
-        (lambda: hanin_rolnick_density(96, 2), 4608),
-    ],
-)
+ONE_ARGUMENT = {"serra_one_input_maximum", "montufar_trivial_upper_bound"}
+"""The bounds of widths alone."""
+
+PINNED = [
+    *[(lambda a=args: zaslavsky_regions(*a), v) for args, v in ZASLAVSKY.items()],
+    *[(lambda f=f, w=w, n=n: (getattr(bounds, f)(list(w)) if f in ONE_ARGUMENT
+                              else getattr(bounds, f)(list(w), n)), v)
+      for (f, w, n), v in BOUNDS.items()],
+    *[(lambda L=L_: telgarsky_pieces(L), v) for L_, v in TELGARSKY.items()],
+    (lambda: hanin_rolnick_density(*HANIN_ROLNICK_EXAMPLE[0]), HANIN_ROLNICK_EXAMPLE[1]),
+]
+"""The numbers of tests/reference_numbers.py (re-derived there, formula by formula)."""
+
+
+@pytest.mark.parametrize("value, expected", PINNED)
 def test_pinned_numbers(value, expected):
     assert _is_int(value(), expected)
 
@@ -106,14 +94,7 @@ def test_telgarsky_sequence():
 
 
 # Serra et al.'s two-layer MNIST-sized table: n0 = 784, n1 + n2 = 22.
-SERRA_784 = [
-    ((1, 21), 23, 44),
-    ((4, 18), 9109, 64768),
-    ((8, 14), 600370, 3305216),
-    ((11, 11), 2449868, 4194304),
-    ((14, 8), 3913704, 4194304),
-    ((21, 1), 4194303, 4194304),
-]
+SERRA_784 = [(w, a, b) for w, (a, b) in sorted(SERRA_784_TABLE.items())]
 
 
 @pytest.mark.parametrize("widths, serra, montufar", SERRA_784, ids=str)
