@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import _numbers
+from ._tables import dataframe
 from .graph import Graph
 from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, cast
 from .network import Network
@@ -103,12 +104,7 @@ class SegmentTraces:
 
     def to_dataframe(self) -> Any:
         """:meth:`records` as a pandas DataFrame (needs pandas: ``pip install pandas``)."""
-        try:
-            import pandas as pd
-        except ImportError as err:  # pragma: no cover - pandas is in the test extra
-            raise ImportError("SegmentTraces.to_dataframe needs pandas: pip install pandas"
-                              ) from err
-        return pd.DataFrame.from_records(self.records()).set_index("segment")
+        return dataframe(self.records(), "SegmentTraces.to_dataframe", index="segment")
 
     def __repr__(self) -> str:
         return (f"SegmentTraces({len(self)} segments, {int(self.num_pieces.sum())} pieces, "

@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ._tables import dataframe
+
 __all__ = ["RegionTracker", "plot_counts"]
 
 
@@ -116,13 +118,8 @@ class RegionTracker:
 
     def to_dataframe(self) -> Any:
         """The records as a pandas DataFrame (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as err:  # pragma: no cover - pandas is in the test extra
-            raise ImportError("RegionTracker.to_dataframe needs pandas: pip install pandas"
-                              ) from err
-        return pd.DataFrame.from_records(self.records,
-                                         columns=["step", "name", "what", "count", "transitions"])
+        return dataframe(self.records, "RegionTracker.to_dataframe",
+                         columns=["step", "name", "what", "count", "transitions"])
 
     def plot(self, ax: Any = None) -> Any:
         """:func:`plot_counts` of this tracker."""

@@ -8,20 +8,14 @@ pytest.importorskip("matplotlib")
 
 from regions import Arc, Network, random_network, trace  # noqa: E402
 from regions.experiments import sign_transitions_large_sigma as exp  # noqa: E402
+from .experiment_fixtures import quick_run  # noqa: E402
 from regions.experiments._common import fit_line, seeds  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def result():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    res = exp.run(quick=True)
-    yield res
-    import matplotlib.pyplot as plt
-
-    for fig in res.figures.values():
-        plt.close(fig)
+    with quick_run(exp) as res:
+        yield res
 
 
 def test_claims_recomputed_from_the_data(result):
