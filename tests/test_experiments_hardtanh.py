@@ -182,31 +182,29 @@ def test_sign_transition_claims_recomputed_from_the_points(transitions):
     groups = {}
     for p in data["points"]:
         groups.setdefault((p["k"], p["sigma_w2"], p["depth"]), []).append(p)
-    means = [(key[1], np.mean([p["length"] for p in ps]),
+    means = [(key[0], key[1], np.mean([p["length"] for p in ps]),
               np.mean([p["sign_transitions"] for p in ps])) for key, ps in groups.items()]
     assert len(means) == len(data["means"])
 
-    def fit(select):
-        sel = [(l, t) for s2, l, t in means if select(s2)]
+    def fit(select, scale=lambda k: 1.0):
+        sel = [(l / scale(k), t) for k, s2, l, t in means if select(k, s2)]
         pos = [(l, t) for l, t in sel if t > 0]
         slope, r2 = _loglog(*zip(*pos))
         rate = sum(t for _, t in sel) / sum(l for l, _ in sel)
-        span = np.log10(max(l for l, _ in sel) / min(l for l, _ in sel))
-        return slope, r2, rate, span
+        return slope, r2, rate
 
-    def ok(slope, r2):
+    def ok(slope, r2, *_):
         return abs(slope - 1) <= tol and r2 >= r2_min
 
-    slope, r2, rate, _ = fit(lambda s2: True)
-    assert data["sign_fits"]["all"]["slope"] == pytest.approx(slope)
-    assert data["sign_fits"]["all"]["r2"] == pytest.approx(r2)
-    assert data["sign_fits"]["all"]["per_length"] == pytest.approx(rate)
-    assert transitions.claims[0].holds == ok(slope, r2)
-    per = {s2: fit(lambda v, s2=s2: v == s2) for s2 in data["sigma_w2"]}
-    wide = [s2 for s2, f in per.items() if f[3] >= 1]
-    assert transitions.claims[1].holds == (bool(wide) and all(ok(*per[s2][:2])
-                                                              for s2 in wide))
-    rates = [f[2] for f in per.values()]
+    per_width = [fit(lambda k, s2, w=w: k == w) for w in data["widths"]]
+    for w, f in zip(data["widths"], per_width):
+        got = data["sign_fits"][f"k = {w}"]
+        assert (got["slope"], got["r2"], got["per_length"]) == pytest.approx(f)
+    assert transitions.claims[0].holds == all(ok(*f) for f in per_width)
+    scaled = fit(lambda k, s2: True, scale=np.sqrt)
+    assert data["sign_fits"]["all, l / sqrt(k)"]["r2"] == pytest.approx(scaled[1])
+    assert transitions.claims[1].holds == ok(*scaled)
+    rates = [fit(lambda k, s2, v=v: s2 == v)[2] for v in data["sigma_w2"]]
     assert transitions.claims[2].holds == (max(rates) / min(rates) <= 2)
     # the deepest readout is the network's own output: T equals the trace's sign changes
     depth = data["depth"]

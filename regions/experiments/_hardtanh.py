@@ -86,7 +86,38 @@ def readout_network(net: Network, rows: np.ndarray) -> Network:
     and carried to the output through the later hard-tanh layers with weight 1: since
     |z^(d)| <= 1 entrywise, |c_d| <= 1/2, where hard-tanh is the identity, so the carried
     units never change piece (no knot, no transition) and the hidden units' pieces are those
-    of ``net``. Biases are ``net``'s (the carried units get 0)."""
+    of ``net``. Biases are ``net``'s (the carried units get 0).
+
+    Parameters
+    ----------
+    net : Network
+        A hard-tanh network [k, k x n, 1] (as :func:`configuration` draws).
+    rows : array_like, shape (n, k)
+        The readout rows r_1, ..., r_n.
+
+    Returns
+    -------
+    Network
+        [k, k, k + 1, ..., k + n - 1, n], hard-tanh hidden layers, linear output.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (T, the sign
+       transitions of the output) and Observation 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regions import trace
+    >>> net, arc = configuration(6, 4.0, 3, seed=0)
+    >>> rows = np.ones((3, 6))
+    >>> aug = readout_network(net, rows)
+    >>> aug.widths
+    (6, 6, 7, 8, 3)
+    >>> trace(aug, arc).num_pieces == trace(net, arc).num_pieces
+    True
+    """
     n = len(net.weights) - 1
     k = net.widths[-2]
     rows = np.asarray(rows, dtype=float)

@@ -8,9 +8,9 @@ readout r_d . z^(d) (r_d a fixed Gaussian row; for d = n the network's own outpu
 is the exact number of sign changes of that readout along the arc
 (:func:`._hardtanh.readout_sign_transitions`: one trace of a network that carries every
 layer's readout to the output) and l(z^(d)) the exact length of the layer-d image
-(``Trace.lengths[d]``). A least-squares line log10 T = a + b log10 l is fitted per sigma_w^2 and
-pooled over all sigma_w^2, on the means over seeds of each (k, sigma_w^2, d) (b = 1 is
-proportionality). The paper states Observation 1 for every sigma_w and sets no threshold; the
+(``Trace.lengths[d]``). A least-squares line log10 T = a + b log10 l is fitted on the means over
+seeds of each (k, sigma_w^2, d): per width pooled over all sigma_w^2 (the judged claim), per
+sigma_w^2, and over everything (b = 1 is proportionality). The paper states Observation 1 for every sigma_w and sets no threshold; the
 claim is judged with :data:`SLOPE_TOL` and :data:`R2_MIN` (see the report text for why).
 
 The earlier form of this experiment, all *neuron* transitions of layers 1..d against
@@ -87,7 +87,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                                    "previous_length": m["lengths"][d - 1]})
                 progress.step(note=f"k={k} sigma_w^2={s2}")
 
-    # -- sign transitions: seed means per (k, sigma_w^2, d), fitted per sigma_w^2 and pooled --
+    # -- sign transitions: seed means per (k, sigma_w^2, d), fitted per width and pooled -----
     means = []
     for k in widths:
         for s2 in SIGMA_W2:
@@ -99,13 +99,18 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                               "sign_transitions": float(np.mean([p["sign_transitions"]
                                                                  for p in sel]))})
 
-    def sign_fit(select) -> dict:
+    def sign_fit(select, scaled: bool = False) -> dict:
         sel = [m for m in means if select(m)]
-        return _fit([m["length"] for m in sel], [m["sign_transitions"] for m in sel])
+        return _fit([m["length"] / (np.sqrt(m["k"]) if scaled else 1.0) for m in sel],
+                    [m["sign_transitions"] for m in sel])
 
-    sign_fits = {"all": sign_fit(lambda m: True)}
+    sign_fits = {}
+    for k in widths:
+        sign_fits[f"k = {k}"] = sign_fit(lambda m, k=k: m["k"] == k)
     for s2 in SIGMA_W2:
-        sign_fits[str(s2)] = sign_fit(lambda m, s2=s2: m["sigma_w2"] == s2)
+        sign_fits[f"sigma_w^2 = {s2}"] = sign_fit(lambda m, s2=s2: m["sigma_w2"] == s2)
+    sign_fits["all"] = sign_fit(lambda m: True)
+    sign_fits["all, l / sqrt(k)"] = sign_fit(lambda m: True, scaled=True)
 
     # -- neuron transitions of layers 1..d (the second table) ------------------------------
     def fit(select, x="length"):
@@ -144,10 +149,11 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
             ax.scatter([m["length"] for m in sel], [m["sign_transitions"] for m in sel], s=12,
                        color=colour, marker=marker, alpha=0.7,
                        label=rf"$\sigma_w^2 = {s2}$" if k == widths[0] else None)
-    f = sign_fits["all"]
-    ax.plot(xs, 10 ** f["intercept"] * xs ** f["slope"], "k-", lw=1.2,
-            label=f"fit, all: slope {f['slope']:.2f}, $R^2$ = {f['r2']:.3f}")
-    ax.plot(xs, f["per_length"] * xs, "k:", lw=1, label="T = c l (slope 1)")
+    for marker, k in zip(markers, widths):
+        f = sign_fits[f"k = {k}"]
+        ax.plot(xs, 10 ** f["intercept"] * xs ** f["slope"], "k-", lw=0.8,
+                label=f"fit, k = {k} ({marker}): slope {f['slope']:.2f}, "
+                      f"$R^2$ = {f['r2']:.3f}")
     ax.set_title("sign transitions T of a random readout (mean over seeds)", fontsize=9)
     ax.set_ylabel("sign transitions T")
     ax = axes[1]
@@ -185,12 +191,9 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     fig.tight_layout()
 
     # -- claims ----------------------------------------------------------------------------
-    pooled = sign_fits["all"]
-    spans = {s2: np.log10(sign_fits[str(s2)]["l_max"] / sign_fits[str(s2)]["l_min"])
-             for s2 in SIGMA_W2}
-    wide = [s2 for s2 in SIGMA_W2 if spans[s2] >= 1]
-    narrow = [s2 for s2 in SIGMA_W2 if spans[s2] < 1]
-    per_length = {s2: sign_fits[str(s2)]["per_length"] for s2 in SIGMA_W2}
+    by_width = [sign_fits[f"k = {k}"] for k in widths]
+    scaled = sign_fits["all, l / sqrt(k)"]
+    per_length = {s2: sign_fits[f"sigma_w^2 = {s2}"]["per_length"] for s2 in SIGMA_W2}
     spread = max(per_length.values()) / min(per_length.values())
     per_layer = {}
     for k in widths:
@@ -208,14 +211,14 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                 + (f" ({f['zeros']} with T = 0 left out)" if f["zeros"] else ""))
 
     claims = (
-        Claim("Observation 1, pooled over σ_w² = "
-              f"{', '.join(map(str, SIGMA_W2))}: the sign transitions T of a random readout "
+        Claim("Observation 1: at each width k, pooled over every σ_w² ("
+              f"{', '.join(map(str, SIGMA_W2))}), the sign transitions T of a random readout "
               f"are proportional to l(z^(d)) (log-log slope within 1 ± {SLOPE_TOL}, "
-              f"R² ≥ {R2_MIN})", _proportional(pooled), fit_text(pooled)),
-        Claim("the same for each σ_w² whose lengths span at least a decade (σ_w² = "
-              f"{', '.join(map(str, wide)) or 'none'})",
-              bool(wide) and all(_proportional(sign_fits[str(s2)]) for s2 in wide),
-              "; ".join(f"σ_w² = {s2}: {fit_text(sign_fits[str(s2)])}" for s2 in wide)),
+              f"R² ≥ {R2_MIN})", all(_proportional(f) for f in by_width),
+              "; ".join(f"k = {k}: {fit_text(f)}" for k, f in zip(widths, by_width))),
+        Claim("the same pooled over the widths too, with the length in units of √k (the "
+              "scale of a k-dimensional hard-tanh image)", _proportional(scaled),
+              fit_text(scaled)),
         Claim("one constant for every σ_w²: T per unit length within a factor 2 across σ_w²",
               bool(spread <= 2),
               "T / l (sum over the seed means, zeros included): "
@@ -228,14 +231,15 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     )
 
     # -- tables and text ---------------------------------------------------------------------
-    sign_rows = [[f"σ_w² = {s2}", f["points"], f["zeros"], f"{f['l_min']:.3g} to {f['l_max']:.3g}",
-                  f["slope"], f["r2"], f["per_length"]]
-                 for s2, f in ((s2, sign_fits[str(s2)]) for s2 in SIGMA_W2)]
-    sign_rows.append(["all σ_w²", pooled["points"], pooled["zeros"],
-                      f"{pooled['l_min']:.3g} to {pooled['l_max']:.3g}", pooled["slope"],
-                      pooled["r2"], pooled["per_length"]])
-    sign_table = markdown_table(["points", "fitted", "T = 0", "l(z^(d))", "slope b", "R²",
-                                 "T / l"], sign_rows)
+    def fit_label(key: str) -> str:
+        return (key.replace("sigma_w^2", "σ_w²").replace("l / sqrt(k)", "l / √k")
+                .replace("all", "all k and σ_w²", 1))
+
+    sign_rows = [[fit_label(key), f["points"], f["zeros"],
+                  f"{f['l_min']:.3g} to {f['l_max']:.3g}", f["slope"], f["r2"], f["per_length"]]
+                 for key, f in sign_fits.items()]
+    sign_table = markdown_table(["points", "fitted", "T = 0", "length range", "slope b", "R²",
+                                 "T / length"], sign_rows)
     sign_depth_rows = [[k, f"σ_w² = {s2}",
                         *[f"{sign_curves[(k, s2)][d - 1]:.1f}" for d in (1, depth // 2, depth)]]
                        for k in widths for s2 in SIGMA_W2]
@@ -256,10 +260,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
         ["k", "σ_w²", "at d = 1", f"d = {depth // 2}", f"d = {depth}", "per-layer ratio"],
         depth_rows)
     total_slope = fits["all, against sum_(j<d) l(z^(j))"]["slope"]
-    narrow_text = (f"For σ_w² = {', '.join(map(str, narrow))} the lengths span less than a "
-                   "decade (the image barely grows), so a slope fitted on those points alone "
-                   "says little; they enter the pooled fit, which is what the paper's "
-                   "statement for every σ_w asks for. " if narrow else "")
+    whole = sign_fits["all"]
+    width_rates = ", ".join(f"{f['per_length']:.3f} (k = {k})" for k, f in zip(widths, by_width))
     markdown = f"""
 Setup: the networks and arcs of the length experiment: hard-tanh [k, k × {depth}, 1], input
 dimension k, widths k ∈ {{{', '.join(map(str, widths))}}}, σ_w² ∈
@@ -269,10 +271,11 @@ d = 1..{depth} is the first d hidden layers of the depth-{depth} network followe
 random linear readout r_d · z^(d) (r_d a fixed Gaussian row, drawn once per seed and depth).
 T is the exact number of sign changes of that readout along the arc (Raghu et al.'s sign
 transitions), l the exact length of the layer-d image. Fitted: least squares of
-log10 T = a + b log10 l on the mean over the seeds of each (k, σ_w², d), per σ_w² and pooled
-(b = 1 means T proportional to l; R² is the log-space R²); means with T = 0 are left out of the
-fit and counted. T / l is the total of the mean counts over the total of the mean lengths,
-zeros included: the proportionality constant.
+log10 T = a + b log10 l on the mean over the seeds of each (k, σ_w², d), per width (pooled over
+σ_w²), per σ_w² (pooled over widths) and over everything (b = 1 means T proportional to l; R²
+is the log-space R²); means with T = 0 are left out of the fit and counted. T / length is the
+total of the mean counts over the total of the mean lengths, zeros included: the
+proportionality constant.
 
 Sign transitions of the output (the paper's T, Observation 1):
 
@@ -285,7 +288,17 @@ by at most a factor 10^({SLOPE_TOL} × 3) ≈ {10 ** (SLOPE_TOL * 3):.1f} end to
 square-root or a quadratic law (slope 0.5 or 2) is rejected; R² ≥ {R2_MIN} asks that the line,
 not the scatter, carries the relation. The counts are small at small lengths (a readout of a
 short image changes sign 0, 1 or 2 times), so the means over seeds are fitted rather than
-single counts. {narrow_text}
+single counts.
+
+The claim is judged per width, pooled over σ_w² (the paper states it for every σ_w): the
+constant of proportionality depends on the width, T / length = {width_rates}, because the
+length of a k-dimensional hard-tanh image scales like √k while the sign changes of one readout
+do not. Pooling the widths as well mixes three constants (slope {whole['slope']:.2f},
+R² = {whole['r2']:.3f}); measuring the length in units of √k removes that (the row l / √k).
+Per σ_w², pooled over the widths, the slope is close to 1 wherever the lengths span a decade or
+more, with R² lowered by the same width effect; for σ_w² = 1 and 2 the image barely grows
+(less than a decade of length), so those points alone cannot show a slope, and they enter the
+pooled fits.
 
 Mean sign transitions against depth (over seeds):
 
