@@ -91,8 +91,11 @@ def test_growth_ratio_against_the_base(lengths):
     up to the constant (2/pi)^(1/4) in the base holds, the claimed tightness does not."""
     limit = (2 / math.pi) ** 0.25
     assert lengths.data["limit"] == pytest.approx(limit)
+    wide = lengths.data["wide"]
     big = [r for r in lengths.data["rows"] if r["sigma_w2"] >= 4]
-    up_to = all(r["ratio"] + 2 * r["se"] >= limit * r["base"] for r in big)
+    regime = [r for r in big if r["k"] >= wide * math.sqrt(r["sigma_w2"])]
+    up_to = bool(regime) and all(r["ratio"] + 2 * r["se"] >= limit * r["base"]
+                                 for r in regime)
     tight = all(r["ratio"] + 2 * r["se"] >= r["base"] for r in big)
     assert lengths.claims[1].holds == up_to
     assert lengths.claims[2].holds == tight
@@ -107,13 +110,15 @@ def test_growth_ratio_against_the_base(lengths):
 
 
 def test_ratio_over_base_approaches_the_limit_claim_recomputed(lengths):
-    limit, tol = lengths.data["limit"], lengths.data["limit_tol"]
+    limit, tol, wide = (lengths.data[key] for key in ("limit", "limit_tol", "wide"))
     by = _by(lengths)
     kmax = lengths.data["widths"][-1]
     every = lengths.data["sigma_w2"] + [int(s) for s in lengths.data["large_sigma_w2"]]
-    regime = [s2 for s2 in every if s2 >= 16 and kmax >= 10 * math.sqrt(s2)]
-    holds = bool(regime) and all(
-        abs(by[(kmax, s2)]["ratio"] / by[(kmax, s2)]["base"] - limit) <= tol for s2 in regime)
+    gap = {s2: by[(kmax, s2)]["ratio"] / by[(kmax, s2)]["base"] - limit for s2 in every}
+    regime = [s2 for s2 in every if s2 >= 16 and kmax >= wide * math.sqrt(s2)]
+    falling = [gap[s2] for s2 in every if s2 >= 4 and kmax >= wide * math.sqrt(s2)]
+    holds = (bool(regime) and all(abs(gap[s2]) <= tol for s2 in regime)
+             and all(a > b for a, b in zip(falling[:-1], falling[1:])))
     assert lengths.claims[3].holds == holds
 
 

@@ -38,7 +38,7 @@ import numpy as np
 from ._common import Claim, Progress, Result, markdown_table
 from ._hardtanh import SIGMA_W2, length_base, mean_field_rates, measure, plan
 
-__all__ = ["NAME", "TITLE", "LARGE_SIGMA_W2", "LIMIT", "LIMIT_TOL", "run"]
+__all__ = ["NAME", "TITLE", "LARGE_SIGMA_W2", "LIMIT", "LIMIT_TOL", "WIDE", "run"]
 
 NAME = "length_growth"
 TITLE = "Trajectory length grows with depth (Raghu et al. Fig. 1)"
@@ -51,8 +51,14 @@ LARGE_SIGMA_W2_QUICK = {64: 4, 256: 3}
 LIMIT = (2 / math.pi) ** 0.25
 """The factor measured / base tends to for large sigma_w and k >> sigma_w."""
 
-LIMIT_TOL = 0.05
-"""How close to :data:`LIMIT` measured / base must come (see the claim)."""
+LIMIT_TOL = 0.03
+"""How close to :data:`LIMIT` measured / base must come where k >= 10 sigma_w and
+sigma_w^2 >= 16: the infinite-width prediction itself is 0.026 above the limit at
+sigma_w^2 = 16 (an O(1 / sigma_w) correction), so a tighter tolerance would test the
+correction, not the limit."""
+
+WIDE = 10
+"""k >= WIDE * sigma_w counts as k >> sigma_w (the regime of the limit)."""
 
 
 def _row(k: int, s2: float, layers: int, lengths: np.ndarray) -> dict:
@@ -151,12 +157,17 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     big = [r for r in data_rows if r["sigma_w2"] >= 4]
     reach = [(r["ratio"] + 2 * r["se"]) / r["base"] for r in big]
     tight = all(v >= 1 for v in reach)
-    up_to = [(r["ratio"] + 2 * r["se"]) / (LIMIT * r["base"]) for r in big]
-    bound_up_to = all(v >= 1 for v in up_to)
+    wide = [r for r in big if r["k"] >= WIDE * math.sqrt(r["sigma_w2"])]
+    up_to = [(r["ratio"] + 2 * r["se"]) / (LIMIT * r["base"]) for r in wide]
+    bound_up_to = bool(wide) and all(v >= 1 for v in up_to)
     kmax = widths[-1]
-    regime = [s2 for s2 in all_s2 if s2 >= 16 and kmax >= 10 * math.sqrt(s2)]
+    regime = [s2 for s2 in all_s2 if s2 >= 16 and kmax >= WIDE * math.sqrt(s2)]
     gaps = {s2: by[(kmax, s2)]["ratio"] / by[(kmax, s2)]["base"] - LIMIT for s2 in all_s2}
-    approach = bool(regime) and all(abs(gaps[s2]) <= LIMIT_TOL for s2 in regime)
+    falling = [gaps[s2] for s2 in all_s2 if s2 >= 4 and kmax >= WIDE * math.sqrt(s2)]
+    approach = (bool(regime) and all(abs(gaps[s2]) <= LIMIT_TOL for s2 in regime)
+                and all(a > b for a, b in zip(falling[:-1], falling[1:])))
+    narrow_rows = [r for r in big if r not in wide]
+    lowest = min(narrow_rows, key=lambda r: r["ratio"] / r["base"]) if narrow_rows else None
     flat = [by[(k, 1)] for k in widths]
     no_growth = all(r["ratio"] + 2 * r["se"] < 1 and r["mean_lengths"][-1] < r["mean_lengths"][0]
                     for r in flat)
@@ -166,10 +177,11 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
               "previous one, or the growth ratio's lower end ratio - 2 SE above 1)", grows,
               "; ".join(f"k={k}: monotone {'yes' if m else 'no'}, ratio - 2 SE = {lo:.3f}"
                         for k, m, lo in grow4)),
-        Claim("the lower bound, up to a constant in the base: for σ_w² ≥ 4 the measured "
-              "per-layer ratio is at least (2/π)^(1/4) × base within sampling error "
+        Claim("the lower bound, up to a constant in the base: where k ≥ 10 σ_w (σ_w² ≥ 4) the "
+              "measured per-layer ratio is at least (2/π)^(1/4) × base within sampling error "
               "(ratio + 2 SE ≥ 0.893 base)", bound_up_to,
-              f"(ratio + 2 SE) / (0.893 base) from {min(up_to):.3f} to {max(up_to):.3f}"),
+              f"(ratio + 2 SE) / (0.893 base) from {min(up_to, default=float('nan')):.3f} to "
+              f"{max(up_to, default=float('nan')):.3f} in {len(wide)} rows"),
         Claim("the tightness Raghu et al. claim for large σ_w and k: the measured ratio "
               "reaches the base itself (ratio + 2 SE ≥ base for σ_w² ≥ 4)", tight,
               f"measured / base from {min(rel_base):.3f} to {max(rel_base):.3f}, "
@@ -177,7 +189,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
               " the bound holds up to a constant in the base, the claimed tightness fails"
               if not tight else f"(ratio + 2 SE) / base >= {min(reach):.3f}"),
         Claim(f"as σ_w grows (k ≫ σ_w), measured / base approaches (2/π)^(1/4) = {LIMIT:.3f}: "
-              f"within ±{LIMIT_TOL} at k = {kmax} for every σ_w² ≥ 16 with k ≥ 10 σ_w "
+              f"at k = {kmax} the gap shrinks with every step of σ_w² ≥ 4 (k ≥ 10 σ_w) and is "
+              f"within ±{LIMIT_TOL} for σ_w² ≥ 16 "
               f"(σ_w² = {', '.join(map(str, regime)) or 'none'})", approach,
               f"measured / base - {LIMIT:.3f} at k = {kmax}: "
               + ", ".join(f"{gaps[s2]:+.3f} (σ_w² = {s2})" for s2 in all_s2)),
@@ -212,6 +225,11 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
         f"k = {k}: {np.mean([r['ratio'] / r['mean_field'] for r in data_rows if r['k'] == k]):.3f}"
         for k in widths)
     flat_text = ", ".join(f"{r['ratio']:.3f} (base {r['base']:.4f})" for r in flat)
+    narrow_text = (f". Where σ_w is not small against k the finite width costs more: at k = "
+                   f"{lowest['k']}, σ_w² = {lowest['sigma_w2']} (k / σ_w = "
+                   f"{lowest['k'] / math.sqrt(lowest['sigma_w2']):.1f}) measured / base is "
+                   f"{lowest['ratio'] / lowest['base']:.3f}, and measured / mean-field "
+                   f"{lowest['ratio'] / lowest['mean_field']:.3f}" if lowest else "")
     large_text = " and ".join(f"σ_w² = {s2} on {n} layers" for s2, n in large.items())
     markdown = f"""
 Setup: hard-tanh networks [k, k × n, 1] with input dimension equal to the width k (so every
@@ -246,20 +264,22 @@ E l(z^(d)) ≥ O(base^d) l(x), called tight in the limits of large σ_w and k. T
 result is reproduced: for σ_w² ≥ 2 the length grows exponentially with depth (nearly straight
 lines on the log scale), faster for larger σ_w², at a rate that hardly depends on the width k;
 for σ_w² = 1 it shrinks. The bound holds up to a constant in the base: measured / base is
-{min(rel_base):.3f} to {max(rel_base):.3f} for σ_w² ≥ 4, never below (2/π)^(1/4) = {LIMIT:.3f}
-by more than sampling error. The claimed tightness fails: the measured ratio is below the base
+{min(rel_base):.3f} to {max(rel_base):.3f} for σ_w² ≥ 4; where k ≥ 10 σ_w it is
+{min(r['ratio'] / r['base'] for r in wide):.3f} or more, at least (2/π)^(1/4) = {LIMIT:.3f}
+within sampling error{narrow_text}. The claimed tightness fails: the measured ratio is below the base
 by more than twice its standard error in {len(below)} of the {len(ge2)} rows with σ_w² ≥ 2, and
 the shortfall does not vanish for large σ_w and k but tends to the factor (2/π)^(1/4). The reason:
 the base is the mean-field rate with the probability of a unit's linear region,
 P(|h| < 1) ≈ √(2/π) / σ_w for large σ_w, replaced by 1 / σ_w; for k ≫ σ_w the base tends to
 √σ_w and the rate to √(√(2/π) σ_w) = 0.893 √σ_w. Read as a rate (E l(z^(d)) ≥ c base^d l(x)
 for one constant c and every depth d) the bound fails, since no constant absorbs a per-layer
-factor below 1; the O(.) must be read as a constant in the base. At a fixed width the ratio
-measured / base rises again once σ_w is no longer small against k (the base's factor
-√(k / (σ_w + k)) shrinks while the measured rate does not), which is why the approach to
-(2/π)^(1/4) is checked only where k ≥ 10 σ_w. The data follow the mean-field rate: measured /
-mean-field is {min(rel_mf):.3f} to {max(rel_mf):.3f} over all rows (mean per width: {mf_by_k});
-it is slightly below 1 at finite width, since E|Ju| ≤ √(E|Ju|²), and approaches 1 as k grows.
+factor below 1; the O(.) must be read as a constant in the base. The limit needs k ≫ σ_w:
+once σ_w is no longer small against k, the base's factor √(k / (σ_w + k)) lowers the base,
+while only about k √(2/π) / σ_w units of a layer are in their linear region, and the
+finite-width shortfall of the measured rate grows; so the approach to (2/π)^(1/4) is checked
+only where k ≥ 10 σ_w. The data follow the mean-field rate: measured / mean-field is
+{min(rel_mf):.3f} to {max(rel_mf):.3f} over all rows (mean per width: {mf_by_k}); it is below 1
+at finite width, since E|Ju| ≤ √(E|Ju|²), and approaches 1 as k grows.
 The first layers grow more slowly than later ones (the pre-activation variance starts at σ_w²
 and relaxes to its fixed point q*, e.g. 2.77 for σ_w² = 4; the mean-field column includes
 this). For σ_w² = 1 the base is just below 1 and the mean-field rate tends to 1 from below
@@ -270,7 +290,7 @@ reference notes this reproduction works from, so it is not tested here.
     data = {
         "widths": list(widths), "depth": depth, "seeds": net_seeds,
         "sigma_w2": list(SIGMA_W2), "large_sigma_w2": {str(k): v for k, v in large.items()},
-        "limit": LIMIT, "limit_tol": LIMIT_TOL, "rows": data_rows,
+        "limit": LIMIT, "limit_tol": LIMIT_TOL, "wide": WIDE, "rows": data_rows,
     }
     return Result(NAME, TITLE, markdown, {f"{NAME}.png": fig, f"{NAME}_ratio.png": fig2},
                   data, claims, time.perf_counter() - start)
