@@ -240,7 +240,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                  for key, f in sign_fits.items()]
     sign_table = markdown_table(["points", "fitted", "T = 0", "length range", "slope b", "R²",
                                  "T / length"], sign_rows)
-    sign_depth_rows = [[k, f"σ_w² = {s2}",
+    sign_depth_rows = [[k, s2,
                         *[f"{sign_curves[(k, s2)][d - 1]:.1f}" for d in (1, depth // 2, depth)]]
                        for k in widths for s2 in SIGMA_W2]
     sign_depth_table = markdown_table(["k", "σ_w²", "T at d = 1", f"d = {depth // 2}",
