@@ -1,5 +1,6 @@
 """Raghu et al. Fig. 1: the exact length of a circular arc's image after every layer of random
-hard-tanh networks (several widths and sigma_w^2), against the theorem's growth base. Part of
+hard-tanh networks (several widths and sigma_w^2 up to 256), against the theorem's growth base,
+and measured / base against (2/pi)^(1/4) as sigma_w grows. Part of
 ``python -m regions.reproduce``.
 
     python examples/raghu_fig1_length.py [--quick] [--out reproduction] [--seed 0]

@@ -1,6 +1,7 @@
-"""Raghu et al. Fig. 2: exact neuron transitions along an arc against the exact length of its
-image, across depths, widths and sigma_w^2 of random hard-tanh networks, and transitions
-against depth. Part of ``python -m regions.reproduce``.
+"""Raghu et al. Fig. 2 (Observation 1): the exact sign transitions of a random linear readout
+along an arc against the exact length of the last hidden layer's image, across depths, widths
+and sigma_w^2 of random hard-tanh networks (and, as a second table, all neuron transitions).
+Part of ``python -m regions.reproduce``.
 
     python examples/raghu_fig2_transitions.py [--quick] [--out reproduction] [--seed 0]
 """

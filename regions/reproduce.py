@@ -20,7 +20,9 @@ smoke-size run (under a minute); the full run takes a few minutes on a 2-core ma
 Each finished experiment's result is kept in ``--out``'s ``.finished`` folder; with
 ``--resume`` a run interrupted part way (or extended with more experiments) reuses the ones
 finished with the same seed and size instead of recomputing them (their figures are on disk
-already), and the progress line counts them as done.
+already), and the progress line counts them as done. The progress line is drawn only when
+stderr is a terminal (not into a log file or a pipe); ``--no-progress`` turns it off there
+too.
 
 With ``--workers N`` (N > 1) or ``--scheduler ADDRESS`` the experiments run side by side, one
 whole experiment per task, on an executor of :mod:`regions.distributed` (dask's ``dask``
@@ -88,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> list:
     parser.add_argument("--trained", action="store_true",
                         help="also run the trained-network experiments (after the others): "
                              + ", ".join(TRAINED))
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bar (it is off anyway when stderr is not a "
+                             "terminal)")
     parser.add_argument("--workers", type=int, default=None,
                         help="run the experiments side by side on a local Dask cluster of "
                              "this many worker processes (needs the dask extra)")
@@ -122,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> list:
 
         with executor(workers=args.workers, scheduler=args.scheduler) as ex:
             bar = Progress(total=len(names), label=f"experiments ({ex.kind}, {ex.workers})",
-                           enabled=not args.no_progress)
+                           enabled=False if args.no_progress else None)
             bar.step(len(done), "resumed")
             for result in ex.map(_run_experiment, todo, quick=args.quick, seed=args.seed,
                                  out=str(out.resolve())):
@@ -131,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> list:
             bar.close()
     for i, name in enumerate([n for n in todo if n not in fresh], len(done) + 1):
         module = importlib.import_module(f".experiments.{name}", __package__)
-        progress = Progress(label=f"{i}/{len(names)} {name}", enabled=not args.no_progress)
+        progress = Progress(label=f"{i}/{len(names)} {name}",
+                            enabled=False if args.no_progress else None)
         fresh[name] = _keep(out, run_one(module.run, args.quick, args.seed, out, progress), args)
     results = [done[n] if n in done else fresh[n] for n in names]
     seconds = time.perf_counter() - start

@@ -101,6 +101,32 @@ def test_length_is_measured_exactly_during_training(length):
     assert l16 > l3
 
 
+def test_length_claims_follow_the_caption_recomputed(length):
+    """Fig. 8's caption: with sigma_w^2 = 16 the first layer increases the length, in contrast
+    with all later layers. The claims are recomputed from the lengths (geometric mean over
+    seeds and arcs of final / initial)."""
+    data = length.data
+    depth = data["depth"]
+    ratio = {}
+    for s2 in data["sigma_w2"]:
+        ls = np.array(data["lengths"][str(s2)])        # (seeds, checkpoints, arcs, layers)
+        ratio[s2] = np.exp(np.log(ls[:, -1] / ls[:, 0]).mean(axis=(0, 1)))
+        np.testing.assert_allclose(ratio[s2], data["ratio"][str(s2)], rtol=1e-12)
+    r16, r3 = ratio[16.0], ratio[3.0]
+    texts = [c.text for c in length.claims]
+    assert len(texts) == 4
+    assert length.claims[0].holds == (r16[depth] < 1)
+    assert "first layer increases" in texts[1] and length.claims[1].holds == (r16[1] > 1)
+    later = [d for d in range(2, depth + 1) if r16[d] >= 1]
+    assert "every later layer decreases" in texts[2]
+    assert length.claims[2].holds == (not later)
+    for d in later:  # the evidence names each later layer that differs, not the first
+        assert f"z^({d}) ({r16[d]:.3f})" in length.claims[2].evidence
+    assert "z^(1)" not in length.claims[2].evidence
+    assert length.claims[3].holds == (r3[depth] > 1)
+    assert "sigma_w" not in length.markdown
+
+
 def test_regularisation_compares_both_settings(regularisation):
     data = regularisation.data
     mean = {m: np.mean(v) for m, v in data["test"].items()}

@@ -99,3 +99,69 @@ def test_resume_reuses_finished_experiments_and_runs_the_rest(tmp_path, monkeypa
     assert calls == [1]  # another seed: run
     reproduce.main(["--quick", "--out", out, "--no-progress", "--only", "region_boundaries"])
     assert calls == [1, 1]  # without --resume: run
+
+
+# -- the progress bar ------------------------------------------------------------------------
+
+
+class _Terminal:
+    """A stream that says it is a terminal."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_progress_draws_only_on_a_terminal_unless_told():
+    import io
+
+    from regions.experiments._common import Progress
+
+    pipe, tty = io.StringIO(), _Terminal()
+    for stream in (pipe, tty):
+        bar = Progress(total=3, label="x", stream=stream)
+        bar.step(note="one")
+        bar.close()
+    assert pipe.getvalue() == ""                 # not a terminal: silent
+    assert "\r" in tty.text and "1/3" in tty.text
+    forced, off = io.StringIO(), _Terminal()
+    Progress(total=1, stream=forced, enabled=True).step()
+    Progress(total=1, stream=off, enabled=False).step()
+    assert "1/1" in forced.getvalue() and off.text == ""
+
+
+def test_progress_on_a_stream_without_isatty_is_silent():
+    from regions.experiments._common import Progress
+
+    class Bare:
+        text = ""
+
+        def write(self, s):
+            self.text += s
+
+        def flush(self):
+            pass
+
+    bare = Bare()
+    Progress(total=2, stream=bare).step()
+    assert bare.text == ""
+
+
+def test_reproduce_draws_no_bar_into_a_pipe_without_no_progress(tmp_path, capsys):
+    reproduce.main(["--quick", "--out", str(tmp_path), "--only", "region_boundaries"])
+    err = capsys.readouterr().err
+    assert "\r" not in err and "wrote" in err
+
+
+def test_no_progress_is_documented():
+    done = subprocess.run([sys.executable, "-m", "regions.reproduce", "--help"],
+                          capture_output=True, text=True, check=True)
+    assert "--no-progress" in done.stdout and "terminal" in done.stdout

@@ -88,13 +88,19 @@ class Result:
 
 class Progress:
     """A one-line text progress bar on stderr (no dependency): ``Progress(total, label)``,
-    ``step(n=1, note="")``, ``close()``. Silent when ``enabled`` is False."""
+    ``step(n=1, note="")``, ``close()``.
 
-    def __init__(self, total: int = 0, label: str = "", enabled: bool = True,
+    ``enabled``: True draws, False is silent, None (default) draws only when the stream is a
+    terminal (``stream.isatty()``), so a log file or a pipe receives no carriage-return
+    lines."""
+
+    def __init__(self, total: int = 0, label: str = "", enabled: bool | None = None,
                  stream: Any = None) -> None:
-        self.total, self.label, self.enabled = max(int(total), 0), label, enabled
-        self.done, self.start = 0, time.perf_counter()
         self.stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            enabled = _is_terminal(self.stream)
+        self.total, self.label, self.enabled = max(int(total), 0), label, bool(enabled)
+        self.done, self.start = 0, time.perf_counter()
         self._draw("")
 
     def add(self, n: int) -> None:
@@ -122,6 +128,14 @@ class Progress:
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is an interactive terminal (False when it cannot say)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def seeds(seed: int, n: int) -> list[int]:

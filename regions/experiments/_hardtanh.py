@@ -26,8 +26,9 @@ from ..trace import trace
 from ..trajectory import Arc
 from ._common import fit_line
 
-__all__ = ["SIGMA_W2", "setup", "plan", "configuration", "measure", "sampled_counts",
-           "length_base", "mean_field_rates", "log_fit"]
+__all__ = ["SIGMA_W2", "setup", "plan", "configuration", "measure", "readout_network",
+           "readout_sign_transitions", "sampled_counts", "length_base", "mean_field_rates",
+           "log_fit"]
 
 
 SIGMA_W2 = (1, 2, 4, 8, 16)
@@ -73,6 +74,85 @@ def measure(k: int, sigma_w2: float, depth: int, seed: int) -> dict:
         "num_pieces": int(tr.num_pieces),
         "transitions": int(tr.transitions),
     }
+
+
+def readout_network(net: Network, rows: np.ndarray) -> Network:
+    """``net`` ([k, k x n, 1], hard-tanh, scalar readout) with a scalar linear readout of
+    every hidden layer: output d (d = 1..n) is r_d . z^(d) up to a positive factor, so its
+    sign changes along a trajectory are those of the depth-d network [k, k x d, 1] with
+    readout row r_d (``rows[d - 1]``).
+
+    The readout of layer d < n is computed in layer d + 1 as c_d = r_d . z^(d) / (2 |r_d|_1)
+    and carried to the output through the later hard-tanh layers with weight 1: since
+    |z^(d)| <= 1 entrywise, |c_d| <= 1/2, where hard-tanh is the identity, so the carried
+    units never change piece (no knot, no transition) and the hidden units' pieces are those
+    of ``net``. Biases are ``net``'s (the carried units get 0).
+
+    Parameters
+    ----------
+    net : Network
+        A hard-tanh network [k, k x n, 1] (as :func:`configuration` draws).
+    rows : array_like, shape (n, k)
+        The readout rows r_1, ..., r_n.
+
+    Returns
+    -------
+    Network
+        [k, k, k + 1, ..., k + n - 1, n], hard-tanh hidden layers, linear output.
+
+    References
+    ----------
+    .. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the
+       Expressive Power of Deep Neural Networks", ICML 2017, Section 2.1 (T, the sign
+       transitions of the output) and Observation 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regions import trace
+    >>> net, arc = configuration(6, 4.0, 3, seed=0)
+    >>> rows = np.ones((3, 6))
+    >>> aug = readout_network(net, rows)
+    >>> aug.widths
+    (6, 6, 7, 8, 3)
+    >>> trace(aug, arc).num_pieces == trace(net, arc).num_pieces
+    True
+    """
+    n = len(net.weights) - 1
+    k = net.widths[-2]
+    rows = np.asarray(rows, dtype=float)
+    if rows.shape != (n, k):
+        raise ValueError(f"rows must have shape (depth, width) = ({n}, {k}), got {rows.shape}")
+    scaled = rows / (2.0 * np.abs(rows).sum(axis=1, keepdims=True))
+    weights, biases = [net.weights[0]], [net.biases[0]]
+    for i in range(1, n):        # hidden layer i + 1: in [z^(i), c_1..c_(i-1)]
+        w = np.zeros((k + i, k + i - 1))
+        w[:k, :k] = net.weights[i]
+        w[k:k + i - 1, k:] = np.eye(i - 1)
+        w[k + i - 1, :k] = scaled[i - 1]
+        weights.append(w)
+        biases.append(np.concatenate([net.biases[i], np.zeros(i)]))
+    out = np.zeros((n, k + n - 1))
+    out[: n - 1, k:] = np.eye(n - 1)
+    out[n - 1, :k] = rows[n - 1]
+    weights.append(out)
+    biases.append(np.zeros(n))
+    return Network(weights, biases, "hardtanh")
+
+
+@lru_cache(maxsize=None)
+def readout_sign_transitions(k: int, sigma_w2: float, depth: int, seed: int) -> tuple[int, ...]:
+    """Raghu et al.'s T for the depth-d networks of one configuration, d = 1..``depth``:
+    the exact number of sign changes along the arc of a scalar random linear readout
+    r_d . z^(d) of the last hidden layer (one trace of :func:`readout_network`). The readout
+    of z^(depth) is the network's own (its Gaussian output row); the others are standard
+    Gaussian rows drawn from a generator seeded by (``seed``, 1), so the network and the arc
+    are those of :func:`configuration`. Cached."""
+    net, arc = configuration(k, sigma_w2, depth, seed)
+    rows = np.random.default_rng([seed, 1]).standard_normal((depth, k))
+    rows[-1] = net.weights[-1][0]
+    tr = trace(readout_network(net, rows), arc)
+    return tuple(int(v) for v in tr.sign_transitions_per_output)
 
 
 def sampled_counts(net: Network, arc: Arc, n: int, chunk: int = 10_000) -> tuple[int, int]:

@@ -178,7 +178,9 @@ def _mean(xs) -> float:
 
 
 def _table(panels: list[dict], n0: int) -> str:
-    rows = []
+    """Three narrow tables for the ``n0``-input panels: the bounds; the constructions beside
+    the shallow maxima; random networks."""
+    bounds, built, random = [], [], []
     for p in (p for p in panels if p["n0"] == n0):
         for i, k in enumerate(p["depths"]):
             fold = f"{p['folding'][i]}" + ("" if p["folding_exact"][i] else " (float)")
@@ -192,26 +194,37 @@ def _table(panels: list[dict], n0: int) -> str:
             row = [p["n"], k, p["units"][i], p["params"][i], p["pascanu_lower"][i]]
             if n0 > 1:
                 row.append(p["montufar_lower"][i])
-            row += [fold, "-" if p["serra_lower"][i] is None else p["serra_lower"][i],
+            row += ["-" if p["serra_lower"][i] is None else p["serra_lower"][i],
                     p["serra_upper"][i]]
+            if n0 > 1:
+                row.append(p["montufar2017_upper"][i])
+            row.append(p["trivial_upper"][i])
+            bounds.append(row)
+            row = [p["n"], k, fold]
             if n0 == 1:
                 row.append("-" if p["serra_net"][i] is None else p["serra_net"][i])
-            else:
-                row.append(p["montufar2017_upper"][i])
-            row += [p["trivial_upper"][i], p["shallow_units"][i],
-                    f"{p['shallow_params'][i]} ({p['shallow_params_width'][i]})",
-                    rnd_cell, sh_cell, round(p["folding"][i] / _mean(rnd), 1)]
-            rows.append(row)
+            row += [p["shallow_units"][i],
+                    f"{p['shallow_params'][i]} ({p['shallow_params_width'][i]})"]
+            built.append(row)
+            random.append([p["n"], k, rnd_cell, sh_cell, round(p["folding"][i] / _mean(rnd), 1)])
     header = ["n", "k", "units", "params", "Pascanu"]
     if n0 > 1:
         header.append("Montufar 14")
-    header += ["folding (= Montufar 14)" if n0 == 1 else "folding",
-               "Serra lower", "Serra upper"]
-    header.append("Serra net (exact)" if n0 == 1 else "Montufar 17")
-    header += ["2^N", "shallow max, = units", "shallow max, = params (width)",
-               "random deep: mean [min-max]", "random shallow (k n units)",
-               "folding / random"]
-    return markdown_table(header, rows)
+    header += ["Serra lower", "Serra upper"]
+    if n0 > 1:
+        header.append("Montufar 17")
+    header.append("2^N")
+    built_header = ["n", "k", "folding (= Montufar 14)" if n0 == 1 else "folding"]
+    if n0 == 1:
+        built_header.append("Serra net (exact)")
+    built_header += ["shallow max, = units", "shallow max, = params (width)"]
+    return "\n\n".join([
+        "Bounds (k layers of width n):", markdown_table(header, bounds),
+        "Exact counts of the constructions, beside the shallow maximum:",
+        markdown_table(built_header, built),
+        "Random networks (exact counts; deep: mean [min-max]):",
+        markdown_table(["n", "k", "random deep", "random shallow (k n units)",
+                        "folding / random"], random)])
 
 
 def _first_win(deep: list, shallow: list, depths: list) -> int | None:

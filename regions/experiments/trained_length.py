@@ -10,6 +10,12 @@ after every layer d (``Trace.lengths``: the image is an elliptic arc on every pi
 closed form; no sampling).
 
 Run alone: ``python examples/raghu_fig89_trained_length.py [--quick] [--out DIR] [--seed S]``.
+
+References
+----------
+.. [1] M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, "On the Expressive
+   Power of Deep Neural Networks", ICML 2017, Figs. 8-9 (trajectory length during training;
+   Fig. 8's caption: the first layer increases the length, in contrast with all later ones).
 """
 
 from __future__ import annotations
@@ -69,9 +75,9 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
             name = f"z^({d})" if d <= depth else "readout"
             rows.append([s2, name, float(mean[0, d]), float(mean[-1, d]), float(ratio[d]),
                          f"{frac_down[d]:.0%}"])
-    table = markdown_table(["sigma_w^2", "layer", "length at init", f"after {epochs} epochs",
+    table = markdown_table(["σ_w²", "layer", "length at init", f"after {epochs} epochs",
                             "final / init (geom. mean)", "arcs x seeds shorter"], rows)
-    acc_text = "; ".join(f"sigma_w^2 = {s2:g}: " + ", ".join(f"{a:.3f}"
+    acc_text = "; ".join(f"σ_w² = {s2:g}: " + ", ".join(f"{a:.3f}"
                                                                for a in results[s2]["acc"])
                          for s2 in SIGMA_W2)
 
@@ -87,8 +93,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                     ls="-" if d <= depth else "--")
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
-        ax.set_ylabel("exact length of the image l(z^(d))")
-        ax.set_title(f"sigma_w^2 = {s2:g}")
+        ax.set_ylabel(r"exact length of the image $l(z^{(d)})$")
+        ax.set_title(rf"$\sigma_w^2 = {s2:g}$")
         ax.grid(alpha=0.3, which="both")
     np.atleast_1d(axes)[0].legend(fontsize=7, ncol=2)
     fig.suptitle(f"Digits, hard-tanh [64, 100 x {depth}, 10]: exact length of arcs between "
@@ -98,46 +104,73 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
 
     # -- claims --------------------------------------------------------------------------
     hidden = range(1, depth + 1)
+    later = range(2, depth + 1)
     r16, r3 = summary[16.0]["ratio"], summary[3.0]["ratio"]
-    down16 = [d for d in hidden if r16[d] < 1]
+    up16 = [d for d in later if r16[d] >= 1]     # later layers that do not shrink
     up3 = [d for d in hidden if r3[d] > 1]
+
+    def listing(r) -> str:
+        return ", ".join(f"z^({d}) {r[d]:.3f}" for d in hidden)
+
     claims = (
-        Claim("sigma_w^2 = 16: training decreases the length at the last hidden layer "
+        Claim("σ_w² = 16: training decreases the length at the last hidden layer "
               "(geometric mean of final / initial over arcs and seeds below 1)",
               bool(r16[depth] < 1),
-              f"final / init at z^({depth}) = {r16[depth]:.3f}; below 1 at {len(down16)} of "
-              f"{depth} hidden layers ("
-              + ", ".join(f"z^({d}) {r16[d]:.3f}" for d in hidden) + ")"),
-        Claim("sigma_w^2 = 3: training increases the length at the last hidden layer",
+              f"final / init at z^({depth}) = {r16[depth]:.3f} ({listing(r16)})"),
+        Claim("σ_w² = 16, Fig. 8's caption: the first layer increases the length "
+              "(final / init above 1 at z^(1))", bool(r16[1] > 1),
+              f"final / init at z^(1) = {r16[1]:.3f}"),
+        Claim("σ_w² = 16, Fig. 8's caption: in contrast, every later layer decreases it "
+              f"(final / init below 1 at z^(2) to z^({depth}))", not up16,
+              ("differs at " + ", ".join(f"z^({d}) ({r16[d]:.3f})" for d in up16)
+               + "; below 1 at " + (", ".join(f"z^({d}) ({r16[d]:.3f})" for d in later
+                                              if d not in up16) or "none"))
+              if up16 else "below 1 at every later layer: "
+              + ", ".join(f"z^({d}) {r16[d]:.3f}" for d in later)),
+        Claim("σ_w² = 3: training increases the length at the last hidden layer",
               bool(r3[depth] > 1),
               f"final / init at z^({depth}) = {r3[depth]:.3f}; above 1 at {len(up3)} of "
-              f"{depth} hidden layers ("
-              + ", ".join(f"z^({d}) {r3[d]:.3f}" for d in hidden) + ")"),
+              f"{depth} hidden layers ({listing(r3)})"),
     )
+    agree = [d for d in later if d not in up16]
+
+    def layers_text(ds) -> str:
+        return ", ".join(f"z^({d}) ({r16[d]:.2f})" for d in ds)
+
+    if not up16:
+        rest = (f", and every later layer decreases it ({layers_text(later)}).")
+    else:
+        rest = ("; of the later layers, "
+                + (f"{layers_text(agree)} {'decreases' if len(agree) == 1 else 'decrease'} "
+                   "it, and only " if agree else "none decreases it: ")
+                + f"{layers_text(up16)} {'differs' if len(up16) == 1 else 'differ'} from the "
+                "caption.")
+    caption = ("The caption of the paper's Fig. 8 says that with σ_w² = 16 the first layer "
+               "increases the length, in contrast with all later layers. Here the first layer "
+               + ("increases it" if r16[1] > 1 else "does not increase it")
+               + f" (final / init {r16[1]:.2f} at z^(1))" + rest)
 
     markdown = f"""
-Setup: hard-tanh networks [64, 100 x {depth}, 10], sigma_b = 0, initialised with
-sigma_w^2 = 16 and with sigma_w^2 = 3, every layer trained on the digits data with Adam
-(learning rate {LR:g}, batch 64, {epochs} epochs). At initialisation and after every {every}
-epoch(s) the network is converted with ``regions.training.to_network`` and
-``regions.trace(net, Arc.between(p, q))`` measures the exact length of the image of the arc
-cos t p + sin t q (t in [0, pi/2]) after every layer, for {n_arcs} pairs (p, q) of test images of
-different classes per seed, {len(run_seeds)} seeds (derived from {seed}). The table gives the
-mean length (over arcs and seeds) at initialisation and at the end, and the geometric mean of
-the per-arc ratio final / initial; final test accuracies: {acc_text}.
+Setup: hard-tanh networks [64, 100 × {depth}, 10], σ_b = 0, initialised with σ_w² = 16 and
+with σ_w² = 3, every layer trained on the digits data with Adam (learning rate {LR:g},
+batch 64, {epochs} epochs). At initialisation and after every {every} epoch(s) the exact
+length of the image of the arc cos t p + sin t q (t ∈ [0, π/2]) is measured after every layer
+(every breakpoint along the arc solved for, each piece's image an elliptic arc summed in
+closed form), for {n_arcs} pairs (p, q) of test images of different classes per seed,
+{len(run_seeds)} seeds (derived from {seed}). The table gives the mean length (over arcs and
+seeds) at initialisation and at the end, and the geometric mean of the per-arc ratio
+final / initial; final test accuracies: {acc_text}.
 
 {table}
 
 Raghu et al. (Figs. 8-9, CIFAR-10 and MNIST, sampled lengths) see training shrink the length
-for sigma_w^2 = 16 and grow it for sigma_w^2 = 3: training moves the network away from the
+for σ_w² = 16 and grow it for σ_w² = 3: training moves the network away from the
 initialisation's regime, towards one of moderate expressivity. Here the lengths are exact
-(every breakpoint along the arc is solved for, so no polygon under-estimates a long, folded
-image). With sigma_w^2 = 16 the change is concentrated in the deep layers, where the length
-had grown most: final / init is {', '.join(f'{r16[d]:.2f}' for d in hidden)} for z^(1) to
-z^({depth}). With sigma_w^2 = 3 it is {', '.join(f'{r3[d]:.2f}' for d in hidden)}. The
-learning rate matters: with Adam at 1e-3 the digits are fitted before the weights move far,
-and in a 20-epoch run the lengths changed by about one per cent either way; at {LR:g} and
-{epochs} epochs the changes above are the paper's qualitative picture.
+(no polygon under-estimates a long, folded image). {caption} With σ_w² = 3 final / init is
+{', '.join(f'{r3[d]:.2f}' for d in hidden)} for z^(1) to z^({depth}). The learning rate
+matters: with Adam at 1e-3 the digits are fitted before the weights move far, and in a
+20-epoch run the lengths changed by about one per cent either way; at {LR:g} and {epochs}
+epochs the changes above are the paper's qualitative picture.
 """
     data_out = {
         "depth": depth, "epochs": epochs, "every": every, "arcs": n_arcs, "seeds": run_seeds,
