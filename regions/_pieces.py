@@ -104,7 +104,6 @@ class TraceEngine(Protocol):
 
     exact: bool
     tol: float
-    t: np.ndarray
     edge_layer: np.ndarray
     layer_index: list[np.ndarray]
     layer_transitions: list[np.ndarray]
@@ -113,6 +112,10 @@ class TraceEngine(Protocol):
     left: Any
     right: Any
     closed: bool
+
+    @property
+    def t(self) -> np.ndarray:
+        """The finite edges' parameters (read only: an engine may derive them)."""
 
     def layer(self, st: Any) -> None:
         """Split the pieces where stage ``st`` changes pattern, record it, apply it."""

@@ -220,8 +220,8 @@ class DistinctKeys:
 class _Chunk:
     """What the merge needs of one traced chunk [lo, hi] (small; picklable)."""
 
-    lo: Any
-    hi: Any
+    lo: Fraction | float  # the chunk's parameter interval (exact or float)
+    hi: Fraction | float
     num_pieces: int
     transitions: np.ndarray
     sign_changes: np.ndarray
@@ -235,7 +235,7 @@ class _Chunk:
     tol: float
     keys: np.ndarray | None = None  # distinct pattern keys (polylines, arcs)
     knots: np.ndarray | None = None  # in the parent's parameter
-    at: Any = None  # the knot value reported when lo is a knot (default lo)
+    at: Fraction | float | None = None  # the knot value reported when lo is a knot (default lo)
 
 
 def _signs(net, points: np.ndarray, exact: bool, tol: float) -> np.ndarray:
@@ -382,6 +382,7 @@ def _arc_end_signs(net, arc: Arc, tr, window, tol: float) -> tuple[np.ndarray, n
                     found = row.copy() if found is None else np.where(found != 0, found, row)
                 if np.all(found != 0):
                     break
+            assert found is not None  # ts holds at least the end point
             out.append(found)
         return out[0], out[1]
     from ._arc_exact import arc_points
@@ -403,6 +404,7 @@ def _arc_end_signs(net, arc: Arc, tr, window, tol: float) -> tuple[np.ndarray, n
             found = signs if found is None else np.where(found != 0, found, signs)
             if np.all(found != 0):
                 break
+        assert found is not None  # a trace has at least one piece
         out.append(found)
     return out[0], out[1]
 
@@ -561,8 +563,9 @@ def line_window(net, line: Line, exact: bool):
         c = np.asarray(_numbers.to_float(net.biases[0]), dtype=np.float64)
         h0 = w @ _numbers.to_float(line.point) + c
         slope = w @ _numbers.to_float(line.direction)
-        ts = [((float(th) - h0) / slope)[slope != 0] for th in net.activations[0].thresholds]
-        ts = np.concatenate(ts) if ts else np.zeros(0)
+        per_threshold = [((float(th) - h0) / slope)[slope != 0]
+                         for th in net.activations[0].thresholds]
+        ts = np.concatenate(per_threshold) if per_threshold else np.zeros(0)
         ts = ts[np.isfinite(ts)]
         if ts.size:
             a, b = float(ts.min()), float(ts.max())
@@ -612,23 +615,25 @@ class TraceMerger:
         self._lowered: dict = {}
         self.packer = Packer(net)
         self.straight = straight
-        self.distinct = None if straight else DistinctKeys()
+        self.distinct: DistinctKeys | None = None if straight else DistinctKeys()
         self.pieces = 0
         self.linear = 0
-        self.transitions = None
-        self.signs = None
+        # per layer / per output counts and end signs: shaped by the first chunk added
+        self.transitions: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.signs: np.ndarray = np.zeros(0, dtype=np.int64)
         self.lengths: list[np.ndarray] = []
-        self.last = None
-        self.last_signs = None
+        self.last: tuple[np.ndarray, ...] | None = None  # pattern of the last piece so far
+        self.last_signs: np.ndarray = np.zeros(0, dtype=np.int8)
         self.chunks = 0
         self.exact = False
         self.want_knots = want_knots
-        self.knots: list = []
+        self.knots: list[Fraction | float] = []
         self.knots_file = knots_file
         self.first_chunk: _Chunk | None = None
-        self.first_signs = None
-        self.hi = None
-        self.arithmetic, self.tol = "float", 0.0
+        self.first_signs: np.ndarray = np.zeros(0, dtype=np.int8)
+        self.hi: Fraction | float | None = None
+        self.arithmetic: str = "float"
+        self.tol: float = 0.0
         self.key_parts: list[np.ndarray] | None = None  # (as_chunk: the keys, not counted)
 
     def _same_map(self, c: _Chunk, pa, pb) -> bool:
@@ -662,7 +667,7 @@ class TraceMerger:
         self.chunks += 1
         self.exact = c.arithmetic != "float"
         self.arithmetic, self.tol = c.arithmetic, c.tol
-        if self.transitions is None:
+        if self.first_chunk is None:
             self.first_chunk = c
             self.transitions = np.zeros_like(c.transitions)
             self.signs = np.zeros_like(c.sign_changes)
@@ -703,17 +708,23 @@ class TraceMerger:
             int(np.count_nonzero(a != b)) if mx else int(np.abs(a.astype(np.int64) - b).sum())
             for a, b, mx in zip(before, after, self.packer.is_max)], dtype=np.int64)
 
+    def _started(self) -> tuple[_Chunk, tuple[np.ndarray, ...], Fraction | float]:
+        """The first chunk, the last piece's pattern and the end (after an :meth:`add`)."""
+        if self.first_chunk is None or self.last is None or self.hi is None:
+            raise ValueError("internal error: no chunk was added to the merger")
+        return self.first_chunk, self.last, self.hi
+
     def as_chunk(self) -> _Chunk:
         """The chunks added so far as one chunk (to be merged with its neighbours)."""
-        first = self.first_chunk
+        first, last, hi = self._started()
         keys = None
         if self.key_parts is not None:
             keys = np.unique(np.concatenate(self.key_parts), axis=0)
-        return _Chunk(lo=first.lo, hi=self.hi, num_pieces=self.pieces,
+        return _Chunk(lo=first.lo, hi=hi, num_pieces=self.pieces,
                       transitions=self.transitions, sign_changes=self.signs,
                       num_linear_pieces=self.linear if self.with_linear else 0,
                       lengths=np.array([math.fsum(col) for col in np.array(self.lengths).T]),
-                      first=first.first, last=self.last, first_signs=self.first_signs,
+                      first=first.first, last=last, first_signs=self.first_signs,
                       last_signs=self.last_signs, arithmetic=self.arithmetic, tol=self.tol,
                       keys=keys, at=first.at, knots=np.array(self.knots, dtype=object if self.exact
                                                 else np.float64) if self.want_knots else None)
@@ -722,20 +733,20 @@ class TraceMerger:
         """Join the end of a closed curve to its start, as :class:`regions.Trace` does: one
         piece across the start point unless the pattern changes there (then a knot, first
         among the knots), one more comparison of output signs and of affine maps."""
-        first = self.first_chunk
+        first, last, _ = self._started()
         pieces_open = self.pieces
-        if all(np.array_equal(a, b) for a, b in zip(self.last, first.first)):
+        if all(np.array_equal(a, b) for a, b in zip(last, first.first)):
             self.pieces = max(1, pieces_open - 1)
             self.linear = max(1, self.linear - 1)
         else:
-            self.transitions = self.transitions + self._step(self.last, first.first)
+            self.transitions = self.transitions + self._step(last, first.first)
             start = first.lo if first.at is None else first.at
             if self.want_knots:
                 self.knots.insert(0, start)
             if self.knots_file is not None:
                 self.knots_file.write(f"{start!r}\n")
             if self.with_linear:  # changes = linear - 1 (+1 unless the maps agree)
-                same = self._same_map(first, self.last, first.first)
+                same = self._same_map(first, last, first.first)
                 self.linear = max(1, self.linear - 1 + (not same))
         flip = (self.last_signs != 0) & (self.first_signs != 0) & \
             (self.last_signs != self.first_signs)
@@ -746,7 +757,7 @@ class TraceMerger:
             self._close()
         linear = self.with_linear
         lengths = tuple(math.fsum(col) for col in np.array(self.lengths).T)
-        patterns = self.pieces if self.straight else self.distinct.count()
+        patterns = self.pieces if self.distinct is None else self.distinct.count()
         return TraceSummary(
             num_pieces=self.pieces, num_patterns=patterns,
             transitions_per_layer=tuple(int(v) for v in self.transitions),

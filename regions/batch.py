@@ -36,6 +36,8 @@ from . import _numbers
 from .graph import Graph
 from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, cast
 from .network import Network
+from ._pieces import BatchEngine
+from ._stages import Lowered
 from .trace import DEFAULT_TOLERANCE, run_straight
 
 __all__ = ["SegmentTraces", "segment_pairs", "trace_segments"]
@@ -201,7 +203,8 @@ def _check_segments(a: np.ndarray, b: np.ndarray, n_in: int) -> None:
                          "has no direction")
 
 
-def _run(net: Network | Graph, a: np.ndarray, b: np.ndarray, kind: NumberKind):
+def _run(net: Network | Graph, a: np.ndarray, b: np.ndarray,
+         kind: NumberKind) -> tuple[BatchEngine, Lowered]:
     """Run the engine on the segments end to end: rows a0, b0, a1, b1, ... at t = 0, 1, 2,
     3, ..., the pieces [b_i, a_i+1] gaps."""
     S = a.shape[0]
@@ -212,7 +215,7 @@ def _run(net: Network | Graph, a: np.ndarray, b: np.ndarray, kind: NumberKind):
     return run_straight(net, t, rows, kind, gaps)
 
 
-def _summarise(engine: Any, lowered: Any, a: np.ndarray, b: np.ndarray,
+def _summarise(engine: BatchEngine, lowered: Lowered, a: np.ndarray, b: np.ndarray,
                kind: NumberKind) -> SegmentTraces:
     """Per-segment answers from the finished engine (the batch interface of
     :class:`regions._pieces.BatchEngine`)."""

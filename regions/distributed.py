@@ -230,18 +230,20 @@ done early takes another range while a slow one finishes (load balancing)."""
 
 
 def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: int, exact,
-            tol, is_exact: bool, boundaries, span=None) -> list:
+            tol, is_exact: bool, boundaries,
+            span=None) -> tuple[list[tuple[Any, Any]], float | None]:
     """Equal parameter ranges (dyadic in exact mode; Polyline ranges on whole segments where
     there are enough), at least ``4 n_workers``, more when a probe of 1/1024 of the domain
     says the pieces need it; and the probe's pieces per unit parameter (None without
     one), from which each task sizes its first chunk."""
     if isinstance(trajectory, Line) and span is None:  # the window, and the two ends
-        cuts = _st.mandatory_cuts(trajectory, boundaries, is_exact, (-math.inf, math.inf))[1:-1]
+        line_cuts = _st.mandatory_cuts(trajectory, boundaries, is_exact,
+                                       (-math.inf, math.inf))[1:-1]
         a, b = _st.line_window(net, trajectory, is_exact)
-        a, b = min([a] + cuts), max([b] + cuts)
+        a, b = min([a] + line_cuts), max([b] + line_cuts)
         inner, density = _ranges(net, trajectory, None if tasks is None else
                                  max(1, tasks - 2), n_workers, chunk_pieces, exact, tol,
-                                 is_exact, [c for c in cuts if a < c < b], (a, b))
+                                 is_exact, [c for c in line_cuts if a < c < b], (a, b))
         return [(-math.inf, a)] + inner + [(b, math.inf)], density
     arc = isinstance(trajectory, Arc)  # (angles: floats, in exact mode too)
     lo, hi = (float(v) if arc else _st.parameter_value(v, is_exact, "domain")

@@ -633,7 +633,7 @@ class GraphBuilder:
         shape = self.shape(x)
         axis %= len(shape)
         pos = np.moveaxis(np.arange(math.prod(shape)).reshape(shape), axis, -1)
-        out = pos.shape[:-1]
+        out: tuple[int, ...] = pos.shape[:-1]
         if keepdim:
             out = shape[:axis] + (1,) + shape[axis + 1:]
         return self.group_max(x, pos.reshape(-1, shape[axis]), out or (1,), name)

@@ -58,7 +58,7 @@ __all__ = ["NumberKind", "FloatKind", "RationalKind", "CertifiedKind", "FLOAT", 
 def _gmpy2() -> Any:
     """The gmpy2 module, or None (imported on first use, never by ``import regions``)."""
     try:
-        import gmpy2  # type: ignore[import-untyped]
+        import gmpy2
     except ImportError:
         return None
     return gmpy2
