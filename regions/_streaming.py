@@ -25,7 +25,7 @@ import numpy as np
 
 from . import _numbers
 from .graph import Graph
-from .kinds import RATIONAL, as_kind, to_fraction
+from .kinds import RATIONAL, NumberKind, as_kind, to_fraction
 from .network import Network
 from .domains import Box
 from .plane import Plane
@@ -45,6 +45,8 @@ network of width 100 and depth 14)."""
 
 DEFAULT_CHUNK_REGIONS = 20_000
 """Default most regions partitioned at once by :func:`partition_summary`."""
+
+_Param = Fraction | float  # a trajectory parameter: exact (Fraction) or float
 
 _MEMORY_BUDGET = 256 * 2 ** 20  # bytes of pattern keys kept in memory before spilling
 
@@ -937,18 +939,18 @@ def _arc_chunks(net, arc: Arc, *, chunk_pieces, exact, tol, boundaries, want_kno
             lo = hi
 
 
-def _too_large(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int, least: Any) -> bool:
+def _too_large(c: _Chunk, lo: _Param, hi: _Param, chunk_pieces: int, least: _Param) -> bool:
     """Whether chunk ``c`` of [lo, hi] holds more than ``chunk_pieces`` pieces and is
     wider than ``least`` (then it is traced again narrower)."""
     return c.num_pieces > chunk_pieces and (hi - lo) > least
 
 
-def _halved(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int) -> Any:
+def _halved(c: _Chunk, lo: _Param, hi: _Param, chunk_pieces: int) -> _Param:
     """The width to trace a too-large chunk again with: half, and less by its excess."""
     return (hi - lo) / 2 / max(1, c.num_pieces // chunk_pieces)
 
 
-def _grown(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int) -> Any:
+def _grown(c: _Chunk, lo: _Param, hi: _Param, chunk_pieces: int) -> _Param:
     """The next chunk's width, sized from this one's piece density for about half
     ``chunk_pieces`` pieces (within a factor 4 of this width)."""
     grow = (chunk_pieces / 2) / max(c.num_pieces, 1)
@@ -976,9 +978,10 @@ def trace_range(net, trajectory, lo, hi, *, chunk_pieces, exact, tol, want_knots
 
 
 def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline | Arc, *,
-                  chunk_pieces: int = DEFAULT_CHUNK_PIECES, exact: Any = None,
-                  tol: float | None = None, knots: Any = False,
-                  boundaries: Sequence[Any] | None = None,
+                  chunk_pieces: int = DEFAULT_CHUNK_PIECES,
+                  exact: bool | NumberKind | None = None,
+                  tol: float | None = None, knots: bool | str | os.PathLike[str] = False,
+                  boundaries: Sequence[_Param] | None = None,
                   linear_pieces: bool = True) -> TraceSummary:
     """The counts of ``trace(net, trajectory)`` in memory bounded by ``chunk_pieces``.
 
@@ -1084,8 +1087,9 @@ def _tile_keys(net, plane, x0, x1, y0, y1, exact, packer) -> tuple[np.ndarray, i
 
 
 def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = None,
-                      chunk_regions: int = DEFAULT_CHUNK_REGIONS, exact: Any = None,
-                      cuts: Sequence[Sequence[Any]] | None = None
+                      chunk_regions: int = DEFAULT_CHUNK_REGIONS,
+                      exact: bool | NumberKind | None = None,
+                      cuts: Sequence[Sequence[_Param]] | None = None
                       ) -> PartitionSummary:
     """The number of activation regions in a rectangle or an n-dimensional box, tile by
     tile.

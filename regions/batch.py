@@ -141,7 +141,8 @@ def segment_pairs(points: Any, how: str = "all") -> tuple[np.ndarray, np.ndarray
     return pts[i], pts[j], np.stack([i, j], axis=1).astype(np.int64)
 
 
-def trace_segments(net: Network | Graph, starts: Any, ends: Any, exact: Any = None,
+def trace_segments(net: Network | Graph, starts: Any, ends: Any,
+                   exact: bool | NumberKind | None = None,
                    tol: float | None = None) -> SegmentTraces:
     """Trace every segment ``starts[i] -> ends[i]`` through ``net`` in one vectorised run.
 

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable
 
@@ -110,7 +111,7 @@ class Region:
     pattern: tuple[np.ndarray, ...]
     linear_map: np.ndarray
     offset: np.ndarray
-    area: Any
+    area: Fraction | float  # exact: a Fraction; unbounded: inf
 
     @property
     def bounded(self) -> bool:
@@ -679,7 +680,8 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     )
 
 
-def _maps_of_slivers(maps: np.ndarray, offsets: np.ndarray, engine: PlanarEngine, net: Any,
+def _maps_of_slivers(maps: np.ndarray, offsets: np.ndarray, engine: PlanarEngine,
+                     net: Network | Graph,
                      plane: Plane | None, patterns: tuple[np.ndarray, ...], F: np.ndarray,
                      cnt: np.ndarray) -> None:
     """Float mode: the maps of regions too thin for float64 coordinates to solve for (a

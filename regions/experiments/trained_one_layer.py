@@ -63,7 +63,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     mean = {k: float(np.mean(v)) for k, v in final.items()}
     rows: list[list[int | float | str]] = []
     for i, s in enumerate(run_seeds):
-        rows.append([i] + [final[layer][i] for layer in layers] + [final["all"][i]])
+        rows.append([i, *(final[layer][i] for layer in layers), final["all"][i]])
     rows.append(["mean"] + [mean[layer] for layer in layers] + [mean["all"]])
     rows.append(["mean train"] + [float(np.mean(final_train[layer])) for layer in layers]
                 + [float(np.mean(final_train["all"]))])
