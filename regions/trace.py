@@ -487,7 +487,7 @@ def trace(
         )
     kind = as_kind(exact, net.is_exact or trajectory.is_exact, tol, DEFAULT_TOLERANCE, "trace",
                    "net or trajectory")
-    engine: Any
+    engine: TraceEngine
     if isinstance(trajectory, Arc):
         if kind.is_exact:  # quadratic irrationals, in Fractions
             from ._arc_exact import ExactArcEngine
@@ -507,7 +507,8 @@ def trace(
                    arithmetic="rational" if kind.is_exact else "float")
 
 
-def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind) -> Trace:
+def _certified_trace(net: Network | Graph, trajectory: Segment | Line | Polyline,
+                     kind: CertifiedKind) -> Trace:
     """Trace with the certified float engine (:mod:`regions.certified`); if a decision is
     not settled, in the rational kind underneath. Either way, exact mode's answer."""
 
@@ -530,7 +531,7 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
     return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace)
 
 
-def _run_layers(engine: Any, lowered: Lowered, kind: NumberKind) -> None:
+def _run_layers(engine: TraceEngine, lowered: Lowered, kind: NumberKind) -> None:
     """Run every stage on the engine; before each, :func:`regions.memory.check_trace_layer`
     raises MemoryError if the next layer's pieces (from the growth so far) would not fit."""
     widths = [st.num_pre + st.carry.shape[0] for st in lowered.stages]
