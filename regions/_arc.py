@@ -97,7 +97,7 @@ class ArcEngine(EngineBase):
         self.layer_index: list[np.ndarray] = []
         self.layer_transitions: list[np.ndarray] = []
         self.wrap_transitions: list[int] = []
-        self.noise = 0.0
+        self.noise: np.ndarray | float = 0.0  # float: rounding bound per column
         self.lengths = [self._length()]
 
     def knot_parameters(self, kept: np.ndarray) -> np.ndarray:
@@ -316,7 +316,8 @@ class ArcEngine(EngineBase):
         out = np.zeros(self.v.shape[1], dtype=np.int64)
         for col in range(self.v.shape[1]):  # one pass per output coordinate
             hv, hm = self.v[:, col:col + 1], self.m[:, col:col + 1]
-            noise = np.asarray([self.noise[col] if np.ndim(self.noise) else self.noise])
+            noise = np.asarray([self.noise[col] if isinstance(self.noise, np.ndarray)
+                                and self.noise.ndim else self.noise])
             piece, _, tz = self._roots(hv, hm, 0.0, noise)
             cuts = np.concatenate([self.t, tz])
             order = np.argsort(cuts, kind="stable")

@@ -162,9 +162,9 @@ def from_exact(values: np.ndarray) -> Ball:
     """Exact numbers (an object array of ints, Fractions, mpq, or floats) as tight balls:
     the nearest float64, the nearest float64 to the rest, and the rounding of the rest."""
     flat = np.asarray(values, dtype=object).reshape(-1)
-    x = np.empty(flat.shape[0])
-    y = np.zeros(flat.shape[0])
-    r = np.zeros(flat.shape[0])
+    x: np.ndarray = np.empty(flat.shape[0])
+    y: np.ndarray = np.zeros(flat.shape[0])
+    r: np.ndarray = np.zeros(flat.shape[0])
     for i, v in enumerate(flat):
         if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, bool):
             x[i] = float(v)

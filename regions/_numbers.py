@@ -48,7 +48,7 @@ def _int_is_float(v: Any) -> bool:
         return False
 
 
-def _inexact_int_error(name: str, index: tuple, v: Any) -> ValueError:
+def _inexact_int_error(name: str, index: tuple[int, ...], v: Any) -> ValueError:
     text = str(int(v))
     if len(text) > 40:
         text = text[:37] + "..."
@@ -132,8 +132,8 @@ def _coerce(
             raise TypeError(f"{name} must hold real numbers, got an array of dtype {value.dtype}")
         if value.dtype.kind in "iu":
             big = np.argwhere((value > _MAX_EXACT_INT) | (value < -_MAX_EXACT_INT))
-            for index in big:
-                index = tuple(int(i) for i in index)
+            for row in big:
+                index = tuple(int(i) for i in row)
                 if not _int_is_float(value[index]):
                     raise _inexact_int_error(name, index, value[index])
             kind = "integer"
@@ -191,7 +191,7 @@ def _classify(raw: np.ndarray, name: str, wanted: str, expected: str) -> str:
         if isinstance(v, Fraction):
             has_fraction = index if has_fraction is None else has_fraction
         elif isinstance(v, (numbers.Integral, np.integer)):
-            if not (-_MAX_EXACT_INT <= v <= _MAX_EXACT_INT):
+            if not (-_MAX_EXACT_INT <= int(v) <= _MAX_EXACT_INT):
                 big_ints.append((index, v))
         elif isinstance(v, (float, np.floating)):
             if isinstance(v, np.floating) and v.dtype.itemsize > 8:

@@ -3,9 +3,12 @@ grouping, per-layer transitions, and the defaults every engine answers to."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:  # (no import at run time: _stages imports the engines' modules)
+    from ._stages import Stage
 
 __all__: list[str] = []
 
@@ -104,17 +107,20 @@ class TraceEngine(Protocol):
 
     exact: bool
     tol: float
-    t: np.ndarray
     edge_layer: np.ndarray
     layer_index: list[np.ndarray]
     layer_transitions: list[np.ndarray]
     wrap_transitions: list[int]
     lengths: list[float]
-    left: Any
-    right: Any
+    left: np.ndarray | None
+    right: np.ndarray | None
     closed: bool
 
-    def layer(self, st: Any) -> None:
+    @property
+    def t(self) -> np.ndarray:
+        """The finite edges' parameters (read only: an engine may derive them)."""
+
+    def layer(self, st: Stage) -> None:
         """Split the pieces where stage ``st`` changes pattern, record it, apply it."""
 
     @property
@@ -154,8 +160,8 @@ class EngineBase:
     """Defaults of :class:`TraceEngine` for a straight trajectory: no unbounded ends unless
     set, not closed, knots reported as the parameters of the edges themselves."""
 
-    left: Any = None
-    right: Any = None
+    left: np.ndarray | None = None
+    right: np.ndarray | None = None
     closed = False
     exact: bool
     t: np.ndarray

@@ -180,6 +180,16 @@ class PlanarEngine:
     track_lines = False
     """Whether :meth:`_cut` reports each cut to :meth:`_record_cut`."""
 
+    # set per layer (see the layer methods): the vertices' values of the current node,
+    # float term sizes at the input and the previous stage, and per region its parent
+    # region, the region it started from and its pattern of the current layer
+    Z: np.ndarray
+    mag_in: np.ndarray
+    mag_prev: np.ndarray
+    parent: np.ndarray
+    origin: np.ndarray
+    index: np.ndarray
+
     def __init__(self, polygon: np.ndarray | None, kind: NumberKind) -> None:
         self.kind = kind
         self.exact, self.tol = kind.is_exact, kind.tol
@@ -516,7 +526,7 @@ class PlanarEngine:
         cand = np.concatenate([plist, later]) if later.shape[0] else plist
         ids = self.F[cand]
         s = self._sides_at(ids, j, th)
-        above = (s > 0).any(axis=1)
+        above: np.ndarray = np.any(s > 0, axis=1)
         split = above & (s < 0).any(axis=1)
         whole_side = cand[~split]
         self.index[whole_side, j] += above[~split].view(np.int8)

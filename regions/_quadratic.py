@@ -145,7 +145,7 @@ def _rational(value: Any, name: str) -> Fraction:
     if isinstance(value, numbers.Integral):
         return Fraction(int(value))
     if isinstance(value, numbers.Rational):
-        return Fraction(value.numerator, value.denominator)
+        return Fraction(int(value.numerator), int(value.denominator))
     hint = ""
     if isinstance(value, (float, np.floating)):
         hint = " (write Fraction(x) for a float's exact binary value)"
@@ -309,6 +309,8 @@ class QuadraticIrrational:
     _d: int
     _s: int  # sign of q
     _m: Fraction  # q**2 d >= 0: the number is p + _s sqrt(_m)
+    _hash: int  # caches, set on first use (__hash__, _grid)
+    _grid: int
 
     def __new__(cls, p: Any, q: Any = 0, d: Any = 1) -> "QuadraticIrrational":
         p = _rational(p, "p")

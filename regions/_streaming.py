@@ -25,7 +25,7 @@ import numpy as np
 
 from . import _numbers
 from .graph import Graph
-from .kinds import RATIONAL, as_kind, to_fraction
+from .kinds import RATIONAL, NumberKind, as_kind, to_fraction
 from .network import Network
 from .domains import Box
 from .plane import Plane
@@ -45,6 +45,8 @@ network of width 100 and depth 14)."""
 
 DEFAULT_CHUNK_REGIONS = 20_000
 """Default most regions partitioned at once by :func:`partition_summary`."""
+
+_Param = Fraction | float  # a trajectory parameter: exact (Fraction) or float
 
 _MEMORY_BUDGET = 256 * 2 ** 20  # bytes of pattern keys kept in memory before spilling
 
@@ -220,8 +222,8 @@ class DistinctKeys:
 class _Chunk:
     """What the merge needs of one traced chunk [lo, hi] (small; picklable)."""
 
-    lo: Any
-    hi: Any
+    lo: Fraction | float  # the chunk's parameter interval (exact or float)
+    hi: Fraction | float
     num_pieces: int
     transitions: np.ndarray
     sign_changes: np.ndarray
@@ -235,7 +237,7 @@ class _Chunk:
     tol: float
     keys: np.ndarray | None = None  # distinct pattern keys (polylines, arcs)
     knots: np.ndarray | None = None  # in the parent's parameter
-    at: Any = None  # the knot value reported when lo is a knot (default lo)
+    at: Fraction | float | None = None  # the knot value reported when lo is a knot (default lo)
 
 
 def _signs(net, points: np.ndarray, exact: bool, tol: float) -> np.ndarray:
@@ -382,6 +384,7 @@ def _arc_end_signs(net, arc: Arc, tr, window, tol: float) -> tuple[np.ndarray, n
                     found = row.copy() if found is None else np.where(found != 0, found, row)
                 if np.all(found != 0):
                     break
+            assert found is not None  # ts holds at least the end point
             out.append(found)
         return out[0], out[1]
     from ._arc_exact import arc_points
@@ -403,6 +406,7 @@ def _arc_end_signs(net, arc: Arc, tr, window, tol: float) -> tuple[np.ndarray, n
             found = signs if found is None else np.where(found != 0, found, signs)
             if np.all(found != 0):
                 break
+        assert found is not None  # a trace has at least one piece
         out.append(found)
     return out[0], out[1]
 
@@ -561,8 +565,9 @@ def line_window(net, line: Line, exact: bool):
         c = np.asarray(_numbers.to_float(net.biases[0]), dtype=np.float64)
         h0 = w @ _numbers.to_float(line.point) + c
         slope = w @ _numbers.to_float(line.direction)
-        ts = [((float(th) - h0) / slope)[slope != 0] for th in net.activations[0].thresholds]
-        ts = np.concatenate(ts) if ts else np.zeros(0)
+        per_threshold = [((float(th) - h0) / slope)[slope != 0]
+                         for th in net.activations[0].thresholds]
+        ts = np.concatenate(per_threshold) if per_threshold else np.zeros(0)
         ts = ts[np.isfinite(ts)]
         if ts.size:
             a, b = float(ts.min()), float(ts.max())
@@ -612,23 +617,25 @@ class TraceMerger:
         self._lowered: dict = {}
         self.packer = Packer(net)
         self.straight = straight
-        self.distinct = None if straight else DistinctKeys()
+        self.distinct: DistinctKeys | None = None if straight else DistinctKeys()
         self.pieces = 0
         self.linear = 0
-        self.transitions = None
-        self.signs = None
+        # per layer / per output counts and end signs: shaped by the first chunk added
+        self.transitions: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.signs: np.ndarray = np.zeros(0, dtype=np.int64)
         self.lengths: list[np.ndarray] = []
-        self.last = None
-        self.last_signs = None
+        self.last: tuple[np.ndarray, ...] | None = None  # pattern of the last piece so far
+        self.last_signs: np.ndarray = np.zeros(0, dtype=np.int8)
         self.chunks = 0
         self.exact = False
         self.want_knots = want_knots
-        self.knots: list = []
+        self.knots: list[Fraction | float] = []
         self.knots_file = knots_file
         self.first_chunk: _Chunk | None = None
-        self.first_signs = None
-        self.hi = None
-        self.arithmetic, self.tol = "float", 0.0
+        self.first_signs: np.ndarray = np.zeros(0, dtype=np.int8)
+        self.hi: Fraction | float | None = None
+        self.arithmetic: str = "float"
+        self.tol: float = 0.0
         self.key_parts: list[np.ndarray] | None = None  # (as_chunk: the keys, not counted)
 
     def _same_map(self, c: _Chunk, pa, pb) -> bool:
@@ -662,7 +669,7 @@ class TraceMerger:
         self.chunks += 1
         self.exact = c.arithmetic != "float"
         self.arithmetic, self.tol = c.arithmetic, c.tol
-        if self.transitions is None:
+        if self.first_chunk is None:
             self.first_chunk = c
             self.transitions = np.zeros_like(c.transitions)
             self.signs = np.zeros_like(c.sign_changes)
@@ -703,17 +710,23 @@ class TraceMerger:
             int(np.count_nonzero(a != b)) if mx else int(np.abs(a.astype(np.int64) - b).sum())
             for a, b, mx in zip(before, after, self.packer.is_max)], dtype=np.int64)
 
+    def _started(self) -> tuple[_Chunk, tuple[np.ndarray, ...], Fraction | float]:
+        """The first chunk, the last piece's pattern and the end (after an :meth:`add`)."""
+        if self.first_chunk is None or self.last is None or self.hi is None:
+            raise ValueError("internal error: no chunk was added to the merger")
+        return self.first_chunk, self.last, self.hi
+
     def as_chunk(self) -> _Chunk:
         """The chunks added so far as one chunk (to be merged with its neighbours)."""
-        first = self.first_chunk
+        first, last, hi = self._started()
         keys = None
         if self.key_parts is not None:
             keys = np.unique(np.concatenate(self.key_parts), axis=0)
-        return _Chunk(lo=first.lo, hi=self.hi, num_pieces=self.pieces,
+        return _Chunk(lo=first.lo, hi=hi, num_pieces=self.pieces,
                       transitions=self.transitions, sign_changes=self.signs,
                       num_linear_pieces=self.linear if self.with_linear else 0,
                       lengths=np.array([math.fsum(col) for col in np.array(self.lengths).T]),
-                      first=first.first, last=self.last, first_signs=self.first_signs,
+                      first=first.first, last=last, first_signs=self.first_signs,
                       last_signs=self.last_signs, arithmetic=self.arithmetic, tol=self.tol,
                       keys=keys, at=first.at, knots=np.array(self.knots, dtype=object if self.exact
                                                 else np.float64) if self.want_knots else None)
@@ -722,20 +735,20 @@ class TraceMerger:
         """Join the end of a closed curve to its start, as :class:`regions.Trace` does: one
         piece across the start point unless the pattern changes there (then a knot, first
         among the knots), one more comparison of output signs and of affine maps."""
-        first = self.first_chunk
+        first, last, _ = self._started()
         pieces_open = self.pieces
-        if all(np.array_equal(a, b) for a, b in zip(self.last, first.first)):
+        if all(np.array_equal(a, b) for a, b in zip(last, first.first)):
             self.pieces = max(1, pieces_open - 1)
             self.linear = max(1, self.linear - 1)
         else:
-            self.transitions = self.transitions + self._step(self.last, first.first)
+            self.transitions = self.transitions + self._step(last, first.first)
             start = first.lo if first.at is None else first.at
             if self.want_knots:
                 self.knots.insert(0, start)
             if self.knots_file is not None:
                 self.knots_file.write(f"{start!r}\n")
             if self.with_linear:  # changes = linear - 1 (+1 unless the maps agree)
-                same = self._same_map(first, self.last, first.first)
+                same = self._same_map(first, last, first.first)
                 self.linear = max(1, self.linear - 1 + (not same))
         flip = (self.last_signs != 0) & (self.first_signs != 0) & \
             (self.last_signs != self.first_signs)
@@ -746,7 +759,7 @@ class TraceMerger:
             self._close()
         linear = self.with_linear
         lengths = tuple(math.fsum(col) for col in np.array(self.lengths).T)
-        patterns = self.pieces if self.straight else self.distinct.count()
+        patterns = self.pieces if self.distinct is None else self.distinct.count()
         return TraceSummary(
             num_pieces=self.pieces, num_patterns=patterns,
             transitions_per_layer=tuple(int(v) for v in self.transitions),
@@ -926,18 +939,18 @@ def _arc_chunks(net, arc: Arc, *, chunk_pieces, exact, tol, boundaries, want_kno
             lo = hi
 
 
-def _too_large(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int, least: Any) -> bool:
+def _too_large(c: _Chunk, lo: _Param, hi: _Param, chunk_pieces: int, least: _Param) -> bool:
     """Whether chunk ``c`` of [lo, hi] holds more than ``chunk_pieces`` pieces and is
     wider than ``least`` (then it is traced again narrower)."""
     return c.num_pieces > chunk_pieces and (hi - lo) > least
 
 
-def _halved(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int) -> Any:
+def _halved(c: _Chunk, lo: _Param, hi: _Param, chunk_pieces: int) -> _Param:
     """The width to trace a too-large chunk again with: half, and less by its excess."""
     return (hi - lo) / 2 / max(1, c.num_pieces // chunk_pieces)
 
 
-def _grown(c: _Chunk, lo: Any, hi: Any, chunk_pieces: int) -> Any:
+def _grown(c: _Chunk, lo: _Param, hi: _Param, chunk_pieces: int) -> _Param:
     """The next chunk's width, sized from this one's piece density for about half
     ``chunk_pieces`` pieces (within a factor 4 of this width)."""
     grow = (chunk_pieces / 2) / max(c.num_pieces, 1)
@@ -965,9 +978,10 @@ def trace_range(net, trajectory, lo, hi, *, chunk_pieces, exact, tol, want_knots
 
 
 def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline | Arc, *,
-                  chunk_pieces: int = DEFAULT_CHUNK_PIECES, exact: Any = None,
-                  tol: float | None = None, knots: Any = False,
-                  boundaries: Sequence[Any] | None = None,
+                  chunk_pieces: int = DEFAULT_CHUNK_PIECES,
+                  exact: bool | NumberKind | None = None,
+                  tol: float | None = None, knots: bool | str | os.PathLike[str] = False,
+                  boundaries: Sequence[_Param] | None = None,
                   linear_pieces: bool = True) -> TraceSummary:
     """The counts of ``trace(net, trajectory)`` in memory bounded by ``chunk_pieces``.
 
@@ -1073,8 +1087,9 @@ def _tile_keys(net, plane, x0, x1, y0, y1, exact, packer) -> tuple[np.ndarray, i
 
 
 def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = None,
-                      chunk_regions: int = DEFAULT_CHUNK_REGIONS, exact: Any = None,
-                      cuts: Sequence[Sequence[Any]] | None = None
+                      chunk_regions: int = DEFAULT_CHUNK_REGIONS,
+                      exact: bool | NumberKind | None = None,
+                      cuts: Sequence[Sequence[_Param]] | None = None
                       ) -> PartitionSummary:
     """The number of activation regions in a rectangle or an n-dimensional box, tile by
     tile.

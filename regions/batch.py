@@ -37,6 +37,8 @@ from ._tables import dataframe
 from .graph import Graph
 from .kinds import RATIONAL, CertifiedKind, NumberKind, as_kind, cast
 from .network import Network
+from ._pieces import BatchEngine
+from ._stages import Lowered
 from .trace import DEFAULT_TOLERANCE, run_straight
 
 __all__ = ["SegmentTraces", "segment_pairs", "trace_segments"]
@@ -135,7 +137,8 @@ def segment_pairs(points: Any, how: str = "all") -> tuple[np.ndarray, np.ndarray
     return pts[i], pts[j], np.stack([i, j], axis=1).astype(np.int64)
 
 
-def trace_segments(net: Network | Graph, starts: Any, ends: Any, exact: Any = None,
+def trace_segments(net: Network | Graph, starts: Any, ends: Any,
+                   exact: bool | NumberKind | None = None,
                    tol: float | None = None) -> SegmentTraces:
     """Trace every segment ``starts[i] -> ends[i]`` through ``net`` in one vectorised run.
 
@@ -197,7 +200,8 @@ def _check_segments(a: np.ndarray, b: np.ndarray, n_in: int) -> None:
                          "has no direction")
 
 
-def _run(net: Network | Graph, a: np.ndarray, b: np.ndarray, kind: NumberKind):
+def _run(net: Network | Graph, a: np.ndarray, b: np.ndarray,
+         kind: NumberKind) -> tuple[BatchEngine, Lowered]:
     """Run the engine on the segments end to end: rows a0, b0, a1, b1, ... at t = 0, 1, 2,
     3, ..., the pieces [b_i, a_i+1] gaps."""
     S = a.shape[0]
@@ -208,7 +212,7 @@ def _run(net: Network | Graph, a: np.ndarray, b: np.ndarray, kind: NumberKind):
     return run_straight(net, t, rows, kind, gaps)
 
 
-def _summarise(engine: Any, lowered: Any, a: np.ndarray, b: np.ndarray,
+def _summarise(engine: BatchEngine, lowered: Lowered, a: np.ndarray, b: np.ndarray,
                kind: NumberKind) -> SegmentTraces:
     """Per-segment answers from the finished engine (the batch interface of
     :class:`regions._pieces.BatchEngine`)."""

@@ -1024,7 +1024,7 @@ class DenseChain:
         identity), so Python runs per layer, not per entry."""
         flint = self.flint
         k = points.shape[0]
-        z = np.empty(points.shape, dtype=object)
+        z: np.ndarray = np.empty(points.shape, dtype=object)
         z[...] = [[_fmpq(flint, v) for v in row] for row in points]
         ones = np.full((k, 1), flint.fmpq(1), dtype=object)
         for s, (mat, slopes, icpt, thresholds) in enumerate(self.layers[: d + pre]):

@@ -25,7 +25,8 @@ from .network import Network
 __all__ = ["sawtooth", "zigzag", "folding_network", "serra_one_input_network", "box_polygon"]
 
 
-def _box(lower: Sequence[Fraction], upper: Sequence[Fraction]) -> tuple[np.ndarray, np.ndarray]:
+def _box(lower: Sequence[int | Fraction],
+         upper: Sequence[int | Fraction]) -> tuple[np.ndarray, np.ndarray]:
     lo = np.array([Fraction(v) for v in lower], dtype=object)
     hi = np.array([Fraction(v) for v in upper], dtype=object)
     return lo, hi
@@ -71,7 +72,8 @@ def sawtooth(depth: int) -> tuple[Network, tuple[np.ndarray, np.ndarray]]:
     """
     depth = _numbers.check_int(depth, "depth", 1)
     half = Fraction(1, 2)
-    weights, biases = [], []
+    weights: list[list[list[int]]] = []
+    biases: list[list[int | Fraction]] = []
     for _ in range(depth):
         weights += [[[1], [1]], [[2, -4]]]
         biases += [[0, -half], [0]]
@@ -240,7 +242,8 @@ def _solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
-def _hyperplanes_in_box(count: int, n0: int):
+def _hyperplanes_in_box(count: int,
+                        n0: int) -> tuple[list[list[Fraction]], list[Fraction]]:
     """``count`` hyperplanes a . g = c in general position, every vertex within 1/8 of the
     centre of (0, 1/2)^n0 (all of them through the centre when count < n0)."""
     from itertools import combinations
@@ -258,9 +261,13 @@ def _hyperplanes_in_box(count: int, n0: int):
         reach, ok = F(0), True
         for subset in combinations(range(count), n0):
             x = _solve([normals[k] for k in subset], [shift[k] for k in subset])
+            if x is None:  # Vandermonde rows of distinct m: never singular
+                raise AssertionError("singular hyperplanes")  # pragma: no cover
             reach = max(reach, max(abs(v) for v in x))
         for subset in combinations(range(count), n0 + 1):
             x = _solve([normals[k] for k in subset[:-1]], [shift[k] for k in subset[:-1]])
+            if x is None:  # Vandermonde rows of distinct m: never singular
+                raise AssertionError("singular hyperplanes")  # pragma: no cover
             last = subset[-1]
             if sum((a * v for a, v in zip(normals[last], x)), F(0)) == shift[last]:
                 ok = False
@@ -374,12 +381,13 @@ def serra_one_input_network(
                 f"widths[{i}] must be >= 3 ({_SERRA_HYPOTHESIS}), got widths[{i}] = {n}"
             )
     F = Fraction
-    weights, biases = [], []
-    readout: list[Fraction] | None = None  # coefficients of G over the previous layer
+    weights: list[list[list[Fraction]]] = []
+    biases: list[list[Fraction]] = []
+    readout: list[Fraction] = []  # coefficients of G over the previous layer
     offset = F(-4)  # G's constant term
-    for n in ws_:
+    for layer, n in enumerate(ws_):
         orient = [F(-1) if k == 3 else F(1) for k in range(1, n + 1)]
-        if readout is None:  # layer 1 reads u = x
+        if layer == 0:  # layer 1 reads u = x
             rows = [[o] for o in orient]
             bias = [-o * k for o, k in zip(orient, range(1, n + 1))]
         else:  # u = (n + 1) G(previous layer)

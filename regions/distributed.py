@@ -53,6 +53,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from .graph import Graph
+from .kinds import NumberKind
 from .network import Network
 from .domains import Box
 from .plane import Plane
@@ -230,18 +231,20 @@ done early takes another range while a slow one finishes (load balancing)."""
 
 
 def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: int, exact,
-            tol, is_exact: bool, boundaries, span=None) -> list:
+            tol, is_exact: bool, boundaries,
+            span=None) -> tuple[list[tuple[Fraction | float, Fraction | float]], float | None]:
     """Equal parameter ranges (dyadic in exact mode; Polyline ranges on whole segments where
     there are enough), at least ``4 n_workers``, more when a probe of 1/1024 of the domain
     says the pieces need it; and the probe's pieces per unit parameter (None without
     one), from which each task sizes its first chunk."""
     if isinstance(trajectory, Line) and span is None:  # the window, and the two ends
-        cuts = _st.mandatory_cuts(trajectory, boundaries, is_exact, (-math.inf, math.inf))[1:-1]
+        line_cuts = _st.mandatory_cuts(trajectory, boundaries, is_exact,
+                                       (-math.inf, math.inf))[1:-1]
         a, b = _st.line_window(net, trajectory, is_exact)
-        a, b = min([a] + cuts), max([b] + cuts)
+        a, b = min([a] + line_cuts), max([b] + line_cuts)
         inner, density = _ranges(net, trajectory, None if tasks is None else
                                  max(1, tasks - 2), n_workers, chunk_pieces, exact, tol,
-                                 is_exact, [c for c in cuts if a < c < b], (a, b))
+                                 is_exact, [c for c in line_cuts if a < c < b], (a, b))
         return [(-math.inf, a)] + inner + [(b, math.inf)], density
     arc = isinstance(trajectory, Arc)  # (angles: floats, in exact mode too)
     lo, hi = (float(v) if arc else _st.parameter_value(v, is_exact, "domain")
@@ -276,9 +279,10 @@ def _ranges(net, trajectory, tasks: int | None, n_workers: int, chunk_pieces: in
 
 def trace_summary(net: Network | Graph, trajectory: Segment | Line | Polyline | Arc, *,
                   executor: Executor | None = None, tasks: int | None = None,
-                  chunk_pieces: int = _st.DEFAULT_CHUNK_PIECES, exact: Any = None,
+                  chunk_pieces: int = _st.DEFAULT_CHUNK_PIECES,
+                  exact: bool | NumberKind | None = None,
                   tol: float | None = None, knots: bool = False,
-                  boundaries: Sequence[Any] | None = None,
+                  boundaries: Sequence[Fraction | float] | None = None,
                   linear_pieces: bool = True) -> _st.TraceSummary:
     """:func:`regions.streaming.trace_summary`, its parameter ranges run as tasks.
 
@@ -394,7 +398,8 @@ def _tile_task(tile, net, plane, exact, chunk_regions):
 
 def partition_summary(net: Network | Graph, box: Any, *, plane: Plane | None = None,
                       executor: Executor | None = None,
-                      chunk_regions: int = _st.DEFAULT_CHUNK_REGIONS, exact: Any = None
+                      chunk_regions: int = _st.DEFAULT_CHUNK_REGIONS,
+                      exact: bool | NumberKind | None = None
                       ) -> _st.PartitionSummary:
     """:func:`regions.streaming.partition_summary`, its tiles run as tasks (at least four
     per worker; each splits itself while above ``chunk_regions`` regions): rectangles of

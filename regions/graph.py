@@ -519,21 +519,24 @@ class GraphBuilder:
         m = _numbers.coerce_array(matrix, "matrix", 2)
         return self.affine(x, Dense(m, in_shape=self.shape(x)), bias, name, "dense")
 
-    def conv(self, x: str, kernel: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
-             dilation: Any = 1, groups: int = 1, name: str | None = None) -> str:
+    def conv(self, x: str, kernel: Any, bias: Any = None, stride: int | Sequence[int] = 1,
+             padding: int | Sequence[int] = 0, dilation: int | Sequence[int] = 1,
+             groups: int = 1, name: str | None = None) -> str:
         """Convolution with kernel ``(out_channels, in_channels / groups, *k)``; ``bias`` per
         output channel."""
         op = Conv(kernel, self.shape(x), stride, padding, dilation, groups)
         return self.affine(x, op, bias, name, "conv")
 
-    def avg_pool(self, x: str, kernel_size: Any, stride: Any = None, padding: Any = 0,
+    def avg_pool(self, x: str, kernel_size: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
                  count_include_pad: bool = True, divisor_override: int | None = None,
                  name: str | None = None) -> str:
         op = AveragePool.window(self.shape(x), kernel_size, stride, padding, count_include_pad,
                                 divisor_override)
         return self.affine(x, op, None, name, "avgpool")
 
-    def adaptive_avg_pool(self, x: str, output_size: Any, name: str | None = None) -> str:
+    def adaptive_avg_pool(self, x: str, output_size: int | Sequence[int],
+                          name: str | None = None) -> str:
         op = AveragePool.adaptive(self.shape(x), output_size)
         return self.affine(x, op, None, name, "avgpool")
 
@@ -611,8 +614,9 @@ class GraphBuilder:
         out = (g.shape[0],) if shape is None else _shape(shape, "shape")
         return self.add_node(GroupMax(self._name(kind, name), (x,), out, g.astype(np.int64)))
 
-    def max_pool(self, x: str, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1, name: str | None = None) -> str:
+    def max_pool(self, x: str, kernel_size: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, padding: int | Sequence[int] = 0,
+                 dilation: int | Sequence[int] = 1, name: str | None = None) -> str:
         """Max pooling over windows of each channel (padding never wins: it is left out)."""
         shape = self.shape(x)
         d = len(shape) - 1
@@ -633,7 +637,7 @@ class GraphBuilder:
         shape = self.shape(x)
         axis %= len(shape)
         pos = np.moveaxis(np.arange(math.prod(shape)).reshape(shape), axis, -1)
-        out = pos.shape[:-1]
+        out: tuple[int, ...] = pos.shape[:-1]
         if keepdim:
             out = shape[:axis] + (1,) + shape[axis + 1:]
         return self.group_max(x, pos.reshape(-1, shape[axis]), out or (1,), name)

@@ -58,7 +58,7 @@ __all__ = ["NumberKind", "FloatKind", "RationalKind", "CertifiedKind", "FLOAT", 
 def _gmpy2() -> Any:
     """The gmpy2 module, or None (imported on first use, never by ``import regions``)."""
     try:
-        import gmpy2  # type: ignore[import-untyped]
+        import gmpy2
     except ImportError:
         return None
     return gmpy2
@@ -125,7 +125,7 @@ class NumberKind:
         """A working array as the user gets it: float64, or Fractions."""
         return arr
 
-    def zeros(self, shape: Any) -> np.ndarray:
+    def zeros(self, shape: int | tuple[int, ...]) -> np.ndarray:
         """A working array of zeros."""
         out = np.zeros(shape, dtype=self.dtype)
         if out.dtype == object:  # (float64 zeros are zero already: pages stay untouched)
@@ -250,7 +250,7 @@ class CertifiedKind(NumberKind):
         return FLOAT.convert(arr)
 
 
-def to_fraction(v: Any) -> Any:
+def to_fraction(v: Any) -> Fraction:
     """A rational element (mpq, Fraction or int) as a :class:`fractions.Fraction`."""
     if type(v) is Fraction:
         return v
@@ -290,7 +290,7 @@ CERTIFIED = CertifiedKind()
 """Filtered float decisions with an exact fallback."""
 
 
-def as_kind(exact: Any, inferred: bool, tol: Any = None, default_tol: float = 1e-11,
+def as_kind(exact: Any, inferred: bool, tol: float | None = None, default_tol: float = 1e-11,
             what: str = "computation", sources: str = "its input") -> NumberKind:
     """The kind of one computation from its ``exact`` and ``tol`` arguments.
 

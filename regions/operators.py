@@ -96,8 +96,8 @@ def window_index(
     # per axis: (out positions, kernel offsets) input coordinate
     coords = [np.arange(n)[:, None] * st - p + np.arange(k)[None, :] * d
               for n, k, st, p, d in zip(out, kernel, stride, padding, dilation)]
-    flat = np.zeros((1, 1), dtype=np.int64)
-    valid = np.ones((1, 1), dtype=bool)
+    flat: np.ndarray = np.zeros((1, 1), dtype=np.int64)
+    valid: np.ndarray = np.ones((1, 1), dtype=bool)
     for axis, (c, s) in enumerate(zip(coords, spatial)):
         flat = (flat[:, None, :, None] * s + c[None, :, None, :]).reshape(
             flat.shape[0] * c.shape[0], flat.shape[1] * c.shape[1])

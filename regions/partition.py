@@ -47,7 +47,9 @@ References
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable
 
@@ -109,7 +111,7 @@ class Region:
     pattern: tuple[np.ndarray, ...]
     linear_map: np.ndarray
     offset: np.ndarray
-    area: Any
+    area: Fraction | float  # exact: a Fraction; unbounded: inf
 
     @property
     def bounded(self) -> bool:
@@ -369,13 +371,14 @@ class Partition:
         found = keys[order][pos] == query
         out = np.where(found, order[pos], -1)
         if self.domain is not None:
-            inside = self._in_domain(pts)
+            inside = self._in_domain(pts, self.domain)
             out = np.where(inside, out, -1)
         return out
 
-    def _in_domain(self, pts: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _in_domain(pts: np.ndarray, domain: np.ndarray) -> np.ndarray:
         exact = _numbers.is_rational(pts)
-        poly = _numbers.convert(self.domain, exact)
+        poly = _numbers.convert(domain, exact)
         return _inside(poly, np.zeros(len(poly), dtype=bool), _numbers.convert(pts, exact))
 
     def __repr__(self) -> str:
@@ -558,7 +561,10 @@ def _certified_partition(net: Network | Graph, domain: Any, model: Network | Gra
     first use."""
 
     def exact_partition() -> Partition:
-        return partition(net, domain, kind.exact)
+        planar = partition(net, domain, kind.exact)
+        if not isinstance(planar, Partition):  # the certified engine is planar only
+            raise AssertionError("a certified partition's domain is planar")  # pragma: no cover
+        return planar
 
     engine = None
     try:
@@ -607,12 +613,12 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     F, cnt = engine.faces()
     nF = F.shape[0]
     # patterns: follow each final region back through the layers
-    patterns = []
+    backwards = []
     idx = np.arange(nF)
     for codes, parents in zip(reversed(engine.layer_codes), reversed(engine.layer_parents)):
-        patterns.append(codes[idx])
+        backwards.append(codes[idx])
         idx = parents[idx]
-    patterns = tuple(reversed(patterns))
+    patterns = tuple(reversed(backwards))
     for p in patterns:
         p.setflags(write=False)
 
@@ -674,7 +680,8 @@ def _assemble(engine: PlanarEngine, net, plane, polygon, exact: bool, tol: float
     )
 
 
-def _maps_of_slivers(maps: np.ndarray, offsets: np.ndarray, engine: PlanarEngine, net: Any,
+def _maps_of_slivers(maps: np.ndarray, offsets: np.ndarray, engine: PlanarEngine,
+                     net: Network | Graph,
                      plane: Plane | None, patterns: tuple[np.ndarray, ...], F: np.ndarray,
                      cnt: np.ndarray) -> None:
     """Float mode: the maps of regions too thin for float64 coordinates to solve for (a
@@ -711,8 +718,8 @@ def _affine_maps(X: np.ndarray, H: np.ndarray, F: np.ndarray, cnt: np.ndarray, a
     size = np.maximum(np.abs(r[:, :, 0]), np.abs(r[:, :, 1]))  # padding: 0
     k1 = np.argmax(size, axis=1)
     floats = r.dtype != object
-    with np.errstate(**({"over": "ignore", "invalid": "ignore", "divide": "ignore"}
-                        if floats else {})):  # float slivers: see _maps_of_slivers
+    with (np.errstate(over="ignore", invalid="ignore", divide="ignore") if floats
+          else contextlib.nullcontext()):  # float slivers: see _maps_of_slivers
         if floats:  # in units of the region's size (no overflow in det)
             unit = np.maximum(size[rows, k1], np.finfo(float).tiny)[:, None, None]
             r, h = r / unit, h / unit

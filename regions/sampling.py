@@ -214,7 +214,8 @@ def sample_trace(
         lowered = lower(net, exact)
     lo, hi = trajectory.domain
     if exact:
-        ts = np.array([Fraction(lo) + Fraction(i * (hi - lo), n - 1) for i in range(n)],
+        lo_q, hi_q = Fraction(lo), Fraction(hi)  # (an exact trajectory's domain: integers)
+        ts = np.array([lo_q + Fraction(i * (hi_q - lo_q), n - 1) for i in range(n)],
                       dtype=object)
         tr_points = _numbers.to_rational(trajectory(ts))
     else:

@@ -488,7 +488,7 @@ def trace(
         )
     kind = as_kind(exact, net.is_exact or trajectory.is_exact, tol, DEFAULT_TOLERANCE, "trace",
                    "net or trajectory")
-    engine: Any
+    engine: TraceEngine
     if isinstance(trajectory, Arc):
         if kind.is_exact:  # quadratic irrationals, in Fractions
             from ._arc_exact import ExactArcEngine
@@ -508,7 +508,8 @@ def trace(
                    arithmetic="rational" if kind.is_exact else "float")
 
 
-def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind) -> Trace:
+def _certified_trace(net: Network | Graph, trajectory: Segment | Line | Polyline,
+                     kind: CertifiedKind) -> Trace:
     """Trace with the certified float engine (:mod:`regions.certified`); if a decision is
     not settled, in the rational kind underneath. Either way, exact mode's answer."""
 
@@ -531,7 +532,7 @@ def _certified_trace(net: Network | Graph, trajectory: Any, kind: CertifiedKind)
     return replace(result, arithmetic="certified", filter_stats=stats, _deferred=exact_trace)
 
 
-def _run_layers(engine: Any, lowered: Lowered, kind: NumberKind) -> None:
+def _run_layers(engine: TraceEngine, lowered: Lowered, kind: NumberKind) -> None:
     """Run every stage on the engine; before each, :func:`regions.memory.check_trace_layer`
     raises MemoryError if the next layer's pieces (from the growth so far) would not fit."""
     widths = [st.num_pre + st.carry.shape[0] for st in lowered.stages]
@@ -691,10 +692,11 @@ class _Engine(EngineBase):
         # batches (several segments in one run): gap[r] marks the piece [t_r, t_r+1] as not
         # traced (never split), origin[r] the parameter its segment starts at (the float
         # tolerance is relative to t - origin, as in a trace of that segment alone)
-        self.gap = None if gaps is None else np.asarray(gaps, dtype=bool)
-        self.origin = None
+        self.gap: np.ndarray | None = None
+        self.origin: np.ndarray | None = None
         if gaps is not None:
-            starts = np.concatenate([[True], self.gap[:-1]])
+            self.gap = gap = np.asarray(gaps, dtype=bool)
+            starts = np.concatenate([[True], gap[:-1]])
             self.origin = t[np.maximum.accumulate(np.where(starts, np.arange(t.shape[0]), 0))]
         self.segment_lengths: list[np.ndarray] = []
         self.z = rows  # (K, width) values of the current layer's image at the edges
@@ -734,9 +736,12 @@ class _Engine(EngineBase):
                 offset = st.pre_abs(np.zeros((1, n_state)), 1)[0]  # |b_j|
                 scale = self.terms = st.pre_abs(np.abs(self.z), 1)  # |A| |z| + |b|
                 # each unbounded end: the sizes of its slope's own terms
-                slope_scale = [0.0 if g is None else st.pre_abs(np.abs(g)[None, :], 0)[0]
-                               for g in (self.left, self.right)]
+                slope_scale: list[np.ndarray | float] = [
+                    0.0 if g is None else st.pre_abs(np.abs(g)[None, :], 0)[0]
+                    for g in (self.left, self.right)]
                 self.slope_terms = tuple(slope_scale)
+        noise: np.ndarray | float
+        noise_slope: tuple[np.ndarray | float, ...]
         if exact:
             noise, noise_slope = 0, (0, 0)
         else:
@@ -747,13 +752,14 @@ class _Engine(EngineBase):
                     check_terms_underflow(np.abs(g).max(keepdims=True, initial=0.0), slope,
                                           np.zeros_like(offset), st.name, "trace")
             for g, sc in zip((hl, hr), slope_scale):
-                if g is not None:
-                    check_float_range(g[None, :], sc, st.name, "trace")
+                if g is not None:  # (then sc is its array of term sizes)
+                    check_float_range(g[None, :], np.asarray(sc), st.name, "trace")
             noise = tol * scale
             noise_slope = tuple(tol * sc for sc in slope_scale)  # (left, right)
             for end, (g, ns, row) in enumerate(zip((hl, hr), noise_slope, (0, -1))):
                 if g is not None:  # slopes within rounding of zero: settled exactly
-                    self._settle_end_slopes(h[row, :m], g, ns, end, st)
+                    # (ns: an array, updated in place; asarray returns it as it is)
+                    self._settle_end_slopes(h[row, :m], g, np.asarray(ns), end, st)
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
             cols = padded_groups(st.groups)
@@ -1095,13 +1101,16 @@ class _Engine(EngineBase):
         returns the mask of the new rows."""
         origin = None if self.origin is None else self.origin[anchors]
         is_new = insert_edges(self, new_t)
-        if self.gap is not None:
+        if self.gap is not None and self.origin is not None and origin is not None:
+            # (a batch: gap and origin are set together)
             self.gap = _merge_rows(self.gap, np.zeros(new_t.shape[0], dtype=bool), is_new)
             self.origin = _merge_rows(self.origin, origin, is_new)
         return is_new
 
     def segment_of_rows(self) -> np.ndarray:
         """A batch: the segment of every row (each row lies on exactly one segment)."""
+        if self.gap is None:
+            raise ValueError("internal error: segment_of_rows of an engine that is not a batch")
         return np.cumsum(np.concatenate([[False], self.gap[:-1]])).astype(np.int64)
 
     def _record_segment_lengths(self, width: int | None = None) -> None:

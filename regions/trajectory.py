@@ -72,6 +72,14 @@ class _Base:
     def _rows(self) -> tuple[np.ndarray, ...]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @property
+    def domain(self) -> tuple[float, float]:  # pragma: no cover - abstract
+        """The parameter domain [lo, hi] (each subclass sets its own)."""
+        raise NotImplementedError
+
+    def _evaluate(self, ts: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
 
 @dataclass(frozen=True, eq=False, init=False)
 class Segment(_Base):

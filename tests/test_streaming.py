@@ -464,3 +464,14 @@ def test_trace_arc_window_equals_the_whole_arc():
         trace_arc_window(net, Segment([0, 0], [1, 1]), 0, 1)
     with pytest.raises(ValueError, match="lo must be below hi; got lo=1, hi=0"):
         trace_arc_window(net, arc, 1, 0)
+
+
+def test_merger_without_chunks_refuses_to_answer():
+    """The merger's state is shaped by its first chunk: asked for a merged chunk before any
+    was added, it says so (it used to fail on None inside)."""
+    from regions._streaming import TraceMerger
+
+    net = random_network([2, 3, 1], "relu", seed=0)
+    merger = TraceMerger(net, True, False, None, True)
+    with pytest.raises(ValueError, match="no chunk was added"):
+        merger.as_chunk()

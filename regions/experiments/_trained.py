@@ -107,7 +107,7 @@ def arc_pairs(n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """``n`` pairs of distinct test inputs of different classes, drawn with ``seed``."""
     data = digits()
     rng = np.random.default_rng(seed)
-    pairs = []
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
     while len(pairs) < n:
         i, j = rng.choice(len(data.y_test), size=2, replace=False)
         if data.y_test[i] != data.y_test[j]:

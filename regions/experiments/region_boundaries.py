@@ -14,7 +14,7 @@ import numpy as np
 
 from ..network import random_network
 from ..constructions import box_polygon
-from ..partition import partition
+from ..partition import Partition, partition
 from ._common import Claim, Progress, Result, markdown_table, seeds
 
 __all__ = ["NAME", "TITLE", "run"]
@@ -35,11 +35,13 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     progress = progress or Progress(enabled=False)
     progress.add(n_nets)
     window = 2.5
-    rows, parts = [], []
+    rows: list[list[int]] = []
+    parts: list[Partition] = []
     for s in seeds(seed, n_nets):
         net = random_network([2, 4, 4, 4, 1], "relu", sigma_w=math.sqrt(2.0), sigma_b=1.0,
                              seed=s)
         part = partition(net, exact=True)  # float weights, taken at their exact values
+        assert isinstance(part, Partition)  # two inputs: a planar partition
         box = partition(net, box_polygon((-window, -window), (window, window)), exact=True)
         per_layer = [int(np.sum(part.edge_layers == d)) for d in range(3)]
         rows.append([len(rows), part.num_regions, part.num_linear_regions, box.num_regions,

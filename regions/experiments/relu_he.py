@@ -45,8 +45,8 @@ def _length_part(n_seeds: int, depth: int, width: int, dim: int, seed: int,
                  progress: Progress) -> dict:
     """Exact lengths and transitions per layer along a quarter circle between two random
     inputs; the same standard-normal draws for every sigma_w (paired comparison)."""
-    lengths = {s: [] for s in SIGMA_W2}
-    transitions = {s: [] for s in SIGMA_W2}
+    lengths: dict[float, list[list[float]]] = {s: [] for s in SIGMA_W2}
+    transitions: dict[float, list[list[int]]] = {s: [] for s in SIGMA_W2}
     for s_net in seeds(seed, n_seeds):
         rng = np.random.default_rng(s_net)
         x0, x1 = rng.normal(size=dim), rng.normal(size=dim)

@@ -13,6 +13,7 @@ Run alone: ``python examples/trained_noise.py [--quick] [--out DIR] [--seed S]``
 from __future__ import annotations
 
 import time
+from typing import TypedDict
 
 import numpy as np
 
@@ -26,9 +27,21 @@ TITLE = "Noise in one layer of a trained network: lower layers matter most (Ragh
 
 SIGMA_W2 = 2.0
 LR = 1e-3
-FULL = {"depth": 6, "seeds": 4, "epochs": 20, "alphas": (0.1, 0.25, 0.5, 0.75, 1.0),
-        "draws": 6}
-QUICK = {"depth": 4, "seeds": 2, "epochs": 5, "alphas": (0.25, 0.5, 1.0), "draws": 3}
+
+
+class _Config(TypedDict):
+    """The sizes of one run: hidden layers, networks, epochs, noise sizes, draws per size."""
+
+    depth: int
+    seeds: int
+    epochs: int
+    alphas: tuple[float, ...]
+    draws: int
+
+
+FULL: _Config = {"depth": 6, "seeds": 4, "epochs": 20,
+                 "alphas": (0.1, 0.25, 0.5, 0.75, 1.0), "draws": 6}
+QUICK: _Config = {"depth": 4, "seeds": 2, "epochs": 5, "alphas": (0.25, 0.5, 1.0), "draws": 3}
 
 
 def noisy_accuracy(model, layer: int, alpha: float, rng: np.random.Generator) -> float:
@@ -70,8 +83,9 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
 
     names = [f"W^({layer})" + (" (input)" if layer == 0 else " (readout)"
                                if layer == depth else "") for layer in layers]
-    rows = [[names[j]] + [float(mean_acc[j, a]) for a in range(len(alphas))]
-            + [float(mean_drop[j].mean())] for j in range(len(layers))]
+    rows: list[list[str | float]] = [
+        [names[j], *(float(mean_acc[j, a]) for a in range(len(alphas))),
+         float(mean_drop[j].mean())] for j in range(len(layers))]
     table = markdown_table(["noise in"] + [f"alpha = {a:g}" for a in alphas]
                            + ["mean drop"], rows)
     seed_rows = [[k, clean[k]] + [float(drop[k, j].mean()) for j in range(len(layers))]

@@ -43,11 +43,13 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     progress.add(len(run_seeds) * (len(layers) + 1) * epochs)
     data = digits()
 
-    curves = {layer: [] for layer in layers + ["all"]}   # test accuracy per epoch, per seed
-    final = {layer: [] for layer in layers + ["all"]}     # final test accuracy per seed
-    final_train = {layer: [] for layer in layers + ["all"]}
+    keys: list[int | str] = [*layers, "all"]               # one layer trained, or all
+    curves: dict[int | str, list[list[float]]] = {layer: [] for layer in keys}
+    # test accuracy per epoch, per seed; final test / train accuracy per seed
+    final: dict[int | str, list[float]] = {layer: [] for layer in keys}
+    final_train: dict[int | str, list[float]] = {layer: [] for layer in keys}
     for s in run_seeds:
-        for layer in layers + ["all"]:
+        for layer in keys:
             model = make_model(depth, SIGMA_W2, s)
             trainable = None if layer == "all" else {layer}
             before = test_accuracy(model)
@@ -59,9 +61,9 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
             final_train[layer].append(train_accuracy(model))
 
     mean = {k: float(np.mean(v)) for k, v in final.items()}
-    rows = []
+    rows: list[list[int | float | str]] = []
     for i, s in enumerate(run_seeds):
-        rows.append([i] + [final[layer][i] for layer in layers] + [final["all"][i]])
+        rows.append([i, *(final[layer][i] for layer in layers), final["all"][i]])
     rows.append(["mean"] + [mean[layer] for layer in layers] + [mean["all"]])
     rows.append(["mean train"] + [float(np.mean(final_train[layer])) for layer in layers]
                 + [float(np.mean(final_train["all"]))])
