@@ -27,11 +27,30 @@ class Claim:
     """A qualitative claim of the paper, checked on the measured data.
 
     ``holds`` is whether the data support it; ``evidence`` says with which numbers.
+    ``paper_setting`` False: the claim was checked in a setting that is not the paper's, so
+    one that does not hold there is "not reproduced in this setting", not a failed
+    reproduction (the report says so and does not count it).
+
+    >>> Claim("x", False, "0.6 vs 0.9", paper_setting=False).status
+    'not reproduced in this setting'
     """
 
     text: str
     holds: bool
     evidence: str
+    paper_setting: bool = True
+
+    @property
+    def status(self) -> str:
+        """``"holds"``, ``"DOES NOT HOLD"`` or ``"not reproduced in this setting"``."""
+        if self.holds:
+            return "holds"
+        return "DOES NOT HOLD" if self.paper_setting else "not reproduced in this setting"
+
+    @property
+    def failed(self) -> bool:
+        """A failed reproduction: checked in the paper's setting and not supported."""
+        return not self.holds and self.paper_setting
 
 
 @dataclass(frozen=True)
@@ -79,7 +98,7 @@ class Result:
         if self.claims:
             lines += ["Checked on these data:", ""]
             for c in self.claims:
-                mark = "holds" if c.holds else "DOES NOT HOLD"
+                mark = c.status
                 lines.append(f"- {c.text}: **{mark}** ({c.evidence})")
             lines.append("")
         lines.append(f"_{self.seconds:.1f} s._")

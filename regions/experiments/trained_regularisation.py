@@ -39,7 +39,7 @@ from ._common import Claim, Progress, Result, markdown_table, seeds
 from ..training.train import DEFAULT_POINTS_PER_ARC
 from ._trained import arc_pairs, digits, exact_lengths, fit, make_model, warm_batchnorm
 
-__all__ = ["NAME", "SETTINGS", "SettingClaim", "TITLE", "run"]
+__all__ = ["NAME", "SETTINGS", "TITLE", "run"]
 
 NAME = "trained_regularisation"
 TITLE = "Trajectory regularisation against batch normalisation (Raghu et al.)"
@@ -57,33 +57,17 @@ _STATUS = "not reproduced in this setting"
 _WHERE = {"every layer": "every hidden layer", "last layer": "the last hidden layer"}
 
 
-@dataclass(frozen=True)
-class SettingClaim(Claim):
-    """A :class:`Claim` checked in a stated setting. ``paper_setting`` False: the setting is
-    not the paper's, so a claim that does not hold there is "not reproduced in this setting"
-    (its evidence says so), not a failed reproduction.
-
-    Examples
-    --------
-    >>> c = SettingClaim("x", False, "not reproduced in this setting; 0.6 vs 0.9", False)
-    >>> c.holds, c.paper_setting
-    (False, False)
-    """
-
-    paper_setting: bool = True
-
-
 def _method(setting: str, lam: float) -> str:
     return f"trajectory, {setting}, λ = {lam:g}"
 
 
-def _claim(text: str, holds: bool, evidence: str, setting: str) -> SettingClaim:
+def _claim(text: str, holds: bool, evidence: str, setting: str) -> Claim:
     paper = setting == _PAPER_SETTING
     if not paper:
         text += " [penalty at the last hidden layer only: not the paper's setting]"
         if not holds:
             evidence = f"{_STATUS}; {evidence}"
-    return SettingClaim(text, bool(holds), evidence, paper)
+    return Claim(text, bool(holds), evidence, paper)
 
 
 def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
