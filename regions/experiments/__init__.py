@@ -7,9 +7,9 @@ with :mod:`regions.training` on the bundled digits data) list them in report ord
 the ``plot`` extra (matplotlib); the trained ones also the ``data`` extra (scikit-learn).
 """
 
-from ._common import Claim, Progress, Result
+from ._common import Claim, Progress, Result, standalone
 
-__all__ = ["Claim", "EXPERIMENTS", "Progress", "Result", "TRAINED"]
+__all__ = ["Claim", "EXPERIMENTS", "Progress", "Result", "TRAINED", "standalone"]
 
 EXPERIMENTS = (
     "length_growth",          # Raghu Fig. 1
