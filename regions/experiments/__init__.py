@@ -17,6 +17,7 @@ EXPERIMENTS = (
     "patterns_vs_transitions",  # Raghu Sec. 2.2: transitions and patterns, segments vs circles
     "sign_transitions_large_sigma",  # Raghu Theorem 2: sign transitions at large sigma_w
     "relu_he",                # ReLU at He initialisation; Hanin and Rolnick 2019
+    "regions_per_area",       # Hanin and Rolnick 2019: regions per area, distance ~ 1/N
     "region_boundaries",      # Raghu Fig. 3
     "dichotomies",            # Raghu Fig. 4: the first layer swept, depth and width
     "dichotomies_layers",     # Raghu Fig. 5: each layer swept, remaining depth
