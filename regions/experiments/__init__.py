@@ -23,6 +23,7 @@ EXPERIMENTS = (
     "dichotomies_layers",     # Raghu Fig. 5: each layer swept, remaining depth
     "deep_vs_shallow",        # Pascanu 2013, Montufar 2014, Serra 2018
     "shallow_vs_deep_inputs",  # Serra 2018: n0 >= N, bottlenecks (exact n-D counts)
+    "telgarsky_separation",   # Telgarsky 2016: shallow width needed for the sawtooth
     "exact_vs_sampled",       # sampling against the exact trace
 )
 """Module names under :mod:`regions.experiments`, in report order."""
