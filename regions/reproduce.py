@@ -44,7 +44,8 @@ from typing import Sequence
 __all__ = ["main"]
 
 
-def _header(args: argparse.Namespace, seconds: float, results: list) -> str:
+def _header(args: argparse.Namespace, seconds: float, results: list,
+            reused: int = 0) -> str:
     import numpy as np
 
     held = sum(c.holds for r in results for c in r.claims)
@@ -56,7 +57,8 @@ def _header(args: argparse.Namespace, seconds: float, results: list) -> str:
         "",
         f"`python -m regions.reproduce{' --trained' if args.trained else ''}"
         f"{' --quick' if args.quick else ''} --seed {args.seed}`"
-        f" ({mode}): {len(results)} experiments in {seconds:.0f} s; {held} of {total} "
+        f" ({mode}): {len(results)} experiments in {_timing(seconds, results, reused)}; "
+        f"{held} of {total} "
         "checked claims hold"
         + (f" ({other} more not reproduced in a setting that is not the paper's)." if other
            else "."),
@@ -69,6 +71,15 @@ def _header(args: argparse.Namespace, seconds: float, results: list) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _timing(seconds: float, results: list, reused: int) -> str:
+    """This run's time, or with ``--resume`` the experiments' own times added up."""
+    if not reused:
+        return f"{seconds:.0f} s"
+    own = sum(r.seconds for r in results)
+    return (f"{own:.0f} s of their own ({reused} reused from an earlier run with --resume; "
+            f"this run {seconds:.0f} s)")
 
 
 def _cpus() -> str:
@@ -143,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> list:
         fresh[name] = _keep(out, run_one(module.run, args.quick, args.seed, out, progress), args)
     results = [done[n] if n in done else fresh[n] for n in names]
     seconds = time.perf_counter() - start
-    report = _header(args, seconds, results) + "\n" + "\n".join(r.section() for r in results)
+    report = (_header(args, seconds, results, sum(n in done for n in names)) + "\n"
+              + "\n".join(r.section() for r in results))
     (out / "report.md").write_text(report)
     failed = [f"{r.name}: {c.text}" for r in results for c in r.claims if c.failed]
     print(f"wrote {out / 'report.md'} and {sum(len(r.figures) for r in results)} figures "
