@@ -18,3 +18,16 @@ def quick_run(module):
 
         for fig in result.figures.values():
             plt.close(fig)
+
+
+def quick_fixture(module):
+    """A module-scoped pytest fixture of :func:`quick_run` of ``module``: write
+    ``result = quick_fixture(exp)`` in a test module."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def result():
+        with quick_run(module) as res:
+            yield res
+
+    return result

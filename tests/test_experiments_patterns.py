@@ -8,14 +8,11 @@ pytest.importorskip("matplotlib")
 
 from regions import Arc, Segment, random_network, trace  # noqa: E402
 from regions.experiments import patterns_vs_transitions as exp  # noqa: E402
-from .experiment_fixtures import quick_run  # noqa: E402
+from .experiment_fixtures import quick_fixture  # noqa: E402
 from regions.experiments._common import seeds  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def result():
-    with quick_run(exp) as res:
-        yield res
+result = quick_fixture(exp)
 
 
 def test_claims_recomputed_from_the_data(result):

@@ -10,13 +10,10 @@ from regions import random_network  # noqa: E402
 from regions.experiments import regions_per_area as exp  # noqa: E402
 from regions.experiments._common import fit_line  # noqa: E402
 
-from .experiment_fixtures import quick_run  # noqa: E402
+from .experiment_fixtures import quick_fixture  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def result():
-    with quick_run(exp) as res:
-        yield res
+result = quick_fixture(exp)
 
 
 def test_claims_recomputed_from_the_data(result):

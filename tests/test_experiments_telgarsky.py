@@ -12,13 +12,10 @@ from regions import Network  # noqa: E402
 from regions.constructions import sawtooth  # noqa: E402
 from regions.experiments import telgarsky_separation as exp  # noqa: E402
 
-from .experiment_fixtures import quick_run  # noqa: E402
+from .experiment_fixtures import quick_fixture  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def result():
-    with quick_run(exp) as res:
-        yield res
+result = quick_fixture(exp)
 
 
 @pytest.mark.parametrize("L", [1, 2, 4])

@@ -63,6 +63,17 @@ def _proportional(f: dict) -> bool:
     return bool(abs(f["slope"] - 1) <= SLOPE_TOL and f["r2"] >= R2_MIN)
 
 
+
+def _scatter(ax, rows: list, y: str, size: float, alpha: float, colours, markers,
+             widths) -> None:
+    """Length against ``y`` (positive values), a colour per sigma_w^2 and a marker per k."""
+    for colour, s2 in zip(colours, SIGMA_W2):
+        for marker, k in zip(markers, widths):
+            sel = [m for m in rows if m["sigma_w2"] == s2 and m["k"] == k and m[y] > 0]
+            ax.scatter([m["length"] for m in sel], [m[y] for m in sel], s=size, color=colour,
+                       marker=marker, alpha=alpha,
+                       label=rf"$\sigma_w^2 = {s2}$" if k == widths[0] else None)
+
 def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
     import matplotlib.pyplot as plt
 
@@ -142,13 +153,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     xs = np.array([lo, hi])
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
     ax = axes[0]
-    for colour, s2 in zip(colours, SIGMA_W2):
-        for marker, k in zip(markers, widths):
-            sel = [m for m in means if m["sigma_w2"] == s2 and m["k"] == k
-                   and m["sign_transitions"] > 0]
-            ax.scatter([m["length"] for m in sel], [m["sign_transitions"] for m in sel], s=12,
-                       color=colour, marker=marker, alpha=0.7,
-                       label=rf"$\sigma_w^2 = {s2}$" if k == widths[0] else None)
+    _scatter(ax, means, "sign_transitions", 12, 0.7, colours, markers, widths)
     for marker, k in zip(markers, widths):
         f = sign_fits[f"k = {k}"]
         ax.plot(xs, 10 ** f["intercept"] * xs ** f["slope"], "k-", lw=0.8,
@@ -157,13 +162,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     ax.set_title("sign transitions T of a random readout (mean over seeds)", fontsize=9)
     ax.set_ylabel("sign transitions T")
     ax = axes[1]
-    for colour, s2 in zip(colours, SIGMA_W2):
-        for marker, k in zip(markers, widths):
-            sel = [p for p in points if p["sigma_w2"] == s2 and p["k"] == k
-                   and p["transitions"] > 0]
-            ax.scatter([p["length"] for p in sel], [p["transitions"] for p in sel], s=9,
-                       color=colour, marker=marker, alpha=0.6,
-                       label=rf"$\sigma_w^2 = {s2}$" if k == widths[0] else None)
+    _scatter(ax, points, "transitions", 9, 0.6, colours, markers, widths)
     f = fits["all sigma_w^2"]
     ax.plot(xs, 10 ** f["intercept"] * xs ** f["slope"], "k:", lw=1.2,
             label=f"fit, all: slope {f['slope']:.2f}, $R^2$ = {f['r2']:.3f}")
