@@ -9,7 +9,7 @@ region-count bound, at equal units and equal parameters (log scale). Part of
 import sys
 
 from regions.experiments import deep_vs_shallow
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(deep_vs_shallow.run, sys.argv[1:], deep_vs_shallow.TITLE)

@@ -8,7 +8,7 @@ Fig. 1. Part of ``python -m regions.reproduce``.
 import sys
 
 from regions.experiments import exact_vs_sampled
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(exact_vs_sampled.run, sys.argv[1:], exact_vs_sampled.TITLE)

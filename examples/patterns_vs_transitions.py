@@ -8,7 +8,7 @@ on a segment (Raghu et al.'s correspondence), not on a closed curve. Part of
 import sys
 
 from regions.experiments import patterns_vs_transitions
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(patterns_vs_transitions.run, sys.argv[1:], patterns_vs_transitions.TITLE)

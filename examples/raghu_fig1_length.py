@@ -9,7 +9,7 @@ and measured / base against (2/pi)^(1/4) as sigma_w grows. Part of
 import sys
 
 from regions.experiments import length_growth
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(length_growth.run, sys.argv[1:], length_growth.TITLE)

@@ -9,7 +9,7 @@ Part of ``python -m regions.reproduce``.
 import sys
 
 from regions.experiments import transitions_vs_length
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(transitions_vs_length.run, sys.argv[1:], transitions_vs_length.TITLE)

@@ -8,7 +8,7 @@ input, coloured by layer (exact partition of the whole plane). Part of
 import sys
 
 from regions.experiments import region_boundaries
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(region_boundaries.run, sys.argv[1:], region_boundaries.TITLE)

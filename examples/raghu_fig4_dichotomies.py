@@ -8,7 +8,7 @@ towards 2^s (hard-tanh, sigma_w^2 = 8). Part of ``python -m regions.reproduce``.
 import sys
 
 from regions.experiments import dichotomies
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(dichotomies.run, sys.argv[1:], dichotomies.TITLE)

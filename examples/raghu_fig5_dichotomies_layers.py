@@ -8,7 +8,7 @@
 import sys
 
 from regions.experiments import dichotomies_layers
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(dichotomies_layers.run, sys.argv[1:], dichotomies_layers.TITLE)

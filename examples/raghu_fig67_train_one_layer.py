@@ -9,7 +9,7 @@ others frozen at their random initialisation; training a lower layer gives the b
 import sys
 
 from regions.experiments import trained_one_layer
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(trained_one_layer.run, sys.argv[1:], trained_one_layer.TITLE)

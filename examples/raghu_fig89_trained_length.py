@@ -9,7 +9,7 @@ layer during training (regions.trace of regions.training.to_network), for sigma_
 import sys
 
 from regions.experiments import trained_length
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(trained_length.run, sys.argv[1:], trained_length.TITLE)

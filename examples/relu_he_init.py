@@ -9,7 +9,7 @@ unit length along segments against the number of neurons (Hanin and Rolnick 2019
 import sys
 
 from regions.experiments import relu_he
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(relu_he.run, sys.argv[1:], relu_he.TITLE)

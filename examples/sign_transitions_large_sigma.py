@@ -8,7 +8,7 @@ per-layer growth fitted and compared with Raghu et al.'s Theorem 2 base sqrt(k).
 import sys
 
 from regions.experiments import sign_transitions_large_sigma
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(sign_transitions_large_sigma.run, sys.argv[1:],

@@ -8,7 +8,7 @@ layer of a trained hard-tanh network; noise in a lower layer hurts the accuracy 
 import sys
 
 from regions.experiments import trained_noise
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(trained_noise.run, sys.argv[1:], trained_noise.TITLE)

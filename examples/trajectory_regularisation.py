@@ -9,7 +9,7 @@ that plain training struggles with. Part of
 import sys
 
 from regions.experiments import trained_regularisation
-from regions.experiments._common import standalone
+from regions.experiments import standalone
 
 if __name__ == "__main__":
     standalone(trained_regularisation.run, sys.argv[1:], trained_regularisation.TITLE)

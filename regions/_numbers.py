@@ -27,7 +27,7 @@ import numpy as np
 __all__: list[str] = []
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
@@ -112,7 +112,7 @@ def _coerce(
     wanted = _dims_text(dims)
     expected = expected or f"{wanted} array"
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a {expected} of real numbers, got {_describe(value)}")
+        raise TypeError(f"{name} must be a {expected} of real numbers, got {describe(value)}")
     if _is_tensor(value):  # a torch tensor (one that requires grad, or on a GPU, too)
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ma.MaskedArray):
@@ -156,7 +156,7 @@ def _coerce(
             arr = raw.astype(np.float64)
     if arr.ndim not in dims:
         given = (
-            f"the scalar {_describe(value)}" if arr.ndim == 0
+            f"the scalar {describe(value)}" if arr.ndim == 0
             else f"an array of shape {arr.shape}"
         )
         raise ValueError(f"{name} must be a {expected}; got {given}")
@@ -182,11 +182,11 @@ def _classify(raw: np.ndarray, name: str, wanted: str, expected: str) -> str:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
             if raw.ndim == 0:
                 raise TypeError(
-                    f"{name} must be a {expected} of real numbers, got {_describe(v)}"
+                    f"{name} must be a {expected} of real numbers, got {describe(v)}"
                 )
             raise TypeError(
                 f"{name} must hold real numbers (int, float or fractions.Fraction); "
-                f"entry {index} is {_describe(v)}"
+                f"entry {index} is {describe(v)}"
             )
         if isinstance(v, Fraction):
             has_fraction = index if has_fraction is None else has_fraction
@@ -208,7 +208,7 @@ def _classify(raw: np.ndarray, name: str, wanted: str, expected: str) -> str:
         else:
             raise TypeError(
                 f"{name} must hold real numbers (int, float or fractions.Fraction); "
-                f"entry {index} is {_describe(v)}"
+                f"entry {index} is {describe(v)}"
             )
     if has_float is not None and has_fraction is not None:
         raise TypeError(

@@ -186,3 +186,9 @@ def pattern_rows(patterns) -> np.ndarray:
     equal keys, equal patterns."""
     full = np.ascontiguousarray(np.concatenate([p.astype(np.int8) for p in patterns], axis=1))
     return full.view(np.dtype((np.void, full.shape[1]))).reshape(-1)
+
+
+def count_distinct_patterns(patterns) -> int:
+    """Number of distinct rows of the per-layer pattern arrays placed side by side."""
+    return int(np.unique(pattern_rows(patterns)).shape[0])
+

@@ -59,7 +59,7 @@ from typing import Any
 
 import numpy as np
 
-from ._numbers import _describe
+from ._numbers import describe
 
 __all__ = [
     "QuadraticIrrational",
@@ -141,7 +141,7 @@ def _rational(value: Any, name: str) -> Fraction:
         return Fraction(value)
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a rational number (int or fractions.Fraction), got "
-                        f"{_describe(value)}")
+                        f"{describe(value)}")
     if isinstance(value, numbers.Integral):
         return Fraction(int(value))
     if isinstance(value, numbers.Rational):
@@ -151,7 +151,7 @@ def _rational(value: Any, name: str) -> Fraction:
         hint = " (write Fraction(x) for a float's exact binary value)"
     raise TypeError(
         f"{name} must be a rational number (int or fractions.Fraction), got "
-        f"{_describe(value)}{hint}"
+        f"{describe(value)}{hint}"
     )
 
 
@@ -170,7 +170,7 @@ def _value(value: Any, name: str) -> Any:
             raise ValueError(f"{name} must not be NaN")
         raise TypeError(
             f"{name} must be an int, Fraction, QuadraticIrrational or an infinity, got "
-            f"{_describe(value)}; floats are not exact (write Fraction(x) for its exact value)"
+            f"{describe(value)}; floats are not exact (write Fraction(x) for its exact value)"
         )
     if isinstance(value, QuadraticIrrational):
         return value
@@ -179,14 +179,14 @@ def _value(value: Any, name: str) -> Any:
     except TypeError:
         raise TypeError(
             f"{name} must be an int, Fraction, QuadraticIrrational or an infinity, got "
-            f"{_describe(value)}"
+            f"{describe(value)}"
         ) from None
 
 
 def _values(values: Any, name: str) -> np.ndarray:
     """An object array of QuadraticIrrationals / float infinities (0-d for a scalar)."""
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must hold numbers, got {_describe(values)}")
+        raise TypeError(f"{name} must hold numbers, got {describe(values)}")
     if isinstance(values, np.ndarray) and values.dtype != object:
         if values.dtype.kind not in "iuf":
             raise TypeError(f"{name} must hold numbers, got an array of dtype {values.dtype}")
@@ -631,14 +631,14 @@ def as_quadratic(x: Any, name: str = "x") -> QuadraticIrrational:
         return x
     if isinstance(x, (float, np.floating)):
         raise TypeError(
-            f"{name} must be an int, Fraction or QuadraticIrrational, got {_describe(x)}; "
+            f"{name} must be an int, Fraction or QuadraticIrrational, got {describe(x)}; "
             "floats are not exact (write Fraction(x) for its exact value)"
         )
     try:
         return _rational_q(_rational(x, name))
     except TypeError:
         raise TypeError(
-            f"{name} must be an int, Fraction or QuadraticIrrational, got {_describe(x)}"
+            f"{name} must be an int, Fraction or QuadraticIrrational, got {describe(x)}"
         ) from None
 
 
@@ -794,7 +794,7 @@ def unique(values: Any, return_inverse: bool = False) -> Any:
     ([QuadraticIrrational(2, 0, 1), QuadraticIrrational(0, 2, 2)], [1, 0, 1])
     """
     if not isinstance(return_inverse, (bool, np.bool_)):
-        raise TypeError(f"return_inverse must be a bool, got {_describe(return_inverse)}")
+        raise TypeError(f"return_inverse must be a bool, got {describe(return_inverse)}")
     _, conv = _one_d(values, "values")
     order = argsort(conv)
     inverse = np.empty(len(conv), dtype=np.intp)
@@ -819,7 +819,7 @@ def _end(value: Any, name: str) -> Any:
     except TypeError:
         raise TypeError(
             f"{name} must be an int, Fraction, QuadraticIrrational or -math.inf / math.inf, "
-            f"got {_describe(value)}"
+            f"got {describe(value)}"
             + ("; floats are not exact (write Fraction(x) for its exact value)"
                if isinstance(value, (float, np.floating)) else "")
         ) from None
@@ -889,7 +889,7 @@ def roots_in_interval(
     b = _rational(B, "B")
     c = _rational(C, "C")
     if not isinstance(multiplicity, (bool, np.bool_)):
-        raise TypeError(f"multiplicity must be a bool, got {_describe(multiplicity)}")
+        raise TypeError(f"multiplicity must be a bool, got {describe(multiplicity)}")
     left = _end(lo, "lo")
     right = _end(hi, "hi")
     if _cmp_any(left, right) > 0:

@@ -901,7 +901,7 @@ class ExactOracle:
 
     def __init__(self, net: Any, trajectory: Any) -> None:
         self.net, self.trajectory = net, trajectory
-        t, rows, left, _ = trajectory._start(RATIONAL)
+        t, rows, left, _ = trajectory.start_rows(RATIONAL)
         self.t0 = list(t)
         self.rows0, self.ray = rows, left
         self.started = time.perf_counter()

@@ -22,7 +22,7 @@ from ._pieces import internal_transitions
 from ._stages import lower
 from .graph import Graph
 from .network import Network
-from .trace import _count_distinct_patterns
+from ._pieces import count_distinct_patterns
 from .trajectory import Arc, Line, Polyline, Segment
 
 __all__ = ["sample_trace", "SampledTrace"]
@@ -104,7 +104,7 @@ class SampledTrace:
     @cached_property
     def num_patterns(self) -> int:
         """Distinct patterns among the samples."""
-        return _count_distinct_patterns(self.patterns)
+        return count_distinct_patterns(self.patterns)
 
     @property
     def transitions_per_layer(self) -> np.ndarray:

@@ -124,8 +124,8 @@ from .kinds import RATIONAL, RATIONAL_FRACTION, CertifiedKind, NumberKind, as_ki
 from .activations import Activation
 from .network import Network
 from ._arc import ArcEngine
-from ._pieces import (BatchEngine, EngineBase, TraceEngine, insert_edges, knot_starts, pattern_rows,
-                      record_layer)
+from ._pieces import (BatchEngine, EngineBase, TraceEngine, count_distinct_patterns,
+                      insert_edges, knot_starts, record_layer)
 from ._stages import (Lowered, Stage, check_float_range, check_terms_underflow,
                       group_max_values, lower, padded_groups, same_neighbour_maps)
 from .graph import Graph
@@ -324,7 +324,7 @@ class Trace:
     def num_patterns(self) -> int:
         """Number of distinct activation patterns met (equals ``num_pieces`` on straight
         trajectories, where each activation region is convex and met once)."""
-        return _count_distinct_patterns(self.patterns)
+        return count_distinct_patterns(self.patterns)
 
     @cached_property
     def num_linear_pieces(self) -> int:
@@ -502,7 +502,7 @@ def trace(
         return _certified_trace(net, trajectory, kind)
     else:
         lowered = lower(net, kind)
-        engine = _Engine(*trajectory._start(kind), kind, model=net)
+        engine = _Engine(*trajectory.start_rows(kind), kind, model=net)
     _run_layers(engine, lowered, kind)
     return replace(_make_trace(engine, net, trajectory, lowered),
                    arithmetic="rational" if kind.is_exact else "float")
@@ -517,7 +517,7 @@ def _certified_trace(net: Network | Graph, trajectory: Segment | Line | Polyline
         return trace(net, trajectory, kind.exact)
 
     oracle = ExactOracle(net, trajectory)
-    t, rows, left, right = trajectory._start(trajectory.is_exact)
+    t, rows, left, right = trajectory.start_rows(trajectory.is_exact)
     engine = CertifiedEngine(t, rows, left, right, oracle)
     try:
         lowered = lower_certified(net)
@@ -762,8 +762,7 @@ class _Engine(EngineBase):
                     self._settle_end_slopes(h[row, :m], g, np.asarray(ns), end, st)
         self.noise, self.noise_slope = noise, noise_slope
         if st.is_max:
-            cols = padded_groups(st.groups)
-            h, index = self._split_max(h, hl, hr, st.groups)  # (cols: the outputs' slopes)
+            h, index = self._split_max(h, hl, hr, st.groups)
             record_layer(self, index, changes=True)
             out = group_max_values(h[:, :m], st.groups)
         else:
@@ -1298,8 +1297,3 @@ def _sqrt_fraction(q) -> float:
         return math.ldexp(math.sqrt(scaled), e)
     except OverflowError:
         return math.inf
-
-
-def _count_distinct_patterns(patterns) -> int:
-    """Number of distinct rows of the per-layer pattern arrays placed side by side."""
-    return int(np.unique(pattern_rows(patterns)).shape[0])

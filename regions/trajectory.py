@@ -123,7 +123,10 @@ class Segment(_Base):
         # (1 - t) x0 + t x1 is exact at both ends in floating point; x0 + t (x1 - x0) is not
         return (1 - ts)[:, None] * self.x0[None, :] + ts[:, None] * self.x1[None, :]
 
-    def _start(self, exact: bool | NumberKind) -> tuple[Any, Any, Any, Any]:
+    def start_rows(self, exact: bool | NumberKind) -> tuple[Any, Any, Any, Any]:
+        """Where the straight-trajectory engine starts: ``(t, rows, left, right)``, the
+        parameters and points of the trajectory's own edges and the slopes of its unbounded
+        ends (None without one), in number kind ``exact``."""
         rows = np.stack([cast(self.x0, exact), cast(self.x1, exact)])
         return cast(np.array([0, 1], dtype=object), exact), rows, None, None
 
@@ -167,7 +170,7 @@ class Line(_Base):
     def _evaluate(self, ts: np.ndarray) -> np.ndarray:
         return self.point[None, :] + ts[:, None] * self.direction[None, :]
 
-    def _start(self, exact: bool | NumberKind) -> tuple[Any, Any, Any, Any]:
+    def start_rows(self, exact: bool | NumberKind) -> tuple[Any, Any, Any, Any]:
         p = cast(self.point, exact)
         d = cast(self.direction, exact)
         return cast(np.array([0], dtype=object), exact), p[None, :], d, d
@@ -239,7 +242,7 @@ class Polyline(_Base):
         frac = (ts - idx)[:, None]
         return (1 - frac) * self.points[idx] + frac * self.points[idx + 1]
 
-    def _start(self, exact: bool | NumberKind) -> tuple[Any, Any, Any, Any]:
+    def start_rows(self, exact: bool | NumberKind) -> tuple[Any, Any, Any, Any]:
         n = self.points.shape[0]
         ts = cast(np.arange(n).astype(object), exact)
         return ts, cast(self.points, exact), None, None

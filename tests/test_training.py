@@ -186,24 +186,31 @@ def test_softmax_cross_entropy_gradient():
     assert np.isfinite(big) and big == pytest.approx(500.0) and np.all(np.isfinite(dbig))
 
 
-@pytest.mark.parametrize("activation,batchnorm", [("relu", False), ("hardtanh", False),
-                                                  ("relu", True), ("hardtanh", True)])
-def test_trajectory_length_gradient(activation, batchnorm):
-    sigma = 2.5 if activation == "hardtanh" else 1.5
+def _penalty_case(activation, sigma, batchnorm, bn_seed, arc_seed):
+    """A [3, 5, 5, 4, 2] model (batch norm randomised) and two arcs of 12 points, redrawn
+    until the penalty is well posed (see :func:`_well_posed`)."""
 
     def make(s):
         m = init_model([3, 5, 5, 4, 2], activation, sigma_w=sigma, sigma_b=0.2, seed=s,
                        batchnorm=batchnorm)
         if batchnorm:
-            _randomise_bn(m, np.random.default_rng(50 + s))
+            _randomise_bn(m, np.random.default_rng(bn_seed + s))
         return m
 
     def arcs_of(s):
-        rng = np.random.default_rng(1000 + s)
+        rng = np.random.default_rng(arc_seed + s)
         return arc_points(rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 12)
 
     model, arcs = _well_posed(make, lambda s: arcs_of(s).reshape(-1, 3), train=batchnorm)
-    arcs = arcs.reshape(2, 12, 3)
+    return model, arcs.reshape(2, 12, 3)
+
+
+@pytest.mark.parametrize("activation,batchnorm", [("relu", False), ("hardtanh", False),
+                                                  ("relu", True), ("hardtanh", True)])
+def test_trajectory_length_gradient(activation, batchnorm):
+    sigma = 2.5 if activation == "hardtanh" else 1.5
+
+    model, arcs = _penalty_case(activation, sigma, batchnorm, 50, 1000)
     value, grad_fn = trajectory_length(model, arcs, layer=2, train=batchnorm)
     grads = grad_fn(scale=1.0)
     num = _numeric_grads(model, lambda m: trajectory_length(m, arcs, 2, batchnorm)[0])
@@ -601,19 +608,7 @@ def test_bad_arguments_name_themselves():
 
 @pytest.mark.parametrize("batchnorm", [False, True])
 def test_trajectory_lengths_values_and_weighted_gradient(batchnorm):
-    def make(s):
-        m = init_model([3, 5, 5, 4, 2], "hardtanh", sigma_w=2.5, sigma_b=0.2, seed=s,
-                       batchnorm=batchnorm)
-        if batchnorm:
-            _randomise_bn(m, np.random.default_rng(60 + s))
-        return m
-
-    def arcs_of(s):
-        rng = np.random.default_rng(2000 + s)
-        return arc_points(rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 12)
-
-    model, arcs = _well_posed(make, lambda s: arcs_of(s).reshape(-1, 3), train=batchnorm)
-    arcs = arcs.reshape(2, 12, 3)
+    model, arcs = _penalty_case("hardtanh", 2.5, batchnorm, 60, 2000)
     values, grad_fn = trajectory_lengths(model, arcs, "all", train=batchnorm)
     # each value is the single-layer penalty's value (itself checked against polylines above)
     assert values.tolist() == [trajectory_length(model, arcs, d, batchnorm)[0] for d in (1, 2, 3)]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 __all__ = ["Claim", "Progress", "Result", "add_run_arguments", "fit_line", "markdown_table",
-           "run_one", "seeds", "standalone"]
+           "run_one", "run_steps", "seeds", "standalone"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,17 @@ def add_run_arguments(parser: argparse.ArgumentParser, what: str) -> None:
                         help=f"folder for {what} (default: reproduction)")
     parser.add_argument("--quick", action="store_true", help="a smoke-size run")
     parser.add_argument("--seed", type=int, default=0, help="the fixed seed (default 0)")
+
+
+def run_steps(name: str, title: str, steps: Any, quick: bool, seed: int,
+              progress: "Progress | None") -> Result:
+    """An experiment split into steps: ``steps`` (its module) has ``measure(quick, seed,
+    progress) -> data``, ``claims(data)``, ``report(data)`` (the section's Markdown) and
+    ``figures(data)``; returns their :class:`Result`, timed."""
+    start = time.perf_counter()
+    data = steps.measure(quick, seed, progress)
+    return Result(name, title, steps.report(data), steps.figures(data), data,
+                  steps.claims(data), time.perf_counter() - start)
 
 
 def run_one(run: Callable[..., Result], quick: bool, seed: int, out: str | Path,

@@ -20,12 +20,12 @@ References
 
 from __future__ import annotations
 
-import time
+import sys
 from typing import Any
 
 import numpy as np
 
-from ._common import Claim, Progress, Result, markdown_table, seeds
+from ._common import Claim, Progress, Result, run_steps, markdown_table, seeds
 
 __all__ = ["NAME", "TITLE", "run", "measure", "claims", "report", "figures"]
 
@@ -158,7 +158,4 @@ def figures(data: dict[str, Any]) -> dict[str, Any]:
 
 def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
     """Measure, check the claims, write the section and draw the figure."""
-    start = time.perf_counter()
-    data = measure(quick, seed, progress)
-    return Result(NAME, TITLE, report(data), figures(data), data, claims(data),
-                  time.perf_counter() - start)
+    return run_steps(NAME, TITLE, sys.modules[__name__], quick, seed, progress)
