@@ -96,7 +96,7 @@ References
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -835,6 +835,7 @@ class PolyhedralEngine(MaxStageMixin):
         nrow = counts.shape[0]
         parts_a, parts_b, parts_r = [], [], []
         all_simple = False
+        buckets: Sequence[tuple[int, np.ndarray | None]]
         if nrow * top * top <= _BUCKET_SMALL:  # one bucket of every row
             buckets = [(top, None)]
         else:
@@ -914,7 +915,7 @@ class PolyhedralEngine(MaxStageMixin):
             pop = np.bitwise_count(B[np.concatenate([a, b])])
             pop = pop.sum(axis=1) if W > 1 else pop[:, 0]
             tested = ((pop[: a.shape[0]] != n) & (pop[a.shape[0]:] != n)).nonzero()[0]
-        if tested.shape[0]:
+        if pr is not None and tested.shape[0]:  # (pr is None leaves nothing to test)
             inter = B[a[tested]] & B[b[tested]]
             adjacent = np.ones(a.shape[0], dtype=bool)
             kk = counts[pr[tested]]

@@ -583,8 +583,8 @@ def _pulling_simplices(ptr: np.ndarray, flat: np.ndarray, B: np.ndarray,
     ncell = ptr.shape[0] - 1
     L = 64 * B.shape[1]
     rng = np.random.default_rng(20230723)
-    h1 = rng.integers(0, 2**62, size=B.shape[0], dtype=np.int64)
-    h2 = rng.integers(0, 2**62, size=B.shape[0], dtype=np.int64)
+    h1 = np.asarray(rng.integers(0, 2**62, size=B.shape[0], dtype=np.int64))
+    h2 = np.asarray(rng.integers(0, 2**62, size=B.shape[0], dtype=np.int64))
     out_s, out_o = [], []
     cum = ptr[1:]
     c0 = 0

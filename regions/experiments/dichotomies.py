@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -54,9 +54,23 @@ SATURATION_SIZES = (2, 4, 6, 8, 15)
 """Input counts s whose count / 2^s is tabulated (the first s of the 15 inputs)."""
 _TWO_PI = 2 * math.pi
 
-FULL = {"dim": 100, "widths": (8, 16, 32, 64, 128), "depths": (1, 2, 3, 4, 5, 6), "seeds": 3,
-        "sampled": 2000}
-QUICK = {"dim": 20, "widths": (4, 16), "depths": (1, 2, 3, 4), "seeds": 2, "sampled": 2000}
+
+
+class _Config(TypedDict):
+    """The sizes of one run: input dimension, widths k, depths n, networks per (k, n), and
+    the number of angles of the sampling baseline."""
+
+    dim: int
+    widths: tuple[int, ...]
+    depths: tuple[int, ...]
+    seeds: int
+    sampled: int
+
+
+FULL: _Config = {"dim": 100, "widths": (8, 16, 32, 64, 128), "depths": (1, 2, 3, 4, 5, 6),
+                 "seeds": 3, "sampled": 2000}
+QUICK: _Config = {"dim": 20, "widths": (4, 16), "depths": (1, 2, 3, 4), "seeds": 2,
+                  "sampled": 2000}
 
 
 def _check_layer(net: Any, layer: Any) -> int:
@@ -239,7 +253,7 @@ def sample_dichotomies(net: Network, layer: int, w_prime, inputs, num: int,
         raise ValueError(f"num must be a positive integer (angles to sample); got {num!r}")
     x, a0, a1, b, head = _sweep(net, layer, w_prime, inputs)
     ts = np.arange(num) * (_TWO_PI / num)
-    seen = set()
+    seen: set[bytes] = set()
     for s in range(0, num, chunk):
         t = ts[s:s + chunk]
         h = (np.cos(t)[:, None, None] * a0[None] + np.sin(t)[:, None, None] * a1[None] + b)
@@ -360,11 +374,11 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     fig_sat.tight_layout()
 
     # -- report ----------------------------------------------------------------------------
-    rows_d = [[f"k = {k}"] + [float(geo[wi, ni]) for ni in range(len(depths))]
-              + [float(factors[wi])] for wi, k in enumerate(widths)]
+    rows_d = [[f"k = {k}", *(float(geo[wi, ni]) for ni in range(len(depths))),
+               float(factors[wi])] for wi, k in enumerate(widths)]
     table_d = markdown_table(["width"] + [f"n = {n}" for n in depths] + ["growth per layer"],
                              rows_d)
-    rows_s = [[f"s = {s}", 2 ** s] + [float(v) for v in frac[s]] + [last_step[s]]
+    rows_s = [[f"s = {s}", 2 ** s, *(float(v) for v in frac[s]), last_step[s]]
               for s in sizes]
     table_s = markdown_table(["inputs", "2^s"] + [f"n = {n}" for n in depths]
                              + [f"growth n = {depths[-2]} to {depths[-1]}"], rows_s)

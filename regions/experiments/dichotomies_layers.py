@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Sequence
+from typing import Any, Sequence, TypedDict
 
 import numpy as np
 
@@ -38,8 +38,19 @@ TITLE = "Dichotomies depend on the remaining depth: each layer swept in turn (Ra
 
 ALPHA = 0.05
 """Family-wise significance level of the remaining-depth tests."""
-FULL = {"dim": 100, "width": 128, "total_depths": (2, 4, 6), "seeds": 5}
-QUICK = {"dim": 10, "width": 10, "total_depths": (2, 3), "seeds": 3}
+
+
+class _Config(TypedDict):
+    """The sizes of one run: input dimension, hidden width k, total depths, networks each."""
+
+    dim: int
+    width: int
+    total_depths: tuple[int, ...]
+    seeds: int
+
+
+FULL: _Config = {"dim": 100, "width": 128, "total_depths": (2, 4, 6), "seeds": 5}
+QUICK: _Config = {"dim": 10, "width": 10, "total_depths": (2, 3), "seeds": 3}
 
 
 def kruskal_p(groups: Sequence[Any]) -> float:
@@ -82,16 +93,16 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     # counts[str(D)][seed][r]: total depth D, hidden layer D - r swept (remaining depth r)
     counts: dict[str, list[list[int]]] = {}
     for D in totals:
-        rows = []
+        per_seed: list[list[int]] = []
         for s in seeds(seed + 100 * D, n_seeds):
             net, primes, inputs = draw_sweep([dim] + [k] * D + [1], s)
-            row = [0] * D
+            by_r = [0] * D
             for layer in range(D):
                 r = D - 1 - layer
-                row[r] = count_dichotomies(net, layer, primes[layer], inputs)["count"]
-                progress.step(note=f"depth {D}, remaining {r}: {row[r]}")
-            rows.append(row)
-        counts[str(D)] = rows
+                by_r[r] = count_dichotomies(net, layer, primes[layer], inputs)["count"]
+                progress.step(note=f"depth {D}, remaining {r}: {by_r[r]}")
+            per_seed.append(by_r)
+        counts[str(D)] = per_seed
     max_r = max(totals)
 
     def group(D: int, r: int) -> list[int]:
@@ -119,8 +130,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     for c, D in zip(colours, totals):
         arr = np.asarray(counts[str(D)], dtype=float)
         rs = np.arange(D)
-        for row in arr:
-            ax0.plot(rs, row, "o", color=c, alpha=0.3, ms=3)
+        for one in arr:
+            ax0.plot(rs, one, "o", color=c, alpha=0.3, ms=3)
         ax0.plot(rs, np.exp(np.log(arr).mean(axis=0)), "o-", color=c, ms=4,
                  label=f"{D} hidden layers")
         # the same data against the swept layer's index (1-based): the curves separate
@@ -140,7 +151,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     fig.tight_layout()
 
     # -- report --------------------------------------------------------------------------------
-    rows = []
+    rows: list[list[Any]] = []
     for r in range(max_r):
         row: list[Any] = [r]
         for D in totals:

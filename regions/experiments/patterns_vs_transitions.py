@@ -56,13 +56,13 @@ def measure(quick: bool = False, seed: int = 0,
     nets, depth, m, n_seeds = _setup(quick)
     progress = progress or Progress(enabled=False)
     progress.add(len(nets) * n_seeds)
-    records = []
+    records: list[dict[str, Any]] = []
     for act, k, s2 in nets:
         for i, s in enumerate(seeds(seed, n_seeds)):
             net = random_network([m] + [k] * depth + [1], act, sigma_w=float(np.sqrt(s2)),
                                  sigma_b=0.5 if act == "relu" else 0.0, seed=s)
             p, q = np.random.default_rng(s).normal(size=(2, m))
-            rec = {"activation": act, "k": k, "sigma_w2": s2, "seed": i,
+            rec: dict[str, Any] = {"activation": act, "k": k, "sigma_w2": s2, "seed": i,
                    "segment": _count(trace(net, Segment(p, q), exact=True)),
                    "circle": _count(trace(net, Arc.circle(p, q), exact=True))}
             records.append(rec)

@@ -186,9 +186,9 @@ def figures(data: dict[str, Any]) -> dict[str, Any]:
         Ns = [N for N in data["Ns"] if (N, L) in means]
         axes[0].plot(Ns, [means[N, L][0] for N in Ns], "o-", label=f"depth {L}")
         axes[1].plot(Ns, [means[N, L][1] for N in Ns], "o-", label=f"depth {L}")
-    Ns = np.array(data["Ns"], dtype=float)
-    axes[0].plot(Ns, Ns ** 2 / 2, "k--", linewidth=0.8, label="N² / 2")
-    axes[1].plot(Ns, 1 / Ns, "k--", linewidth=0.8, label="1 / N")
+    grid = np.array(data["Ns"], dtype=float)
+    axes[0].plot(grid, grid ** 2 / 2, "k--", linewidth=0.8, label="N² / 2")
+    axes[1].plot(grid, 1 / grid, "k--", linewidth=0.8, label="1 / N")
     for ax, what in zip(axes, ("regions per unit area", "mean distance to a boundary")):
         ax.set_xscale("log")
         ax.set_yscale("log")

@@ -21,6 +21,7 @@ References
 from __future__ import annotations
 
 import time
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -34,8 +35,37 @@ TITLE = "Training changes the trajectory length, measured exactly (Raghu et al. 
 
 SIGMA_W2 = (16.0, 3.0)
 LR = 1e-2
-FULL = {"depth": 6, "seeds": 4, "epochs": 30, "every": 3, "arcs": 4}
-QUICK = {"depth": 3, "seeds": 1, "epochs": 3, "every": 1, "arcs": 2}
+
+
+class _Config(TypedDict):
+    """The sizes of one run: hidden layers, seeds, epochs, epochs between measurements, arcs."""
+
+    depth: int
+    seeds: int
+    epochs: int
+    every: int
+    arcs: int
+
+
+class _Run(TypedDict):
+    """One σ_w²'s measurements: checkpoint epochs, exact lengths
+    (seeds, checkpoints, arcs, layers) and final test accuracy per seed."""
+
+    epochs: list[int]
+    lengths: np.ndarray
+    acc: list[float]
+
+
+class _Summary(TypedDict):
+    """Mean length (checkpoints, layers), final / initial ratio and fraction shorter (layers)."""
+
+    mean: np.ndarray
+    ratio: np.ndarray
+    frac_down: np.ndarray
+
+
+FULL: _Config = {"depth": 6, "seeds": 4, "epochs": 30, "every": 3, "arcs": 4}
+QUICK: _Config = {"depth": 3, "seeds": 1, "epochs": 3, "every": 1, "arcs": 2}
 
 
 def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
@@ -48,9 +78,10 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     progress = progress or Progress(enabled=False)
     progress.add(len(SIGMA_W2) * len(run_seeds) * epochs)
 
-    results = {}
+    results: dict[float, _Run] = {}
     for s2 in SIGMA_W2:
-        per_seed, accs = [], []
+        per_seed: list[np.ndarray] = []
+        accs: list[float] = []
         for s in run_seeds:
             pairs = arc_pairs(n_arcs, s)
             model = make_model(depth, s2, s)
@@ -63,7 +94,8 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
         results[s2] = {"epochs": epochs_seen, "lengths": np.array(per_seed), "acc": accs}
 
     # mean over arcs and seeds of the length, per checkpoint and layer
-    rows, summary = [], {}
+    rows: list[list[Any]] = []
+    summary: dict[float, _Summary] = {}
     for s2 in SIGMA_W2:
         ls = results[s2]["lengths"]                    # (seeds, checkpoints, arcs, layers)
         mean = ls.mean(axis=(0, 2))                    # (checkpoints, layers)

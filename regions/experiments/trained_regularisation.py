@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -46,10 +47,25 @@ TITLE = "Trajectory regularisation against batch normalisation (Raghu et al.)"
 
 SIGMA_W2 = 16.0
 LR = 1e-2
-FULL = {"depth": 8, "seeds": 4, "epochs": 15, "lambdas": (0.1, 1.0, 10.0), "arcs": 2,
-        "penalty_arcs": 8}
-QUICK = {"depth": 3, "seeds": 1, "epochs": 2, "lambdas": (1.0,), "arcs": 1, "penalty_arcs": 2}
-SETTINGS = {"every layer": "all", "last layer": None}
+
+
+class _Config(TypedDict):
+    """The sizes of one run: hidden layers, seeds, epochs, penalty weights λ, arcs whose exact
+    length is measured per seed, and arcs in the penalty."""
+
+    depth: int
+    seeds: int
+    epochs: int
+    lambdas: tuple[float, ...]
+    arcs: int
+    penalty_arcs: int
+
+
+FULL: _Config = {"depth": 8, "seeds": 4, "epochs": 15, "lambdas": (0.1, 1.0, 10.0),
+                 "arcs": 2, "penalty_arcs": 8}
+QUICK: _Config = {"depth": 3, "seeds": 1, "epochs": 2, "lambdas": (1.0,), "arcs": 1,
+                  "penalty_arcs": 2}
+SETTINGS: dict[str, str | None] = {"every layer": "all", "last layer": None}
 """Where the penalty goes: every hidden layer (the paper's design: in place of each batch-norm
 layer) or the last hidden layer only (``penalty_layer`` of :func:`regions.training.train`)."""
 _PAPER_SETTING = "every layer"
@@ -83,19 +99,22 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     progress = progress or Progress(enabled=False)
     progress.add(len(run_seeds) * len(methods) * epochs)
 
-    test = {m: [] for m in methods}        # final test accuracy per seed
-    train_acc = {m: [] for m in methods}
-    curves = {m: [] for m in methods}      # test accuracy per epoch
-    ratios = {m: [] for m in methods}      # penalty's sampled length ratio per epoch (mean)
-    exact = {m: [] for m in methods}       # exact final / initial length, last hidden layer
-    exact_all = {m: [] for m in methods}   # the same, geometric mean over the hidden layers
+    test: dict[str, list[float]] = {m: [] for m in methods}  # final test accuracy per seed
+    train_acc: dict[str, list[float]] = {m: [] for m in methods}
+    curves: dict[str, list[list[float]]] = {m: [] for m in methods}  # test accuracy per epoch
+    # the penalty's sampled length ratio per epoch (mean)
+    ratios: dict[str, list[list[float]]] = {m: [] for m in methods}
+    # exact final / initial length, last hidden layer
+    exact: dict[str, list[float]] = {m: [] for m in methods}
+    # the same, geometric mean over the hidden layers
+    exact_all: dict[str, list[float]] = {m: [] for m in methods}
     for s in run_seeds:
         pairs = arc_pairs(n_arcs, s)
         for method in methods:
             model = make_model(depth, SIGMA_W2, s, batchnorm=(method == "batch norm"))
             warm_batchnorm(model)  # "before" is what the network computes, not default stats
             before = exact_lengths(model, pairs)[:, 1:depth + 1]
-            penalty = {}
+            penalty: dict[str, Any] = {}
             for setting, names in regs.items():
                 if method in names:
                     penalty = {"penalty_weight": lambdas[names.index(method)],

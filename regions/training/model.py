@@ -78,7 +78,7 @@ def _float_array(value: Any, name: str, ndim: int) -> np.ndarray:
     return arr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, init=False)
 class DenseModel:
     """A dense classifier with ReLU or hard-tanh hidden layers and optional batch norm.
 
@@ -93,9 +93,9 @@ class DenseModel:
         (its outputs are the logits).
     batchnorm : bool
         Whether the hidden pre-activations are batch-normalised.
-    gammas, betas, running_means, running_vars : list of ndarray or None
-        One vector per hidden layer when ``batchnorm`` (missing lists default to ones, zeros,
-        zeros and ones); empty lists otherwise.
+    gammas, betas, running_means, running_vars : list of ndarray
+        One vector per hidden layer when ``batchnorm`` (a list left out or given as None
+        defaults to ones, zeros, zeros and ones); empty lists otherwise.
     momentum_bn : float
         Weight of the new batch in the running averages (default 0.1).
     eps : float
@@ -110,29 +110,40 @@ class DenseModel:
     ((4, 8, 3), 1, 2)
     """
 
-    weights: list
-    biases: list
-    activation: str = "relu"
-    batchnorm: bool = False
-    gammas: list | None = None
-    betas: list | None = None
-    running_means: list | None = None
-    running_vars: list | None = None
-    momentum_bn: float = 0.1
-    eps: float = 1e-5
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    activation: str
+    batchnorm: bool
+    gammas: list[np.ndarray]
+    betas: list[np.ndarray]
+    running_means: list[np.ndarray]
+    running_vars: list[np.ndarray]
+    momentum_bn: float
+    eps: float
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.weights, (list, tuple)) or len(self.weights) == 0:
+    def __init__(self, weights: Sequence[Any], biases: Sequence[Any], activation: str = "relu",
+                 batchnorm: bool = False, gammas: Sequence[Any] | None = None,
+                 betas: Sequence[Any] | None = None,
+                 running_means: Sequence[Any] | None = None,
+                 running_vars: Sequence[Any] | None = None, momentum_bn: float = 0.1,
+                 eps: float = 1e-5) -> None:
+        # (an explicit __init__ rather than the dataclass's: the batch-norm lists accept None
+        # for "the default", but as attributes they are always lists)
+        if not isinstance(weights, (list, tuple)) or len(weights) == 0:
             raise TypeError("weights must be a non-empty list of 2-D arrays")
-        if not isinstance(self.biases, (list, tuple)):
+        if not isinstance(biases, (list, tuple)):
             raise TypeError("biases must be a list of 1-D arrays")
-        if len(self.biases) != len(self.weights):
+        if len(biases) != len(weights):
             raise ValueError(
-                f"biases must have one entry per layer: {len(self.weights)} weight matrices "
-                f"but {len(self.biases)} bias vectors"
+                f"biases must have one entry per layer: {len(weights)} weight matrices "
+                f"but {len(biases)} bias vectors"
             )
-        self.weights = [_float_array(w, f"weights[{i}]", 2) for i, w in enumerate(self.weights)]
-        self.biases = [_float_array(b, f"biases[{i}]", 1) for i, b in enumerate(self.biases)]
+        self.weights = [_float_array(w, f"weights[{i}]", 2) for i, w in enumerate(weights)]
+        self.biases = [_float_array(b, f"biases[{i}]", 1) for i, b in enumerate(biases)]
+        self.activation = activation
+        self.batchnorm = batchnorm
+        self.momentum_bn = momentum_bn
+        self.eps = eps
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             if i > 0 and w.shape[1] != self.weights[i - 1].shape[0]:
                 raise ValueError(
@@ -157,29 +168,31 @@ class DenseModel:
                 raise TypeError(f"{name} must be a real number, got {value!r}")
             if not (low < float(value) <= high) or not np.isfinite(float(value)):
                 raise ValueError(f"{name} must be finite and in ({low}, {high}], got {value}")
+        self.gammas = self._bn_list("gammas", gammas, 1.0)
+        self.betas = self._bn_list("betas", betas, 0.0)
+        self.running_means = self._bn_list("running_means", running_means, 0.0)
+        self.running_vars = self._bn_list("running_vars", running_vars, 1.0)
+
+    def _bn_list(self, name: str, value: Sequence[Any] | None, fill: float) -> list[np.ndarray]:
+        """The checked batch-norm list ``name`` (``fill`` everywhere when ``value`` is None)."""
         hidden = [w.shape[0] for w in self.weights[:-1]]
-        defaults = {"gammas": 1.0, "betas": 0.0, "running_means": 0.0, "running_vars": 1.0}
-        for name, fill in defaults.items():
-            value = getattr(self, name)
-            if not self.batchnorm:
-                if value:
-                    raise ValueError(f"{name} must be empty or None when batchnorm is False")
-                setattr(self, name, [])
-                continue
-            if value is None:
-                setattr(self, name, [np.full(n, fill) for n in hidden])
-                continue
-            if not isinstance(value, (list, tuple)) or len(value) != len(hidden):
-                raise ValueError(
-                    f"{name} must be a list of {len(hidden)} vectors (one per hidden layer)"
-                )
-            arrays = [_float_array(v, f"{name}[{i}]", 1) for i, v in enumerate(value)]
-            for i, (arr, n) in enumerate(zip(arrays, hidden)):
-                if arr.shape != (n,):
-                    raise ValueError(f"{name}[{i}] must have shape ({n},), got {arr.shape}")
-            if name == "running_vars" and any(np.any(a < 0) for a in arrays):
-                raise ValueError("running_vars must be non-negative")
-            setattr(self, name, arrays)
+        if not self.batchnorm:
+            if value:
+                raise ValueError(f"{name} must be empty or None when batchnorm is False")
+            return []
+        if value is None:
+            return [np.full(n, fill) for n in hidden]
+        if not isinstance(value, (list, tuple)) or len(value) != len(hidden):
+            raise ValueError(
+                f"{name} must be a list of {len(hidden)} vectors (one per hidden layer)"
+            )
+        arrays = [_float_array(v, f"{name}[{i}]", 1) for i, v in enumerate(value)]
+        for i, (arr, n) in enumerate(zip(arrays, hidden)):
+            if arr.shape != (n,):
+                raise ValueError(f"{name}[{i}] must have shape ({n},), got {arr.shape}")
+        if name == "running_vars" and any(np.any(a < 0) for a in arrays):
+            raise ValueError("running_vars must be non-negative")
+        return arrays
 
     @property
     def widths(self) -> tuple[int, ...]:
