@@ -8,14 +8,16 @@ Run alone: ``python examples/exact_vs_sampled.py [--quick] [--out DIR] [--seed S
 from __future__ import annotations
 
 import math
-import time
+import sys
+from typing import Any
 
 import numpy as np
 
-from ._common import Claim, Progress, Result, markdown_table, seeds
-from ._hardtanh import configuration, measure, sampled_counts
+from ._common import Claim, Progress, Result, markdown_table, run_steps, seeds
+from ._hardtanh import configuration, sampled_counts
+from ._hardtanh import measure as measure_network
 
-__all__ = ["NAME", "TITLE", "run"]
+__all__ = ["NAME", "TITLE", "run", "measure", "claims", "report", "figures"]
 
 NAME = "exact_vs_sampled"
 TITLE = "Exact trace against sampling along the arc"
@@ -36,10 +38,9 @@ def _setup(quick: bool):
             (10**3, 10**4, 10**5))
 
 
-def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
-    import matplotlib.pyplot as plt
-
-    start = time.perf_counter()
+def measure(quick: bool = False, seed: int = 0,
+            progress: Progress | None = None) -> dict[str, Any]:
+    """Exact and sampled counts per network, and their means per (k, sigma_w^2)."""
     combos, depth, n_seeds, gaps = _setup(quick)
     net_seeds = seeds(seed, n_seeds)
     progress = progress or Progress(enabled=False)
@@ -48,7 +49,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     records = []  # one per network
     for k, s2 in combos:
         for i, s in enumerate(net_seeds):
-            exact = measure(k, s2, depth, s)
+            exact = measure_network(k, s2, depth, s)
             net, arc = configuration(k, s2, depth, s)
             sampled = [sampled_counts(net, arc, g + 1) for g in gaps]
             records.append({
@@ -71,8 +72,17 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                         "exact_transitions": float(np.mean([r["exact_transitions"]
                                                             for r in rs])),
                         "missed_pieces": miss_p, "missed_transitions": miss_t})
+    return {"combos": [list(c) for c in combos], "depth": depth, "gaps": list(gaps),
+            "seeds": n_seeds, "seed": seed, "records": records, "summary": summary}
 
-    # -- figure ----------------------------------------------------------------------------
+
+def figures(data: dict[str, Any]) -> dict[str, Any]:
+    """The missed fractions against the number of gaps."""
+    import matplotlib.pyplot as plt
+
+    combos, depth, n_seeds, gaps = ([tuple(c) for c in data["combos"]], data["depth"],
+                                    data["seeds"], data["gaps"])
+    summary = data["summary"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     colours = plt.cm.viridis(np.linspace(0.0, 0.9, len(combos)))
     for colour, row in zip(colours, summary):
@@ -91,8 +101,14 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
     fig.suptitle(f"Random hard-tanh networks of depth {depth}, sigma_b = 0: sampling against "
                  "the exact trace", fontsize=10)
     fig.tight_layout()
+    return {f"{NAME}.png": fig}
 
-    # -- claims ----------------------------------------------------------------------------
+
+def claims(data: dict[str, Any]) -> tuple[Claim, ...]:
+    """Sampling never over-counts and misses pieces; more samples miss fewer; deep
+    high-sigma_w networks lose a substantial fraction."""
+    combos, depth, gaps = [tuple(c) for c in data["combos"]], data["depth"], data["gaps"]
+    records, summary = data["records"], data["summary"]
     never_more = all(p <= r["exact_pieces"] and t <= r["exact_transitions"]
                      for r in records for p, t in zip(r["sampled_pieces"],
                                                       r["sampled_transitions"]))
@@ -105,7 +121,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                      for row in summary)
     deep = [row for row in summary if row["sigma_w2"] == max(s for _, s in combos)]
     substantial = all(row["missed_pieces"][0] >= SUBSTANTIAL for row in deep)
-    claims = (
+    return (
         Claim("sampling never sees more pieces or transitions than the exact trace, and misses "
               "some", never_more and misses,
               f"{len(records)} networks x {len(gaps)} sample sizes; pieces missed at "
@@ -122,6 +138,12 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
                                      f"{row['exact_pieces']:.0f}" for row in deep)),
     )
 
+
+def report(data: dict[str, Any]) -> str:
+    """The section's body: setup, table and reading."""
+    combos, depth, n_seeds, gaps = ([tuple(c) for c in data["combos"]], data["depth"],
+                                    data["seeds"], data["gaps"])
+    summary, seed = data["summary"], data["seed"]
     header = ["k", "sigma_w^2", "exact pieces", "exact transitions"]
     header += [f"pieces missed, {_power(g)} gaps" for g in gaps]
     header += [f"transitions missed, {_power(g)}" for g in gaps]
@@ -131,7 +153,7 @@ def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) ->
              *[f"{m:.2%}" for m in row["missed_transitions"]]] for row in summary]
     table = markdown_table(header, rows)
     worst_t = max(m for row in summary for m in row["missed_transitions"])
-    markdown = f"""
+    return f"""
 Setup: the networks and arcs of the length experiment (hard-tanh [k, k x {depth}, 1], input
 dimension k, sigma_b = 0, the arc x(t) = cos t p + sin t q, t in [0, pi/2], p and q standard
 Gaussian in R^k), for (k, sigma_w^2) in {', '.join(f'({k}, {s2})' for k, s2 in combos)},
@@ -157,7 +179,8 @@ knots. Raghu et al. counted transitions and activation patterns along sampled tr
 theirs a sampled piece or pattern count is a lower bound that can be far below the exact one,
 while a sampled transition count comes much closer.
 """
-    data = {"combos": [list(c) for c in combos], "depth": depth, "gaps": list(gaps),
-            "records": records, "summary": summary}
-    return Result(NAME, TITLE, markdown, {f"{NAME}.png": fig}, data, claims,
-                  time.perf_counter() - start)
+
+
+def run(quick: bool = False, seed: int = 0, progress: Progress | None = None) -> Result:
+    """Measure, check the claims, write the section and draw the figure."""
+    return run_steps(NAME, TITLE, sys.modules[__name__], quick, seed, progress)
