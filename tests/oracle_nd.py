@@ -415,3 +415,24 @@ def zaslavsky(m, d):
     from math import comb
 
     return sum(comb(m, j) for j in range(d + 1))
+
+
+def assert_agrees(part, oracle, keys, okeys, total=None):
+    """An n-D partition against the LP oracle, regions matched by their pattern keys
+    (``keys`` for ``part``'s regions, ``okeys`` for the oracle's): the same regions, the same
+    bounded ones, the same facet adjacency, and with a bounded domain of volume ``total`` the
+    same volumes, summing to it."""
+    import pytest
+
+    assert part.num_regions == oracle.num_regions
+    assert sorted(keys) == sorted(okeys)
+    flag = dict(zip(okeys, oracle.bounded().tolist()))
+    assert [flag[k] for k in keys] == np.asarray(part.bounded, dtype=bool).tolist()
+    mine = {frozenset((keys[i], keys[j])) for i, j in np.asarray(part.adjacency).tolist()}
+    theirs = {frozenset((okeys[i], okeys[j])) for i, j in oracle.adjacency}
+    assert mine == theirs
+    if total is not None:  # a bounded domain of this volume
+        vol = dict(zip(okeys, oracle.volumes().tolist()))
+        got = np.array([float(v) for v in part.volumes])
+        assert np.allclose(got, [vol[k] for k in keys], rtol=1e-6, atol=1e-9)
+        assert got.sum() == pytest.approx(total, rel=1e-9)

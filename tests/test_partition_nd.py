@@ -32,7 +32,7 @@ from regions import (
 from regions.constructions import box_polygon, folding_network
 from regions.strategies import random_networks, rational_networks
 
-from .oracle_nd import OracleND, zaslavsky
+from .oracle_nd import OracleND, assert_agrees, zaslavsky
 
 F = Fraction
 
@@ -538,19 +538,7 @@ def test_the_lp_oracle_agrees(net, where):
 
 
 def _agrees_with_oracle(part, oracle, net, total=None):
-    keys, okeys = _keys(part, net), _oracle_keys(oracle, net)
-    assert part.num_regions == oracle.num_regions
-    assert sorted(keys) == sorted(okeys)
-    flag = dict(zip(okeys, oracle.bounded().tolist()))
-    assert [flag[k] for k in keys] == np.asarray(part.bounded, dtype=bool).tolist()
-    mine = {frozenset((keys[i], keys[j])) for i, j in np.asarray(part.adjacency).tolist()}
-    theirs = {frozenset((okeys[i], okeys[j])) for i, j in oracle.adjacency}
-    assert mine == theirs
-    if total is not None:  # a bounded domain of this volume
-        vol = dict(zip(okeys, oracle.volumes().tolist()))
-        got = np.array([float(v) for v in part.volumes])
-        assert np.allclose(got, [vol[k] for k in keys], rtol=1e-6, atol=1e-9)
-        assert got.sum() == pytest.approx(total, rel=1e-9)
+    assert_agrees(part, oracle, _keys(part, net), _oracle_keys(oracle, net), total)
 
 
 @pytest.mark.parametrize("n0,box", [(5, False), (5, True), (6, False)])

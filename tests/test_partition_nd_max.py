@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from regions import Box, GraphBuilder, Network, Polytope, Slice, partition
 from regions.polyhedral import polyhedral_partition
 
-from .oracle_nd import OracleND
+from .oracle_nd import OracleND, assert_agrees
 
 F = Fraction
 
@@ -180,27 +180,7 @@ def test_two_inputs_equal_the_planar_partition(seed, kind):
 
 
 def _agrees_with_oracle(part, oracle, spec, total=None):
-    keys, okeys = _keys(part, spec), _oracle_keys(oracle, spec)
-    assert part.num_regions == oracle.num_regions
-    assert sorted(keys) == sorted(okeys)
-    flag = dict(zip(okeys, oracle.bounded().tolist()))
-    assert [flag[k] for k in keys] == np.asarray(part.bounded, dtype=bool).tolist()
-    mine = {frozenset((keys[i], keys[j])) for i, j in np.asarray(part.adjacency).tolist()}
-    theirs = {frozenset((okeys[i], okeys[j])) for i, j in oracle.adjacency}
-    assert mine == theirs
-    if total is not None:
-        vol = dict(zip(okeys, oracle.volumes().tolist()))
-        got = np.array([float(v) for v in part.volumes])
-        assert np.allclose(got, [vol[k] for k in keys], rtol=1e-6, atol=1e-9)
-        assert got.sum() == pytest.approx(total, rel=1e-9)
-        # every region's vertices (facets from the real labels) against the oracle's
-        # (Qhull's intersections of its half-spaces), to 1e-6
-        where = {k: i for i, k in enumerate(okeys)}
-        for i, k in enumerate(keys):
-            mine = np.unique(np.round(np.asarray(part.region(i).vertices, dtype=float), 6),
-                             axis=0)
-            theirs = np.unique(np.round(oracle.vertices(oracle.regions[where[k]]), 6), axis=0)
-            assert mine.shape == theirs.shape and np.allclose(mine, theirs, atol=2e-6)
+    assert_agrees(part, oracle, _keys(part, spec), _oracle_keys(oracle, spec), total)
 
 
 @pytest.mark.parametrize("n0,widths,rank,seed", [
