@@ -186,10 +186,15 @@ def test_every_ball_holds_the_exact_value(net, kind, data):
     assert checked and not tr.filter_stats.fell_back
 
 
-@given(net=random_networks(activations=("relu", "hardtanh", "leaky_relu"),
-                           input_dim=st.integers(1, 3), depth=st.integers(1, 5),
-                           width=st.integers(1, 8)),
-       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+SMALL_NETS = random_networks(activations=("relu", "hardtanh", "leaky_relu"),
+                             input_dim=st.integers(1, 3), depth=st.integers(1, 5),
+                             width=st.integers(1, 8))
+"""Random networks of up to 5 hidden layers of up to 8 units, three activations."""
+STRAIGHT = st.sampled_from(["segment", "line", "polyline"])
+"""The straight trajectory kinds."""
+
+
+@given(net=SMALL_NETS, kind=STRAIGHT, data=st.data())
 @settings(max_examples=60, deadline=None)
 def test_every_new_row_ball_holds_the_exact_value(net, kind, data):
     """The balls of the rows at new edges (inside a finite piece: a convex combination of
@@ -221,10 +226,7 @@ def test_every_new_row_ball_holds_the_exact_value(net, kind, data):
     assert tr.arithmetic == "certified"
 
 
-@given(net=random_networks(activations=("relu", "hardtanh", "leaky_relu"),
-                           input_dim=st.integers(1, 3), depth=st.integers(1, 5),
-                           width=st.integers(1, 8)),
-       kind=st.sampled_from(["segment", "line", "polyline"]), data=st.data())
+@given(net=SMALL_NETS, kind=STRAIGHT, data=st.data())
 @settings(max_examples=60, deadline=None)
 def test_every_crossing_interval_holds_the_exact_parameter(net, kind, data):
     """Each crossing's parameter interval [lo, hi] (inside a finite piece the monotone
